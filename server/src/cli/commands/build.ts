@@ -1,0 +1,6 @@
+import { CliError, type CliIO } from '../io';
+
+// Placeholder until the `build` command lands; it refuses clearly instead of pretending.
+export async function run(_args: string[], _io: CliIO): Promise<number> {
+  throw new CliError('ppkg build is not available in this version yet.');
+}

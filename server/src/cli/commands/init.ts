@@ -1,0 +1,4 @@
+import { CliError, type CliIO } from '../io';
+export async function run(_args: string[], _io: CliIO): Promise<number> {
+  throw new CliError('ppkg init is not available in this version yet.');
+}

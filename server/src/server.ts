@@ -1,0 +1,2 @@
+// The language server entry point; replaced by the LSP binding.
+export {};
