@@ -1,0 +1,76 @@
+/**
+ * The Entra ID clouds a bulk token can be fetched from: where to sign in and
+ * where the bulk-token (BPRT) service lives.
+ *
+ * Unverified (windows-provisioning.md §4 is reverse-engineered from the public
+ * cloud only): that the sovereign clouds serve `/webapp/bulkaadjtoken/*` on
+ * their login host, and that the DRS resource URN is the same there.
+ */
+
+export type CloudName = 'public' | 'usgov' | 'china';
+
+export interface Cloud {
+  name: CloudName;
+  /** Human name, for messages. */
+  label: string;
+  /** Sign-in host, with scheme, without a trailing slash. */
+  loginHost: string;
+}
+
+export const CLOUDS: Record<CloudName, Cloud> = {
+  public: { name: 'public', label: 'Microsoft Entra ID (global)', loginHost: 'https://login.microsoftonline.com' },
+  usgov: { name: 'usgov', label: 'Microsoft Entra ID for US Government', loginHost: 'https://login.microsoftonline.us' },
+  china: { name: 'china', label: 'Microsoft Entra ID operated by 21Vianet', loginHost: 'https://login.chinacloudapi.cn' },
+};
+
+/** The Windows Configuration Designer client; the default, as WCD itself uses it (§4.1). */
+export const WCD_CLIENT_ID = 'de0853a1-ab20-47bd-990b-71ad5077ac7b';
+
+/** The Device Registration Service resource the bulk-token service accepts tokens for. */
+export const DRS_RESOURCE = 'urn:ms-drs:enterpriseregistration.windows.net';
+export const DRS_SCOPE = `${DRS_RESOURCE}/.default`;
+
+/** Work or school accounts of any tenant: the bulk token needs an organizational account. */
+export const DEFAULT_TENANT = 'organizations';
+export const DEFAULT_AUTHORITY = `${CLOUDS.public.loginHost}/${DEFAULT_TENANT}`;
+
+/** The SyncFabric service principal that creates the `package_<pid>` user (§4.2). */
+export const SYNCFABRIC_APP_ID = '00000014-0000-0000-c000-000000000000';
+
+export function cloudByName(name: string): Cloud | undefined {
+  return Object.prototype.hasOwnProperty.call(CLOUDS, name) ? CLOUDS[name as CloudName] : undefined;
+}
+
+/** The cloud whose login host serves `url`, or undefined for any other host (an emulator, say). */
+export function cloudOfUrl(url: string): Cloud | undefined {
+  let host: string;
+  try {
+    host = new URL(url).host.toLowerCase();
+  } catch {
+    return undefined;
+  }
+  return Object.values(CLOUDS).find((c) => new URL(c.loginHost).host === host);
+}
+
+export function authorityFor(cloud: Cloud, tenant: string = DEFAULT_TENANT): string {
+  return `${cloud.loginHost}/${tenant}`;
+}
+
+/**
+ * The bulk-token service base (`…/webapp/bulkaadjtoken`) that goes with an
+ * authority: same scheme and host. `begin` and `poll` hang off it.
+ */
+export function bulkEndpointFor(authority: string): string {
+  const u = new URL(authority);
+  return `${u.protocol}//${u.host}/webapp/bulkaadjtoken`;
+}
+
+/**
+ * Where an administrator grants the WCD app consent for the whole tenant
+ * (the URL the AADInternals post uses; the redirect goes to the Azure portal).
+ */
+export function adminConsentUrl(authority: string = DEFAULT_AUTHORITY, clientId: string = WCD_CLIENT_ID): string {
+  const cloud = cloudOfUrl(authority) ?? CLOUDS.public;
+  // Unverified for the sovereign clouds, whose portals live elsewhere.
+  return `${cloud.loginHost}/common/adminConsent?client_id=${encodeURIComponent(clientId)}&redirect_uri=https://portal.azure.com/TokenAuthorize`;
+}

@@ -1,0 +1,146 @@
+/**
+ * The whole bulk-token fetch: validate the expiry, sign in for the Device
+ * Registration Service, run the begin/poll protocol, and return the token with
+ * the facts to record next to it. Stores nothing; the caller decides where the
+ * token goes (SecretStorage, a 0600 file, stdout).
+ */
+import { formatIsoDate, daysBetween, latestSafeExpiry, MAX_TOKEN_LIFETIME_DAYS, parseIsoDate } from '../model/dates';
+import { requestBulkToken } from './bulkToken';
+import { authorityFor, bulkEndpointFor, CLOUDS, DEFAULT_AUTHORITY, DRS_SCOPE, WCD_CLIENT_ID, type CloudName } from './clouds';
+import { entraError, EntraError, scrub } from './errors';
+import { signIn } from './signIn';
+
+export interface FetchTokenOptions {
+  /** Default: WCD's client `de0853a1-ab20-47bd-990b-71ad5077ac7b`. */
+  clientId?: string;
+  /** Default: `https://login.microsoftonline.com/organizations`, or the `cloud`'s login host + `/organizations`. */
+  authority?: string;
+  cloud?: CloudName;
+  /** The `…/webapp/bulkaadjtoken` base; default: the authority's host. */
+  bulkEndpoint?: string;
+  /** `YYYY-MM-DD`; default latestSafeExpiry(now). */
+  expiry?: string;
+  /** Display name of the `package_<pid>` user; default `package_<pid>`. */
+  name?: string;
+  deviceCode?: boolean;
+  onDeviceCode?: (message: string) => void;
+  openBrowser?: (url: string) => Promise<void>;
+  /** Progress lines for the user (never a secret). */
+  onProgress?: (message: string) => void;
+  signal?: AbortSignal;
+  pollIntervalMs?: number;
+  /** Bound on the bulk-token exchange (begin + poll); default 5 minutes. */
+  timeoutMs?: number;
+  /** Extra trusted CA (PEM); tests only. */
+  ca?: string;
+  now?: () => Date;
+}
+
+export interface FetchedToken {
+  /** The BPRT. A live credential: store it as a secret only. */
+  token: string;
+  /** `YYYY-MM-DD`. */
+  expiry: string;
+  /** ISO 8601 instant. */
+  issuedAt: string;
+  /** `package_<pid>@<domain>`. */
+  packageUser: string;
+  /** Tenant ID (or domain when no ID is known). */
+  tenant: string;
+}
+
+/**
+ * The expiry to request: the given `YYYY-MM-DD`, or the latest safe one.
+ * Throws `invalid-expiry` for a non-date, a date not after today (UTC; the
+ * token stops at 00:00 UTC of that date), or one beyond 180 days.
+ */
+export function resolveExpiry(expiry: string | undefined, now: Date): string {
+  if (expiry === undefined || expiry === '') return latestSafeExpiry(now);
+  const date = parseIsoDate(expiry.trim());
+  if (!date) {
+    throw entraError('invalid-expiry', { serverMessage: `The expiry "${expiry}" is not a real date. Write it as YYYY-MM-DD, for example ${latestSafeExpiry(now)}.` });
+  }
+  const days = daysBetween(now, date);
+  if (days < 1) {
+    throw entraError('invalid-expiry', {
+      serverMessage: `The expiry ${formatIsoDate(date)} is not in the future (the token stops working at 00:00 UTC of that date). Choose a date from tomorrow up to ${latestSafeExpiry(now)}.`,
+    });
+  }
+  if (days > MAX_TOKEN_LIFETIME_DAYS) {
+    throw entraError('invalid-expiry', {
+      serverMessage: `The expiry ${formatIsoDate(date)} is ${days} days ahead; Entra ID allows at most ${MAX_TOKEN_LIFETIME_DAYS}. Choose ${latestSafeExpiry(now)} or earlier.`,
+    });
+  }
+  return formatIsoDate(date);
+}
+
+export function resolveAuthority(options: Pick<FetchTokenOptions, 'authority' | 'cloud'>): string {
+  if (options.authority) return options.authority.replace(/\/+$/, '');
+  if (options.cloud) return authorityFor(CLOUDS[options.cloud]);
+  return DEFAULT_AUTHORITY;
+}
+
+export async function fetchBulkToken(options: FetchTokenOptions = {}): Promise<FetchedToken> {
+  const now = options.now ?? (() => new Date());
+  const expiry = resolveExpiry(options.expiry, now());
+  const clientId = options.clientId ?? WCD_CLIENT_ID;
+  const authority = resolveAuthority(options);
+  let bulkEndpoint: string;
+  try {
+    bulkEndpoint = options.bulkEndpoint ?? bulkEndpointFor(authority);
+  } catch {
+    throw entraError('invalid-option', { serverMessage: `The authority is not a URL: ${authority}` });
+  }
+  if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) {
+    throw entraError('invalid-option', { serverMessage: 'The timeout must be a positive number of seconds.' });
+  }
+
+  let accessToken: string | undefined;
+  let token: string | undefined;
+  try {
+    const session = await signIn({
+      clientId,
+      authority,
+      scopes: [DRS_SCOPE],
+      deviceCode: options.deviceCode,
+      onDeviceCode: options.onDeviceCode,
+      openBrowser: options.openBrowser,
+      signal: options.signal,
+      ca: options.ca,
+    });
+    accessToken = session.accessToken;
+    options.onProgress?.(`Signed in as ${session.username || 'an unnamed account'}. Asking Entra ID for a bulk token that expires on ${expiry}...`);
+    const issuedAt = now();
+    const result = await requestBulkToken({
+      accessToken,
+      endpoint: bulkEndpoint,
+      expiry,
+      name: options.name,
+      pollIntervalMs: options.pollIntervalMs,
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+      ca: options.ca,
+      authority,
+      clientId,
+    });
+    token = result.refreshToken;
+    const domain = (result.upn ?? session.username).split('@')[1];
+    return {
+      token,
+      expiry,
+      issuedAt: issuedAt.toISOString(),
+      packageUser: result.upn ?? `package_${result.pid}${domain ? '@' + domain : ''}`,
+      tenant: result.tenantId || session.tenantId || domain || '',
+    };
+  } catch (e) {
+    const err =
+      e instanceof EntraError
+        ? e
+        : entraError(options.signal?.aborted ? 'cancelled' : accessToken ? 'bulk-token-failed' : 'sign-in-failed', { serverMessage: e instanceof Error ? e.message : String(e) });
+    if (options.signal?.aborted && err.kind !== 'cancelled') throw entraError('cancelled');
+    // Defence in depth: no token may leave in a message.
+    err.message = scrub(err.message, [accessToken, token]);
+    if (err.details.serverMessage) err.details.serverMessage = scrub(err.details.serverMessage, [accessToken, token]);
+    throw err;
+  }
+}

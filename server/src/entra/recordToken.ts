@@ -1,0 +1,127 @@
+/**
+ * Records a fetched bulk token's non-secret facts in a project file:
+ * `account.entra.tokenExpiry`, `issuedAt`, `packageUser`, `tenant`, and makes
+ * sure `account.entra.token` is a secret reference. Comments, order and
+ * formatting of everything else are kept (jsonc-parser edits, not a rewrite).
+ * The token itself never enters the file.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { applyEdits, modify, type FormattingOptions, type Node } from 'jsonc-parser';
+import { nodeAtPath, parseProject } from '../model/parse';
+import { isSecretReference } from '../model/secrets';
+
+export const DEFAULT_TOKEN_SECRET = 'bulk-token';
+
+export interface TokenFacts {
+  tokenExpiry: string;
+  issuedAt: string;
+  packageUser: string;
+  tenant: string;
+}
+
+/** Thrown when the project cannot be edited safely (syntax errors, wrong shapes). */
+export class RecordTokenError extends Error {
+  override readonly name = 'RecordTokenError';
+}
+
+/**
+ * The secret name the project uses for the bulk token: the existing
+ * `{ "secret": name }`, or `bulk-token` when there is none yet. Throws
+ * RecordTokenError when the project cannot take the facts.
+ */
+export function tokenSecretName(text: string): string {
+  const root = checkedRoot(text);
+  const tokenNode = nodeAtPath(root, ['account', 'entra', 'token']);
+  const value = tokenNode ? nodeValue(tokenNode) : undefined;
+  return isSecretReference(value) && value.secret.trim() !== '' ? value.secret : DEFAULT_TOKEN_SECRET;
+}
+
+/** Pure: the project text with the facts recorded. */
+export function recordTokenFacts(text: string, facts: TokenFacts): string {
+  const secret = tokenSecretName(text);
+  const formattingOptions = detectFormatting(text);
+  let out = text;
+  const set = (path: (string | number)[], value: unknown) => {
+    out = applyEdits(out, modify(out, path, value, { formattingOptions }));
+  };
+  const root = checkedRoot(out);
+  if (!nodeAtPath(root, ['account'])) set(['account'], {});
+  if (!nodeAtPath(checkedRoot(out), ['account', 'entra'])) set(['account', 'entra'], {});
+  set(['account', 'entra', 'tokenExpiry'], facts.tokenExpiry);
+  const tokenNode = nodeAtPath(checkedRoot(out), ['account', 'entra', 'token']);
+  const current = tokenNode ? nodeValue(tokenNode) : undefined;
+  // A plain-string token (a BPRT pasted into the file) is replaced by the reference.
+  if (!(isSecretReference(current) && current.secret === secret)) set(['account', 'entra', 'token'], { secret });
+  set(['account', 'entra', 'issuedAt'], facts.issuedAt);
+  set(['account', 'entra', 'packageUser'], facts.packageUser);
+  set(['account', 'entra', 'tenant'], facts.tenant);
+  return out;
+}
+
+/** Reads, edits and atomically replaces the project file (temp file + rename, same mode). */
+export async function writeTokenFacts(file: string, facts: TokenFacts): Promise<void> {
+  const text = await fs.readFile(file, 'utf8');
+  const next = recordTokenFacts(text, facts);
+  const mode = (await fs.stat(file)).mode & 0o777;
+  await writeFileAtomic(file, next, mode);
+}
+
+/** Writes `content` to a temp file beside `file` with `mode`, then renames it over `file`. */
+export async function writeFileAtomic(file: string, content: string, mode: number): Promise<void> {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await fs.open(tmp, 'wx', mode);
+  try {
+    await handle.writeFile(content, 'utf8');
+    await handle.chmod(mode); // the umask may have narrowed or (for 0600) must not widen it
+    await handle.sync();
+  } catch (e) {
+    await handle.close().catch(() => undefined);
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+  await handle.close();
+  try {
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+function checkedRoot(text: string): Node {
+  const doc = parseProject(text);
+  if (doc.syntaxProblems.length > 0 || !doc.root) {
+    throw new RecordTokenError('The project file has syntax errors; fix them (ppkg validate shows where) before fetching a token.');
+  }
+  if (doc.root.type !== 'object') throw new RecordTokenError('The project file is not a JSON object.');
+  for (const path of [['account'], ['account', 'entra']]) {
+    const node = nodeAtPath(doc.root, path);
+    if (node && node.type !== 'object') throw new RecordTokenError(`"${path.join('.')}" in the project file is not an object; fix it before fetching a token.`);
+  }
+  return doc.root;
+}
+
+function nodeValue(node: Node): unknown {
+  if (node.type === 'object') {
+    const obj: Record<string, unknown> = {};
+    for (const prop of node.children ?? []) {
+      const [k, v] = prop.children ?? [];
+      if (k && typeof k.value === 'string' && v) obj[k.value] = nodeValue(v);
+    }
+    return obj;
+  }
+  if (node.type === 'array') return (node.children ?? []).map(nodeValue);
+  return node.value;
+}
+
+/** Indentation and line ends as the file already uses them. */
+function detectFormatting(text: string): FormattingOptions {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const indents = text.split(/\r?\n/).map((l) => /^[ \t]+(?=\S)/.exec(l)?.[0]).filter((x): x is string => !!x);
+  if (indents.some((i) => i.startsWith('\t'))) return { insertSpaces: false, tabSize: 1, eol };
+  const sizes = indents.map((i) => i.length).filter((n) => n > 0);
+  const tabSize = sizes.length ? Math.min(...sizes) : 2;
+  return { insertSpaces: true, tabSize: Math.min(Math.max(tabSize, 1), 8), eol };
+}
