@@ -9,15 +9,21 @@ const production = process.argv.includes('--production');
 const common = {
   bundle: true,
   platform: 'node',
+  // jsonc-parser and the vscode-* libraries ship UMD builds whose dynamic
+  // requires esbuild cannot follow; their ESM builds bundle cleanly.
+  mainFields: ['module', 'main'],
   target: 'node20',
   format: 'cjs',
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
-  // The schema is read at run time from schemas/ (shipped in the VSIX) so
-  // that the file admins and CI see is the one the engine uses.
+  // The schema JSON is bundled into the engine, so the CLI, the server and
+  // the file in schemas/ (shipped for editors) can never disagree.
   loader: { '.json': 'json' },
-  define: { PPKG_VERSION: JSON.stringify(pkg.version) },
+  // Some ESM dependencies (fdir, under tinyglobby) read import.meta.url,
+  // which a CommonJS bundle lacks: give them this file's URL.
+  define: { PPKG_VERSION: JSON.stringify(pkg.version), 'import.meta.url': '__ppkgImportMetaUrl' },
+  banner: { js: "const __ppkgImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
 await Promise.all([

@@ -1,4 +1,85 @@
-import { CliError, type CliIO } from '../io';
-export async function run(_args: string[], _io: CliIO): Promise<number> {
-  throw new CliError('ppkg validate is not available in this version yet.');
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { glob, isDynamicPattern } from 'tinyglobby';
+import { validateFile } from '../../validation/validateFile';
+import type { PpkgDiagnostic } from '../../validation/diagnostic';
+import { formatJson } from '../format/json';
+import { formatSarif } from '../format/sarif';
+import { formatText } from '../format/text';
+import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO } from '../io';
+
+declare const PPKG_VERSION: string;
+const version = typeof PPKG_VERSION === 'string' ? PPKG_VERSION : '0.0.0-dev';
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', short: 'f', default: 'text' },
+        'expiry-warning-days': { type: 'string' },
+      },
+    });
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\nUsage: ppkg validate <files or globs...> [--format text|json|sarif]`);
+  }
+  const format = parsed.values.format!;
+  if (!['text', 'json', 'sarif'].includes(format)) throw new CliError(`--format must be text, json or sarif, not "${format}".`);
+  if (parsed.positionals.length === 0) throw new CliError('Name the project files to check, e.g. ppkg validate "**/*.ppkg.json".');
+  let expiryWarningDays: number | undefined;
+  if (parsed.values['expiry-warning-days'] !== undefined) {
+    expiryWarningDays = Number(parsed.values['expiry-warning-days']);
+    if (!Number.isInteger(expiryWarningDays) || expiryWarningDays < 0) throw new CliError('--expiry-warning-days must be a whole number of days.');
+  }
+
+  const files = await expand(parsed.positionals, io.cwd);
+  const results: { file: string; diagnostics: PpkgDiagnostic[] }[] = [];
+  let ioFailure = false;
+  for (const file of files.found) {
+    const display = path.relative(io.cwd, file) || file;
+    try {
+      const r = await validateFile(file, { expiryWarningDays });
+      results.push({ file: display, diagnostics: r.diagnostics });
+    } catch (err) {
+      ioFailure = true;
+      io.stderr(`ppkg validate: cannot read ${display}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+    }
+  }
+  for (const missing of files.missing) {
+    ioFailure = true;
+    io.stderr(`ppkg validate: ${missing}: no such file, and no project file matches it.\n`);
+  }
+
+  if (format === 'json') io.stdout(formatJson(results));
+  else if (format === 'sarif') io.stdout(formatSarif(results, version));
+  else io.stdout(formatText(results));
+
+  if (ioFailure) return EXIT_USAGE;
+  return results.some((r) => r.diagnostics.some((d) => d.severity === 'error')) ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** Files as given, globs expanded, folders searched for *.ppkg.json; sorted and without repeats. */
+async function expand(patterns: string[], cwd: string): Promise<{ found: string[]; missing: string[] }> {
+  const found = new Set<string>();
+  const missing: string[] = [];
+  const { stat } = await import('node:fs/promises');
+  for (const pattern of patterns) {
+    if (isDynamicPattern(pattern)) {
+      const matches = await glob(pattern, { cwd, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'], dot: false });
+      if (matches.length === 0) missing.push(pattern);
+      matches.forEach((m) => found.add(path.resolve(m)));
+      continue;
+    }
+    const absolute = path.resolve(cwd, pattern);
+    const s = await stat(absolute).catch(() => undefined);
+    if (!s) missing.push(pattern);
+    else if (s.isDirectory()) {
+      const matches = await glob('**/*.ppkg.json', { cwd: absolute, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'] });
+      if (matches.length === 0) missing.push(`${pattern} (no *.ppkg.json inside)`);
+      matches.forEach((m) => found.add(path.resolve(m)));
+    } else found.add(absolute);
+  }
+  return { found: [...found].sort(), missing };
 }

@@ -1,0 +1,77 @@
+import type { Node } from 'jsonc-parser';
+import { keyNodeOf, nodeAtPath, type JsonPath, type ProjectDocument } from '../model/parse';
+import type { PpkgDiagnostic, Severity } from './diagnostic';
+import type { FileProbe } from './fileProbe';
+
+export interface ValidationOptions {
+  /** Absolute path of the project file; the file rules resolve paths against its folder. Without it they only check the form of paths. */
+  projectPath?: string;
+  /** The clock: every date rule asks it, so tests are deterministic. */
+  now?: () => Date;
+  /** Warn when the bulk token expires within this many days (VS Code setting `ppkg.expiryWarningDays`). */
+  expiryWarningDays?: number;
+  /** Filesystem access for the file rules; a cached probe in the language server. */
+  files?: FileProbe;
+}
+
+export const DEFAULT_EXPIRY_WARNING_DAYS = 30;
+
+/** What a domain rule sees: the parsed document, a loosely typed value and a way to report. */
+export class RuleContext {
+  readonly diagnostics: PpkgDiagnostic[] = [];
+  readonly today: Date;
+
+  constructor(
+    readonly doc: ProjectDocument,
+    readonly options: ValidationOptions & { expiryWarningDays: number; files: FileProbe },
+  ) {
+    this.today = (options.now ?? (() => new Date()))();
+  }
+
+  /** The value at a path, or undefined. Rules never trust its type: the schema errors are reported separately. */
+  value(path: JsonPath): unknown {
+    let v: unknown = this.doc.value;
+    for (const s of path) {
+      if (v === null || typeof v !== 'object') return undefined;
+      if (!Object.prototype.hasOwnProperty.call(v, s)) return undefined;
+      v = (v as Record<string | number, unknown>)[s];
+    }
+    return v;
+  }
+
+  string(path: JsonPath): string | undefined {
+    const v = this.value(path);
+    return typeof v === 'string' ? v : undefined;
+  }
+
+  node(path: JsonPath): Node | undefined {
+    return nodeAtPath(this.doc.root, path);
+  }
+
+  /** The key node of the property at `path` (for "this section is missing something" findings). */
+  keyNode(path: JsonPath): Node | undefined {
+    const n = this.node(path);
+    return n ? keyNodeOf(n) ?? n : undefined;
+  }
+
+  /**
+   * Reports a finding on a node. `sub` narrows the range to characters
+   * [start, end) of a string value, when the literal has no escapes (so the
+   * text and the value line up).
+   */
+  report(node: Node | undefined, severity: Severity, code: string, message: string, data?: Record<string, unknown>, sub?: { start: number; end: number }): void {
+    if (!node) return;
+    let offset = node.offset;
+    let length = node.length;
+    if (sub && node.type === 'string') {
+      const raw = this.doc.text.slice(node.offset + 1, node.offset + node.length - 1);
+      if (raw === node.value) {
+        offset = node.offset + 1 + sub.start;
+        length = Math.max(1, sub.end - sub.start);
+      }
+    }
+    this.diagnostics.push({ range: this.doc.lines.rangeOf(offset, length), severity, code, message, ...(data ? { data } : {}) });
+  }
+}
+
+export type Rule = (ctx: RuleContext) => void;

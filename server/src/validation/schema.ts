@@ -1,0 +1,203 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Node } from 'jsonc-parser';
+import projectSchema from '../../../schemas/ppkg-project.schema.json';
+import { keyNodeOf, nodeAtPath, pathFromPointer, type ProjectDocument } from '../model/parse';
+import type { PpkgDiagnostic } from './diagnostic';
+
+/** The project schema, bundled so the CLI, the server and the docs read the same file. */
+export const PROJECT_SCHEMA: Record<string, unknown> = projectSchema as Record<string, unknown>;
+
+let compiled: ValidateFunction | undefined;
+
+function validator(): ValidateFunction {
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+    // Editor keywords that vscode-json-languageservice understands; ajv only needs to tolerate them.
+    ajv.addVocabulary(['markdownDescription', 'markdownEnumDescriptions', 'defaultSnippets', 'patternErrorMessage']);
+    compiled = ajv.compile(PROJECT_SCHEMA);
+  }
+  return compiled;
+}
+
+/** PPKG100: a value of the wrong type or outside the allowed values. */
+export const CODE_SCHEMA_VALUE = 'PPKG100';
+/** PPKG101: a property the format does not know (often a typo). */
+export const CODE_UNKNOWN_PROPERTY = 'PPKG101';
+/** PPKG102: a required property is missing. */
+export const CODE_MISSING_PROPERTY = 'PPKG102';
+
+/**
+ * Validates the parsed value against the schema and maps each ajv error to the
+ * range an admin would point at: a wrong value marks the value, an unknown
+ * property marks its key, a missing property marks the key of the object that
+ * lacks it.
+ */
+export function validateAgainstSchema(doc: ProjectDocument): PpkgDiagnostic[] {
+  if (doc.value === undefined || !doc.root) return [];
+  const validate = validator();
+  if (validate(doc.value)) return [];
+  const errors = collapseAlternatives(validate.errors ?? []);
+  const out: PpkgDiagnostic[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    const d = toDiagnostic(doc, error);
+    if (!d) continue;
+    const key = `${d.range.start.line}:${d.range.start.character}:${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(d);
+  }
+  return out;
+}
+
+/**
+ * `anyOf` (a secret reference or a string) fails with one error per branch
+ * plus the anyOf itself. Keep errors that point deeper than the anyOf (inside
+ * an object the admin clearly meant as a secret reference), drop the branch
+ * errors at the same spot, and keep the anyOf error as the one message there.
+ */
+function collapseAlternatives(errors: ErrorObject[]): ErrorObject[] {
+  const anyOfAt = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  if (anyOfAt.size === 0) return errors;
+  return errors.filter((e) => {
+    if (e.keyword === 'anyOf') {
+      // When the value is an object, the deeper errors say more.
+      return !errors.some((o) => o !== e && o.instancePath.startsWith(e.instancePath + '/'));
+    }
+    return !(anyOfAt.has(e.instancePath) && e.schemaPath.includes('/anyOf/'));
+  });
+}
+
+function toDiagnostic(doc: ProjectDocument, error: ErrorObject): PpkgDiagnostic | undefined {
+  const path = pathFromPointer(error.instancePath);
+  const node = nodeAtPath(doc.root, path);
+  if (!node) return undefined;
+  const where = describePath(path);
+  const parentSchema = (error.parentSchema ?? {}) as Record<string, unknown>;
+
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const name = String((error.params as { additionalProperty: string }).additionalProperty);
+      const propNode = findProperty(node, name);
+      const target = propNode?.children?.[0] ?? node;
+      const allowed = Object.keys((parentSchema.properties as Record<string, unknown>) ?? {}).filter((k) => k !== '$schema');
+      const suggestion = closest(name, allowed);
+      return {
+        range: doc.lines.rangeOf(target.offset, target.length),
+        severity: 'error',
+        code: CODE_UNKNOWN_PROPERTY,
+        message:
+          `Unknown property "${name}"${where ? ` in ${where}` : ''}.` +
+          (suggestion ? ` Did you mean "${suggestion}"?` : '') +
+          (allowed.length ? ` Allowed: ${allowed.join(', ')}.` : ''),
+        data: suggestion ? { property: name, suggestion } : { property: name },
+      };
+    }
+    case 'required': {
+      const name = String((error.params as { missingProperty: string }).missingProperty);
+      const keyNode = keyNodeOf(node);
+      // The root object has no key: mark its opening brace.
+      const range = keyNode ? doc.lines.rangeOf(keyNode.offset, keyNode.length) : doc.lines.rangeOf(node.offset, 1);
+      const propSchema = ((parentSchema.properties as Record<string, Record<string, unknown>>) ?? {})[name];
+      const term = propSchema ? wcdTerm(propSchema) : undefined;
+      return {
+        range,
+        severity: 'error',
+        code: CODE_MISSING_PROPERTY,
+        message: `Missing required property "${name}"${term ? ` (${term})` : ''}${where ? ` in ${where}` : ''}.`,
+        data: { property: name },
+      };
+    }
+    default:
+      return {
+        range: doc.lines.rangeOf(node.offset, node.length),
+        severity: 'error',
+        code: CODE_SCHEMA_VALUE,
+        message: valueMessage(error, parentSchema, where),
+      };
+  }
+}
+
+function valueMessage(error: ErrorObject, parentSchema: Record<string, unknown>, where: string): string {
+  const subject = where ? `${where}: ` : '';
+  const p = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'pattern':
+      return subject + (typeof parentSchema.patternErrorMessage === 'string' ? parentSchema.patternErrorMessage : `The value does not have the expected form.`);
+    case 'enum':
+      return `${subject}"${String(error.data)}" is not allowed. Use one of: ${(p.allowedValues as unknown[]).join(', ')}.`;
+    case 'type':
+      return `${subject}Expected ${article(String(p.type))}, found ${jsonType(error.data)}.`;
+    case 'anyOf':
+      return `${subject}Expected a secret reference { "secret": "<name>" } or a text value, found ${jsonType(error.data)}.`;
+    case 'minLength':
+      return p.limit === 1 ? `${subject}Must not be empty.` : `${subject}Must have at least ${p.limit} characters.`;
+    case 'maxLength':
+      return `${subject}Must have at most ${p.limit} characters (it has ${String(error.data).length}).`;
+    case 'minimum':
+    case 'maximum':
+      return `${subject}Must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${p.limit}.`;
+    case 'minItems':
+      return `${subject}Must have at least ${p.limit} item${p.limit === 1 ? '' : 's'}.`;
+    default:
+      return `${subject}${error.message ?? 'Invalid value'}.`;
+  }
+}
+
+function article(type: string): string {
+  const words: Record<string, string> = { string: 'a text value', boolean: 'true or false', integer: 'a whole number', number: 'a number', array: 'a list [ … ]', object: 'an object { … }', null: 'null' };
+  return words[type] ?? type;
+}
+
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'string') return 'a text value';
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'number') return Number.isInteger(value) ? `the number ${value}` : `the number ${value}`;
+  return 'an object';
+}
+
+function describePath(path: (string | number)[]): string {
+  return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+}
+
+function findProperty(objectNode: Node, name: string): Node | undefined {
+  return objectNode.children?.find((p) => p.type === 'property' && p.children?.[0]?.value === name);
+}
+
+/** The WCD term of a schema property, taken from the first line of its description. */
+export function wcdTerm(propSchema: Record<string, unknown>): string | undefined {
+  const md = propSchema.markdownDescription;
+  if (typeof md !== 'string') return undefined;
+  const m = /^\*\*WCD:\*\* (.+)$/m.exec(md);
+  return m ? m[1].replace(/ \(`[^`]*`\)$/, '') : undefined;
+}
+
+/** The allowed name closest to a typo, if it is close enough to be a likely intent. */
+function closest(name: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  return best !== undefined && bestDistance < name.length && bestDistance <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}
