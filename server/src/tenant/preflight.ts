@@ -194,16 +194,12 @@ export function worstStatus(results: CheckResult[]): 'pass' | 'warn' | 'fail' | 
   return 'pass';
 }
 
-/** Failure kinds the bulk-token flow reports (the token command maps its errors onto these), or an AADSTS code. */
-export type TokenFailureKind =
-  | 'consentRequired'
-  | 'notAuthorized'
-  | 'emptyResponse'
-  | 'mfaRequired'
-  | 'conditionalAccess'
-  | 'bulkTokenFailed'
-  | 'roleMissing'
-  | string;
+/**
+ * Failure kinds of the bulk-token flow: the `EntraErrorKind` values of
+ * server/src/entra/errors.ts (e.g. 'not-authorized-to-join'), or any text
+ * carrying an AADSTS code.
+ */
+export type TokenFailureKind = string;
 
 export interface TokenFailureExplanation {
   /** The checks that explain the failure, most likely first (empty when none does, e.g. consent). */
@@ -211,39 +207,52 @@ export interface TokenFailureExplanation {
   hint: string;
 }
 
+const MFA_CODES = ['50072', '50074', '50076', '50078', '50079', '50125'];
+const CA_CODES = ['50097', '50158', '53000', '53001', '53002', '53003', '53004', '530003', '530032'];
+const CONSENT_CODES = ['65001', '65004', '90094', '90099', '900941'];
+
 /**
  * Which preflight check explains a failed bulk-token request
- * (windows-provisioning.md §4.8, tenant-preflight.md §0). Accepts a kind or
- * any text containing an AADSTS code. Mappings beyond AADSTS240001 and the
- * staged-rollout "empty response" are inferences (unverified).
+ * (windows-provisioning.md §4.8, tenant-preflight.md §0). Mappings beyond
+ * AADSTS240001 and the staged-rollout "empty response" are inferences
+ * (unverified).
  */
 export function explainTokenFailure(kindOrCode: TokenFailureKind): TokenFailureExplanation | undefined {
   const text = String(kindOrCode);
-  const code = /AADSTS(\d+)/i.exec(text)?.[1];
-  const k = text.toLowerCase();
-  if (code === '240001' || k === 'notauthorized' || k.includes('bulkaadjtokenunauthorized')) {
+  const code = /AADSTS(\d+)/i.exec(text)?.[1] ?? (/^\d{5,7}$/.test(text) ? text : undefined);
+  const k = text.toLowerCase().replace(/[-_\s]/g, '');
+  if (code === '240001' || k === 'notauthorizedtojoin' || k.includes('bulkaadjtokenunauthorized')) {
     return {
       checks: ['R4', 'R2'],
       hint: 'AADSTS240001: the account may not register devices. Check that users may join devices (R4) and that you hold a token-capable role tenant-wide (R2); missing consent for the token client causes it too.',
     };
   }
-  if (code === '65001' || k === 'consentrequired') {
-    return { checks: [], hint: 'AADSTS65001: the sign-in app has no consent in this tenant. A Global Administrator, Privileged Role Administrator or Cloud Application Administrator must grant admin consent.' };
+  if (CONSENT_CODES.includes(code ?? '') || k === 'consentrequired') {
+    return { checks: [], hint: 'The sign-in app has no consent in this tenant. A Global Administrator, Privileged Role Administrator or Cloud Application Administrator must grant admin consent.' };
   }
-  if (k === 'emptyresponse' || k.includes('empty response')) {
+  if (k === 'federatedstagedrollout' || k === 'emptyresponse' || text.toLowerCase().includes('empty response')) {
     return { checks: ['R7'], hint: '"The operation returned empty response" is what federated accounts in a staged rollout get (R7). Use a cloud-only account.' };
   }
-  if (['50076', '50079', '50074', '50158'].includes(code ?? '') || k === 'mfarequired') {
+  if (MFA_CODES.includes(code ?? '') || k === 'mfarequired') {
     return { checks: ['R6'], hint: 'Multi-factor authentication was required; bulk tokens need password or certificate sign-in, and the package_ account cannot do MFA (R6).' };
   }
-  if (['53000', '53001', '53002', '53003', '530032'].includes(code ?? '') || k === 'conditionalaccess') {
+  if (CA_CODES.includes(code ?? '') || k === 'conditionalaccess') {
     return { checks: ['R6'], hint: 'Conditional Access blocked the request (R6). Review the policies that apply to you and to the package_ accounts.' };
   }
-  if (k === 'rolemissing' || k === 'forbidden') {
+  if (code === '90093' || k === 'insufficientrole') {
     return { checks: ['R2'], hint: 'You need Cloud Device Administrator, Intune Administrator or Password Administrator, tenant-wide (R2).' };
   }
-  if (k === 'bulktokenfailed' || k.includes('bulk token retrieval failed') || k.includes('completeerror')) {
-    return { checks: ['R1', 'R2', 'R4', 'R7'], hint: 'The token service refused without a specific reason; the usual causes are a missing Microsoft.Azure.SyncFabric service principal (R1), the role (R2), device join (R4) or a staged rollout (R7). Run `ppkg doctor`.' };
+  if (k === 'notinmdmscope') {
+    return { checks: ['R3'], hint: 'The account must be in the Intune MDM user scope (R3).' };
+  }
+  if (k === 'syncfabricmissing') {
+    return { checks: ['R1'], hint: 'The Microsoft.Azure.SyncFabric service principal is missing (R1); `ppkg doctor --fix` can create it.' };
+  }
+  if (k === 'bulktokenfailed' || text.toLowerCase().includes('bulk token retrieval failed') || k.includes('completeerror')) {
+    return {
+      checks: ['R1', 'R2', 'R4', 'R7'],
+      hint: 'The token service refused without a specific reason; the usual causes are a missing Microsoft.Azure.SyncFabric service principal (R1), the role (R2), device join (R4) or a staged rollout (R7). Run `ppkg doctor`.',
+    };
   }
   return undefined;
 }
