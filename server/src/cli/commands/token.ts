@@ -1,6 +1,188 @@
-import { CliError, type CliIO } from '../io';
+/**
+ * `ppkg token <project>`: fetch a bulk token (BPRT) from Entra ID with the
+ * device code flow, record its non-secret facts in the project file, and put
+ * the token itself only where the user says (`--out` file, mode 0600, or
+ * `--print` to stdout).
+ */
+import { promises as fs, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { cloudByName } from '../../entra/clouds';
+import { EntraError } from '../../entra/errors';
+import { fetchBulkToken, resolveExpiry } from '../../entra/fetchToken';
+import { recordTokenFacts, RecordTokenError, tokenSecretName, writeFileAtomic } from '../../entra/recordToken';
+import { secretEnvVar } from '../../model/secrets';
+import { CliError, EXIT_OK, type CliIO } from '../io';
 
-// Placeholder until the `token` command lands; it refuses clearly instead of pretending.
-export async function run(_args: string[], _io: CliIO): Promise<number> {
-  throw new CliError('ppkg token is not available in this version yet.');
+const USAGE =
+  'ppkg token <project> [--device-code] [--expiry YYYY-MM-DD] [--client-id <id>] [--authority <url>] [--cloud public|usgov|china] ' +
+  '[--bulk-endpoint <url>] [--timeout <seconds>] [--poll-interval <ms>] [--name <display name>] (--out <file> | --print)';
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        'device-code': { type: 'boolean' },
+        expiry: { type: 'string' },
+        'client-id': { type: 'string' },
+        authority: { type: 'string' },
+        cloud: { type: 'string' },
+        'bulk-endpoint': { type: 'string' },
+        timeout: { type: 'string' },
+        'poll-interval': { type: 'string' },
+        name: { type: 'string' },
+        out: { type: 'string', short: 'o' },
+        print: { type: 'boolean' },
+      },
+    });
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\nUsage: ${USAGE}`);
+  }
+  const v = parsed.values;
+  if (parsed.positionals.length !== 1) throw new CliError(`Name one project file.\nUsage: ${USAGE}`);
+  const projectFile = path.resolve(io.cwd, parsed.positionals[0]!);
+
+  // Everything that can be refused is refused before anyone signs in.
+  if (v.out !== undefined && v.print) throw new CliError('Choose one place for the token: --out <file> or --print, not both.');
+  let projectText: string;
+  try {
+    projectText = await fs.readFile(projectFile, 'utf8');
+  } catch (e) {
+    throw new CliError(`Cannot read the project ${projectFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  let secretName: string;
+  try {
+    secretName = tokenSecretName(projectText);
+  } catch (e) {
+    if (e instanceof RecordTokenError) throw new CliError(`${projectFile}: ${e.message}`);
+    throw e;
+  }
+  const envVar = secretEnvVar(secretName);
+  if (v.out === undefined && !v.print) {
+    throw new CliError(
+      `Say where the bulk token goes: --out <file> (written with mode 0600) or --print (to stdout). ` +
+        `The project file only records its expiry and package account, and refers to the token as { "secret": "${secretName}" }; ` +
+        `ppkg build reads the value from the environment variable ${envVar}.`,
+    );
+  }
+  const outFile = v.out !== undefined ? path.resolve(io.cwd, v.out) : undefined;
+  if (outFile) {
+    if (outFile === projectFile) throw new CliError('--out must not be the project file: the token never goes into the project.');
+    const dir = path.dirname(outFile);
+    const st = await fs.stat(dir).catch(() => undefined);
+    if (!st?.isDirectory()) throw new CliError(`The folder for --out does not exist: ${dir}`);
+  }
+  const cloud = v.cloud !== undefined ? cloudByName(v.cloud) : undefined;
+  if (v.cloud !== undefined && !cloud) throw new CliError(`--cloud must be public, usgov or china, not "${v.cloud}".`);
+  let timeoutMs: number | undefined;
+  if (v.timeout !== undefined) {
+    const s = Number(v.timeout);
+    if (!Number.isFinite(s) || s <= 0) throw new CliError('--timeout must be a positive number of seconds.');
+    timeoutMs = Math.round(s * 1000);
+  }
+  let pollIntervalMs: number | undefined;
+  if (v['poll-interval'] !== undefined) {
+    const ms = Number(v['poll-interval']);
+    if (!Number.isFinite(ms) || ms < 0) throw new CliError('--poll-interval must be a number of milliseconds.');
+    pollIntervalMs = ms;
+  }
+  for (const [flag, value] of [['--authority', v.authority], ['--bulk-endpoint', v['bulk-endpoint']]] as const) {
+    if (value === undefined) continue;
+    let u: URL | undefined;
+    try {
+      u = new URL(value);
+    } catch {
+      u = undefined;
+    }
+    if (!u || u.protocol !== 'https:') throw new CliError(`${flag} must be an https URL, not "${value}".`);
+  }
+  const now = new Date();
+  let expiry: string;
+  try {
+    expiry = resolveExpiry(v.expiry, now);
+  } catch (e) {
+    if (e instanceof EntraError) throw new CliError(e.message);
+    throw e;
+  }
+
+  // Node trusts NODE_EXTRA_CA_CERTS for the real process already; reading it
+  // here as well lets tests run the command in-process against an emulator.
+  const ca = readExtraCa(io.env.NODE_EXTRA_CA_CERTS);
+
+  let fetched;
+  try {
+    fetched = await fetchBulkToken({
+      clientId: v['client-id'],
+      authority: v.authority,
+      cloud: cloud?.name,
+      bulkEndpoint: v['bulk-endpoint'],
+      expiry,
+      name: v.name,
+      // The CLI always uses the device code flow: it cannot rely on a browser.
+      deviceCode: true,
+      onDeviceCode: (message) => io.stderr(`${message}\n`),
+      onProgress: (message) => io.stderr(`${message}\n`),
+      signal: io.signal,
+      timeoutMs,
+      pollIntervalMs,
+      ca,
+      now: () => new Date(),
+    });
+  } catch (e) {
+    if (e instanceof EntraError) throw new CliError(`${e.message} [${e.kind}]`);
+    throw e;
+  }
+
+  // The token first, so that the project never records a token that was lost.
+  if (outFile) {
+    try {
+      await writeFileAtomic(outFile, fetched.token + '\n', 0o600);
+    } catch (e) {
+      throw new CliError(`The bulk token was fetched but could not be written to ${outFile} (${(e as NodeJS.ErrnoException).code ?? 'error'}). Nothing was recorded in the project; delete the user ${fetched.packageUser} in Entra ID and try again.`);
+    }
+  } else {
+    io.stdout(fetched.token + '\n');
+  }
+
+  const facts = { tokenExpiry: fetched.expiry, issuedAt: fetched.issuedAt, packageUser: fetched.packageUser, tenant: fetched.tenant };
+  try {
+    // Re-read: the file may have been edited while the user signed in.
+    const current = await fs.readFile(projectFile, 'utf8');
+    const next = recordTokenFacts(current, facts);
+    const mode = (await fs.stat(projectFile)).mode & 0o777;
+    await writeFileAtomic(projectFile, next, mode);
+  } catch (e) {
+    const why = e instanceof RecordTokenError ? e.message : ((e as NodeJS.ErrnoException).code ?? (e as Error).message);
+    throw new CliError(
+      `The bulk token was ${outFile ? `written to ${outFile}` : 'printed'}, but the project could not be updated (${why}). ` +
+        `Record by hand in account.entra: "tokenExpiry": "${facts.tokenExpiry}", "issuedAt": "${facts.issuedAt}", "packageUser": "${facts.packageUser}", "tenant": "${facts.tenant}".`,
+    );
+  }
+
+  io.stderr(
+    [
+      `Bulk token for ${fetched.packageUser} (tenant ${fetched.tenant}), valid until ${fetched.expiry}.`,
+      outFile ? `Token written to ${outFile} (mode 0600). Never commit it.` : 'Token printed to stdout.',
+      `Recorded in ${path.relative(io.cwd, projectFile) || projectFile}: tokenExpiry, issuedAt, packageUser, tenant; the token is { "secret": "${secretName}" }.`,
+      `To build, set ${envVar} to the token${outFile ? `, e.g. ${envVar}="$(cat ${shellQuote(path.relative(io.cwd, outFile) || outFile)})" ppkg build ${shellQuote(path.relative(io.cwd, projectFile) || projectFile)}` : ''}.`,
+      `To revoke the token, delete the user ${fetched.packageUser} in Entra ID.`,
+    ].join('\n') + '\n',
+  );
+  return EXIT_OK;
+}
+
+function readExtraCa(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined; // Node itself only warns about an unreadable file.
+  }
+}
+
+function shellQuote(s: string): string {
+  return /^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
