@@ -64,7 +64,9 @@ function collapseAlternatives(errors: ErrorObject[]): ErrorObject[] {
       // When the value is an object, the deeper errors say more.
       return !errors.some((o) => o !== e && o.instancePath.startsWith(e.instancePath + '/'));
     }
-    return !(anyOfAt.has(e.instancePath) && e.schemaPath.includes('/anyOf/'));
+    // Branch errors at the anyOf's own spot (their schemaPath may be inside a
+    // $ref, so it does not always mention anyOf): the anyOf message replaces them.
+    return !anyOfAt.has(e.instancePath);
   });
 }
 
@@ -188,16 +190,16 @@ function closest(name: string, candidates: string[]): string | undefined {
   return best !== undefined && bestDistance < name.length && bestDistance <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
 }
 
+/** Edit distance counting a swap of two neighbours as one edit ("nmae" → "name"), as typos usually are. */
 function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
-  return row[b.length];
+  return d[a.length][b.length];
 }
