@@ -31,7 +31,7 @@ const PROJECT = `// Kiosk laptops, Building 4
 
 test('records the facts, keeps comments, layout and an existing secret name', () => {
   const out = recordTokenFacts(PROJECT, facts);
-  for (const comment of ['// Kiosk laptops, Building 4', '// keep this id', '/* bulk enrollment */', '"device": { "name": "KIOSK-%SERIAL%" }']) {
+  for (const comment of ['"token": { "secret": "kiosk-bprt" }\n', '"tokenExpiry": "2027-05-20", // old', '// Kiosk laptops, Building 4', '// keep this id', '/* bulk enrollment */', '"device": { "name": "KIOSK-%SERIAL%" }']) {
     assert.ok(out.includes(comment), `lost: ${comment}\n${out}`);
   }
   const value = parse(out) as { account: { entra: Record<string, unknown> } };
@@ -65,6 +65,13 @@ test('replaces a plain-string token (a pasted BPRT) with a secret reference', ()
   const out = recordTokenFacts(text, facts);
   assert.ok(!out.includes('PASTED-SECRET'));
   assert.deepEqual((parse(out) as { account: { entra: { token: unknown } } }).account.entra.token, { secret: 'bulk-token' });
+});
+
+test('reuses a trailing comma and keeps trailing comments in place', () => {
+  const text = '{\n  "account": {\n    "entra": {\n      "token": "abc", // pasted\n    },\n  },\n}\n';
+  const out = recordTokenFacts(text, facts);
+  assert.ok(out.includes('      "token": { "secret": "bulk-token" }, // pasted\n      "tokenExpiry": "2027-05-20",\n'), out);
+  assert.ok(out.endsWith('      "tenant": "11111111-2222-3333-4444-555555555555",\n    },\n  },\n}\n'), out);
 });
 
 test('keeps tabs and CRLF line ends', () => {

@@ -43,8 +43,8 @@ export function recordTokenFacts(text: string, facts: TokenFacts): string {
   const secret = tokenSecretName(text);
   const formattingOptions = detectFormatting(text);
   let out = text;
-  const set = (path: (string | number)[], value: unknown) => {
-    out = applyEdits(out, modify(out, path, value, { formattingOptions }));
+  const set = (path: string[], value: unknown) => {
+    out = setProperty(out, path, value, formattingOptions);
   };
   const root = checkedRoot(out);
   if (!nodeAtPath(root, ['account'])) set(['account'], {});
@@ -88,6 +88,52 @@ export async function writeFileAtomic(file: string, content: string, mode: numbe
     await fs.rm(tmp, { force: true });
     throw e;
   }
+}
+
+/**
+ * Sets `path` to `value`. Replacing a value or filling an empty object goes
+ * through jsonc-parser's `modify`. Appending to a non-empty object is done by
+ * hand, because `modify` re-formats the previous property as well: the new
+ * property goes on its own line after the last one (after any comment ending
+ * that line), with the same indentation.
+ */
+function setProperty(text: string, path: string[], value: unknown, fmt: FormattingOptions): string {
+  const root = checkedRoot(text);
+  const parent = nodeAtPath(root, path.slice(0, -1));
+  const last = parent?.children?.[parent.children.length - 1];
+  // Replacing a value: inline, so that the surrounding layout stays as it is.
+  const existing = nodeAtPath(root, path);
+  if (existing) return text.slice(0, existing.offset) + inlineJson(value) + text.slice(existing.offset + existing.length);
+  if (!parent || !last) return applyEdits(text, modify(text, path, value, { formattingOptions: fmt }));
+  const eol = fmt.eol ?? '\n';
+  const end = last.offset + last.length;
+  const lineStart = text.lastIndexOf('\n', last.offset) + 1;
+  const lineEndAt = text.indexOf('\n', end);
+  const lineEnd = lineEndAt === -1 ? text.length : lineEndAt > 0 && text[lineEndAt - 1] === '\r' ? lineEndAt - 1 : lineEndAt;
+  const rest = text.slice(end, lineEnd);
+  const unit = fmt.insertSpaces === false ? '\t' : ' '.repeat(fmt.tabSize ?? 2);
+  const key = JSON.stringify(path[path.length - 1]);
+  const multiLine = /^(\s*,)?\s*(\/\/.*)?$/.exec(rest);
+  if (multiLine) {
+    // Multi-line object: a new line with the last property's indentation
+    // (a trailing comma already there is reused).
+    const indent = /^[ \t]*/.exec(text.slice(lineStart, last.offset))?.[0] ?? '';
+    const body = JSON.stringify(value, null, unit).split('\n').join(eol + indent);
+    const trailing = multiLine[1] ? ',' : '';
+    return text.slice(0, end) + (trailing ? '' : ',') + rest + eol + indent + `${key}: ${body}${trailing}` + text.slice(lineEnd);
+  }
+  // Single-line object: stay on the line.
+  return text.slice(0, end) + `, ${key}: ${JSON.stringify(value)}` + text.slice(end);
+}
+
+/** JSON on one line, spaced as people write it: `{ "secret": "bulk-token" }`. */
+function inlineJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(inlineJson).join(', ')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${inlineJson(v)}`);
+    return entries.length ? `{ ${entries.join(', ')} }` : '{}';
+  }
+  return JSON.stringify(value);
 }
 
 function checkedRoot(text: string): Node {
