@@ -31,7 +31,7 @@ const PROJECT = `// Kiosk laptops, Building 4
 
 test('records the facts, keeps comments, layout and an existing secret name', () => {
   const out = recordTokenFacts(PROJECT, facts);
-  for (const comment of ['"token": { "secret": "kiosk-bprt" }\n', '"tokenExpiry": "2027-05-20", // old', '// Kiosk laptops, Building 4', '// keep this id', '/* bulk enrollment */', '"device": { "name": "KIOSK-%SERIAL%" }']) {
+  for (const comment of ['"token": { "secret": "kiosk-bprt" },\n', '"tokenExpiry": "2027-05-20", // old', '// Kiosk laptops, Building 4', '// keep this id', '/* bulk enrollment */', '"device": { "name": "KIOSK-%SERIAL%" }']) {
     assert.ok(out.includes(comment), `lost: ${comment}\n${out}`);
   }
   const value = parse(out) as { account: { entra: Record<string, unknown> } };
