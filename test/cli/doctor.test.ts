@@ -68,7 +68,7 @@ test('healthy tenant: exit 0 and JSON is an array of { check, status, message, f
 test('a failing check: exit 1, text report shows the fix', async () => {
   const r = await doctor([], healthyTenant({ syncFabric: null }));
   assert.equal(r.code, 1);
-  assert.match(r.stdout, /FAIL {2}R1 {2}Microsoft\.Azure\.SyncFabric/);
+  assert.match(r.stdout, /FAIL\s+R1 {2}Microsoft\.Azure\.SyncFabric/);
   assert.match(r.stdout, /New-MgServicePrincipal -AppId "00000014-0000-0000-c000-000000000000"/);
   assert.match(r.stdout, /6 passed, 0 warning\(s\), 1 failed/);
 });

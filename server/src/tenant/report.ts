@@ -16,7 +16,7 @@ export function resultsToJson(results: CheckResult[]): CheckJson[] {
   return results.map((r) => ({ check: r.check, status: r.status, message: r.message, fix: r.fix }));
 }
 
-const LABEL: Record<CheckResult['status'], string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', unknown: '????' };
+const LABEL: Record<CheckResult['status'], string> = { pass: 'PASS   ', warn: 'WARN   ', fail: 'FAIL   ', unknown: 'UNKNOWN' };
 
 function indent(text: string, prefix: string): string {
   return text
@@ -28,6 +28,8 @@ function indent(text: string, prefix: string): string {
 export interface TextReportOptions {
   /** The client ID used for sign-in, for the admin-consent link when scopes were missing. */
   clientId?: string;
+  /** The sign-in authority (default https://login.microsoftonline.com/organizations), for the admin-consent link. */
+  authority?: string;
 }
 
 /** A report an admin can read: one block per check, the fix under it, a summary line. */
@@ -35,8 +37,8 @@ export function renderPreflightText(report: PreflightReport, options: TextReport
   const lines: string[] = [`Bulk-enrollment readiness for ${report.user.userPrincipalName}`, ''];
   for (const r of report.results) {
     lines.push(`${LABEL[r.status]}  ${r.check}  ${r.title}`);
-    lines.push(indent(r.message, '            '));
-    if (r.fix && r.status !== 'pass') lines.push(indent(`Fix: ${r.fix}`, '            '));
+    lines.push(indent(r.message, '               '));
+    if (r.fix && r.status !== 'pass') lines.push(indent(`Fix: ${r.fix}`, '               '));
     lines.push('');
   }
   const count = (s: CheckResult['status']) => report.results.filter((r) => r.status === s).length;
@@ -46,7 +48,7 @@ export function renderPreflightText(report: PreflightReport, options: TextReport
       '',
       `Some data could not be read. If the sign-in app lacks admin consent, a Global Administrator, Privileged Role Administrator or Cloud Application Administrator can grant it for: ${report.missingScopes.join('; ')}.`,
     );
-    if (options.clientId) lines.push(`  Admin consent: https://login.microsoftonline.com/organizations/adminconsent?client_id=${options.clientId}`);
+    if (options.clientId) lines.push(`  Admin consent: ${(options.authority ?? 'https://login.microsoftonline.com/organizations').replace(/\/+$/, '')}/adminconsent?client_id=${encodeURIComponent(options.clientId)}`);
   }
   lines.push(
     '',

@@ -85,7 +85,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
 
   if (format === 'json') io.stdout(JSON.stringify(resultsToJson(report.results), null, 2) + '\n');
-  else io.stdout(renderPreflightText(report, { clientId: session.clientId }));
+  else io.stdout(renderPreflightText(report, { clientId: session.clientId, authority: (v as SignInArgs).authority }));
   if (refusal) io.stderr(`ppkg doctor: ${refusal}\n`);
   if (exitAfterOutput !== undefined) return exitAfterOutput;
   return report.results.some((r) => r.status === 'fail') ? EXIT_FINDINGS : EXIT_OK;
