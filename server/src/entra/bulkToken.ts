@@ -73,7 +73,7 @@ export async function requestBulkToken(req: BulkTokenRequest): Promise<BulkToken
 
   const call = async (stage: EntraStage, method: 'GET' | 'POST', url: string, body?: string): Promise<FlowResponse> => {
     const remaining = deadline - Date.now();
-    if (remaining <= 0) throw entraError('timeout', { stage, waitedSeconds: Math.round(timeoutMs / 1000) });
+    if (remaining <= 0) throw entraError('timeout', { stage, waitedSeconds: seconds(timeoutMs) });
     const timeoutIsDeadline = remaining < DEFAULT_REQUEST_TIMEOUT_MS;
     let res: HttpResponse;
     try {
@@ -89,7 +89,7 @@ export async function requestBulkToken(req: BulkTokenRequest): Promise<BulkToken
       });
     } catch (e) {
       if (e instanceof EntraError && e.kind === 'network' && timeoutIsDeadline && Date.now() >= deadline - 5) {
-        throw entraError('timeout', { stage, waitedSeconds: Math.round(timeoutMs / 1000) });
+        throw entraError('timeout', { stage, waitedSeconds: seconds(timeoutMs) });
       }
       throw e;
     }
@@ -107,7 +107,7 @@ export async function requestBulkToken(req: BulkTokenRequest): Promise<BulkToken
       throw entraError('malformed-response', { stage: 'begin' });
     }
     await sleepUntil(Math.min(Date.now() + interval, deadline), req.signal);
-    if (Date.now() >= deadline) throw entraError('timeout', { stage: 'poll', waitedSeconds: Math.round(timeoutMs / 1000) });
+    if (Date.now() >= deadline) throw entraError('timeout', { stage: 'poll', waitedSeconds: seconds(timeoutMs) });
     const next = await call('poll', 'GET', `${base}/poll?flowToken=${encodeURIComponent(flowToken)}`);
     // A poll answer may omit the flow token while still in progress; keep ours.
     flow = { ...next, flowToken: typeof next.flowToken === 'string' && next.flowToken ? next.flowToken : flowToken };
@@ -231,4 +231,8 @@ function sleepUntil(until: number, signal?: AbortSignal): Promise<void> {
     }, Math.max(0, until - Date.now()));
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+function seconds(ms: number): number {
+  return Math.round(ms / 100) / 10;
 }

@@ -216,7 +216,7 @@ export function adminMessage(kind: EntraErrorKind, ctx: MessageContext = {}): st
     case 'timeout':
       return (
         `The bulk-token service did not finish within ${ctx.waitedSeconds ?? '?'} seconds. ` +
-        `Try again, and allow longer with --timeout <seconds> if the tenant is slow. A package_* user may have been created meanwhile: delete it in Entra ID if you do not use it.`
+        `Try again, and allow more time if the tenant is slow (ppkg token --timeout <seconds>). A package_* user may have been created meanwhile: delete it in Entra ID if you do not use it.`
       );
     case 'cancelled':
       return 'Fetching the bulk token was cancelled. Nothing was saved.';
