@@ -1,0 +1,74 @@
+import type { JsonPath } from '../model/parse';
+import type { SecretValue } from '../model/project';
+import { isSecretReference } from '../model/secrets';
+
+/** One file the project references, as the build hashed it. */
+export interface InputFile {
+  /** Absolute path on disk (streamed into the package), unless `data` is given. */
+  path?: string;
+  /** In-memory contents (certificates are read whole: they are small and embedded as Base64). */
+  data?: Buffer;
+  sha256: Buffer;
+  size: number;
+}
+
+export interface CompileInputs {
+  /** Every file the project references, keyed by the path exactly as written in the project. */
+  files: Map<string, InputFile>;
+  /**
+   * How customizations.xml names a file. Default: the project-relative path
+   * with backslashes (deterministic, machine-independent). The ICD backend
+   * passes absolute Windows paths, because ICD reads the files itself.
+   */
+  customizationsPath?: (projectPath: string) => string;
+}
+
+/** Secret values by secret name, resolved before compiling. */
+export type ResolvedSecrets = ReadonlyMap<string, string>;
+
+export interface CompileWarning {
+  /** Where in the project the warning belongs (a JSON path). */
+  path: JsonPath;
+  code: string;
+  message: string;
+}
+
+/** A project the compiler cannot turn into XML; `path` points at the culprit. Never carries a secret value. */
+export class CompileError extends Error {
+  constructor(
+    message: string,
+    readonly path: JsonPath,
+    readonly code = 'PPKG111',
+  ) {
+    super(message);
+  }
+}
+
+export const NAMESPACE_PACKAGE_CONFIG = 'urn:schemas-Microsoft-com:Windows-ICD-Package-Config.v1.0';
+export const NAMESPACE_SETTINGS = 'urn:schemas-microsoft-com:windows-provisioning';
+/** `Accounts/Azure/Authority`: the only value the wizard writes. */
+export const ENTRA_AUTHORITY = 'https://login.microsoftonline.com/common';
+
+/** Resolves a secret-or-plain value; a missing secret is a bug of the caller (the build resolves all first). */
+export function secretText(value: SecretValue, secrets: ResolvedSecrets, path: JsonPath): string {
+  if (!isSecretReference(value)) return value;
+  const v = secrets.get(value.secret);
+  if (v === undefined) throw new CompileError(`The secret "${value.secret}" was not resolved before compiling.`, path, 'PPKG110');
+  return v;
+}
+
+/** The package ID without braces, as written (case kept). */
+export function bareGuid(id: string): string {
+  return id.replace(/^\{|\}$/g, '');
+}
+
+/** WCD writes booleans capitalised in customizations.xml. */
+export function wcdBool(b: boolean): string {
+  return b ? 'True' : 'False';
+}
+
+/** The file name part of a project path (either slash). */
+export function baseName(p: string): string {
+  const parts = p.split(/[\\/]/);
+  return parts[parts.length - 1]!;
+}

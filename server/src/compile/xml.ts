@@ -1,0 +1,52 @@
+/**
+ * XML output helpers. Every XML file ppkg writes is UTF-8 with a BOM and CRLF
+ * line ends (ppkg-format.md §2.5: a provxml without the BOM fails on Windows
+ * with 0xC00CEE2D). Text is escaped by xmlbuilder2; never concatenate XML.
+ */
+import { create } from 'xmlbuilder2';
+import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
+import type { XNode } from './xmlParse';
+
+export const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+export function newDocument(standalone = false): XMLBuilder {
+  return create(standalone ? { version: '1.0', encoding: 'utf-8', standalone: true } : { version: '1.0', encoding: 'utf-8' });
+}
+
+/** Serializes with the BOM and CRLF. `wellFormed` makes xmlbuilder2 refuse characters XML cannot carry. */
+export function toBytes(doc: XMLBuilder, pretty = true): Buffer {
+  const text = doc.end({ prettyPrint: pretty, indent: '  ', newline: '\r\n', wellFormed: true });
+  return Buffer.concat([UTF8_BOM, Buffer.from(text, 'utf8')]);
+}
+
+/** An element without declaration, compact: for XML embedded as a value (WlanXml). */
+export function toFragmentString(doc: XMLBuilder): string {
+  return doc.end({ headless: true, prettyPrint: false, wellFormed: true });
+}
+
+/**
+ * Appends parsed nodes (from xmlParse) under `parent`. Elements without their
+ * own `xmlns` inherit the parent's default namespace (xmlbuilder2 does that),
+ * so re-emitted WCD settings stay unprefixed. White-space-only text between
+ * elements is dropped; pretty printing re-indents.
+ */
+export function appendNodes(parent: XMLBuilder, nodes: XNode[]): void {
+  for (const n of nodes) {
+    if (n.type === 'comment') parent.com(n.text);
+    else if (n.type === 'cdata') parent.dat(n.text);
+    else if (n.type === 'text') {
+      if (n.text.trim()) parent.txt(n.text);
+    } else {
+      const ns = n.attrs.find(([k]) => k === 'xmlns')?.[1];
+      const attrs: Record<string, string> = {};
+      for (const [k, v] of n.attrs) if (k !== 'xmlns' && !k.startsWith('xmlns:')) attrs[k] = v;
+      const child = ns !== undefined ? parent.ele(ns, n.name, attrs) : parent.ele(n.name, attrs);
+      for (const [k, v] of n.attrs) if (k.startsWith('xmlns:')) child.att('http://www.w3.org/2000/xmlns/', k, v);
+      const hasElements = n.children.some((c) => c.type === 'element' || c.type === 'comment');
+      if (!hasElements) {
+        const text = n.children.map((c) => (c.type === 'text' || c.type === 'cdata' ? c.text : '')).join('');
+        if (text) child.txt(text);
+      } else appendNodes(child, n.children);
+    }
+  }
+}
