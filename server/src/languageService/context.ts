@@ -1,0 +1,98 @@
+import { findNodeAtOffset, getLocation, type Location, type Node } from 'jsonc-parser';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { pathOfNode, type JsonPath, type ProjectDocument } from '../model/parse';
+import type { FileProbe } from '../validation/fileProbe';
+
+/** Everything a feature needs about one document at one version. */
+export interface DocContext {
+  document: TextDocument;
+  text: string;
+  project: ProjectDocument;
+  /** File system path of the project file; undefined for untitled documents. */
+  projectPath?: string;
+  /** projectKey() of the package ID (may be empty). */
+  projectId: string;
+  now: Date;
+  /** Names of the secrets stored for this project (never values). */
+  secretNames: ReadonlySet<string>;
+  files: FileProbe;
+  /** Lists the project folder for path completion. */
+  listFiles: (dir: string) => string[];
+}
+
+/** Where the cursor is, from the scanner (robust in broken documents) and the tree. */
+export interface CursorInfo {
+  offset: number;
+  location: Location;
+  /** The literal the cursor is in or touches (string, number, boolean, null), if any. */
+  literal?: Node;
+  /** True when the cursor is strictly inside a string literal's quotes (or after an unterminated opening quote). */
+  inString: boolean;
+}
+
+export function cursorAt(text: string, offset: number): CursorInfo {
+  const location = getLocation(text, offset);
+  const prev = location.previousNode;
+  let literal: Node | undefined;
+  let inString = false;
+  if (prev && prev.type !== 'object' && prev.type !== 'array' && prev.type !== 'property' && offset >= prev.offset && offset <= prev.offset + prev.length) {
+    literal = prev;
+    if (prev.type === 'string') {
+      const closed = prev.length >= 2 && text[prev.offset + prev.length - 1] === '"';
+      inString = offset > prev.offset && (offset < prev.offset + prev.length || !closed);
+    }
+  }
+  return { offset, location, literal, inString };
+}
+
+/** The path of the deepest node of the parsed tree at an offset, and that node. */
+export function nodeAndPathAt(project: ProjectDocument, offset: number): { node?: Node; path: JsonPath; isKey: boolean } {
+  if (!project.root) return { path: [], isKey: false };
+  const node = findNodeAtOffset(project.root, offset, true);
+  if (!node) return { path: [], isKey: false };
+  const isKey = node.parent?.type === 'property' && node.parent.children?.[0] === node;
+  const valueNode = isKey ? node.parent?.children?.[1] : node;
+  if (isKey && !valueNode) {
+    const parentPath = node.parent?.parent ? pathOfNode(node.parent.parent) : [];
+    return { node, path: [...parentPath, String(node.value)], isKey };
+  }
+  return { node, path: pathOfNode(valueNode ?? node), isKey };
+}
+
+export function pathEquals(path: JsonPath, pattern: (string | number | '*')[]): boolean {
+  if (path.length !== pattern.length) return false;
+  return pattern.every((p, i) => (p === '*' ? typeof path[i] === 'number' : p === path[i]));
+}
+
+/** The fields that hold a secret, with the suggested secret name and the WCD description. */
+export function secretFieldOf(path: JsonPath): { suggestedName: string; what: string } | undefined {
+  if (pathEquals(path, ['network', 'wifi', 'key'])) return { suggestedName: 'wifi-key', what: 'Wi-Fi password' };
+  if (pathEquals(path, ['account', 'entra', 'token'])) return { suggestedName: 'bulk-token', what: 'bulk token' };
+  if (pathEquals(path, ['account', 'localAdmin', 'password'])) return { suggestedName: 'local-admin-password', what: 'local administrator password' };
+  if (pathEquals(path, ['certificates', '*', 'password'])) return { suggestedName: `certificate-${Number(path[1]) + 1}-password`, what: 'certificate password' };
+  if (pathEquals(path, ['additionalSettings', '*', 'value'])) return { suggestedName: `setting-${Number(path[1]) + 1}`, what: 'setting value' };
+  return undefined;
+}
+
+/** The kind of file a path field points at, or undefined when the field is not a file path. */
+export function fileFieldOf(path: JsonPath): 'installer' | 'dependency' | 'certificate' | undefined {
+  if (pathEquals(path, ['applications', '*', 'installer'])) return 'installer';
+  if (pathEquals(path, ['applications', '*', 'dependencies', '*'])) return 'dependency';
+  if (pathEquals(path, ['certificates', '*', 'file'])) return 'certificate';
+  return undefined;
+}
+
+/** Every secret name the document references, in order, without duplicates. */
+export function referencedSecretNames(project: ProjectDocument): string[] {
+  const out: string[] = [];
+  const walk = (n: Node | undefined) => {
+    if (!n) return;
+    if (n.type === 'property' && n.children?.[0]?.value === 'secret' && n.children[1]?.type === 'string') {
+      const v = String(n.children[1].value);
+      if (v && !out.includes(v)) out.push(v);
+    }
+    n.children?.forEach(walk);
+  };
+  walk(project.root);
+  return out;
+}
