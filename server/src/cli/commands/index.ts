@@ -35,12 +35,12 @@ export const COMMANDS: Record<string, CommandEntry> = {
   },
   doctor: {
     summary: "Check the tenant's bulk-enrollment prerequisites through Microsoft Graph",
-    usage: 'ppkg doctor [--client-id <id>] [--authority <url>] [--graph-endpoint <url>] [--device-code] [--format text|json] [--fix]',
+    usage: 'ppkg doctor [--client-id <id>] [--authority <url>] [--graph-endpoint <url>] [--device-code] [--format text|json] [--fix [--yes]]',
     load: async () => (await import('./doctor')).run,
   },
   tokens: {
     summary: "List and revoke the tenant's bulk-token (package_*) accounts",
-    usage: 'ppkg tokens list [<folders>...] [--format text|json] | ppkg tokens revoke <upn>... | --expired | --unreferenced [--dry-run] [--yes]',
+    usage: 'ppkg tokens list [<folders>...] [--format text|json] | ppkg tokens revoke <upn>... | --expired [<folders>...] | --unreferenced [<folders>...] [--dry-run] [--yes]',
     load: async () => (await import('./tokens')).run,
   },
 };
