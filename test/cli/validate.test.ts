@@ -11,6 +11,16 @@ import { RULE_CATALOG } from '../../server/src/validation/catalog';
 
 const root = resolve(__dirname, '../..');
 
+interface SarifResult {
+  ruleId: string;
+  ruleIndex: number;
+  level: string;
+  locations: { physicalLocation: { artifactLocation: { uri: string }; region: Record<string, number> } }[];
+}
+interface SarifLog {
+  runs: { tool: { driver: { rules: { id: string }[] } }; results: SarifResult[] }[];
+}
+
 async function runCli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
@@ -74,18 +84,18 @@ describe('ppkg validate', () => {
   test('sarif output is valid SARIF 2.1.0 with rules and 1-based regions', async () => {
     const r = await runCli(['validate', '--format', 'sarif', dir], dir);
     assert.equal(r.code, 1);
-    const sarif = JSON.parse(r.stdout) as any; // eslint-disable-line @typescript-eslint/no-explicit-any -- read field by field below
+    const sarif = JSON.parse(r.stdout) as SarifLog;
     const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
     const ajv = new AjvDraft04({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
-    const valid = ajv.validate(schema, sarif);
+    const valid = ajv.validate(schema, JSON.parse(r.stdout));
     assert.ok(valid, JSON.stringify(ajv.errors?.slice(0, 5)));
-    const result = sarif.runs[0].results.find((x: { ruleId: string }) => x.ruleId === 'PPKG001');
+    const result = sarif.runs[0].results.find((x) => x.ruleId === 'PPKG001')!;
     assert.equal(result.level, 'error');
     assert.deepEqual(result.locations[0].physicalLocation.region, { startLine: 5, startColumn: 27, endLine: 5, endColumn: 28 });
     assert.equal(result.locations[0].physicalLocation.artifactLocation.uri, 'broken.ppkg.json');
-    const rules = sarif.runs[0].tool.driver.rules as { id: string }[];
+    const rules = sarif.runs[0].tool.driver.rules;
     assert.equal(rules[result.ruleIndex].id, 'PPKG001');
-    assert.ok(sarif.runs[0].results.some((x: { level: string }) => x.level === 'warning'));
+    assert.ok(sarif.runs[0].results.some((x) => x.level === 'warning'));
   });
 
   test('exit 2 on usage errors and unreadable files', async () => {
