@@ -1,6 +1,64 @@
-import { CliError, type CliIO } from '../io';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { environmentSecrets } from '../../model/secrets';
+import { BuildError, buildProject } from '../../package/build';
+import type { PpkgDiagnostic } from '../../validation/diagnostic';
+import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO } from '../io';
 
-// Placeholder until the `build` command lands; it refuses clearly instead of pretending.
-export async function run(_args: string[], _io: CliIO): Promise<number> {
-  throw new CliError('ppkg build is not available in this version yet.');
+const USAGE = 'Usage: ppkg build <project> [--out <dir>] [--backend native|icd] [--icd-path <ICD.exe>]';
+
+function line(file: string, d: PpkgDiagnostic): string {
+  return `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}\n`;
 }
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { out: { type: 'string', short: 'o' }, backend: { type: 'string', default: 'native' }, 'icd-path': { type: 'string' }, quiet: { type: 'boolean', short: 'q' } },
+    });
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\n${USAGE}`);
+  }
+  if (parsed.positionals.length !== 1) throw new CliError(`Name one project file.\n${USAGE}`);
+  const backend = parsed.values.backend!;
+  if (backend !== 'native' && backend !== 'icd') throw new CliError(`--backend must be native or icd, not "${backend}".`);
+  const projectPath = path.resolve(io.cwd, parsed.positionals[0]!);
+  const shown = path.relative(io.cwd, projectPath) || projectPath;
+  const rel = (p: string) => path.relative(io.cwd, p) || p;
+
+  let result;
+  try {
+    result = await buildProject({
+      projectPath,
+      outDir: parsed.values.out !== undefined ? path.resolve(io.cwd, parsed.values.out) : undefined,
+      backend,
+      secrets: environmentSecrets(io.env),
+      signal: io.signal,
+      icdPath: parsed.values['icd-path'],
+    });
+  } catch (err) {
+    if (!(err instanceof BuildError)) throw err;
+    if (err.diagnostics.length) for (const d of err.diagnostics) io.stderr(line(shown, d));
+    else io.stderr(`ppkg build: ${err.message}\n`);
+    if (err.kind === 'project') io.stderr(`ppkg build: ${shown} was not built.\n`);
+    return err.kind === 'project' ? EXIT_FINDINGS : EXIT_USAGE;
+  }
+  for (const w of result.warnings) io.stderr(line(shown, w));
+  if (!parsed.values.quiet) {
+    io.stdout(
+      [
+        `Built ${rel(result.packagePath)}`,
+        `  customizations.xml: ${rel(result.customizationsPath)}`,
+        `  build report:       ${rel(result.reportPath)}`,
+        ...(result.icdLogPath ? [`  ICD log:            ${rel(result.icdLogPath)} (holds the package password when encrypting)`] : []),
+        'These files hold the bulk token and passwords in clear text: keep them out of git (the folder has a .gitignore) and delete them after use.',
+      ].join('\n') + '\n',
+    );
+  }
+  return EXIT_OK;
+}
+
+export { EXIT_USAGE };
