@@ -1,6 +1,66 @@
-import { CliError, type CliIO } from '../io';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ImportError, importCustomizations, MAX_IMPORT_CHARS } from '../../import/customizations';
+import { projectFileName } from '../../model/starter';
+import { CliError, EXIT_FINDINGS, EXIT_OK, type CliIO } from '../io';
 
-// Placeholder until the `import` command lands; it refuses clearly instead of pretending.
-export async function run(_args: string[], _io: CliIO): Promise<number> {
-  throw new CliError('ppkg import is not available in this version yet.');
+const USAGE = 'Usage: ppkg import <customizations.xml> [--out <project>] [--force]';
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string', short: 'o' }, force: { type: 'boolean', default: false } } });
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\n${USAGE}`);
+  }
+  if (parsed.positionals.length !== 1) throw new CliError(`Name one customizations.xml.\n${USAGE}`);
+  const input = path.resolve(io.cwd, parsed.positionals[0]!);
+  const shownInput = path.relative(io.cwd, input) || input;
+  let bytes: Buffer;
+  try {
+    const st = await fs.stat(input);
+    if (!st.isFile()) throw new CliError(`${shownInput} is not a file.`);
+    if (st.size > MAX_IMPORT_CHARS * 4) throw new CliError(`${shownInput} has ${st.size} bytes; a customizations.xml is a few kilobytes. Is this the right file?`);
+    bytes = await fs.readFile(input);
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw new CliError(`cannot read ${shownInput}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let text: string;
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) text = bytes.subarray(2).toString('utf16le');
+  else {
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      throw new CliError(`${shownInput} is not UTF-8 (or UTF-16 with a byte order mark); save it as UTF-8.`);
+    }
+  }
+  let result;
+  try {
+    result = importCustomizations(text);
+  } catch (err) {
+    if (err instanceof ImportError) {
+      io.stderr(`ppkg import: ${shownInput}: ${err.message}\n`);
+      return EXIT_FINDINGS;
+    }
+    throw err;
+  }
+  let out: string;
+  if (parsed.values.out !== undefined) out = path.resolve(io.cwd, parsed.values.out);
+  else {
+    out = path.join(path.dirname(input), projectFileName(result.packageName));
+  }
+  const shownOut = path.relative(io.cwd, out) || out;
+  try {
+    await fs.mkdir(path.dirname(out), { recursive: true });
+    // 'wx': never overwrite an existing project unless --force.
+    await fs.writeFile(out, result.projectText, { flag: parsed.values.force ? 'w' : 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new CliError(`${shownOut} already exists; not overwriting it (use --force, or --out <another file>).`);
+    throw new CliError(`cannot write ${shownOut}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  for (const w of result.warnings) io.stderr(`ppkg import: warning: ${w}\n`);
+  io.stdout(`Wrote ${shownOut}.\nNext: ${result.secrets.length ? `set the secrets (${result.secrets.join(', ')}), ` : ''}ppkg validate ${shownOut}, then ppkg build ${shownOut}.\n`);
+  return EXIT_OK;
 }
