@@ -117,3 +117,16 @@ test('a byte order mark and CRLF line ends keep positions right', () => {
   const [d] = v(text);
   assert.deepEqual(d.range, { start: { line: 3, character: 13 }, end: { line: 3, character: 20 } });
 });
+
+test('firstInvalidUtf8 points at the first byte of a broken character', async () => {
+  const { firstInvalidUtf8 } = await import('../../server/src/validation/validateFile');
+  const at = (...parts: (string | number[])[]) => firstInvalidUtf8(Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p)))));
+  assert.equal(at('café'), -1);
+  assert.equal(at('ab', [0xff]), 2);
+  assert.equal(at('caf', [0xe9], '"'), 3); // a lead byte followed by a non-continuation
+  assert.equal(at('x', [0xc0, 0xaf]), 1); // overlong "/"
+  assert.equal(at('x', [0xed, 0xa0, 0x80]), 1); // a surrogate
+  assert.equal(at('x', [0xf4, 0x90, 0x80, 0x80]), 1); // past U+10FFFF
+  assert.equal(at('Z', [0xc3]), 1); // cut in the middle
+  assert.equal(at('𝄞', [0xe2, 0x82, 0xac]), -1);
+});

@@ -44,22 +44,39 @@ function atStart(code: string, message: string): PpkgDiagnostic {
   return { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'error', code, message };
 }
 
-/** Offset of the first byte that breaks UTF-8 decoding. */
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  let lo = 0;
-  let hi = bytes.length;
-  const ok = (n: number) => {
-    try {
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, n), { stream: true });
-      return true;
-    } catch {
-      return false;
+/**
+ * Offset of the first byte of the first sequence that is not well-formed
+ * UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF),
+ * so the diagnostic points at the start of a broken character rather than
+ * the byte after it.
+ */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i];
+    if (c < 0x80) {
+      i++;
+      continue;
     }
-  };
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if (ok(mid)) lo = mid;
-    else hi = mid - 1;
+    let continuation: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) continuation = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      continuation = 2;
+      if (c === 0xe0) lo = 0xa0; // overlong
+      if (c === 0xed) hi = 0x9f; // UTF-16 surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      continuation = 3;
+      if (c === 0xf0) lo = 0x90; // overlong
+      if (c === 0xf4) hi = 0x8f; // past U+10FFFF
+    } else return i;
+    for (let k = 1; k <= continuation; k++) {
+      const next = b[i + k];
+      if (next === undefined) return i;
+      if (k === 1 ? next < lo || next > hi : (next & 0xc0) !== 0x80) return i;
+    }
+    i += continuation + 1;
   }
-  return lo;
+  return -1;
 }
