@@ -1,0 +1,130 @@
+/**
+ * 5. Server cold start (spawn → initialize → didOpen the example → first
+ * publishDiagnostics for it), bundle sizes and the VSIX size.
+ *
+ * The client speaks LSP over stdio by hand (Content-Length framing), answers
+ * the server's workspace/configuration and client/registerCapability
+ * requests as VS Code would, and starts the clock just before the spawn.
+ * For scale, the same clock times a bare `node -e 0`.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { ratioRow, skippedRow, type Row } from '../lib/result';
+import { fmtBytes, measure } from '../lib/stats';
+
+function coldStart(serverJs: string, exampleFile: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const uri = pathToFileURL(exampleFile).toString();
+    const text = fs.readFileSync(exampleFile, 'utf8');
+    let buf = Buffer.alloc(0);
+    let stderr = '';
+    const timer = setTimeout(() => finish(new Error(`no publishDiagnostics within 10 s; stderr: ${stderr.slice(0, 500)}`)), 10_000);
+    const send = (msg: object) => {
+      const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...msg }), 'utf8');
+      child.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
+      child.stdin.write(body);
+    };
+    let done = false;
+    const finish = (err?: Error, ms?: number) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      child.kill();
+      if (err) reject(err);
+      else resolve(ms!);
+    };
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', (e) => finish(e));
+    child.on('exit', (code) => finish(new Error(`server exited (${code}) before publishing diagnostics: ${stderr.slice(0, 500)}`)));
+    child.stdout.on('data', (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      for (;;) {
+        const sep = buf.indexOf('\r\n\r\n');
+        if (sep < 0) return;
+        const m = /Content-Length: (\d+)/i.exec(buf.subarray(0, sep).toString('ascii'));
+        if (!m) return finish(new Error('bad LSP header'));
+        const len = Number(m[1]);
+        if (buf.length < sep + 4 + len) return;
+        const msg = JSON.parse(buf.subarray(sep + 4, sep + 4 + len).toString('utf8')) as { id?: number; method?: string; params?: { uri?: string; items?: unknown[] } };
+        buf = buf.subarray(sep + 4 + len);
+        if (msg.method === 'textDocument/publishDiagnostics' && msg.params?.uri === uri) return finish(undefined, performance.now() - t0);
+        if (msg.id !== undefined && msg.method === 'workspace/configuration') send({ id: msg.id, result: (msg.params?.items ?? []).map(() => ({})) });
+        else if (msg.id !== undefined && msg.method) send({ id: msg.id, result: null });
+        else if (msg.id === 1) {
+          // initialize answered
+          send({ method: 'initialized', params: {} });
+          send({ method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'ppkg-project', version: 1, text } } });
+        }
+      }
+    });
+    send({
+      id: 1,
+      method: 'initialize',
+      params: {
+        processId: process.pid,
+        rootUri: pathToFileURL(path.dirname(exampleFile)).toString(),
+        capabilities: {
+          workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
+          textDocument: { publishDiagnostics: { relatedInformation: true }, completion: { completionItem: { snippetSupport: true } } },
+        },
+        initializationOptions: {},
+      },
+    });
+  });
+}
+
+export async function runServer(root: string, log: (s: string) => void, options: { packageVsix: boolean }): Promise<Row[]> {
+  const rows: Row[] = [];
+  const serverJs = path.join(root, 'dist', 'server.js');
+  const example = path.join(root, 'examples', 'bulk-enrollment', 'cts-desktops.ppkg.json');
+
+  // Cold start.
+  log('  5. server cold start…');
+  try {
+    await coldStart(serverJs, example);
+    const t = await measure(() => coldStart(serverJs, example), { warmup: 1, runs: 9 });
+    const bare = await measure(() => new Promise<void>((res) => spawn(process.execPath, ['-e', '0']).on('exit', () => res())), { warmup: 1, runs: 9 });
+    rows.push(ratioRow({ group: 5, name: 'Server cold start: spawn → initialize → didOpen example → first publishDiagnostics', size: `dist/server.js ${fmtBytes(fs.statSync(serverJs).size)}`, ours: t, target: { kind: 'ms', max: 300 }, note: `bare \`node -e 0\` takes ${bare.median.toFixed(0)} ms on this machine` }));
+  } catch (err) {
+    rows.push(skippedRow(5, 'Server cold start', `dist/server.js did not publish diagnostics: ${(err as Error).message}`, { kind: 'ms', max: 300 }));
+  }
+
+  // Bundle sizes as built by `npm run bench` (development build: not minified, source maps beside).
+  for (const f of fs.readdirSync(path.join(root, 'dist')).filter((f) => f.endsWith('.js')).sort()) {
+    rows.push({ group: 5, name: `Bundle dist/${f} (development build)`, size: '', oursBytes: fs.statSync(path.join(root, 'dist', f)).size, info: true });
+  }
+
+  // The VSIX: `npm run package` rebuilds dist/ minified, so restore the development build after it.
+  const vsix = path.join(root, 'dist', 'ppkg.vsix');
+  if (options.packageVsix) {
+    log('  npm run package…');
+    const r = spawnSync('npm', ['run', 'package'], { cwd: root, encoding: 'utf8', env: { ...process.env, npm_config_yes: 'true' } });
+    if (r.status === 0) {
+      for (const f of fs.readdirSync(path.join(root, 'dist')).filter((f) => f.endsWith('.js')).sort()) {
+        rows.push({ group: 5, name: `Bundle dist/${f} (production build, as shipped)`, size: '', oursBytes: fs.statSync(path.join(root, 'dist', f)).size, info: true });
+      }
+      try {
+        const t = await measure(() => coldStart(serverJs, example), { warmup: 1, runs: 9 });
+        rows.push(ratioRow({ group: 5, name: 'Server cold start, production bundle', size: `dist/server.js ${fmtBytes(fs.statSync(serverJs).size)}`, ours: t, info: true }));
+      } catch {
+        // Reported by the line above.
+      }
+    } else {
+      log(`  npm run package failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ')}`);
+      rows.push(skippedRow(5, 'VSIX size', `npm run package failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`, { kind: 'bytes', max: 1.5 * 1024 * 1024 }));
+    }
+    spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
+    if (r.status !== 0) return rows;
+  }
+  if (fs.existsSync(vsix)) {
+    rows.push(ratioRow({ group: 5, name: 'VSIX dist/ppkg.vsix', size: '', oursBytes: fs.statSync(vsix).size, target: { kind: 'bytes', max: 1.5 * 1024 * 1024 }, note: options.packageVsix ? 'made by npm run package in this run' : 'read from dist/ (not rebuilt)' }));
+  } else if (!options.packageVsix) {
+    rows.push(skippedRow(5, 'VSIX size', 'dist/ppkg.vsix not present (run without --no-package to build it)', { kind: 'bytes', max: 1.5 * 1024 * 1024 }));
+  }
+  return rows;
+}
