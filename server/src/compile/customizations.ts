@@ -19,7 +19,7 @@ import {
   type CompileWarning,
   type ResolvedSecrets,
 } from './types';
-import { appendNodes, newDocument, toBytes } from './xml';
+import { amp, appendNodes, attrs, newDocument, toBytes } from './xml';
 import { parseXmlFragment, XmlParseError } from './xmlParse';
 
 export interface CustomizationsOptions {
@@ -134,11 +134,9 @@ export function buildSettingsTree(project: Project, opts: CustomizationsOptions)
 }
 
 function render(parent: XMLBuilder, node: SettingNode): void {
-  const attrs: Record<string, string> = {};
-  for (const [k, v] of node.attrs) attrs[k] = v;
-  const el = parent.ele(node.name, attrs);
+  const el = parent.ele(node.name, attrs(Object.fromEntries(node.attrs)));
   if (node.children.length) node.children.forEach((c) => render(el, c));
-  else if (node.text !== undefined && node.text !== '') el.txt(node.text);
+  else if (node.text !== undefined && node.text !== '') el.txt(amp(node.text));
 }
 
 /** The ALTITUDE owner base and PackageConfig values are shared with the payload. */
@@ -153,12 +151,12 @@ export function buildCustomizationsXml(project: Project, opts: CustomizationsOpt
   const doc = newDocument();
   const root = doc.ele('WindowsCustomizations');
   const cfg = root.ele(NAMESPACE_PACKAGE_CONFIG, 'PackageConfig');
-  cfg.ele('ID').txt(pc.id);
-  cfg.ele('Name').txt(pc.name);
-  cfg.ele('Version').txt(pc.version);
-  cfg.ele('OwnerType').txt(pc.owner);
+  cfg.ele('ID').txt(amp(pc.id));
+  cfg.ele('Name').txt(amp(pc.name));
+  cfg.ele('Version').txt(amp(pc.version));
+  cfg.ele('OwnerType').txt(amp(pc.owner));
   cfg.ele('Rank').txt(String(pc.rank));
-  if (project.description !== undefined) cfg.ele('Description').txt(project.description);
+  if (project.description !== undefined) cfg.ele('Description').txt(amp(project.description));
   const customizations = root.ele(NAMESPACE_SETTINGS, 'Settings').ele('Customizations');
   const common = customizations.ele('Common');
   tree.root.children.forEach((c) => render(common, c));

@@ -15,7 +15,7 @@ import { DEFAULTS, type Project } from '../model/project';
 import { isClientCertificate } from './customizations';
 import { characteristic, nested, parm, provxml, type Characteristic } from './provxml';
 import { baseName, bareGuid, CompileError, ENTRA_AUTHORITY, secretText, type CompileInputs, type CompileWarning, type InputFile, type ResolvedSecrets } from './types';
-import { newDocument, toBytes, toFragmentString } from './xml';
+import { amp, attrs, newDocument, toBytes, toFragmentString } from './xml';
 
 /** SettingsGroup GUIDs copied from ICD output by PackageStack (§3.1). */
 export const SETTINGS_GROUPS = {
@@ -110,9 +110,9 @@ function certificateDer(data: Buffer, file: string, path: (string | number)[]): 
 export function wlanProfileXml(ssid: string, security: 'Open' | 'WPA2-Personal' | 'WEP', key: string | undefined, autoConnect: boolean, hidden: boolean): string {
   // Unverified against ICD's own WlanXml (§12 #13); the form is PackageStack's.
   const p = create().ele('http://www.microsoft.com/networking/WLAN/profile/v1', 'WLANProfile');
-  p.ele('name').txt(ssid);
+  p.ele('name').txt(amp(ssid));
   const ssidConfig = p.ele('SSIDConfig');
-  ssidConfig.ele('SSID').ele('name').txt(ssid);
+  ssidConfig.ele('SSID').ele('name').txt(amp(ssid));
   ssidConfig.ele('nonBroadcast').txt(hidden ? 'true' : 'false');
   p.ele('connectionType').txt('ESS');
   p.ele('connectionMode').txt(autoConnect ? 'auto' : 'manual');
@@ -124,7 +124,7 @@ export function wlanProfileXml(ssid: string, security: 'Open' | 'WPA2-Personal' 
     const sk = sec.ele('sharedKey');
     sk.ele('keyType').txt(security === 'WPA2-Personal' ? 'passPhrase' : 'networkKey');
     sk.ele('protected').txt('false');
-    sk.ele('keyMaterial').txt(key ?? '');
+    sk.ele('keyMaterial').txt(amp(key ?? ''));
   }
   return toFragmentString(p.doc());
 }
@@ -266,7 +266,7 @@ export function buildPayload(project: Project, opts: PayloadOptions): WimFileEnt
   const source = rt.ele('ConfigurationSource', { Version: '1.0' });
   runtime.forEach((r, n) => {
     const file = `${n}__${r.name}.provxml`;
-    source.ele('ConfigurationSet', { Type: 'provxml', SettingsGroup: r.group, Data: `$(_prov)\\RunTime\\${file}` });
+    source.ele('ConfigurationSet', attrs({ Type: 'provxml', SettingsGroup: r.group, Data: `$(_prov)\\RunTime\\${file}` }));
     entries.push({ path: `Multivariant/0/Prov/RunTime/${file}`, source: { kind: 'buffer', data: provxml(r.doc) } });
   });
   entries.push({ path: 'Multivariant/0/Prov/RunTime.xml', source: { kind: 'buffer', data: toBytes(rt) } });
@@ -291,7 +291,7 @@ export function buildPayload(project: Project, opts: PayloadOptions): WimFileEnt
       if (!mine.length) continue;
       const el = root.ele('Element', { Index: String(element) });
       el.ele('Metadata', { Key: 'Name', Value: label });
-      for (const a of mine) el.ele('Metadata', { Key: a.key, Value: a.value });
+      for (const a of mine) el.ele('Metadata', attrs({ Key: a.key, Value: a.value }));
     }
     entries.push({ path: 'DataAsset/DataAsset.xml', source: { kind: 'buffer', data: toBytes(da) } });
     entries.push(...assets.map((a) => a.entry));

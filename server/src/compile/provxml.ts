@@ -3,7 +3,7 @@
  * namespace or version, nested `<characteristic type>` elements and
  * `<parm name value datatype>` leaves; UTF-8 BOM, `standalone="yes"`, CRLF.
  */
-import { newDocument, toBytes } from './xml';
+import { attrs, newDocument, toBytes } from './xml';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 
 export type Datatype = 'string' | 'boolean' | 'integer';
@@ -39,10 +39,10 @@ export function nested(path: string[], leaves: ProvNode[], scope?: 'Device' | 'U
 function render(parent: XMLBuilder, n: ProvNode): void {
   if (n.kind === 'parm') {
     // Boolean values are lower case (§4).
-    parent.ele('parm', { name: n.name, value: n.value, datatype: n.datatype });
+    parent.ele('parm', attrs({ name: n.name, value: n.value, datatype: n.datatype }));
     return;
   }
-  const el = parent.ele('characteristic', n.scope ? { type: n.type, scope: n.scope } : { type: n.type });
+  const el = parent.ele('characteristic', attrs(n.scope ? { type: n.type, scope: n.scope } : { type: n.type }));
   n.children.forEach((c) => render(el, c));
 }
 

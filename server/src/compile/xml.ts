@@ -9,6 +9,25 @@ import type { XNode } from './xmlParse';
 
 export const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
+/**
+ * xmlbuilder2 (4.0.3) leaves an "&" alone when it already looks like an
+ * entity (`&lt;`, `&amp;`, …), in text and in attributes: a password
+ * `a&amp;b` would come out as `a&b` after parsing, and an embedded XML value
+ * (WlanXml) would lose a level of escaping. Every value passed to it goes
+ * through `amp`, so its "&amp;" survives untouched and everything else is
+ * escaped by xmlbuilder2 itself: the value is escaped exactly once.
+ */
+export function amp(s: string): string {
+  return s.replace(/&/g, '&amp;');
+}
+
+/** Attribute map with every value through `amp`. */
+export function attrs(o: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(o)) out[k] = amp(v);
+  return out;
+}
+
 export function newDocument(standalone = false): XMLBuilder {
   return create(standalone ? { version: '1.0', encoding: 'utf-8', standalone: true } : { version: '1.0', encoding: 'utf-8' });
 }
@@ -35,17 +54,17 @@ export function appendNodes(parent: XMLBuilder, nodes: XNode[]): void {
     if (n.type === 'comment') parent.com(n.text);
     else if (n.type === 'cdata') parent.dat(n.text);
     else if (n.type === 'text') {
-      if (n.text.trim()) parent.txt(n.text);
+      if (n.text.trim()) parent.txt(amp(n.text));
     } else {
       const ns = n.attrs.find(([k]) => k === 'xmlns')?.[1];
-      const attrs: Record<string, string> = {};
-      for (const [k, v] of n.attrs) if (k !== 'xmlns' && !k.startsWith('xmlns:')) attrs[k] = v;
-      const child = ns !== undefined ? parent.ele(ns, n.name, attrs) : parent.ele(n.name, attrs);
+      const plain: Record<string, string> = {};
+      for (const [k, v] of n.attrs) if (k !== 'xmlns' && !k.startsWith('xmlns:')) plain[k] = amp(v);
+      const child = ns !== undefined ? parent.ele(ns, n.name, plain) : parent.ele(n.name, plain);
       for (const [k, v] of n.attrs) if (k.startsWith('xmlns:')) child.att('http://www.w3.org/2000/xmlns/', k, v);
       const hasElements = n.children.some((c) => c.type === 'element' || c.type === 'comment');
       if (!hasElements) {
         const text = n.children.map((c) => (c.type === 'text' || c.type === 'cdata' ? c.text : '')).join('');
-        if (text) child.txt(text);
+        if (text) child.txt(amp(text));
       } else appendNodes(child, n.children);
     }
   }
