@@ -52,6 +52,23 @@ export function cloudOfUrl(url: string): Cloud | undefined {
   return Object.values(CLOUDS).find((c) => new URL(c.loginHost).host === host);
 }
 
+/**
+ * The Microsoft Graph root of each cloud. US Government: GCC High; DoD tenants
+ * use https://dod-graph.microsoft.us and must say so (unverified which one a
+ * given login.microsoftonline.us tenant needs).
+ */
+export const GRAPH_ENDPOINTS: Record<CloudName, string> = {
+  public: 'https://graph.microsoft.com',
+  usgov: 'https://graph.microsoft.us',
+  china: 'https://microsoftgraph.chinacloudapi.cn',
+};
+
+/** The Graph root that goes with an authority's cloud; undefined for any other host (an emulator, a private cloud). */
+export function graphEndpointForAuthority(authority: string): string | undefined {
+  const cloud = cloudOfUrl(authority);
+  return cloud ? GRAPH_ENDPOINTS[cloud.name] : undefined;
+}
+
 export function authorityFor(cloud: Cloud, tenant: string = DEFAULT_TENANT): string {
   return `${cloud.loginHost}/${tenant}`;
 }

@@ -8,7 +8,36 @@ import { formatIsoDate, daysBetween, latestSafeExpiry, MAX_TOKEN_LIFETIME_DAYS, 
 import { requestBulkToken } from './bulkToken';
 import { authorityFor, bulkEndpointFor, CLOUDS, DEFAULT_AUTHORITY, DRS_SCOPE, WCD_CLIENT_ID, type CloudName } from './clouds';
 import { entraError, EntraError, scrub } from './errors';
-import { signIn } from './signIn';
+import { signInSession } from './signIn';
+
+/**
+ * What a preflight hook gets between the sign-in and the bulk-token request:
+ * the signed-in account, and a way to get a token for other scopes (Microsoft
+ * Graph, say) for the same account without a second prompt.
+ */
+export interface PreflightContext {
+  username: string;
+  tenantId: string;
+  authority: string;
+  clientId: string;
+  /**
+   * An access token for `scopes` (full resource scopes, e.g.
+   * `https://graph.microsoft.com/User.Read`), silently (cache or refresh
+   * token). Throws an EntraError when that needs a prompt or fails. The token
+   * is scrubbed from any error fetchBulkToken throws.
+   */
+  acquireTokenSilent(scopes: string[]): Promise<string>;
+  signal?: AbortSignal;
+  /** The fetch's extra trusted CA (PEM), if any; tests only. */
+  ca?: string;
+}
+
+/**
+ * Runs after the sign-in and before `begin`, i.e. before any token or
+ * `package_*` user exists. Throwing stops the fetch: fetchBulkToken rethrows
+ * the hook's error as it is (a cancel becomes EntraError `cancelled`).
+ */
+export type BulkTokenPreflight = (context: PreflightContext) => Promise<void>;
 
 export interface FetchTokenOptions {
   /** Default: WCD's client `de0853a1-ab20-47bd-990b-71ad5077ac7b`. */
@@ -34,6 +63,8 @@ export interface FetchTokenOptions {
   /** Extra trusted CA (PEM); tests only. */
   ca?: string;
   now?: () => Date;
+  /** Checks to run after the sign-in and before the bulk-token request (e.g. the tenant's fast checks). */
+  preflight?: BulkTokenPreflight;
 }
 
 export interface FetchedToken {
@@ -97,8 +128,11 @@ export async function fetchBulkToken(options: FetchTokenOptions = {}): Promise<F
 
   let accessToken: string | undefined;
   let token: string | undefined;
+  /** Tokens handed to the preflight hook, scrubbed like the others. */
+  const otherTokens: string[] = [];
+  let inPreflight = false;
   try {
-    const session = await signIn({
+    const session = await signInSession({
       clientId,
       authority,
       scopes: [DRS_SCOPE],
@@ -109,6 +143,24 @@ export async function fetchBulkToken(options: FetchTokenOptions = {}): Promise<F
       ca: options.ca,
     });
     accessToken = session.accessToken;
+    if (options.preflight) {
+      inPreflight = true;
+      await options.preflight({
+        username: session.username,
+        tenantId: session.tenantId,
+        authority,
+        clientId,
+        acquireTokenSilent: async (scopes) => {
+          const other = await session.acquireTokenSilent(scopes);
+          otherTokens.push(other.accessToken);
+          return other.accessToken;
+        },
+        signal: options.signal,
+        ca: options.ca,
+      });
+      inPreflight = false;
+      if (options.signal?.aborted) throw entraError('cancelled', { stage: 'sign-in' });
+    }
     options.onProgress?.(`Signed in as ${session.username || 'an unnamed account'}. Asking Entra ID for a bulk token that expires on ${expiry}...`);
     const issuedAt = now();
     const result = await requestBulkToken({
@@ -133,14 +185,21 @@ export async function fetchBulkToken(options: FetchTokenOptions = {}): Promise<F
       tenant: result.tenantId || session.tenantId || domain || '',
     };
   } catch (e) {
+    const secrets = [accessToken, token, ...otherTokens];
+    if (inPreflight && !(e instanceof EntraError)) {
+      // The hook's own verdict (e.g. a failed tenant check): pass it on as it is.
+      if (options.signal?.aborted) throw entraError('cancelled');
+      if (e instanceof Error) e.message = scrub(e.message, secrets);
+      throw e;
+    }
     const err =
       e instanceof EntraError
         ? e
         : entraError(options.signal?.aborted ? 'cancelled' : accessToken ? 'bulk-token-failed' : 'sign-in-failed', { serverMessage: e instanceof Error ? e.message : String(e) });
     if (options.signal?.aborted && err.kind !== 'cancelled') throw entraError('cancelled');
     // Defence in depth: no token may leave in a message.
-    err.message = scrub(err.message, [accessToken, token]);
-    if (err.details.serverMessage) err.details.serverMessage = scrub(err.details.serverMessage, [accessToken, token]);
+    err.message = scrub(err.message, secrets);
+    if (err.details.serverMessage) err.details.serverMessage = scrub(err.details.serverMessage, secrets);
     throw err;
   }
 }

@@ -136,6 +136,12 @@ export class TrackingNetworkClient implements INetworkModule {
     private readonly signal?: AbortSignal,
   ) {}
 
+  /** Forgets the last failure and server error (before another MSAL call on the same client). */
+  reset(): void {
+    this.lastFailure = undefined;
+    this.lastServerError = undefined;
+  }
+
   sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
     return this.send<T>('GET', url, options, timeout);
   }

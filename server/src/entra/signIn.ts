@@ -4,7 +4,10 @@
  * the bulk-token fetch (DRS scope) and the tenant preflight (Microsoft Graph).
  *
  * Nothing is cached: each call builds a fresh PublicClientApplication with an
- * in-memory cache that dies with it. MSAL's logger is silenced.
+ * in-memory cache that dies with it. MSAL's logger is silenced. signInSession
+ * keeps that client (and its cache) for as long as the caller holds the
+ * session, to get a token for another resource silently (the token command's
+ * Graph checks).
  *
  * Unverified (windows-provisioning.md §4.1): which redirect URIs the WCD client
  * `de0853a1-…` registers (MSAL's loopback uses http://localhost:<port>) and
@@ -48,12 +51,70 @@ export interface SignInResult {
   expiresOn?: Date;
 }
 
+/**
+ * A sign-in that can still get tokens for other scopes (another resource,
+ * e.g. Microsoft Graph) for the same account without a second prompt.
+ */
+export interface SignInSession extends SignInResult {
+  /**
+   * MSAL's acquireTokenSilent with the same PublicClientApplication and
+   * account: the in-memory cache, else the refresh token of the first sign-in.
+   * Never prompts. Throws an EntraError for any failure: no account or refresh
+   * token, consent missing for these scopes (`consent-required`), MFA or
+   * Conditional Access for the other resource, network, `cancelled`.
+   */
+  acquireTokenSilent(scopes: string[]): Promise<SignInResult>;
+}
+
 const SUCCESS_PAGE =
   '<!doctype html><meta charset="utf-8"><title>ppkg</title><p>Signed in. You can close this window and return to ppkg.</p>';
 const ERROR_PAGE =
   '<!doctype html><meta charset="utf-8"><title>ppkg</title><p>Sign-in did not complete. Return to ppkg for the details.</p>';
 
 export async function signIn(options: SignInOptions): Promise<SignInResult> {
+  const { result } = await signInWithMsal(options);
+  return toResult(result);
+}
+
+/**
+ * Like signIn (same options, same prompt, same errors), and keeps the MSAL
+ * client and account in memory so that `acquireTokenSilent` can get tokens for
+ * other scopes without asking again. The session lives as long as the object.
+ */
+export async function signInSession(options: SignInOptions): Promise<SignInSession> {
+  const { result, pca, network } = await signInWithMsal(options);
+  const { clientId, authority, signal } = options;
+  const account = result.account;
+  return {
+    ...toResult(result),
+    acquireTokenSilent: async (scopes: string[]) => {
+      if (scopes.length === 0) throw entraError('invalid-option', { serverMessage: 'No scopes to get a token for.' });
+      if (signal?.aborted) throw entraError('cancelled', { stage: 'sign-in' });
+      if (!account) throw entraError('sign-in-failed', { stage: 'sign-in', serverMessage: 'The first sign-in returned no account to reuse' });
+      // What the first sign-in saw (device-code polls, say) must not explain this call's failure.
+      network.reset();
+      let silent: AuthenticationResult | null;
+      try {
+        silent = await pca.acquireTokenSilent({ account, scopes });
+      } catch (e) {
+        if (signal?.aborted) throw entraError('cancelled', { stage: 'sign-in' });
+        throw signInError(e, network, authority, clientId);
+      }
+      if (!silent || !silent.accessToken) {
+        throw entraError('sign-in-failed', { stage: 'sign-in', serverMessage: 'Entra ID returned no access token' });
+      }
+      return toResult(silent);
+    },
+  };
+}
+
+function toResult(result: AuthenticationResult): SignInResult {
+  const username = result.account?.username ?? '';
+  const tenantId = result.tenantId || result.account?.tenantId || '';
+  return { accessToken: result.accessToken, username, tenantId, expiresOn: result.expiresOn ?? undefined };
+}
+
+async function signInWithMsal(options: SignInOptions): Promise<{ result: AuthenticationResult; pca: PublicClientApplication; network: TrackingNetworkClient }> {
   const { clientId, authority, scopes, signal } = options;
   if (!clientId.trim()) throw entraError('invalid-option', { serverMessage: 'The client ID is empty.' });
   let authorityUrl: URL;
@@ -148,9 +209,7 @@ export async function signIn(options: SignInOptions): Promise<SignInResult> {
   if (!result || !result.accessToken) {
     throw entraError('sign-in-failed', { stage: 'sign-in', serverMessage: 'Entra ID returned no access token' });
   }
-  const username = result.account?.username ?? '';
-  const tenantId = result.tenantId || result.account?.tenantId || '';
-  return { accessToken: result.accessToken, username, tenantId, expiresOn: result.expiresOn ?? undefined };
+  return { result, pca, network };
 }
 
 /** Turns whatever MSAL threw into an EntraError, preferring what the network client saw. */

@@ -52,7 +52,32 @@ export function completeDomain(ctx: DocContext, offset: number, schemaList: Comp
   }
 
   schemaItems = schemaItems.map((i) => fixExpiryPlaceholder(i, latestSafeExpiry(ctx.now)));
-  return { isIncomplete: schemaList?.isIncomplete ?? false, items: [...items, ...schemaItems] };
+  const all = [...items, ...schemaItems];
+  addMissingComma(ctx, all);
+  return { isIncomplete: schemaList?.isIncomplete ?? false, items: all };
+}
+
+/**
+ * A property typed right after another one without a comma (the commonest
+ * slip while editing): accepting a property also inserts the comma after the
+ * previous value, so the document stays valid.
+ */
+function addMissingComma(ctx: DocContext, items: CompletionItem[]): void {
+  for (const item of items) {
+    if (item.kind !== CompletionItemKind.Property && item.kind !== CompletionItemKind.Snippet) continue;
+    const edit = item.textEdit && 'range' in item.textEdit ? item.textEdit : undefined;
+    if (!edit) continue;
+    let i = ctx.document.offsetAt(edit.range.start) - 1;
+    while (i >= 0 && /\s/.test(ctx.text[i])) i--;
+    if (i < 0) continue;
+    const ch = ctx.text[i];
+    // The end of a value: a string, an object or list, a number or a literal. Not after a comment.
+    const lineStart = ctx.text.lastIndexOf('\n', i) + 1;
+    if (ctx.text.slice(lineStart, i + 1).includes('//')) continue;
+    if (!/["}\]0-9el]/.test(ch)) continue;
+    const at = ctx.document.positionAt(i + 1);
+    item.additionalTextEdits = [...(item.additionalTextEdits ?? []), { range: { start: at, end: at }, newText: ',' }];
+  }
 }
 
 function replaceRange(ctx: DocContext, from: number, to: number): Range {

@@ -30,7 +30,7 @@ export function hoverDomain(ctx: DocContext, offset: number, schemaHover: Hover 
     extra.push(secretFacts(ctx, String(refNode.value), secretFieldOf(secretPath)?.what));
   }
 
-  if (extra.length === 0) return schemaHover;
+  if (extra.length === 0 && !schemaHover) return null;
   const base = schemaHover ? markdownOf(schemaHover.contents) : '';
   const value = [base, ...extra].filter(Boolean).join('\n\n---\n\n');
   const range = schemaHover?.range ?? (node ? { start: ctx.document.positionAt(node.offset), end: ctx.document.positionAt(node.offset + node.length) } : undefined);

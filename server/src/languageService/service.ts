@@ -171,7 +171,9 @@ export class PpkgLanguageService {
   }
 
   format(document: TextDocument, range: Range | undefined, options: FormattingOptions): TextEdit[] {
-    return this.json.format(document, range, options);
+    // keepLines: blank lines between sections and one-line objects such as
+    // { "secret": "wifi-key" } stay as written, so formatting makes small diffs.
+    return this.json.format(document, range, { keepLines: true, ...options });
   }
 
   links(document: TextDocument): DocumentLink[] {

@@ -30,7 +30,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   },
   token: {
     summary: 'Fetch a bulk token (BPRT) from Entra ID for a project',
-    usage: 'ppkg token <project> [--device-code] [--expiry YYYY-MM-DD] [--client-id <id>] [--authority <url>] [--cloud public|usgov|china] [--bulk-endpoint <url>] [--timeout <seconds>] [--poll-interval <ms>] [--name <display name>] (--out <file> | --print)',
+    usage: 'ppkg token <project> [--device-code] [--expiry YYYY-MM-DD] [--client-id <id>] [--authority <url>] [--cloud public|usgov|china] [--bulk-endpoint <url>] [--timeout <seconds>] [--poll-interval <ms>] [--name <display name>] [--skip-checks] [--graph-endpoint <url>] (--out <file> | --print)',
     load: async () => (await import('./token')).run,
   },
   doctor: {

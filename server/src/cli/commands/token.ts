@@ -3,6 +3,12 @@
  * device code flow, record its non-secret facts in the project file, and put
  * the token itself only where the user says (`--out` file, mode 0600, or
  * `--print` to stdout).
+ *
+ * Between the sign-in and the request, the tenant's fast checks (R1, R2, R4)
+ * run with a Graph token got silently for the same account; a failing check
+ * stops before any token or package_* user exists (exit 1). `--skip-checks`
+ * turns them off. After a failed fetch, the error names the check that looks
+ * for its cause.
  */
 import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -12,11 +18,12 @@ import { EntraError } from '../../entra/errors';
 import { fetchBulkToken, resolveExpiry } from '../../entra/fetchToken';
 import { recordTokenFacts, RecordTokenError, tokenSecretName, writeFileAtomic } from '../../entra/recordToken';
 import { secretEnvVar } from '../../model/secrets';
-import { CliError, EXIT_OK, type CliIO } from '../io';
+import { renderTokenPreflightOutcome, tokenFailureAdvice, tokenPreflight, TokenPreflightFailed } from '../../tenant/tokenPreflight';
+import { CliError, EXIT_FINDINGS, EXIT_OK, type CliIO } from '../io';
 
 const USAGE =
   'ppkg token <project> [--device-code] [--expiry YYYY-MM-DD] [--client-id <id>] [--authority <url>] [--cloud public|usgov|china] ' +
-  '[--bulk-endpoint <url>] [--timeout <seconds>] [--poll-interval <ms>] [--name <display name>] (--out <file> | --print)';
+  '[--bulk-endpoint <url>] [--timeout <seconds>] [--poll-interval <ms>] [--name <display name>] [--skip-checks] [--graph-endpoint <url>] (--out <file> | --print)';
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   let parsed;
@@ -34,6 +41,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         timeout: { type: 'string' },
         'poll-interval': { type: 'string' },
         name: { type: 'string' },
+        'skip-checks': { type: 'boolean' },
+        'graph-endpoint': { type: 'string' },
         out: { type: 'string', short: 'o' },
         print: { type: 'boolean' },
       },
@@ -89,7 +98,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (!Number.isFinite(ms) || ms < 0) throw new CliError('--poll-interval must be a number of milliseconds.');
     pollIntervalMs = ms;
   }
-  for (const [flag, value] of [['--authority', v.authority], ['--bulk-endpoint', v['bulk-endpoint']]] as const) {
+  for (const [flag, value] of [['--authority', v.authority], ['--bulk-endpoint', v['bulk-endpoint']], ['--graph-endpoint', v['graph-endpoint']]] as const) {
     if (value === undefined) continue;
     let u: URL | undefined;
     try {
@@ -112,6 +121,22 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   // here as well lets tests run the command in-process against an emulator.
   const ca = readExtraCa(io.env.NODE_EXTRA_CA_CERTS);
 
+  // The fast tenant checks, unless told not to. A Graph endpoint is only
+  // guessed for the known clouds; any other authority needs --graph-endpoint.
+  const preflight = v['skip-checks']
+    ? undefined
+    : tokenPreflight({
+        graphEndpoint: v['graph-endpoint'],
+        onOutcome: (outcome) => {
+          if (outcome.status === 'fail') return; // TokenPreflightFailed says it, below.
+          let text = renderTokenPreflightOutcome(outcome);
+          if (outcome.status === 'skipped' && !v['graph-endpoint'] && /no Microsoft Graph endpoint is known/.test(outcome.reason)) {
+            text = text.replace(/\. Run `ppkg doctor`/, ' (pass --graph-endpoint <url>). Run `ppkg doctor`');
+          }
+          io.stderr(text);
+        },
+      });
+
   let fetched;
   try {
     fetched = await fetchBulkToken({
@@ -130,9 +155,14 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       pollIntervalMs,
       ca,
       now: () => new Date(),
+      preflight,
     });
   } catch (e) {
-    if (e instanceof EntraError) throw new CliError(`${e.message} [${e.kind}]`);
+    if (e instanceof TokenPreflightFailed) throw new CliError(e.message, EXIT_FINDINGS);
+    if (e instanceof EntraError) {
+      const advice = tokenFailureAdvice(e);
+      throw new CliError(`${e.message} [${e.kind}]${advice ? `\n${advice}` : ''}`);
+    }
     throw e;
   }
 
