@@ -62,7 +62,7 @@ test('formatting keeps every comment and the meaning; a formatted file is a fixe
   const rangeEdits = await client.request<TextEdit[]>('textDocument/rangeFormatting', { textDocument: { uri: ruri }, range: { start: { line: 2, character: 0 }, end: { line: 2, character: 25 } }, options: { tabSize: 2, insertSpaces: true } });
   const out = applyEdits(broken, rangeEdits);
   assert.match(out, /"name":"a"/);
-  assert.match(out, /"device": \{"name": "PC"\}/);
+  assert.match(out, /"device": \{ "name": "PC" \}/);
   await client.close(muri);
   await client.close(ruri);
 });
