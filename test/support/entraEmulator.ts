@@ -9,7 +9,9 @@
  *   `response_mode=form_post`, so instead of an auto-submitting page the
  *   emulator POSTs the code to the loopback `redirect_uri` itself; a test's
  *   `openBrowser` just GETs the URL)
- * - `POST /{tenant}/oauth2/v2.0/token` (device-code and auth-code grants)
+ * - `POST /{tenant}/oauth2/v2.0/token` (device-code, auth-code and refresh-token
+ *   grants; the last is MSAL's acquireTokenSilent for other scopes, e.g. Graph
+ *   after a DRS sign-in: it needs a refresh token this emulator issued)
  * - `POST /webapp/bulkaadjtoken/begin`, `GET /webapp/bulkaadjtoken/poll`
  *
  * MSAL does not verify id_token signatures (it only decodes the payload and
@@ -66,7 +68,15 @@ export interface EntraScenario {
     authorizeError?: SignInErrorSpec;
     /** Raw answer of the token endpoint (e.g. HTTP 500). */
     raw?: RawAnswer;
+    /**
+     * The refresh-token grant only refuses with this error (e.g. 65001 consent
+     * missing for the other scopes, 50076 MFA for the other resource); the
+     * first sign-in still succeeds.
+     */
+    refreshError?: SignInErrorSpec;
   };
+  /** The access token the refresh-token grant issues (a Graph token, say; use a sentinel). Default: `accessToken`. */
+  silentAccessToken?: string;
   bulk?: {
     /** `InProgress` answers before the completion. */
     inProgressPolls?: number;
@@ -109,6 +119,8 @@ export interface EntraEmulator {
   username: string;
   accessToken: string;
   bulkToken: string;
+  /** The access token of the refresh-token grant. */
+  silentAccessToken: string;
   /** Package IDs the emulator created users for. */
   packageUsers: string[];
   /** Requests to a path (prefix match on the path without query). */
@@ -128,6 +140,8 @@ export async function startEntraEmulator(scenario: EntraScenario = {}): Promise<
   const username = scenario.username ?? `admin@${domain}`;
   const accessToken = scenario.accessToken ?? `emulator-access-token-${randomUUID()}`;
   const bulkToken = scenario.bulkToken ?? `0.AAAA-emulator-bprt-${randomUUID()}`;
+  const silentAccessToken = scenario.silentAccessToken ?? accessToken;
+  const refreshTokens = new Set<string>();
   const userOid = randomUUID();
   const requests: RecordedRequest[] = [];
   const packageUsers: string[] = [];
@@ -158,7 +172,7 @@ export async function startEntraEmulator(scenario: EntraScenario = {}): Promise<
       correlation_id: randomUUID(),
     });
   };
-  const tokenResponse = (scope: string, nonce?: string) => {
+  const tokenResponse = (scope: string, nonce?: string, issued: string = accessToken) => {
     const now = Math.floor(Date.now() / 1000);
     const idClaims: Record<string, unknown> = {
       aud: 'client',
@@ -175,13 +189,15 @@ export async function startEntraEmulator(scenario: EntraScenario = {}): Promise<
       ver: '2.0',
     };
     if (nonce) idClaims.nonce = nonce;
+    const refreshToken = `emulator-user-refresh-${randomUUID()}`;
+    refreshTokens.add(refreshToken);
     return {
       token_type: 'Bearer',
       scope,
       expires_in: 3600,
       ext_expires_in: 3600,
-      access_token: accessToken,
-      refresh_token: `emulator-user-refresh-${randomUUID()}`,
+      access_token: issued,
+      refresh_token: refreshToken,
       id_token: unsignedJwt(idClaims),
       client_info: Buffer.from(JSON.stringify({ uid: userOid, utid: tenantId })).toString('base64url'),
     };
@@ -271,6 +287,11 @@ export async function startEntraEmulator(scenario: EntraScenario = {}): Promise<
         if (!ac) return oauthError(res, { error: 'invalid_grant', code: 70008, description: 'The authorization code is invalid.' });
         authCodes.delete(form.code!);
         return sendJson(res, 200, tokenResponse(form.scope ?? ac.scope, ac.nonce));
+      }
+      if (form.grant_type === 'refresh_token') {
+        if (!refreshTokens.has(form.refresh_token ?? '')) return oauthError(res, { error: 'invalid_grant', code: 9002313, description: 'Invalid request. The refresh token is unknown.' });
+        if (signInSpec.refreshError) return oauthError(res, signInSpec.refreshError);
+        return sendJson(res, 200, tokenResponse(form.scope ?? '', undefined, silentAccessToken));
       }
       return oauthError(res, { error: 'unsupported_grant_type', code: 70003 });
     }
@@ -378,6 +399,7 @@ export async function startEntraEmulator(scenario: EntraScenario = {}): Promise<
     username,
     accessToken,
     bulkToken,
+    silentAccessToken,
     packageUsers,
     requestsTo: (pathPart) => requests.filter((r) => r.path.includes(pathPart)),
     close: () =>

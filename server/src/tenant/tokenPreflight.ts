@@ -126,7 +126,7 @@ function hostOf(url: string): string {
 function oneLine(text: string): string {
   const line = (firstLine(text) ?? text).replace(/\s+/g, ' ').replace(/[.\s]+$/, '');
   // "Could not read …" reads as the middle of a sentence after "skipped:".
-  return /^[A-Z][a-z]/.test(line) ? line[0]!.toLowerCase() + line.slice(1) : line;
+  return line.replace(/^Could not\b/, 'could not');
 }
 
 /** Why no Graph token came silently, in one line (never the token, never a long consent text). */
