@@ -1,0 +1,272 @@
+/**
+ * buildProject end to end: the example and a project with every wizard
+ * setting, read back with 7-Zip (WASM); determinism; refusals; the report;
+ * secrets never in the report or logs; 0600; atomicity under SIGKILL.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BuildError, buildProject, defaultOutDir, packageFileName } from '../../server/src/package/build';
+import { compileProject } from '../../server/src/compile';
+import type { SecretResolver } from '../../server/src/model/secrets';
+import { readWim } from '../support/wimReader';
+
+const REPO = resolve(__dirname, '../..');
+const EXAMPLE = join(REPO, 'examples/bulk-enrollment');
+const work = mkdtempSync(join(tmpdir(), 'ppkg-build-test-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+const NOW = () => new Date('2026-12-01T12:00:00Z');
+
+const SENTINELS: Record<string, string> = {
+  'bulk-token': 'SENTINEL-BPRT-7f3a9c',
+  'wifi-key': 'SENTINEL-WIFI-51b2e8',
+  'local-admin-password': 'SENTINEL-ADMIN-0c4d11',
+  'client-pfx-password': 'SENTINEL-PFX-9e8d7c',
+};
+function secrets(values: Record<string, string> = SENTINELS): SecretResolver {
+  return { get: async (n) => values[n], howToSet: (n) => `set the environment variable PPKG_SECRET_${n.toUpperCase().replace(/[^A-Z0-9]/g, '_')}` };
+}
+
+function copyExample(name: string): string {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  for (const e of readdirSync(EXAMPLE)) if (e !== 'ppkg-out') cpSync(join(EXAMPLE, e), join(dir, e), { recursive: true });
+  return join(dir, 'cts-desktops.ppkg.json');
+}
+
+/** A project with every wizard setting, small fixture files. */
+function everythingProject(name: string, installerBytes = 64): string {
+  const dir = join(work, name);
+  mkdirSync(join(dir, 'apps'), { recursive: true });
+  mkdirSync(join(dir, 'certs'), { recursive: true });
+  writeFileSync(join(dir, 'apps/setup.exe'), Buffer.alloc(installerBytes, 0x5a));
+  writeFileSync(join(dir, 'apps/helper.dll'), 'helper');
+  cpSync(join(EXAMPLE, 'certificates/contoso-root.cer'), join(dir, 'certs/root.cer'));
+  writeFileSync(join(dir, 'certs/client.pfx'), Buffer.from([0x30, 0x82, 0x00, 0x04, 1, 2, 3, 4]));
+  const project = {
+    name: 'Everything & More',
+    id: '{0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d}',
+    version: '3.1',
+    owner: 'OEM',
+    rank: 7,
+    description: 'All wizard settings',
+    device: { name: 'EV-%SERIAL%', productKey: 'NPPR9-FWDCX-D2C8J-H872K-2YT43', sharedUse: true, removePreinstalledSoftware: true },
+    network: { wifi: { ssid: 'Setup Net', security: 'WPA2-Personal', key: { secret: 'wifi-key' }, autoConnect: true, hidden: false } },
+    account: {
+      entra: { tokenExpiry: '2027-03-01', token: { secret: 'bulk-token' }, issuedAt: '2026-11-30T08:00:00Z' },
+      localAdmin: { user: 'evadmin', password: { secret: 'local-admin-password' } },
+    },
+    applications: [{ name: 'Setup', installer: 'apps/setup.exe', commandLine: 'setup.exe /quiet', dependencies: ['apps/helper.dll'], successCodes: [0], restartCodes: [3010] }],
+    certificates: [
+      { name: 'Root', file: 'certs/root.cer' },
+      { name: 'Client', file: 'certs/client.pfx', password: { secret: 'client-pfx-password' }, keyLocation: 'SoftwareOnly' },
+    ],
+    oobe: { hide: true },
+  };
+  const file = join(dir, 'everything.ppkg.json');
+  writeFileSync(file, `// fixture\n${JSON.stringify(project, null, 2)}\n`);
+  return file;
+}
+
+function allFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? allFiles(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+test('the example builds; 7-Zip reads back the tree, contents and image properties; rebuild is byte-identical', async () => {
+  const projectPath = copyExample('example');
+  const started = Date.now();
+  const r = await buildProject({ projectPath, secrets: secrets(), now: NOW });
+  const ms = Date.now() - started;
+  assert.equal(r.packagePath, join(defaultOutDir(projectPath), 'CTS Desktops.ppkg'));
+  assert.equal(defaultOutDir(projectPath), join(work, 'example/ppkg-out/cts-desktops'));
+  const wim = await readWim(r.packagePath);
+  assert.deepEqual(Object.fromEntries([...wim.properties!].filter(([k]) => ['NAME', 'PACKAGEID', 'VERSION', 'ALTITUDE', 'RESETCLEAR'].includes(k))), {
+    NAME: 'CTS Desktops',
+    PACKAGEID: '{6f1c2a3e-8d4b-4e7a-9c51-2b7d0e4f9a13}',
+    VERSION: '1.2',
+    ALTITUDE: '5000',
+    RESETCLEAR: '0',
+  });
+  assert.ok(wim.files.has('Multivariant/0/Prov/RunTime.xml'));
+  assert.deepEqual(wim.files.get('Multivariant/0/customizations.xml'), readFileSync(r.customizationsPath));
+  const msi = [...wim.files.keys()].find((k) => k.endsWith('/cts-agent.msi'))!;
+  assert.match(msi, /^DataAsset\/2\/0_[A-Za-z0-9+.=]+\/cts-agent\.msi$/);
+  assert.deepEqual(wim.files.get(msi), readFileSync(join(EXAMPLE, 'installers/cts-agent.msi')));
+  const report = JSON.parse(readFileSync(r.reportPath, 'utf8'));
+  assert.equal(report.backend, 'native');
+  assert.equal(report.inputs.length, 4);
+  for (const i of report.inputs) assert.equal(i.sha256, createHash('sha256').update(readFileSync(join(EXAMPLE, i.path))).digest('hex'));
+  assert.equal(readFileSync(join(defaultOutDir(projectPath), '.gitignore'), 'utf8').trim().split('\n').pop(), '*');
+  // Rebuild into another folder, later: byte-identical package.
+  const again = await buildProject({ projectPath, outDir: join(work, 'example-again'), secrets: secrets(), now: () => new Date('2026-12-24T00:00:00Z') });
+  assert.deepEqual(readFileSync(again.packagePath), readFileSync(r.packagePath));
+  console.log(`# example build: ${ms} ms`);
+});
+
+test('every wizard setting: package tree and contents equal the compiler output; secrets only where they belong', async () => {
+  const projectPath = everythingProject('everything');
+  const r = await buildProject({ projectPath, secrets: secrets(), now: NOW });
+  const wim = await readWim(r.packagePath);
+  assert.equal(wim.properties!.get('ALTITUDE'), '2007');
+  assert.equal(wim.properties!.get('NAME'), 'Everything & More');
+  assert.equal(wim.properties!.get('VERSION'), '3.1');
+  const names = [...wim.files.keys()];
+  for (const suffix of ['Accounts_Azure.provxml', 'Accounts_ComputerAccount.provxml', 'OOBE_Desktop_HideOobe.provxml', 'Accounts_Users_evadmin.provxml', 'Certificates_RootCertificates_Root.provxml', 'Certificates_ClientCertificates_Client.provxml', 'Command_0_CommandFile.provxml', 'Command_0_DependencyPackages_0.provxml', 'ConnectivityProfiles_WLAN_WLANSetting_Setup Net.provxml', 'EditionUpgrade_UpgradeEditionWithProductKey.provxml', 'SharedPC_EnableSharedPCMode.provxml', 'CleanPC_CleanPCWithoutRetainingUserData.provxml']) {
+    assert.ok(names.some((n) => n.endsWith(suffix)), suffix);
+  }
+  for (const [p, data] of wim.files) if (/\.(xml|provxml)$/.test(p)) assert.deepEqual([...data.subarray(0, 3)], [0xef, 0xbb, 0xbf], p);
+  assert.match(wim.files.get(names.find((n) => n.endsWith('Accounts_Azure.provxml'))!)!.toString(), /SENTINEL-BPRT-7f3a9c/);
+  // Secret values appear in no output other than the package and customizations.xml.
+  for (const f of allFiles(join(work, 'everything'))) {
+    if (f === r.packagePath || f === r.customizationsPath) continue;
+    const text = readFileSync(f).toString('latin1');
+    for (const v of Object.values(SENTINELS)) assert.ok(!text.includes(v), `${f} contains a secret`);
+  }
+  const report = JSON.parse(readFileSync(r.reportPath, 'utf8'));
+  assert.deepEqual(report.secrets.map((s: { name: string }) => s.name).sort(), Object.keys(SENTINELS).sort());
+  assert.ok(report.inputs.every((i: { sha256: string; size: number }) => /^[0-9a-f]{64}$/.test(i.sha256) && i.size > 0));
+  if (process.platform !== 'win32') {
+    for (const f of [r.packagePath, r.customizationsPath, r.reportPath]) assert.equal(statSync(f).mode & 0o777, 0o600, f);
+  }
+});
+
+async function refusal(projectPath: string, opts: Partial<Parameters<typeof buildProject>[0]> = {}): Promise<BuildError> {
+  try {
+    await buildProject({ projectPath, secrets: secrets(), now: NOW, outDir: join(work, 'refused-out'), ...opts });
+  } catch (err) {
+    assert.ok(err instanceof BuildError, String(err));
+    assert.ok(!existsSync(join(work, 'refused-out')), 'nothing written on refusal');
+    return err;
+  }
+  assert.fail('the build should have been refused');
+}
+
+test('refusals: validation error, expired token, missing secret (named), short Wi-Fi key, encrypt on native, ICD off Windows', async () => {
+  const p = everythingProject('refuse');
+  const text = readFileSync(p, 'utf8');
+  writeFileSync(p, text.replace('EV-%SERIAL%', 'EV %SERIAL%'));
+  let e = await refusal(p);
+  assert.ok(e.diagnostics.some((d) => d.code === 'PPKG001' && d.range.start.line > 0));
+
+  writeFileSync(p, text);
+  e = await refusal(p, { now: () => new Date('2027-06-01T00:00:00Z') });
+  assert.ok(e.diagnostics.some((d) => d.code === 'PPKG011'));
+
+  const missing = { ...SENTINELS };
+  delete missing['wifi-key'];
+  e = await refusal(p, { secrets: secrets(missing) });
+  assert.equal(e.diagnostics.length, 1);
+  assert.equal(e.diagnostics[0]!.code, 'PPKG110');
+  assert.match(e.message, /"wifi-key"/);
+  assert.match(e.message, /PPKG_SECRET_WIFI_KEY/);
+  const keyLine = text.split('\n').findIndex((l) => l.includes('"key"'));
+  assert.equal(e.diagnostics[0]!.range.start.line, keyLine);
+
+  e = await refusal(p, { secrets: secrets({ ...SENTINELS, 'wifi-key': 'short' }) });
+  assert.equal(e.diagnostics[0]!.code, 'PPKG021');
+  assert.ok(!e.message.includes('short'));
+
+  writeFileSync(p, text.replace('"oobe"', '"protection": { "encrypt": true },\n  "oobe"'));
+  e = await refusal(p);
+  assert.equal(e.diagnostics[0]!.code, 'PPKG090');
+  assert.match(e.message, /ICD backend/);
+
+  writeFileSync(p, text);
+  if (process.platform !== 'win32') {
+    e = await refusal(p, { backend: 'icd' });
+    assert.equal(e.kind, 'tool');
+    assert.match(e.message, /only on Windows/);
+  }
+  for (const err of [e]) for (const v of Object.values(SENTINELS)) assert.ok(!err.message.includes(v));
+});
+
+test('files are re-checked at build: a symlink out of the project folder is refused', { skip: process.platform === 'win32' }, async () => {
+  const p = everythingProject('symlink');
+  const outside = join(work, 'outside.dll');
+  writeFileSync(outside, 'outside');
+  rmSync(join(work, 'symlink/apps/helper.dll'));
+  symlinkSync(outside, join(work, 'symlink/apps/helper.dll'));
+  const e = await refusal(p);
+  assert.ok(e.diagnostics.some((d) => d.code === 'PPKG031'));
+});
+
+test('package file name and compile determinism helpers', () => {
+  assert.equal(packageFileName('A/B:C*'), 'A_B_C_.ppkg');
+  assert.equal(packageFileName('CON'), 'package-CON.ppkg');
+  assert.equal(typeof compileProject, 'function');
+});
+
+function runChild(projectPath: string, outDir: string, killAt: string): Promise<'killed' | 'finished'> {
+  const script = join(work, 'child.ts');
+  writeFileSync(
+    script,
+    `import { buildProject } from ${JSON.stringify(join(REPO, 'server/src/package/build.ts'))};
+const values: Record<string, string> = ${JSON.stringify(SENTINELS)};
+const killAt = process.env.KILL_AT!;
+let paused = false;
+buildProject({
+  projectPath: process.env.PROJECT!, outDir: process.env.OUT!, now: () => new Date('2026-12-01T12:00:00Z'),
+  secrets: { get: async (n) => values[n], howToSet: () => '' },
+  onProgress: (m, f) => {
+    if (paused || !m.startsWith(killAt.split('@')[0]!)) return;
+    if (killAt.includes('@') && (f ?? 0) < Number(killAt.split('@')[1])) return;
+    paused = true;
+    process.stdout.write('PAUSED\\n');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10000);
+  },
+}).then(() => process.stdout.write('DONE\\n'));
+`,
+  );
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: REPO, env: { ...process.env, KILL_AT: killAt, PROJECT: projectPath, OUT: outDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+      if (out.includes('PAUSED')) child.kill('SIGKILL');
+    });
+    child.stderr.on('data', (c) => (err += c));
+    child.on('error', reject);
+    child.on('close', () => (out.includes('PAUSED') ? resolvePromise('killed') : out.includes('DONE') ? resolvePromise('finished') : reject(new Error(`child failed: ${err}`))));
+  });
+}
+
+test('atomic: SIGKILL at several points leaves the previous package intact and no partial file; stale temps are cleaned', { skip: process.platform === 'win32' }, async () => {
+  const p = everythingProject('atomic', 2 * 1024 * 1024 + 7);
+  const out = join(work, 'atomic-out');
+  const v1 = await buildProject({ projectPath: p, outDir: out, secrets: secrets(), now: NOW });
+  const v1Bytes = readFileSync(v1.packagePath);
+  // Version 2 of the project, built once elsewhere as the reference.
+  writeFileSync(p, readFileSync(p, 'utf8').replace('"version": "3.1"', '"version": "3.2"'));
+  const v2Bytes = readFileSync((await buildProject({ projectPath: p, outDir: join(work, 'atomic-ref'), secrets: secrets(), now: NOW })).packagePath);
+  assert.notDeepEqual(v1Bytes, v2Bytes);
+
+  let sawTemp = false;
+  for (const [point, expectNew] of [
+    ['Reading the installers', false],
+    ['Writing the package@0.5', false],
+    ['Finishing the package', false],
+    ['Writing the build report', true],
+  ] as const) {
+    const outcome = await runChild(p, out, point);
+    assert.equal(outcome, 'killed', point);
+    const now = readFileSync(v1.packagePath);
+    assert.ok(now.equals(expectNew ? v2Bytes : v1Bytes), `package at the output path after a kill at "${point}"`);
+    if (point.startsWith('Writing the package')) sawTemp = readdirSync(out).some((n) => n.startsWith('.ppkg-tmp-'));
+    for (const name of readdirSync(out)) {
+      if (name.startsWith('.ppkg-tmp-') || name === '.gitignore') continue;
+      assert.ok(['Everything & More.ppkg', 'customizations.xml', 'build-report.json'].includes(name), `unexpected ${name}`);
+    }
+    if (expectNew) continue;
+    // Reset to v1 for the next kill point.
+    writeFileSync(p, readFileSync(p, 'utf8').replace('"version": "3.2"', '"version": "3.1"'));
+    await buildProject({ projectPath: p, outDir: out, secrets: secrets(), now: NOW });
+    assert.deepEqual(readdirSync(out).filter((n) => n.startsWith('.ppkg-tmp-')), [], 'stale temporary files of killed builds are removed');
+    writeFileSync(p, readFileSync(p, 'utf8').replace('"version": "3.1"', '"version": "3.2"'));
+  }
+  assert.ok(sawTemp, 'a build killed while writing left its (partial) temporary file');
+});
