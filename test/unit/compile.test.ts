@@ -137,7 +137,7 @@ test('customizations.xml: every wizard setting at its WCD path, values escaped o
     [`/ProvisioningCommands/PrimaryContext/Command/CommandConfig[@Name=App ${N}]/CommandFile`, 'apps\\setup.exe'],
     [`/ProvisioningCommands/PrimaryContext/Command/CommandConfig[@Name=App ${N}]/CommandLine`, `setup.exe /q ${N}`],
     [`/ProvisioningCommands/PrimaryContext/Command/CommandConfig[@Name=App ${N}]/ContinueInstall`, 'False'],
-    [`/ProvisioningCommands/PrimaryContext/Command/CommandConfig[@Name=App ${N}]/DependencyPackages/Dependency[@Name=dep.dll]`, 'apps\\dep.dll'],
+    [`/ProvisioningCommands/PrimaryContext/Command/CommandConfig[@Name=App ${N}]/DependencyPackages/Dependency[@Name=dep]`, 'apps\\dep.dll'],
     [`/ProvisioningCommands/PrimaryContext/Command/CommandConfig[@Name=App ${N}]/RestartRequired`, 'True'],
     [`/ProvisioningCommands/PrimaryContext/Command/CommandConfig[@Name=App ${N}]/ReturnCodeRestart`, '3010'],
     [`/ProvisioningCommands/PrimaryContext/Command/CommandConfig[@Name=App ${N}]/ReturnCodeSuccess`, '0 1641'],

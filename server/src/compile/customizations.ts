@@ -107,8 +107,14 @@ export function buildSettingsTree(project: Project, opts: CustomizationsOptions)
     t.set([...el, seg('CommandLine')], app.commandLine);
     t.set([...el, seg('ContinueInstall')], wcdBool(app.continueInstall ?? DEFAULTS.continueInstall));
     if (app.dependencies?.length) {
+      const stems = app.dependencies.map((d) => d.split(/[\\/]/).pop()!.replace(/\.[^.]*$/, '').toLowerCase());
       for (const dep of app.dependencies) {
-        const depName = dep.split(/[\\/]/).pop()!;
+        // The Name key is the file name without extension, as in the public
+        // example (Dependency[@Name=PsExec64] for Psexec64.exe); unverified.
+        const file = dep.split(/[\\/]/).pop()!;
+        const stem = file.replace(/\.[^.]*$/, '');
+        // Two dependencies with the same stem (a.dll, a.exe) keep their full names.
+        const depName = stem && stems.filter((x) => x === stem.toLowerCase()).length === 1 ? stem : file;
         t.set([...el, seg('DependencyPackages'), seg('Dependency', ['Name', depName])], opts.filePath(dep));
       }
     }
