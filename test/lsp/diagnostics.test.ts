@@ -25,12 +25,12 @@ function engine(text: string, uri: string, expiryWarningDays?: number) {
     range: d.range,
     severity: { error: 1, warning: 2, information: 3 }[d.severity],
     code: d.code,
-    message: d.message,
+    message: String(d.message),
   }));
 }
 
 function shape(ds: Diagnostic[]) {
-  return ds.map((d) => ({ range: d.range, severity: d.severity, code: d.code, message: d.message }));
+  return ds.map((d) => ({ range: d.range, severity: d.severity, code: d.code, message: String(d.message) }));
 }
 
 const codes = (ds: Diagnostic[]) => ds.map((d) => d.code);
@@ -58,7 +58,7 @@ test('missing comma: PPKG000 at the exact spot, and the rules still run on what 
   assert.deepEqual(shape(ds), engine(MISSING_COMMA, uri));
   const syntax = ds.find((d) => d.code === 'PPKG000')!;
   assert.deepEqual(syntax.range, { start: { line: 2, character: 2 }, end: { line: 2, character: 6 } });
-  assert.equal(syntax.message, 'Comma expected');
+  assert.equal(String(syntax.message), 'Comma expected');
   assert.equal(syntax.severity, 1);
   const space = ds.find((d) => d.code === 'PPKG001')!;
   // The space in "LAB PC-%SERIAL%": line 4, after `  "device": { "name": "LAB`.
@@ -84,7 +84,7 @@ test('unclosed brace: the end-of-file error plus the Wi-Fi findings, same as the
   const key = ds.find((d) => d.code === 'PPKG021')!;
   assert.deepEqual(key.range, { start: { line: 6, character: 65 }, end: { line: 6, character: 72 } });
   // The message gives the length, never the key.
-  assert.ok(!key.message.includes('short'));
+  assert.ok(!String(key.message).includes('short'));
   const plain = ds.find((d) => d.code === 'PPKG070')!;
   assert.deepEqual(plain.data, { secretName: 'wifi-key', path: ['network', 'wifi', 'key'] });
   await client.close(uri);
@@ -108,10 +108,10 @@ test('wrong types, enum and pattern errors go on the value; an unknown property 
   assert.deepEqual(shape(ds), engine(WRONG_TYPES, uri));
   const at = (code: string, line: number) => ds.find((d) => d.code === code && d.range.start.line === line);
   assert.deepEqual(at('PPKG100', 2)!.range, { start: { line: 2, character: 8 }, end: { line: 2, character: 20 } });
-  assert.match(at('PPKG100', 2)!.message, /GUID/);
+  assert.match(String(at('PPKG100', 2)!.message), /GUID/);
   assert.deepEqual(at('PPKG100', 3)!.range, { start: { line: 3, character: 13 }, end: { line: 3, character: 14 } });
   assert.deepEqual(at('PPKG100', 4)!.range, { start: { line: 4, character: 10 }, end: { line: 4, character: 16 } });
-  assert.match(at('PPKG100', 5)!.message, /ITAdmin/);
+  assert.match(String(at('PPKG100', 5)!.message), /ITAdmin/);
   assert.deepEqual(at('PPKG100', 6)!.range, { start: { line: 6, character: 50 }, end: { line: 6, character: 55 } });
   assert.deepEqual(at('PPKG101', 8)!.range, { start: { line: 8, character: 2 }, end: { line: 8, character: 14 } });
   assert.equal(at('PPKG041', 7)!.severity, 2);
@@ -140,7 +140,7 @@ test('the expiry warning follows ppkg.expiryWarningDays from workspace/configura
   const ds = await changed;
   assert.deepEqual(shape(ds), engine(text, uri, 60));
   assert.deepEqual(codes(ds), ['PPKG013']);
-  assert.match(ds[0].message, /40 days/);
+  assert.match(String(ds[0].message), /40 days/);
   client.settings = {};
   await client.close(uri);
 });

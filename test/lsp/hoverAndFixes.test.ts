@@ -124,7 +124,7 @@ test('fix: move a plain-text secret to SecretStorage (PPKG070) without the value
   const r = await fixAndRevalidate('f7.ppkg.json', text, 'PPKG070', /^Move the Wi-Fi password to SecretStorage as "wifi-key"/);
   assert.match(r.after, /"key": \{ "secret": "wifi-key" \}/);
   assert.ok(!r.after.includes(SENTINEL));
-  for (const d of r.before) assert.ok(!d.message.includes(SENTINEL));
+  for (const d of r.before) assert.ok(!String(d.message).includes(SENTINEL));
   const args = r.action.command!.arguments![0] as Record<string, unknown>;
   assert.equal(args.projectId, '6f1c2a3e-8d4b-4e7a-9c51-2b7d0e4f9a13');
   assert.deepEqual(args.path, ['network', 'wifi', 'key']);

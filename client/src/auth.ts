@@ -1,0 +1,112 @@
+import * as vscode from 'vscode';
+import { authorityFor, CLOUDS, WCD_CLIENT_ID, type CloudName } from '../../server/src/entra/clouds';
+import { signIn } from '../../server/src/entra/signIn';
+import { GRAPH_CLI_TOOLS_CLIENT_ID, graphScopes } from '../../server/src/tenant/session';
+import type { AccessTokenProvider } from '../../server/src/tenant/graphClient';
+
+/** Settings under ppkg.entra.*: which cloud, tenant and sign-in app. */
+export interface EntraSettings {
+  cloud: CloudName;
+  tenant: string;
+  /** The app that asks for the bulk token; default WCD's own client. */
+  clientId: string;
+  /** The app that reads Microsoft Graph (readiness, accounts); default Microsoft Graph Command Line Tools. */
+  graphClientId: string;
+  authority: string;
+  graphEndpoint: string;
+}
+
+const GRAPH_ENDPOINTS: Record<CloudName, string> = {
+  public: 'https://graph.microsoft.com',
+  usgov: 'https://graph.microsoft.us',
+  china: 'https://microsoftgraph.chinacloudapi.cn',
+};
+
+export function entraSettings(): EntraSettings {
+  const c = vscode.workspace.getConfiguration('ppkg.entra');
+  const cloudName = c.get<string>('cloud', 'public');
+  const cloud: CloudName = cloudName === 'usgov' || cloudName === 'china' ? cloudName : 'public';
+  const tenant = (c.get<string>('tenant', '') || 'organizations').trim();
+  return {
+    cloud,
+    tenant,
+    clientId: (c.get<string>('clientId', '') || WCD_CLIENT_ID).trim(),
+    graphClientId: (c.get<string>('graphClientId', '') || GRAPH_CLI_TOOLS_CLIENT_ID).trim(),
+    authority: authorityFor(CLOUDS[cloud], tenant),
+    graphEndpoint: GRAPH_ENDPOINTS[cloud],
+  };
+}
+
+export type SignInMethod = 'browser' | 'deviceCode';
+
+/** Asks how to sign in: the system browser (loopback redirect) or a device code (remote sessions, no browser). */
+export async function pickSignInMethod(): Promise<SignInMethod | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    [
+      { label: '$(globe) Sign in with the browser', description: 'Opens your browser; returns here when done', method: 'browser' as const },
+      { label: '$(device-mobile) Sign in with a device code', description: 'For remote sessions: enter a code on another device', method: 'deviceCode' as const },
+    ],
+    { placeHolder: 'Sign in to Microsoft Entra ID with an account that may create bulk tokens' },
+  );
+  return picked?.method;
+}
+
+export function openBrowser(url: string): Promise<void> {
+  return Promise.resolve(vscode.env.openExternal(vscode.Uri.parse(url, true))).then((ok) => {
+    if (!ok) throw new Error('The browser could not be opened. Try signing in with a device code.');
+  });
+}
+
+/** Shows MSAL's device code message with a button that copies the code and opens the page. */
+export function showDeviceCode(message: string): void {
+  const code = /code\s+([A-Z0-9-]{6,})/i.exec(message)?.[1];
+  const url = /(https:\/\/\S+?)(?=[\s.,]*(\s|$))/.exec(message)?.[1];
+  const action = code && url ? 'Copy Code and Open Browser' : undefined;
+  void vscode.window.showInformationMessage(message, ...(action ? [action] : [])).then(async (choice) => {
+    if (choice === action && code && url) {
+      await vscode.env.clipboard.writeText(code);
+      await vscode.env.openExternal(vscode.Uri.parse(url));
+    }
+  });
+}
+
+/**
+ * A Microsoft Graph access-token provider that signs in on first use and
+ * keeps the token in memory for this VS Code session only.
+ */
+export class GraphSessions {
+  private readonly cache = new Map<string, { token: string; expires: number; username: string }>();
+
+  provider(scopes: string[], method: SignInMethod, signal?: AbortSignal): { getAccessToken: AccessTokenProvider; username: () => string | undefined } {
+    const s = entraSettings();
+    const key = `${s.authority}|${s.graphClientId}|${scopes.slice().sort().join(' ')}`;
+    let username: string | undefined = this.cache.get(key)?.username;
+    const getAccessToken = async () => {
+      const hit = this.cache.get(key);
+      if (hit && hit.expires - Date.now() > 5 * 60_000) return hit.token;
+      const result = await signIn({
+        clientId: s.graphClientId,
+        authority: s.authority,
+        scopes: graphScopes(scopes, s.graphEndpoint),
+        deviceCode: method === 'deviceCode',
+        onDeviceCode: showDeviceCode,
+        openBrowser: method === 'browser' ? openBrowser : undefined,
+        signal,
+      });
+      username = result.username;
+      this.cache.set(key, { token: result.accessToken, expires: result.expiresOn?.getTime() ?? Date.now() + 30 * 60_000, username: result.username });
+      return result.accessToken;
+    };
+    return { getAccessToken, username: () => username };
+  }
+
+  hasSession(scopes: string[]): boolean {
+    const s = entraSettings();
+    const hit = this.cache.get(`${s.authority}|${s.graphClientId}|${scopes.slice().sort().join(' ')}`);
+    return !!hit && hit.expires > Date.now();
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
+}

@@ -1,0 +1,76 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { nodeAtPath, parseProject } from '../../server/src/model/parse';
+import { projectKey } from '../../server/src/languageService/projectKey';
+import { referencedSecretNames } from '../../server/src/languageService/context';
+
+export const LANGUAGE_ID = 'ppkg-project';
+
+export function isProjectDocument(doc: vscode.TextDocument | undefined): doc is vscode.TextDocument {
+  return !!doc && (doc.languageId === LANGUAGE_ID || doc.fileName.toLowerCase().endsWith('.ppkg.json'));
+}
+
+/** The non-secret facts the commands need about a project. */
+export interface ProjectInfo {
+  document: vscode.TextDocument;
+  name: string;
+  id: string;
+  key: string;
+  tokenExpiry?: string;
+  packageUser?: string;
+  tenant?: string;
+  secretNames: string[];
+  syntaxOk: boolean;
+}
+
+export function projectInfo(document: vscode.TextDocument): ProjectInfo {
+  const doc = parseProject(document.getText());
+  const str = (p: string[]) => {
+    const n = nodeAtPath(doc.root, p);
+    return n?.type === 'string' && typeof n.value === 'string' ? n.value : undefined;
+  };
+  const id = str(['id']) ?? '';
+  return {
+    document,
+    name: str(['name']) ?? path.basename(document.fileName),
+    id,
+    key: projectKey(id),
+    tokenExpiry: str(['account', 'entra', 'tokenExpiry']),
+    packageUser: str(['account', 'entra', 'packageUser']),
+    tenant: str(['account', 'entra', 'tenant']),
+    secretNames: referencedSecretNames(doc),
+    syntaxOk: doc.syntaxProblems.length === 0 && doc.root?.type === 'object',
+  };
+}
+
+/**
+ * The project a command acts on: the URI it was given (code lens, menu), the
+ * active editor, or one picked from the workspace.
+ */
+export async function resolveProject(arg?: unknown): Promise<ProjectInfo | undefined> {
+  const uri = arg instanceof vscode.Uri ? arg : typeof arg === 'string' ? vscode.Uri.parse(arg) : undefined;
+  if (uri) return projectInfo(await vscode.workspace.openTextDocument(uri));
+  const active = vscode.window.activeTextEditor?.document;
+  if (isProjectDocument(active)) return projectInfo(active);
+  const files = await vscode.workspace.findFiles('**/*.ppkg.json', '**/node_modules/**', 200);
+  if (files.length === 0) {
+    void vscode.window.showErrorMessage('No ppkg project (*.ppkg.json) is open or in the workspace. Create one with "ppkg: New Project".');
+    return undefined;
+  }
+  const picked =
+    files.length === 1
+      ? files[0]
+      : (await vscode.window.showQuickPick(
+          files.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })),
+          { placeHolder: 'Which provisioning project?' },
+        ))?.uri;
+  return picked ? projectInfo(await vscode.workspace.openTextDocument(picked)) : undefined;
+}
+
+/** Replaces a document's whole text and saves it (used after recording token facts). */
+export async function replaceDocumentText(document: vscode.TextDocument, text: string): Promise<boolean> {
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(document.uri, new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), text);
+  if (!(await vscode.workspace.applyEdit(edit))) return false;
+  return document.save();
+}
