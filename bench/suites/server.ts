@@ -15,10 +15,17 @@ import { pathToFileURL } from 'node:url';
 import { ratioRow, skippedRow, type Row } from '../lib/result';
 import { fmtBytes, measure } from '../lib/stats';
 
-function coldStart(serverJs: string, exampleFile: string): Promise<number> {
+/**
+ * One cold start. With PPKG_BENCH_PROFILE=<dir> the server runs under
+ * --cpu-prof and is shut down cleanly (shutdown, exit) so the profile is
+ * written, for finding where start-up time goes.
+ */
+export function coldStart(serverJs: string, exampleFile: string): Promise<number> {
+  const profileDir = process.env.PPKG_BENCH_PROFILE;
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    const child = spawn(process.execPath, [...nodeArgs, serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const uri = pathToFileURL(exampleFile).toString();
     const text = fs.readFileSync(exampleFile, 'utf8');
     let buf = Buffer.alloc(0);
@@ -30,17 +37,24 @@ function coldStart(serverJs: string, exampleFile: string): Promise<number> {
       child.stdin.write(body);
     };
     let done = false;
+    let elapsed: number | undefined;
     const finish = (err?: Error, ms?: number) => {
       if (done) return;
+      if (!err && profileDir && elapsed === undefined) {
+        // Let the profile be written: shutdown, then exit, then wait for the process.
+        elapsed = ms;
+        send({ id: 2, method: 'shutdown' });
+        return;
+      }
       done = true;
       clearTimeout(timer);
       child.kill();
       if (err) reject(err);
-      else resolve(ms!);
+      else resolve(ms ?? elapsed!);
     };
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', (e) => finish(e));
-    child.on('exit', (code) => finish(new Error(`server exited (${code}) before publishing diagnostics: ${stderr.slice(0, 500)}`)));
+    child.on('exit', (code) => (elapsed !== undefined ? finish(undefined, elapsed) : finish(new Error(`server exited (${code}) before publishing diagnostics: ${stderr.slice(0, 500)}`))));
     child.stdout.on('data', (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);
       for (;;) {
@@ -52,7 +66,11 @@ function coldStart(serverJs: string, exampleFile: string): Promise<number> {
         if (buf.length < sep + 4 + len) return;
         const msg = JSON.parse(buf.subarray(sep + 4, sep + 4 + len).toString('utf8')) as { id?: number; method?: string; params?: { uri?: string; items?: unknown[] } };
         buf = buf.subarray(sep + 4 + len);
-        if (msg.method === 'textDocument/publishDiagnostics' && msg.params?.uri === uri) return finish(undefined, performance.now() - t0);
+        if (msg.method === 'textDocument/publishDiagnostics' && msg.params?.uri === uri && elapsed === undefined) return finish(undefined, performance.now() - t0);
+        if (msg.id === 2 && !msg.method) {
+          send({ method: 'exit' });
+          continue;
+        }
         if (msg.id !== undefined && msg.method === 'workspace/configuration') send({ id: msg.id, result: (msg.params?.items ?? []).map(() => ({})) });
         else if (msg.id !== undefined && msg.method) send({ id: msg.id, result: null });
         else if (msg.id === 1) {
