@@ -139,7 +139,10 @@ export function startServer(connection: Connection): void {
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
   // Files on disk changed (an installer added, a certificate renamed): re-check the open projects.
-  connection.onDidChangeWatchedFiles(() => documents.all().forEach((d) => schedule(d, 0)));
+  connection.onDidChangeWatchedFiles(() => {
+    service.filesChanged();
+    documents.all().forEach((d) => schedule(d));
+  });
 
   connection.onNotification(SECRET_NAMES_NOTIFICATION, (params: SecretNamesParams) => {
     if (params && typeof params.byProject === 'object' && params.byProject) service.setSecretNames(params.byProject);

@@ -181,3 +181,18 @@ test('ppkg/validateWorkspace validates project files that are not open', async (
   const published = await client.waitForDiagnostics(example.uri);
   assert.deepEqual(published.diagnostics, []);
 });
+
+test('a file created on disk clears PPKG030 after workspace/didChangeWatchedFiles', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const uri = fx.uri('watched.ppkg.json');
+  const text = `{ "name": "Lab", "id": "{6f1c2a3e-8d4b-4e7a-9c51-2b7d0e4f9a13}", "version": "1.0", "applications": [ { "name": "A", "installer": "later.msi", "commandLine": "msiexec /i later.msi /qn" } ] }\n`;
+  assert.deepEqual(codes(await client.open(uri, text)), ['PPKG030']);
+  writeFileSync(path.join(fx.dir, 'later.msi'), 'x');
+  const cleared = new Promise<void>((resolve) => {
+    const check = () => (client.diagnostics.get(uri)?.diagnostics.length === 0 ? resolve() : setTimeout(check, 20));
+    check();
+  });
+  await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: fx.uri('later.msi'), type: 1 }] });
+  await cleared;
+  await client.close(uri);
+});

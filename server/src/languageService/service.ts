@@ -59,14 +59,16 @@ const SCHEMA_TEXT = JSON.stringify(PROJECT_SCHEMA);
 export class PpkgLanguageService {
   private readonly json: LanguageService;
   private readonly now: () => Date;
-  private readonly files: FileProbe;
-  private readonly listFiles: (dir: string) => string[];
+  private files: FileProbe;
+  private listFiles: (dir: string) => string[];
+  private readonly ownFileAccess: boolean;
   private readonly cache = new Map<string, { version: number; text: string; json: JSONDocument; project: ProjectDocument }>();
   private readonly diagnosticsCache = new Map<string, { version: number; key: string; diagnostics: Diagnostic[] }>();
   private secretNames: Record<string, string[]> = {};
 
   constructor(options: PpkgLanguageServiceOptions = {}) {
     this.now = options.now ?? (() => new Date());
+    this.ownFileAccess = !options.files && !options.listFiles;
     this.files = options.files ?? cachedFileProbe(nodeFileProbe, 2000);
     this.listFiles = options.listFiles ?? cachedLister(2000);
     this.json = getLanguageService({
@@ -87,6 +89,15 @@ export class PpkgLanguageService {
   /** Replaces the known secret names (per projectKey). Names only: the server never sees values. */
   setSecretNames(byProject: Record<string, string[]>): void {
     this.secretNames = Object.fromEntries(Object.entries(byProject).map(([k, v]) => [projectKey(k), v.filter((n) => typeof n === 'string')]));
+  }
+
+  /** Files changed on disk: drop the cached answers and the cached findings. */
+  filesChanged(): void {
+    if (this.ownFileAccess) {
+      this.files = cachedFileProbe(nodeFileProbe, 2000);
+      this.listFiles = cachedLister(2000);
+    }
+    this.diagnosticsCache.clear();
   }
 
   forget(uri: string): void {
