@@ -1,7 +1,8 @@
 // Bundles the three entry points. Everything in server/ is plain Node and
 // must never import `vscode`; the client is the only bundle that may.
 import * as esbuild from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
@@ -26,8 +27,23 @@ const common = {
   banner: { js: "const __ppkgImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
+/**
+ * Builds in memory, then replaces each output atomically: tests spawn
+ * dist/cli.js while another test file may be re-bundling, and a reader must
+ * never see a half-written bundle.
+ */
+async function bundle(options) {
+  const result = await esbuild.build({ ...common, ...options, write: false });
+  for (const file of result.outputFiles) {
+    mkdirSync(dirname(file.path), { recursive: true });
+    const temp = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(temp, file.contents);
+    renameSync(temp, file.path);
+  }
+}
+
 await Promise.all([
-  esbuild.build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' }),
-  esbuild.build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),
-  esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
+  bundle({ entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' }),
+  bundle({ entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),
+  bundle({ entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
 ]);
