@@ -177,3 +177,10 @@ test('secret names: the stored ones for this project, and the suggested name', a
   assert.ok(labels(ref.items).includes('{ "secret": "branch-wifi" }'));
   assert.match(accept(ref.text, ref.at, ref.items.find((i) => i.label === '{ "secret": "wifi-key" }')!), /"key": \{ "secret": "wifi-key" \} \}/);
 });
+
+test('a "$schema" of its own (a URL or a relative path) still gets the ppkg schema, without any download', async () => {
+  for (const schema of ['https://example.invalid/other.schema.json', '../../schemas/ppkg-project.schema.json']) {
+    const { items } = await completeAt(`{\n  "$schema": "${schema}",\n  "name": "Lab",\n  "device": { | }\n}`);
+    assert.ok(labels(items).includes('sharedUse'), schema);
+  }
+});

@@ -156,3 +156,9 @@ test('more fixes: product key case (PPKG050), msiexec quiet switch (PPKG036), Op
   assert.match(q.after, /"msiexec \/i cts-agent.msi \/qn"/);
   await fixAndRevalidate('f14.ppkg.json', `${HEAD}  "network": { "wifi": { "ssid": "x", "security": "Open", "key": { "secret": "k" } } }\n}`, 'PPKG022', /Remove the key/);
 });
+
+test('hover on a plain-text secret shows the field, never the value', async () => {
+  const md = await hoverAt(`${HEAD}  "network": { "wifi": { "ssid": "x", "key": "${SENTINEL}" } }\n}`, SENTINEL);
+  assert.match(md, /Network password/);
+  assert.ok(!md.includes(SENTINEL));
+});
