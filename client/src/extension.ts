@@ -92,8 +92,10 @@ export function activate(context: vscode.ExtensionContext): PpkgExtensionApi {
     const m = result.files.length
       ? `Validated ${result.files.length} project file${result.files.length === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}.`
       : 'No *.ppkg.json project files in the workspace.';
-    const c = await (errors ? vscode.window.showErrorMessage(m, show) : vscode.window.showInformationMessage(m, ...(warnings ? [show] : [])));
-    if (c === show) await vscode.commands.executeCommand('workbench.actions.view.problems');
+    // Not awaited: the command returns its result at once (scripts and tests use it).
+    void (errors ? vscode.window.showErrorMessage(m, show) : vscode.window.showInformationMessage(m, ...(warnings ? [show] : []))).then((c) => {
+      if (c === show) void vscode.commands.executeCommand('workbench.actions.view.problems');
+    });
     return result;
   });
   register('ppkg.newProject', () => newProjectCommand());
