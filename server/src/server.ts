@@ -3,6 +3,18 @@
  * Language Server Protocol. Runs over IPC (the VS Code client) or stdio
  * (`node dist/server.js --stdio`, for other editors). No `vscode` import.
  *
+ * Custom messages, for clients other than VS Code:
+ * - notification `ppkg/secretNames` `{ byProject: { "<package id>": ["wifi-key", …] } }`:
+ *   the names of the secrets the client holds per project (never values);
+ *   completion offers them and hover says whether a reference is set.
+ * - request `ppkg/validateWorkspace` `{ folders?: string[] }` → `{ files: [{ uri, errors, warnings, information }] }`:
+ *   validates every `*.ppkg.json` under the folders (default: the workspace
+ *   folders) and publishes their diagnostics.
+ * - code actions and code lenses refer to the client commands
+ *   `ppkg.moveSecretToStorage` (arguments: MoveSecretArgs, without the value:
+ *   the client reads it from the document, stores it, then applies
+ *   `replacement` at `range`), `ppkg.fetchBulkToken` and `ppkg.revokeBulkToken`.
+ *
  * Test hook: the environment variable PPKG_TEST_NOW (an ISO date or
  * date-time) fixes the clock for date-dependent results (token expiry). It is
  * honoured only together with PPKG_TEST=1, so a stray variable in a user's
