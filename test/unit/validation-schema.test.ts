@@ -119,7 +119,7 @@ test('a byte order mark and CRLF line ends keep positions right', () => {
 });
 
 test('firstInvalidUtf8 points at the first byte of a broken character', async () => {
-  const { firstInvalidUtf8 } = await import('../../server/src/validation/validateFile');
+  const { firstInvalidUtf8 } = await import('../../server/src/model/projectText');
   const at = (...parts: (string | number[])[]) => firstInvalidUtf8(Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p)))));
   assert.equal(at('café'), -1);
   assert.equal(at('ab', [0xff]), 2);

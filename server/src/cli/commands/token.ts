@@ -11,6 +11,7 @@
  * for its cause.
  */
 import { promises as fs, readFileSync } from 'node:fs';
+import { decodeProjectBytes, InvalidUtf8Error } from '../../model/projectText';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cloudByName } from '../../entra/clouds';
@@ -58,8 +59,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (v.out !== undefined && v.print) throw new CliError('Choose one place for the token: --out <file> or --print, not both.');
   let projectText: string;
   try {
-    projectText = await fs.readFile(projectFile, 'utf8');
+    projectText = decodeProjectBytes(await fs.readFile(projectFile));
   } catch (e) {
+    if (e instanceof InvalidUtf8Error) throw new CliError(`${projectFile}: ${e.message}`);
     throw new CliError(`Cannot read the project ${projectFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   let secretName: string;
@@ -180,7 +182,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const facts = { tokenExpiry: fetched.expiry, issuedAt: fetched.issuedAt, packageUser: fetched.packageUser, tenant: fetched.tenant };
   try {
     // Re-read: the file may have been edited while the user signed in.
-    const current = await fs.readFile(projectFile, 'utf8');
+    const current = decodeProjectBytes(await fs.readFile(projectFile));
     const next = recordTokenFacts(current, facts);
     const mode = (await fs.stat(projectFile)).mode & 0o777;
     await writeFileAtomic(projectFile, next, mode);
