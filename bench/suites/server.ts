@@ -137,7 +137,13 @@ export async function runServer(root: string, log: (s: string) => void, options:
       rows.push(skippedRow(5, 'VSIX size', `npm run package failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`, { kind: 'bytes', max: 1.5 * 1024 * 1024 }));
     }
     spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
-    if (r.status !== 0) return rows;
+    if (r.status !== 0) {
+      if (fs.existsSync(vsix)) {
+        const st = fs.statSync(vsix);
+        rows.push({ group: 5, name: 'VSIX dist/ppkg.vsix (left by an earlier packaging, not by this run)', size: '', oursBytes: st.size, info: true, note: `npm run package failed in this run; file dated ${st.mtime.toISOString()}` });
+      }
+      return rows;
+    }
   }
   if (fs.existsSync(vsix)) {
     rows.push(ratioRow({ group: 5, name: 'VSIX dist/ppkg.vsix', size: '', oursBytes: fs.statSync(vsix).size, target: { kind: 'bytes', max: 1.5 * 1024 * 1024 }, note: options.packageVsix ? 'made by npm run package in this run' : 'read from dist/ (not rebuilt)' }));
