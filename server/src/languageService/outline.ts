@@ -15,7 +15,7 @@ import type { DocContext } from './context';
  */
 export function refineSymbols(ctx: DocContext, symbols: DocumentSymbol[]): DocumentSymbol[] {
   const props = (PROJECT_SCHEMA.properties ?? {}) as Record<string, Record<string, unknown>>;
-  return symbols.map((s) => {
+  return hideSecretValues(symbols).map((s) => {
     const schema = props[s.name];
     const term = schema ? wcdTerm(schema) : undefined;
     const out: DocumentSymbol = { ...s, ...(term ? { detail: term } : {}) };
@@ -28,6 +28,20 @@ export function refineSymbols(ctx: DocContext, symbols: DocumentSymbol[]): Docum
       });
     }
     return out;
+  });
+}
+
+/**
+ * The JSON service shows a string property's value as its detail. For the
+ * fields that hold secrets that would put a plain-text token or password in
+ * the Outline view and the breadcrumbs: show what it is instead.
+ */
+const SECRET_KEYS = new Set(['key', 'token', 'password', 'value']);
+function hideSecretValues(symbols: DocumentSymbol[]): DocumentSymbol[] {
+  return symbols.map((s) => {
+    const children = s.children ? hideSecretValues(s.children) : undefined;
+    const hidden = SECRET_KEYS.has(s.name) && !s.children?.length ? { detail: 'plain text: move it to a secret' } : {};
+    return { ...s, ...hidden, ...(children ? { children } : {}) };
   });
 }
 

@@ -178,6 +178,8 @@ export function wcdTerm(propSchema: Record<string, unknown>): string | undefined
 
 /** The allowed name closest to a typo, if it is close enough to be a likely intent. */
 function closest(name: string, candidates: string[]): string | undefined {
+  // A typo is short; the edit distance of a huge key would cost seconds on every keystroke.
+  if (name.length > 64) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {

@@ -1,6 +1,6 @@
 import { parseProject, type ProjectDocument } from '../model/parse';
 import { RuleContext, DEFAULT_EXPIRY_WARNING_DAYS, type ValidationOptions } from './context';
-import { compareDiagnostics, type PpkgDiagnostic } from './diagnostic';
+import { compareDiagnostics, escapeForDisplay, type PpkgDiagnostic } from './diagnostic';
 import { nodeFileProbe } from './fileProbe';
 import { RULES } from './rules';
 import { validateAgainstSchema } from './schema';
@@ -44,6 +44,7 @@ export function validateDocument(doc: ProjectDocument, options: ValidationOption
     }
   }
   diagnostics.push(...ctx.diagnostics);
+  for (const d of diagnostics) d.message = escapeForDisplay(d.message);
   return diagnostics.sort(compareDiagnostics);
 }
 

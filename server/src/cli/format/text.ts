@@ -1,4 +1,4 @@
-import type { PpkgDiagnostic } from '../../validation/diagnostic';
+import { escapeForDisplay, type PpkgDiagnostic } from '../../validation/diagnostic';
 
 /** Compiler-style lines: `file:line:col: severity CODE message` (1-based, as editors and CI annotate). */
 export function formatText(results: { file: string; diagnostics: PpkgDiagnostic[] }[]): string {
@@ -9,7 +9,7 @@ export function formatText(results: { file: string; diagnostics: PpkgDiagnostic[
     for (const d of r.diagnostics) {
       if (d.severity === 'error') errors++;
       else if (d.severity === 'warning') warnings++;
-      lines.push(`${r.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}`);
+      lines.push(`${escapeForDisplay(r.file)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${escapeForDisplay(d.message)}`);
     }
   }
   const files = results.length;
