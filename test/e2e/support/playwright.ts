@@ -33,6 +33,7 @@ export interface Locator {
   dblclick(options?: { timeout?: number }): Promise<void>;
   hover(options?: { timeout?: number; position?: { x: number; y: number }; force?: boolean }): Promise<void>;
   fill(value: string, options?: { timeout?: number }): Promise<void>;
+  inputValue(options?: { timeout?: number }): Promise<string>;
   focus(options?: { timeout?: number }): Promise<void>;
   press(key: string, options?: { timeout?: number }): Promise<void>;
   waitFor(options?: { state?: 'attached' | 'detached' | 'visible' | 'hidden'; timeout?: number }): Promise<void>;

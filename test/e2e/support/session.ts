@@ -131,6 +131,11 @@ export interface SessionOptions {
   codeServerArgs?: string[];
   /** `payload` pairs for the workbench URL (extension development / tests). */
   urlPayload?: [string, string][];
+  /**
+   * More user settings, computed from the manifest (package.json) of the
+   * installed extension, after the VSIX is installed and before VS Code starts.
+   */
+  settingsFromManifest?: (manifest: ExtensionManifest) => Record<string, unknown>;
   /** Skip opening the browser (e.g. only code-server is needed). */
   noBrowser?: boolean;
 }
@@ -161,6 +166,12 @@ const QUIET_USER_SETTINGS: Record<string, unknown> = {
   'files.autoSave': 'off',
   'files.hotExit': 'off',
 };
+
+export interface ExtensionManifest {
+  name?: string;
+  publisher?: string;
+  contributes?: { configuration?: { properties?: Record<string, unknown> } | { properties?: Record<string, unknown> }[] };
+}
 
 export interface Problem {
   /** The row's accessible label, as a screen reader would read it. */
@@ -235,6 +246,12 @@ export class Session {
       if (r.status !== 0) throw new Error(`code-server --install-extension failed (${r.status}): ${r.stdout}${r.stderr}`);
       const installed = fs.readdirSync(this.extensionsDir).filter((d) => d.startsWith('ppkg.ppkg'));
       if (installed.length === 0) throw new Error(`The VSIX did not install into ${this.extensionsDir}: ${r.stdout}${r.stderr}`);
+      if (o.settingsFromManifest) {
+        const manifest = JSON.parse(fs.readFileSync(path.join(this.extensionsDir, installed[0]!, 'package.json'), 'utf8')) as ExtensionManifest;
+        const extra = o.settingsFromManifest(manifest);
+        const file = path.join(this.userDataDir, 'User', 'settings.json');
+        fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), ...extra }, null, 2));
+      }
     }
 
     const env: NodeJS.ProcessEnv = { ...process.env, ...o.env };
