@@ -1,28 +1,21 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { environmentSecrets } from '../../model/secrets';
 import { BuildError, buildProject } from '../../package/build';
 import type { PpkgDiagnostic } from '../../validation/diagnostic';
+import { parseCommandArgs, usageOf } from '../args';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO } from '../io';
+import { formatDiagnosticLine } from '../format/text';
 
-const USAGE = 'Usage: ppkg build <project> [--out <dir>] [--backend native|icd] [--icd-path <ICD.exe>]';
-
-function line(file: string, d: PpkgDiagnostic): string {
-  return `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}\n`;
-}
+const line = (file: string, d: PpkgDiagnostic) => formatDiagnosticLine(file, d) + '\n';
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { out: { type: 'string', short: 'o' }, backend: { type: 'string', default: 'native' }, 'icd-path': { type: 'string' }, quiet: { type: 'boolean', short: 'q' } },
-    });
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n${USAGE}`);
-  }
-  if (parsed.positionals.length !== 1) throw new CliError(`Name one project file.\n${USAGE}`);
+  const parsed = parseCommandArgs('build', args, {
+    out: { type: 'string', short: 'o' },
+    backend: { type: 'string', default: 'native' },
+    'icd-path': { type: 'string' },
+    quiet: { type: 'boolean', short: 'q' },
+  });
+  if (parsed.positionals.length !== 1) throw new CliError(`Name one project file.\n${usageOf('build')}`);
   const backend = parsed.values.backend!;
   if (backend !== 'native' && backend !== 'icd') throw new CliError(`--backend must be native or icd, not "${backend}".`);
   const projectPath = path.resolve(io.cwd, parsed.positionals[0]!);
@@ -60,5 +53,3 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   return EXIT_OK;
 }
-
-export { EXIT_USAGE };

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../args';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO } from '../io';
 import { PREFLIGHT_SCOPES, PreflightError, runPreflight, type PreflightReport } from '../../tenant/preflight';
 import { renderPreflightText, resultsToJson } from '../../tenant/report';
@@ -6,8 +6,6 @@ import { createSyncFabricServicePrincipal, SYNC_FABRIC_FIX_SCOPE } from '../../t
 import { SYNC_FABRIC_APP_ID } from '../../tenant/checks/r1';
 import { openGraphSession, SessionError, signInOptionSpec, tenantTestHooks, type SignInArgs } from '../../tenant/session';
 
-const USAGE =
-  'ppkg doctor [--client-id <id>] [--authority <url>] [--graph-endpoint <url>] [--device-code] [--format text|json] [--fix [--yes]]';
 
 /**
  * `ppkg doctor`: reads the tenant's bulk-enrollment prerequisites through
@@ -16,21 +14,17 @@ const USAGE =
  * Exit 0: nothing fails; 1: a check fails; 2: the preflight could not run.
  */
 export async function run(args: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: false,
-      options: {
-        ...signInOptionSpec,
-        format: { type: 'string', short: 'f', default: 'text' },
-        fix: { type: 'boolean', default: false },
-        yes: { type: 'boolean', short: 'y', default: false },
-      },
-    });
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\nUsage: ${USAGE}`);
-  }
+  const parsed = parseCommandArgs(
+    'doctor',
+    args,
+    {
+      ...signInOptionSpec,
+      format: { type: 'string', short: 'f', default: 'text' },
+      fix: { type: 'boolean', default: false },
+      yes: { type: 'boolean', short: 'y', default: false },
+    },
+    false,
+  );
   const v = parsed.values;
   const format = v.format!;
   if (format !== 'text' && format !== 'json') throw new CliError(`--format must be text or json, not "${format}".`);

@@ -1,20 +1,14 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ImportError, importCustomizations, MAX_IMPORT_CHARS } from '../../import/customizations';
 import { projectFileName } from '../../model/starter';
+import { parseCommandArgs, usageOf } from '../args';
 import { CliError, EXIT_FINDINGS, EXIT_OK, type CliIO } from '../io';
 
-const USAGE = 'Usage: ppkg import <customizations.xml> [--out <project>] [--force]';
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string', short: 'o' }, force: { type: 'boolean', default: false } } });
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n${USAGE}`);
-  }
-  if (parsed.positionals.length !== 1) throw new CliError(`Name one customizations.xml.\n${USAGE}`);
+  const parsed = parseCommandArgs('import', args, { out: { type: 'string', short: 'o' }, force: { type: 'boolean', default: false } });
+  if (parsed.positionals.length !== 1) throw new CliError(`Name one customizations.xml.\n${usageOf('import')}`);
   const input = path.resolve(io.cwd, parsed.positionals[0]!);
   const shownInput = path.relative(io.cwd, input) || input;
   let bytes: Buffer;

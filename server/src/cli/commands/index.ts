@@ -20,12 +20,12 @@ export const COMMANDS: Record<string, CommandEntry> = {
   },
   build: {
     summary: 'Build the .ppkg (and customizations.xml) from a project',
-    usage: 'ppkg build <project> [--out <dir>] [--backend native|icd]',
+    usage: 'ppkg build <project> [--out <dir>] [--backend native|icd] [--icd-path <ICD.exe>] [--quiet]',
     load: async () => (await import('./build')).run,
   },
   import: {
     summary: 'Turn a WCD customizations.xml into a project file',
-    usage: 'ppkg import <customizations.xml> [--out <project>]',
+    usage: 'ppkg import <customizations.xml> [--out <project>] [--force]',
     load: async () => (await import('./import')).run,
   },
   token: {

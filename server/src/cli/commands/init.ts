@@ -1,17 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { projectFileName, starterProject } from '../../model/starter';
+import { parseCommandArgs } from '../args';
 import { CliError, EXIT_OK, type CliIO } from '../io';
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { name: { type: 'string', default: 'Bulk Enrollment' } } });
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\nUsage: ppkg init [dir] [--name <name>]`);
-  }
+  const parsed = parseCommandArgs('init', args, { name: { type: 'string', default: 'Bulk Enrollment' } });
   if (parsed.positionals.length > 1) throw new CliError('ppkg init takes at most one folder.');
   const dir = path.resolve(io.cwd, parsed.positionals[0] ?? '.');
   const name = parsed.values.name!.trim();

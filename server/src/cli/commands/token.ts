@@ -13,46 +13,34 @@
 import { promises as fs, readFileSync } from 'node:fs';
 import { decodeProjectBytes, InvalidUtf8Error } from '../../model/projectText';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { cloudByName } from '../../entra/clouds';
 import { EntraError } from '../../entra/errors';
 import { fetchBulkToken, resolveExpiry } from '../../entra/fetchToken';
 import { recordTokenFacts, RecordTokenError, tokenSecretName, writeFileAtomic } from '../../entra/recordToken';
 import { secretEnvVar } from '../../model/secrets';
 import { renderTokenPreflightOutcome, tokenFailureAdvice, tokenPreflight, TokenPreflightFailed } from '../../tenant/tokenPreflight';
+import { parseCommandArgs, usageOf } from '../args';
 import { CliError, EXIT_FINDINGS, EXIT_OK, type CliIO } from '../io';
 
-const USAGE =
-  'ppkg token <project> [--device-code] [--expiry YYYY-MM-DD] [--client-id <id>] [--authority <url>] [--cloud public|usgov|china] ' +
-  '[--bulk-endpoint <url>] [--timeout <seconds>] [--poll-interval <ms>] [--name <display name>] [--skip-checks] [--graph-endpoint <url>] (--out <file> | --print)';
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        'device-code': { type: 'boolean' },
-        expiry: { type: 'string' },
-        'client-id': { type: 'string' },
-        authority: { type: 'string' },
-        cloud: { type: 'string' },
-        'bulk-endpoint': { type: 'string' },
-        timeout: { type: 'string' },
-        'poll-interval': { type: 'string' },
-        name: { type: 'string' },
-        'skip-checks': { type: 'boolean' },
-        'graph-endpoint': { type: 'string' },
-        out: { type: 'string', short: 'o' },
-        print: { type: 'boolean' },
-      },
-    });
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\nUsage: ${USAGE}`);
-  }
+  const parsed = parseCommandArgs('token', args, {
+    'device-code': { type: 'boolean' },
+    expiry: { type: 'string' },
+    'client-id': { type: 'string' },
+    authority: { type: 'string' },
+    cloud: { type: 'string' },
+    'bulk-endpoint': { type: 'string' },
+    timeout: { type: 'string' },
+    'poll-interval': { type: 'string' },
+    name: { type: 'string' },
+    'skip-checks': { type: 'boolean' },
+    'graph-endpoint': { type: 'string' },
+    out: { type: 'string', short: 'o' },
+    print: { type: 'boolean' },
+  });
   const v = parsed.values;
-  if (parsed.positionals.length !== 1) throw new CliError(`Name one project file.\nUsage: ${USAGE}`);
+  if (parsed.positionals.length !== 1) throw new CliError(`Name one project file.\n${usageOf('token')}`);
   const projectFile = path.resolve(io.cwd, parsed.positionals[0]!);
 
   // Everything that can be refused is refused before anyone signs in.

@@ -1,30 +1,21 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { validateFile } from '../../validation/validateFile';
 import type { PpkgDiagnostic } from '../../validation/diagnostic';
 import { formatJson } from '../format/json';
 import { formatSarif } from '../format/sarif';
 import { formatText } from '../format/text';
+import { parseCommandArgs } from '../args';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO } from '../io';
 
 declare const PPKG_VERSION: string;
 const version = typeof PPKG_VERSION === 'string' ? PPKG_VERSION : '0.0.0-dev';
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        format: { type: 'string', short: 'f', default: 'text' },
-        'expiry-warning-days': { type: 'string' },
-      },
-    });
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\nUsage: ppkg validate <files or globs...> [--format text|json|sarif]`);
-  }
+  const parsed = parseCommandArgs('validate', args, {
+    format: { type: 'string', short: 'f', default: 'text' },
+    'expiry-warning-days': { type: 'string' },
+  });
   const format = parsed.values.format!;
   if (!['text', 'json', 'sarif'].includes(format)) throw new CliError(`--format must be text, json or sarif, not "${format}".`);
   if (parsed.positionals.length === 0) throw new CliError('Name the project files to check, e.g. ppkg validate "**/*.ppkg.json".');

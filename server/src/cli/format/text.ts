@@ -1,6 +1,11 @@
 import { escapeForDisplay, type PpkgDiagnostic } from '../../validation/diagnostic';
 
-/** Compiler-style lines: `file:line:col: severity CODE message` (1-based, as editors and CI annotate). */
+/** One compiler-style line: `file:line:col: severity CODE message` (1-based, as editors and CI annotate). */
+export function formatDiagnosticLine(file: string, d: PpkgDiagnostic): string {
+  return `${escapeForDisplay(file)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${escapeForDisplay(d.message)}`;
+}
+
+/** Every finding as a compiler-style line, then a summary line. */
 export function formatText(results: { file: string; diagnostics: PpkgDiagnostic[] }[]): string {
   const lines: string[] = [];
   let errors = 0;
@@ -9,7 +14,7 @@ export function formatText(results: { file: string; diagnostics: PpkgDiagnostic[
     for (const d of r.diagnostics) {
       if (d.severity === 'error') errors++;
       else if (d.severity === 'warning') warnings++;
-      lines.push(`${escapeForDisplay(r.file)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${escapeForDisplay(d.message)}`);
+      lines.push(formatDiagnosticLine(r.file, d));
     }
   }
   const files = results.length;
