@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     if (selected.includes('server')) {
       log('\n[5] server cold start, bundles, VSIX');
       await settle(log);
-      rows.push(...(await runServer(ROOT, log, { packageVsix: !args.includes('--no-package') })));
+      rows.push(...(await runServer(ROOT, tmp, log, { packageVsix: !args.includes('--no-package') })));
     }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
