@@ -129,7 +129,10 @@ export interface SessionOptions {
   installVsix?: boolean;
   /** Extra code-server arguments. */
   codeServerArgs?: string[];
-  /** `payload` pairs for the workbench URL (extension development / tests). */
+  /**
+   * `payload` pairs for the workbench URL (extension development / tests);
+   * `{authority}` in a value becomes code-server's 127.0.0.1:<port>.
+   */
   urlPayload?: [string, string][];
   /**
    * More user settings, computed from the manifest (package.json) of the
@@ -289,7 +292,10 @@ export class Session {
     this._page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') this.consoleLines.push(`[${m.type()}] ${m.text()}`); });
     this._page.on('pageerror', (e) => this.consoleLines.push(`[pageerror] ${e.message}`));
     let url = `http://127.0.0.1:${this.port}/?folder=${encodeURIComponent(this.workspace)}`;
-    if (o.urlPayload) url += `&payload=${encodeURIComponent(JSON.stringify(o.urlPayload))}`;
+    if (o.urlPayload) {
+      const payload = o.urlPayload.map(([k, v]) => [k, v.replace(/\{authority\}/g, `127.0.0.1:${this.port}`)]);
+      url += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    }
     await this.page.goto(url, { timeout: 60000, waitUntil: 'domcontentloaded' });
     await this.page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 90000 });
     // The Explorer shows the workspace when the workbench is really up.
