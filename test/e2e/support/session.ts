@@ -339,7 +339,9 @@ export class Session {
       await Promise.race([this.context?.close(), sleep(10000)]);
     } catch { /* already gone */ }
     if (this.codeServer) await stopTracked(this.codeServer);
-    if (!failed && !process.env.PPKG_E2E_KEEP) fs.rmSync(this.base, { recursive: true, force: true, maxRetries: 3 });
+    // Logs are in the results folder by now; the session folder goes either way.
+    if (!process.env.PPKG_E2E_KEEP) fs.rmSync(this.base, { recursive: true, force: true, maxRetries: 3 });
+    else console.error(`[e2e] ${this.options.name}: session folder kept: ${this.base}`);
   }
 
   // -------------------------------------------------------------------------
