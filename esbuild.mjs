@@ -42,6 +42,9 @@ async function bundle(options) {
   }
 }
 
+// The schema validator is compiled once here rather than at every start.
+await import('./scripts/generate-validator.mjs');
+
 await Promise.all([
   bundle({ entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' }),
   bundle({ entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),

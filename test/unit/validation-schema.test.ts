@@ -130,3 +130,31 @@ test('firstInvalidUtf8 points at the first byte of a broken character', async ()
   assert.equal(at('Z', [0xc3]), 1); // cut in the middle
   assert.equal(at('𝄞', [0xe2, 0x82, 0xac]), -1);
 });
+
+test('the precompiled validator is in use after a build and agrees with ajv compiling the schema', async () => {
+  const { usesPrecompiledValidator, validateAgainstSchema } = await import('../../server/src/validation/schema');
+  assert.ok(usesPrecompiledValidator(), 'npm test bundles first, which generates the validator');
+  const Ajv = (await import('ajv')).default;
+  const settings = (await import('../../server/src/validation/ajvOptions.json')).default;
+  const ajv = new Ajv(settings.options);
+  ajv.addVocabulary(settings.editorKeywords);
+  const runtime = ajv.compile((await import('../../server/src/validation/schema')).PROJECT_SCHEMA);
+  const samples = [
+    base,
+    base.replace('"1.0"', '"1.2.3"'),
+    base.replace('"CTS-%SERIAL%"', '42'),
+    base.replace('"device"', '"network": { "wifi": { "ssid": "N", "key": 12 } }, "device"'),
+    base.replace('"device"', '"bogus": 1, "rank": 100, "owner": "x", "device"'),
+    '{ "applications": [ { "name": "<a>" } ], "certificates": {} }',
+  ];
+  for (const text of samples) {
+    const doc = parseProject(text);
+    runtime(doc.value);
+    const expected = (runtime.errors ?? []).map((e) => `${e.instancePath} ${e.keyword}`).sort();
+    const precompiled = await import('../../server/src/validation/generated/projectValidator.js');
+    const fn = (precompiled.default ?? precompiled) as typeof runtime;
+    fn(doc.value);
+    assert.deepEqual((fn.errors ?? []).map((e) => `${e.instancePath} ${e.keyword}`).sort(), expected, text);
+    assert.ok(Array.isArray(validateAgainstSchema(doc)));
+  }
+});

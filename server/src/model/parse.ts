@@ -52,10 +52,54 @@ const PARSE_ERROR_TEXT: Record<string, string> = {
 };
 
 export function parseProject(input: string): ProjectDocument {
-  // A byte order mark is legal at the start of the file; blank it rather than
-  // cut it so that every offset still matches the editor's text.
+  return fastParse(input) ?? fullParse(input);
+}
+
+const PARSE_OPTIONS = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false };
+
+/** A byte order mark is legal at the start of the file; blank it rather than cut it so that every offset still matches the editor's text. */
+function treeText(input: string): string {
+  return input.charCodeAt(0) === 0xfeff ? ' ' + input.slice(1) : input;
+}
+
+/**
+ * The common case, a well-formed file without repeated keys: one character
+ * pass blanks comments and trailing commas and checks depth and keys, then
+ * JSON.parse builds the value (it defines "__proto__" as an ordinary own
+ * property). The jsonc tree with offsets, which only a finding or an editor
+ * feature needs, is built the first time someone asks for it. Anything
+ * unusual returns undefined and takes the full path, which recovers from
+ * errors and reports them precisely.
+ */
+function fastParse(text: string): ProjectDocument | undefined {
+  const cleaned = blankJsoncExtras(text);
+  if (cleaned === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(cleaned);
+  } catch {
+    return undefined;
+  }
+  let root: Node | undefined | null = null;
+  let lines: LineIndex | undefined;
+  return {
+    text,
+    get lines() {
+      return (lines ??= new LineIndex(text));
+    },
+    get root() {
+      if (root === null) root = parseTree(treeText(text), [], PARSE_OPTIONS);
+      return root;
+    },
+    value,
+    syntaxProblems: [],
+    duplicateKeys: [],
+  };
+}
+
+function fullParse(input: string): ProjectDocument {
   const text = input;
-  let parseText = input.charCodeAt(0) === 0xfeff ? ' ' + input.slice(1) : input;
+  let parseText = treeText(input);
   const syntaxProblems: SyntaxProblem[] = [];
 
   // jsonc-parser descends recursively, so a file nested 100,000 levels deep
@@ -72,7 +116,7 @@ export function parseProject(input: string): ProjectDocument {
   }
 
   const errors: ParseError[] = [];
-  const root = parseTree(parseText, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+  const root = parseTree(parseText, errors, PARSE_OPTIONS);
   for (const e of errors) {
     const name = printParseErrorCode(e.error);
     syntaxProblems.push({ offset: e.offset, length: Math.max(e.length, 1), message: PARSE_ERROR_TEXT[name] ?? name });
@@ -81,6 +125,118 @@ export function parseProject(input: string): ProjectDocument {
   const duplicateKeys: DuplicateKey[] = [];
   const value = root ? nodeToValue(root, duplicateKeys) : undefined;
   return { text, lines: new LineIndex(text), root, value, syntaxProblems, duplicateKeys };
+}
+
+const SPACE = 32;
+const TAB = 9;
+const LF = 10;
+const CR = 13;
+const QUOTE = 34;
+const COMMA = 44;
+const SLASH = 47;
+const STAR = 42;
+const COLON = 58;
+const BACKSLASH = 92;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+
+/**
+ * The text with comments, trailing commas and a BOM replaced by spaces, so
+ * JSON.parse accepts it; undefined when the text needs the full parser:
+ * nesting past the limit, a repeated key, an unterminated string or comment,
+ * unbalanced brackets. It does not validate JSON: JSON.parse does that next.
+ */
+function blankJsoncExtras(text: string): string | undefined {
+  const blanks: number[] = []; // [start, end) pairs
+  const containers: (string[] | null)[] = []; // the keys seen per object (objects here have few); null for an array
+  let expectKey = false;
+  let lastSignificant = -1; // the last character that is neither white space nor in a comment
+  const n = text.length;
+  let i = 0;
+  if (text.charCodeAt(0) === 0xfeff) {
+    blanks.push(0, 1);
+    i = 1;
+  }
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === SPACE || c === LF || c === CR || c === TAB) {
+      i++;
+      continue;
+    }
+    if (c === SLASH) {
+      const next = text.charCodeAt(i + 1);
+      let end: number;
+      if (next === SLASH) {
+        end = i + 2;
+        while (end < n && text.charCodeAt(end) !== LF && text.charCodeAt(end) !== CR) end++;
+      } else if (next === STAR) {
+        const close = text.indexOf('*/', i + 2);
+        if (close < 0) return undefined;
+        end = close + 2;
+      } else return undefined;
+      blanks.push(i, end);
+      i = end;
+      continue;
+    }
+    if (c === QUOTE) {
+      // Jump from quote to quote; a quote preceded by an odd run of
+      // backslashes is escaped. Control characters inside strings are left
+      // for JSON.parse to refuse.
+      let j = text.indexOf('"', i + 1);
+      for (;;) {
+        if (j < 0) return undefined;
+        let backslashes = 0;
+        while (text.charCodeAt(j - 1 - backslashes) === BACKSLASH) backslashes++;
+        if ((backslashes & 1) === 0) break;
+        j = text.indexOf('"', j + 1);
+      }
+      const keys = containers[containers.length - 1];
+      if (expectKey && keys) {
+        let key = text.slice(i + 1, j);
+        if (key.includes('\\')) {
+          try {
+            key = JSON.parse(text.slice(i, j + 1)) as string;
+          } catch {
+            return undefined;
+          }
+        }
+        if (keys.includes(key)) return undefined;
+        keys.push(key);
+        expectKey = false;
+      }
+      lastSignificant = j;
+      i = j + 1;
+      continue;
+    }
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (containers.length >= MAX_NESTING_DEPTH) return undefined;
+      containers.push(c === OPEN_BRACE ? [] : null);
+      expectKey = c === OPEN_BRACE;
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      const top = containers.pop();
+      if (top === undefined || (top === null) !== (c === CLOSE_BRACKET)) return undefined;
+      if (lastSignificant >= 0 && text.charCodeAt(lastSignificant) === COMMA) blanks.push(lastSignificant, lastSignificant + 1);
+      expectKey = false;
+    } else if (c === COMMA) {
+      expectKey = containers[containers.length - 1] !== null && containers.length > 0;
+    } else if (c === COLON) {
+      expectKey = false;
+    }
+    lastSignificant = i;
+    i++;
+  }
+  if (containers.length !== 0) return undefined;
+  if (blanks.length === 0) return text;
+  const parts: string[] = [];
+  let from = 0;
+  for (let k = 0; k < blanks.length; k += 2) {
+    parts.push(text.slice(from, blanks[k]), ' '.repeat(blanks[k + 1] - blanks[k]));
+    from = blanks[k + 1];
+  }
+  parts.push(text.slice(from));
+  return parts.join('');
 }
 
 function findExcessiveNesting(text: string): number | undefined {
@@ -114,12 +270,9 @@ function nodeToValue(node: Node, duplicates: DuplicateKey[]): unknown {
         const key = keyNode.value;
         if (seen.has(key)) duplicates.push({ property: prop, key });
         seen.add(key);
-        Object.defineProperty(obj, key, {
-          value: valueNode ? nodeToValue(valueNode, duplicates) : undefined,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+        const v = valueNode ? nodeToValue(valueNode, duplicates) : undefined;
+        if (key === '__proto__') Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
+        else obj[key] = v;
       }
       return obj;
     }

@@ -55,11 +55,13 @@ export class RuleContext {
   }
 
   /**
-   * Reports a finding on a node. `sub` narrows the range to characters
-   * [start, end) of a string value, when the literal has no escapes (so the
-   * text and the value line up).
+   * Reports a finding on a node, or on the node at a path (looked up only
+   * now: a clean project never builds the jsonc tree). `sub` narrows the
+   * range to characters [start, end) of a string value, when the literal has
+   * no escapes (so the text and the value line up).
    */
-  report(node: Node | undefined, severity: Severity, code: string, message: string, data?: Record<string, unknown>, sub?: { start: number; end: number }): void {
+  report(target: Node | JsonPath | undefined, severity: Severity, code: string, message: string, data?: Record<string, unknown>, sub?: { start: number; end: number }): void {
+    const node = Array.isArray(target) ? this.node(target) : target;
     if (!node) return;
     let offset = node.offset;
     let length = node.length;

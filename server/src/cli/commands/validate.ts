@@ -67,7 +67,8 @@ async function expand(patterns: string[], cwd: string): Promise<{ found: string[
     const s = await stat(absolute).catch(() => undefined);
     if (!s) missing.push(pattern);
     else if (s.isDirectory()) {
-      const matches = await glob('**/*.ppkg.json', { cwd: absolute, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'] });
+      // Build output folders (ppkg-out/) hold copies, not projects to review.
+      const matches = await glob('**/*.ppkg.json', { cwd: absolute, absolute: true, ignore: ['**/node_modules/**', '**/.git/**', '**/ppkg-out/**'] });
       if (matches.length === 0) missing.push(`${pattern} (no *.ppkg.json inside)`);
       matches.forEach((m) => found.add(path.resolve(m)));
     } else found.add(absolute);

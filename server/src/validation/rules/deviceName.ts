@@ -7,8 +7,8 @@ import type { RuleContext } from '../context';
  */
 export function deviceNameRules(ctx: RuleContext): void {
   const name = ctx.string(['device', 'name']);
-  const node = ctx.node(['device', 'name']);
-  if (name === undefined || !node) return;
+  const node = ['device', 'name'];
+  if (name === undefined) return;
   const a = analyzeDeviceName(name);
 
   let hasBadCharacters = false;

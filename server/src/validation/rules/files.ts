@@ -39,6 +39,9 @@ export function fileReferences(ctx: RuleContext): FileReference[] {
 
 /** True when a relative path written in the project stays inside the project folder by its form alone. */
 export function isContainedPath(p: string): boolean {
+  // The common case, a plain relative path, without normalising.
+  const first = p.charCodeAt(0);
+  if (!p.includes('..') && !p.includes(':') && first !== 47 /* / */ && first !== 92 /* \ */) return true;
   if (path.isAbsolute(p) || path.win32.isAbsolute(p) || /^[a-zA-Z]:/.test(p)) return false;
   const normalized = path.posix.normalize(p.replace(/\\/g, '/'));
   return !(normalized === '..' || normalized.startsWith('../'));
@@ -56,7 +59,7 @@ export function fileRules(ctx: RuleContext): void {
   const realProjectDir = projectDir ? probe.realpath(projectDir) ?? projectDir : undefined;
 
   for (const ref of refs) {
-    const node = ctx.node(ref.path);
+    const node = ref.path;
     if (ref.value.includes('\0')) {
       ctx.report(node, 'error', 'PPKG031', `The ${ref.what} path contains a NUL character.`);
       continue;
@@ -95,7 +98,7 @@ export function fileRules(ctx: RuleContext): void {
   // All command files land in one folder on the device (…\ProvisioningPkgTmp\{id}\Commands\n): names must be unique.
   const byName = new Map<string, FileReference>();
   for (const ref of refs.filter((r) => r.commandFile)) {
-    const base = path.win32.basename(ref.value.replace(/\//g, '\\')).toLowerCase();
+    const base = ref.value.slice(Math.max(ref.value.lastIndexOf('/'), ref.value.lastIndexOf('\\')) + 1).toLowerCase();
     const first = byName.get(base);
     if (first) {
       if (first.value.replace(/\\/g, '/') === ref.value.replace(/\\/g, '/')) continue; // the same file listed twice ships once

@@ -21,7 +21,7 @@ export function tokenExpiryRules(ctx: RuleContext): void {
     }
   }
 
-  const expiryNode = ctx.node(['account', 'entra', 'tokenExpiry']);
+  const expiryNode = ['account', 'entra', 'tokenExpiry'];
   const expiryText = ctx.value(['account', 'entra', 'tokenExpiry']);
   const limitFrom = issued ?? today;
   const latest = latestSafeExpiry(limitFrom);

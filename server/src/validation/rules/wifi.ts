@@ -7,7 +7,7 @@ export function wifiRules(ctx: RuleContext): void {
   const securityValue = ctx.value(['network', 'wifi', 'security']);
   const security = securityValue === undefined ? 'WPA2-Personal' : securityValue;
   const key = ctx.value(['network', 'wifi', 'key']);
-  const keyNode = ctx.node(['network', 'wifi', 'key']);
+  const keyNode = ['network', 'wifi', 'key'];
 
   if (security === 'WPA2-Personal') {
     if (key === undefined) {
