@@ -34,7 +34,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { PpkgLanguageService, type PpkgSettings } from './languageService/service';
+import { PpkgLanguageService, UNWATCHED_FILE_CACHE_TTL_MS, WATCHED_FILE_CACHE_TTL_MS, type PpkgSettings } from './languageService/service';
 import {
   SECRET_NAMES_NOTIFICATION,
   VALIDATE_WORKSPACE_REQUEST,
@@ -42,7 +42,6 @@ import {
   type ValidateWorkspaceParams,
   type ValidateWorkspaceResult,
 } from './languageService/projectKey';
-import { findProjectFiles } from './tenant/bulkTokenAccounts';
 
 declare const PPKG_VERSION: string;
 
@@ -71,6 +70,10 @@ export function startServer(connection: Connection): void {
     const init = (params.initializationOptions ?? {}) as { settings?: PpkgSettings; secretNames?: SecretNamesParams['byProject'] };
     if (init.settings) settings = sanitize(init.settings);
     if (init.secretNames) service.setSecretNames(init.secretNames);
+    // A client that reports file changes (workspace/didChangeWatchedFiles; VS Code's
+    // does for installers and certificates) lets the file answers live long: each
+    // report drops them. Otherwise re-check the disk every couple of seconds.
+    service.setFileCacheTtl(params.capabilities.workspace?.didChangeWatchedFiles ? WATCHED_FILE_CACHE_TTL_MS : UNWATCHED_FILE_CACHE_TTL_MS);
     return {
       serverInfo: { name: 'ppkg-language-server', version: typeof PPKG_VERSION === 'string' ? PPKG_VERSION : '0.0.0' },
       capabilities: {
@@ -162,6 +165,8 @@ export function startServer(connection: Connection): void {
 
   connection.onRequest(VALIDATE_WORKSPACE_REQUEST, async (params: ValidateWorkspaceParams | undefined): Promise<ValidateWorkspaceResult> => {
     const folders = (params?.folders?.length ? params.folders : workspaceFolders).map((u) => URI.parse(u).fsPath);
+    // Loaded on first use: start-up does not pay for the tenant module.
+    const { findProjectFiles } = await import('./tenant/bulkTokenAccounts');
     const files = folders.length ? await findProjectFiles(folders.filter((f) => fs.existsSync(f))) : [];
     const result: ValidateWorkspaceResult = { files: [] };
     const openUris = new Set(documents.all().map((d) => d.uri));

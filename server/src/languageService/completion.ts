@@ -12,7 +12,7 @@ import { analyzeDeviceName, NETBIOS_LIMIT } from '../model/deviceName';
 import { addDays, formatIsoDate, latestSafeExpiry, SAFE_TOKEN_LIFETIME_DAYS } from '../model/dates';
 import { secretEnvVar } from '../model/secrets';
 import { PROJECT_SCHEMA } from '../validation/schema';
-import { cursorAt, fileFieldOf, pathEquals, secretFieldOf, type CursorInfo, type DocContext } from './context';
+import { cursorOf, fileFieldOf, pathEquals, secretFieldOf, topLevelKeysOf, valueAtPath, type CursorInfo, type DocContext } from './context';
 
 /**
  * Domain completions layered over the schema completions of
@@ -22,7 +22,7 @@ import { cursorAt, fileFieldOf, pathEquals, secretFieldOf, type CursorInfo, type
  * documents with a missing comma or an unclosed brace.
  */
 export function completeDomain(ctx: DocContext, offset: number, schemaList: CompletionList | null): CompletionList {
-  const cursor = cursorAt(ctx.text, offset);
+  const cursor = cursorOf(ctx, offset);
   const items: CompletionItem[] = [];
   let schemaItems = schemaList?.items ?? [];
   const p = cursor.location.path;
@@ -141,7 +141,7 @@ function macroItems(ctx: DocContext, cursor: CursorInfo): CompletionItem[] {
 }
 
 function expiryItems(ctx: DocContext, cursor: CursorInfo): CompletionItem[] {
-  const issuedNode = ctx.project.root ? findIssuedAt(ctx) : undefined;
+  const issuedNode = findIssuedAt(ctx);
   const from = issuedNode ?? ctx.now;
   const latest = latestSafeExpiry(from);
   const range = valueRange(ctx, cursor);
@@ -174,7 +174,7 @@ function expiryItems(ctx: DocContext, cursor: CursorInfo): CompletionItem[] {
 }
 
 function findIssuedAt(ctx: DocContext): Date | undefined {
-  const v = (ctx.project.value as { account?: { entra?: { issuedAt?: unknown } } } | undefined)?.account?.entra?.issuedAt;
+  const v = valueAtPath(ctx, ['account', 'entra', 'issuedAt']);
   if (typeof v !== 'string') return undefined;
   const t = Date.parse(v);
   return Number.isNaN(t) ? undefined : new Date(t);
@@ -311,9 +311,7 @@ const SECTIONS: Section[] = [
 ];
 
 function sectionSnippets(ctx: DocContext, keyItem: CompletionItem): CompletionItem[] {
-  const present = new Set(
-    ctx.project.root?.type === 'object' ? (ctx.project.root.children ?? []).map((p) => String(p.children?.[0]?.value)) : [],
-  );
+  const present = new Set(topLevelKeysOf(ctx));
   const edit = keyItem.textEdit && 'range' in keyItem.textEdit ? keyItem.textEdit : undefined;
   const range = edit?.range;
   const trailingComma = (edit?.newText ?? keyItem.insertText ?? '').endsWith(',') ? ',' : '';

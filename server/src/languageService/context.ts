@@ -3,21 +3,65 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { pathOfNode, type JsonPath, type ProjectDocument } from '../model/parse';
 import type { FileProbe } from '../validation/fileProbe';
 
-/** Everything a feature needs about one document at one version. */
+/**
+ * Everything a feature needs about one document at one version. `project`,
+ * `projectId` and `secretNames` may be getters that parse on first use: a
+ * feature that does not read them (completion at most slots) costs no parse
+ * of ours.
+ */
 export interface DocContext {
-  document: TextDocument;
-  text: string;
-  project: ProjectDocument;
+  readonly document: TextDocument;
+  readonly text: string;
+  readonly project: ProjectDocument;
   /** File system path of the project file; undefined for untitled documents. */
-  projectPath?: string;
+  readonly projectPath?: string;
   /** projectKey() of the package ID (may be empty). */
-  projectId: string;
-  now: Date;
+  readonly projectId: string;
+  readonly now: Date;
   /** Names of the secrets stored for this project (never values). */
-  secretNames: ReadonlySet<string>;
-  files: FileProbe;
+  readonly secretNames: ReadonlySet<string>;
+  readonly files: FileProbe;
   /** Lists the project folder for path completion. */
-  listFiles: (dir: string) => string[];
+  readonly listFiles: (dir: string) => string[];
+  /** Where the cursor is; default: cursorAt(text, offset). The service answers from its cached tree. */
+  readonly cursor?: (offset: number) => CursorInfo;
+  /** The plain value at a path (undefined when absent); default: read from `project.value`. */
+  readonly valueAt?: (path: JsonPath) => unknown;
+  /** The keys of the top-level object, in order; default: read from `project.root`. */
+  readonly topLevelKeys?: () => string[];
+}
+
+/** The cursor of a context (the service's fast path when it has one). */
+export function cursorOf(ctx: DocContext, offset: number): CursorInfo {
+  return ctx.cursor ? ctx.cursor(offset) : cursorAt(ctx.text, offset);
+}
+
+/** The plain value at a path of a context's document. */
+export function valueAtPath(ctx: DocContext, path: JsonPath): unknown {
+  if (ctx.valueAt) return ctx.valueAt(path);
+  return plainValueAt(ctx.project.value, path);
+}
+
+/** The keys of a context's top-level object. */
+export function topLevelKeysOf(ctx: DocContext): string[] {
+  if (ctx.topLevelKeys) return ctx.topLevelKeys();
+  const root = ctx.project.root;
+  return root?.type === 'object' ? (root.children ?? []).map((p) => String(p.children?.[0]?.value)) : [];
+}
+
+export function plainValueAt(value: unknown, path: JsonPath): unknown {
+  let v = value;
+  for (const segment of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    if (Array.isArray(v)) {
+      if (typeof segment !== 'number') return undefined;
+      v = v[segment];
+    } else {
+      if (!Object.prototype.hasOwnProperty.call(v, segment)) return undefined;
+      v = (v as Record<string, unknown>)[String(segment)];
+    }
+  }
+  return v;
 }
 
 /** Where the cursor is, from the scanner (robust in broken documents) and the tree. */
@@ -31,7 +75,11 @@ export interface CursorInfo {
 }
 
 export function cursorAt(text: string, offset: number): CursorInfo {
-  const location = getLocation(text, offset);
+  return cursorFromLocation(text, offset, getLocation(text, offset));
+}
+
+/** CursorInfo from a jsonc-parser Location (of `getLocation` or an equivalent). */
+export function cursorFromLocation(text: string, offset: number, location: Location): CursorInfo {
   const prev = location.previousNode;
   let literal: Node | undefined;
   let inString = false;

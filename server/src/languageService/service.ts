@@ -1,24 +1,24 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { URI } from 'vscode-uri';
-import {
-  getLanguageService,
-  type CodeAction,
-  type CompletionList,
-  type Diagnostic,
-  type DocumentLink,
-  type DocumentSymbol,
-  type FoldingRange,
-  type FormattingOptions,
-  type Hover,
-  type JSONDocument,
-  type LanguageService,
-  type Position,
-  type Range,
-  type SelectionRange,
-  type TextEdit,
+import type {
+  ASTNode,
+  CodeAction,
+  CompletionList,
+  Diagnostic,
+  DocumentLink,
+  DocumentSymbol,
+  FoldingRange,
+  FormattingOptions,
+  Hover,
+  JSONDocument,
+  LanguageService,
+  Position,
+  Range,
+  SelectionRange,
+  TextEdit,
 } from 'vscode-json-languageservice';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeLens } from 'vscode-languageserver-types';
 import { parseProject, type ProjectDocument } from '../model/parse';
 import { DEFAULT_EXPIRY_WARNING_DAYS } from '../validation/context';
@@ -26,9 +26,11 @@ import type { PpkgDiagnostic } from '../validation/diagnostic';
 import { cachedFileProbe, nodeFileProbe, type FileProbe } from '../validation/fileProbe';
 import { PROJECT_SCHEMA } from '../validation/schema';
 import { validateDocument, MAX_PROJECT_CHARS, validateText } from '../validation/validate';
+import type { JsonPath } from '../model/parse';
 import { codeActionsFor } from './codeActions';
 import { completeDomain } from './completion';
-import type { DocContext } from './context';
+import { cursorFromLocation, plainValueAt, type CursorInfo, type DocContext } from './context';
+import { locate } from './cursor';
 import { hoverDomain } from './hover';
 import { codeLenses, documentLinks, refineSymbols } from './outline';
 import { projectKey } from './projectKey';
@@ -41,14 +43,152 @@ export interface PpkgSettings {
 export interface PpkgLanguageServiceOptions {
   /** The clock (tests inject one). */
   now?: () => Date;
-  /** File access for the file rules and links; default: the disk, cached for 2 s. */
+  /**
+   * File access for the file rules and links; default: the disk, each answer
+   * cached for `fileCacheTtlMs` and dropped by filesChanged().
+   */
   files?: FileProbe;
   /** Lists a project folder (relative paths with /) for path completion; default: a bounded walk of the disk. */
   listFiles?: (dir: string) => string[];
+  /**
+   * How long the default file access trusts an answer. The server passes a
+   * long one when the client reports file changes (filesChanged() drops
+   * everything), so unchanged installers are not stat'ed again on every
+   * keystroke. Default: 30 s.
+   */
+  fileCacheTtlMs?: number;
 }
 
+/** How long cached file answers live when the client reports file changes. */
+export const WATCHED_FILE_CACHE_TTL_MS = 30_000;
+/** ... and when nothing reports them. */
+export const UNWATCHED_FILE_CACHE_TTL_MS = 2000;
+
 const SCHEMA_URI = 'ppkg://schemas/ppkg-project.schema.json';
-const SCHEMA_TEXT = JSON.stringify(PROJECT_SCHEMA);
+
+type JsonLs = typeof import('vscode-json-languageservice');
+let jsonLs: JsonLs | undefined;
+/**
+ * vscode-json-languageservice, loaded on first use: diagnostics (the first
+ * thing a cold server sends) come from our engine alone, so start-up does
+ * not pay for loading and configuring the JSON service.
+ */
+function loadJsonLs(): JsonLs {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (jsonLs ??= require('vscode-json-languageservice') as JsonLs);
+}
+
+/**
+ * One version of one document. Both parses are lazy and shared by every
+ * feature asked about this version: our `parseProject` for diagnostics and
+ * the domain features, vscode-json-languageservice's for its features
+ * (completion, hover, symbols, selection ranges). Small facts (the package
+ * ID, top-level keys, a value at a path) come from whichever parse is
+ * already there.
+ */
+class VersionState {
+  private jsonDoc?: JSONDocument;
+  private projectDoc?: ProjectDocument;
+  /** Offset of the first syntax error in the JSON service's parse (Infinity: none). */
+  private firstJsonError = Infinity;
+  private id?: string;
+
+  constructor(
+    readonly uri: string,
+    readonly version: number,
+    readonly text: string,
+    private readonly document: TextDocument,
+    private readonly jsonService: () => LanguageService,
+  ) {}
+
+  get project(): ProjectDocument {
+    return (this.projectDoc ??= this.text.length > MAX_PROJECT_CHARS ? parseProject('') : parseProject(this.text));
+  }
+
+  get hasProject(): boolean {
+    return this.projectDoc !== undefined;
+  }
+
+  get json(): JSONDocument {
+    if (!this.jsonDoc) {
+      // The editor's TextDocument changes in place; parse this version's text.
+      const current = this.document.version === this.version && this.document.getText() === this.text;
+      const doc = current ? this.document : TextDocument.create(this.uri, this.document.languageId, this.version, this.text);
+      const parsed = this.jsonService().parseJSONDocument(doc);
+      // Not in the public type; without it, assume an error at the start (no shortcut is taken).
+      const errors = (parsed as JSONDocument & { syntaxErrors?: Diagnostic[] }).syntaxErrors;
+      let first = Array.isArray(errors) ? Infinity : 0;
+      for (const e of errors ?? []) first = Math.min(first, doc.offsetAt(e.range.start));
+      this.firstJsonError = first;
+      this.jsonDoc = parsed;
+    }
+    return this.jsonDoc;
+  }
+
+  /** The JSON service's tree, when it is already built and has no syntax error (then it agrees with ours). */
+  private cleanJsonRoot(): ASTNode | undefined | null {
+    if (!this.jsonDoc || this.firstJsonError !== Infinity) return null;
+    return this.jsonDoc.root;
+  }
+
+  /** projectKey() of the package ID. */
+  get projectId(): string {
+    if (this.id === undefined) this.id = projectKey(this.valueAt(['id']));
+    return this.id;
+  }
+
+  valueAt(path: JsonPath): unknown {
+    const root = this.projectDoc ? null : this.cleanJsonRoot();
+    if (root === null) return plainValueAt(this.project.value, path);
+    let node: ASTNode | undefined = root;
+    for (const segment of path) {
+      node = node ? childOf(node, segment) : undefined;
+    }
+    return node ? astValue(node) : undefined;
+  }
+
+  topLevelKeys(): string[] {
+    const root = this.projectDoc ? null : this.cleanJsonRoot();
+    if (root === null) {
+      const r = this.project.root;
+      return r?.type === 'object' ? (r.children ?? []).map((p) => String(p.children?.[0]?.value)) : [];
+    }
+    return root?.type === 'object' ? root.properties.map((p) => p.keyNode.value) : [];
+  }
+
+  cursor(offset: number): CursorInfo {
+    const json = this.json;
+    const location = locate(this.text, offset, json.root, json.getNodeFromOffset(offset, true), this.firstJsonError);
+    return cursorFromLocation(this.text, offset, location);
+  }
+}
+
+function childOf(node: ASTNode, segment: string | number): ASTNode | undefined {
+  if (node.type === 'array') return typeof segment === 'number' ? node.items[segment] : undefined;
+  if (node.type !== 'object') return undefined;
+  // The last property with this key wins, as in parseProject and JSON.parse.
+  let found: ASTNode | undefined;
+  for (const p of node.properties) if (p.keyNode.value === String(segment)) found = p.valueNode;
+  return found;
+}
+
+function astValue(node: ASTNode): unknown {
+  switch (node.type) {
+    case 'array':
+      return node.items.map(astValue);
+    case 'object': {
+      const obj: Record<string, unknown> = {};
+      for (const p of node.properties) {
+        Object.defineProperty(obj, p.keyNode.value, { value: p.valueNode ? astValue(p.valueNode) : undefined, enumerable: true, writable: true, configurable: true });
+      }
+      return obj;
+    }
+    case 'property':
+      return undefined;
+    default:
+      return node.value;
+  }
+}
 
 /**
  * The editor features for `*.ppkg.json`, with no editor attached: the server
@@ -57,33 +197,44 @@ const SCHEMA_TEXT = JSON.stringify(PROJECT_SCHEMA);
  * from our own engine (validateDocument), never from the JSON service.
  */
 export class PpkgLanguageService {
-  private readonly json: LanguageService;
+  private jsonService?: LanguageService;
   private readonly now: () => Date;
   private files: FileProbe;
   private listFiles: (dir: string) => string[];
   private readonly ownFileAccess: boolean;
-  private readonly cache = new Map<string, { version: number; text: string; json: JSONDocument; project: ProjectDocument }>();
+  private fileCacheTtlMs: number;
+  private readonly cache = new Map<string, VersionState>();
   private readonly diagnosticsCache = new Map<string, { version: number; key: string; diagnostics: Diagnostic[] }>();
   private secretNames: Record<string, string[]> = {};
 
   constructor(options: PpkgLanguageServiceOptions = {}) {
     this.now = options.now ?? (() => new Date());
     this.ownFileAccess = !options.files && !options.listFiles;
-    this.files = options.files ?? cachedFileProbe(nodeFileProbe, 2000);
-    this.listFiles = options.listFiles ?? cachedLister(2000);
-    this.json = getLanguageService({
-      // Whatever "$schema" a project names (a relative path, a URL), it is a
-      // ppkg project: answer every schema request with the bundled schema.
-      schemaRequestService: async () => SCHEMA_TEXT,
-      workspaceContext: { resolveRelativePath: (rel, resource) => new URL(rel, resource).toString() },
-      clientCapabilities: {
-        textDocument: {
-          completion: { completionItem: { documentationFormat: ['markdown', 'plaintext'], commitCharactersSupport: true } },
-          hover: { contentFormat: ['markdown', 'plaintext'] },
+    this.fileCacheTtlMs = options.fileCacheTtlMs ?? WATCHED_FILE_CACHE_TTL_MS;
+    this.files = options.files ?? cachedFileProbe(nodeFileProbe, this.fileCacheTtlMs);
+    this.listFiles = options.listFiles ?? cachedLister(UNWATCHED_FILE_CACHE_TTL_MS);
+  }
+
+  /** vscode-json-languageservice with our schema, made on first use. */
+  private json(): LanguageService {
+    if (!this.jsonService) {
+      const schemaText = JSON.stringify(PROJECT_SCHEMA);
+      const service = loadJsonLs().getLanguageService({
+        // Whatever "$schema" a project names (a relative path, a URL), it is a
+        // ppkg project: answer every schema request with the bundled schema.
+        schemaRequestService: async () => schemaText,
+        workspaceContext: { resolveRelativePath: (rel, resource) => new URL(rel, resource).toString() },
+        clientCapabilities: {
+          textDocument: {
+            completion: { completionItem: { documentationFormat: ['markdown', 'plaintext'], commitCharactersSupport: true } },
+            hover: { contentFormat: ['markdown', 'plaintext'] },
+          },
         },
-      },
-    });
-    this.json.configure({ validate: false, allowComments: true, schemas: [{ uri: SCHEMA_URI, fileMatch: ['*'], schema: PROJECT_SCHEMA }] });
+      });
+      service.configure({ validate: false, allowComments: true, schemas: [{ uri: SCHEMA_URI, fileMatch: ['*'], schema: PROJECT_SCHEMA }] });
+      this.jsonService = service;
+    }
+    return this.jsonService;
   }
 
   /** Replaces the known secret names (per projectKey). Names only: the server never sees values. */
@@ -91,11 +242,19 @@ export class PpkgLanguageService {
     this.secretNames = Object.fromEntries(Object.entries(byProject).map(([k, v]) => [projectKey(k), v.filter((n) => typeof n === 'string')]));
   }
 
+  /** How long the default file access trusts an answer (see PpkgLanguageServiceOptions.fileCacheTtlMs). */
+  setFileCacheTtl(ms: number): void {
+    if (!this.ownFileAccess || ms === this.fileCacheTtlMs) return;
+    this.fileCacheTtlMs = ms;
+    this.files = cachedFileProbe(nodeFileProbe, ms);
+    this.diagnosticsCache.clear();
+  }
+
   /** Files changed on disk: drop the cached answers and the cached findings. */
   filesChanged(): void {
     if (this.ownFileAccess) {
-      this.files = cachedFileProbe(nodeFileProbe, 2000);
-      this.listFiles = cachedLister(2000);
+      this.files = cachedFileProbe(nodeFileProbe, this.fileCacheTtlMs);
+      this.listFiles = cachedLister(UNWATCHED_FILE_CACHE_TTL_MS);
     }
     this.diagnosticsCache.clear();
   }
@@ -105,33 +264,41 @@ export class PpkgLanguageService {
     this.diagnosticsCache.delete(uri);
   }
 
-  private parsed(document: TextDocument) {
-    const hit = this.cache.get(document.uri);
-    if (hit && hit.version === document.version && hit.text.length === document.getText().length) return hit;
+  private state(document: TextDocument): VersionState {
     const text = document.getText();
-    const entry = {
-      version: document.version,
-      text,
-      json: this.json.parseJSONDocument(document),
-      project: text.length > MAX_PROJECT_CHARS ? parseProject('') : parseProject(text),
-    };
+    const hit = this.cache.get(document.uri);
+    if (hit && hit.version === document.version && hit.text.length === text.length) return hit;
+    const entry = new VersionState(document.uri, document.version, text, document, () => this.json());
     this.cache.set(document.uri, entry);
     return entry;
   }
 
   context(document: TextDocument): DocContext {
-    const { text, project } = this.parsed(document);
-    const id = projectKey((project.value as { id?: unknown } | undefined)?.id);
+    return this.contextOf(document, this.state(document));
+  }
+
+  private contextOf(document: TextDocument, state: VersionState): DocContext {
+    const secretNames = this.secretNames;
+    let names: Set<string> | undefined;
     return {
       document,
-      text,
-      project,
+      text: state.text,
+      get project() {
+        return state.project;
+      },
       projectPath: projectPathOf(document.uri),
-      projectId: id,
+      get projectId() {
+        return state.projectId;
+      },
       now: this.now(),
-      secretNames: new Set(this.secretNames[id] ?? []),
+      get secretNames() {
+        return (names ??= new Set(secretNames[state.projectId] ?? []));
+      },
       files: this.files,
       listFiles: this.listFiles,
+      cursor: (offset) => state.cursor(offset),
+      valueAt: (path) => state.valueAt(path),
+      topLevelKeys: () => state.topLevelKeys(),
     };
   }
 
@@ -143,22 +310,22 @@ export class PpkgLanguageService {
     if (hit && hit.version === document.version && hit.key === key) return hit.diagnostics;
     const options = { projectPath: projectPathOf(document.uri), now: this.now, expiryWarningDays: warn, files: this.files };
     const text = document.getText();
-    const found = text.length > MAX_PROJECT_CHARS ? validateText(text, options).diagnostics : validateDocument(this.parsed(document).project, options);
+    const found = text.length > MAX_PROJECT_CHARS ? validateText(text, options).diagnostics : validateDocument(this.state(document).project, options);
     const diagnostics = found.map(toLspDiagnostic);
     this.diagnosticsCache.set(document.uri, { version: document.version, key, diagnostics });
     return diagnostics;
   }
 
   async complete(document: TextDocument, position: Position): Promise<CompletionList> {
-    const { json } = this.parsed(document);
-    const schemaList = await this.json.doComplete(document, position, json);
-    return completeDomain(this.context(document), document.offsetAt(position), schemaList);
+    const state = this.state(document);
+    const schemaList = await this.json().doComplete(document, position, state.json);
+    return completeDomain(this.contextOf(document, state), document.offsetAt(position), schemaList);
   }
 
   async hover(document: TextDocument, position: Position): Promise<Hover | null> {
-    const { json } = this.parsed(document);
-    const schemaHover = await this.json.doHover(document, position, json);
-    return hoverDomain(this.context(document), document.offsetAt(position), schemaHover);
+    const state = this.state(document);
+    const schemaHover = await this.json().doHover(document, position, state.json);
+    return hoverDomain(this.contextOf(document, state), document.offsetAt(position), schemaHover);
   }
 
   codeActions(document: TextDocument, range: Range, settings: PpkgSettings = {}): CodeAction[] {
@@ -168,23 +335,22 @@ export class PpkgLanguageService {
   }
 
   symbols(document: TextDocument): DocumentSymbol[] {
-    const { json } = this.parsed(document);
-    return refineSymbols(this.context(document), this.json.findDocumentSymbols2(document, json, { resultLimit: 5000 }));
+    const state = this.state(document);
+    return refineSymbols(this.contextOf(document, state), this.json().findDocumentSymbols2(document, state.json, { resultLimit: 5000 }));
   }
 
   folding(document: TextDocument): FoldingRange[] {
-    return this.json.getFoldingRanges(document, { rangeLimit: 5000 });
+    return this.json().getFoldingRanges(document, { rangeLimit: 5000 });
   }
 
   selectionRanges(document: TextDocument, positions: Position[]): SelectionRange[] {
-    const { json } = this.parsed(document);
-    return this.json.getSelectionRanges(document, positions, json);
+    return this.json().getSelectionRanges(document, positions, this.state(document).json);
   }
 
   format(document: TextDocument, range: Range | undefined, options: FormattingOptions): TextEdit[] {
     // keepLines: blank lines between sections and one-line objects such as
     // { "secret": "wifi-key" } stay as written, so formatting makes small diffs.
-    return this.json.format(document, range, { keepLines: true, ...options });
+    return this.json().format(document, range, { keepLines: true, ...options });
   }
 
   links(document: TextDocument): DocumentLink[] {
