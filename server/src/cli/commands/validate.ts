@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
+import { cachedFileProbe, nodeFileProbe } from '../../validation/fileProbe';
 import { validateFile } from '../../validation/validateFile';
 import type { PpkgDiagnostic } from '../../validation/diagnostic';
 import { formatJson } from '../format/json';
@@ -26,17 +27,26 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
 
   const files = await expand(parsed.positionals, io.cwd);
-  const results: { file: string; diagnostics: PpkgDiagnostic[] }[] = [];
-  let ioFailure = false;
-  for (const file of files.found) {
+  // Read and check files a few at a time: reading one after another leaves
+  // the process idle on I/O for a third of a 500-file run.
+  // One run sees one state of the disk; projects in a folder share most files.
+  const probe = cachedFileProbe(nodeFileProbe, Number.POSITIVE_INFINITY);
+  const checked = await mapWithConcurrency(files.found, 8, async (file) => {
     const display = path.relative(io.cwd, file) || file;
     try {
-      const r = await validateFile(file, { expiryWarningDays });
-      results.push({ file: display, diagnostics: r.diagnostics });
+      const r = await validateFile(file, { expiryWarningDays, files: probe });
+      return { file: display, diagnostics: r.diagnostics };
     } catch (err) {
-      ioFailure = true;
-      io.stderr(`ppkg validate: cannot read ${display}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+      return { file: display, error: (err as NodeJS.ErrnoException).code ?? (err as Error).message };
     }
+  });
+  const results: { file: string; diagnostics: PpkgDiagnostic[] }[] = [];
+  let ioFailure = false;
+  for (const r of checked) {
+    if ('error' in r) {
+      ioFailure = true;
+      io.stderr(`ppkg validate: cannot read ${r.file}: ${r.error}\n`);
+    } else results.push(r);
   }
   for (const missing of files.missing) {
     ioFailure = true;
@@ -74,4 +84,18 @@ async function expand(patterns: string[], cwd: string): Promise<{ found: string[
     } else found.add(absolute);
   }
   return { found: [...found].sort(), missing };
+}
+
+/** Maps with at most `limit` calls in flight; results keep the input order. */
+async function mapWithConcurrency<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
