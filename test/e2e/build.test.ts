@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { assertExampleTree, buildViaUi, findPackages, setSecretViaUi, verifyAndExtract, xmlValue } from './support/flows';
+import { assertExampleTree, buildViaUi, clearNotifications, findInLogs, findPackages, setSecretViaUi, verifyAndExtract, waitForNotification, xmlValue } from './support/flows';
 import { PROJECT_FILE_NAME, Session, step } from './support/session';
 
 describe('building a package in VS Code (code-server)', { timeout: 300000 }, () => {
@@ -39,6 +39,15 @@ describe('building a package in VS Code (code-server)', { timeout: 300000 }, () 
     const session = s;
     try {
       await step(session, 'open', () => session.openFile(PROJECT_FILE_NAME));
+      // Without the secrets, the build refuses and says how to set them; nothing is written.
+      const refusal = await step(session, 'build-without-secrets', async () => {
+        await session.runCommand('ppkg: Build Package');
+        return waitForNotification(session, /Build failed/i, 60000);
+      });
+      assert.match(refusal, /Set Secret/, `The refusal does not say how to set the secrets: ${refusal}`);
+      assert.deepEqual(findPackages(session.workspace), [], 'A package was written without its secrets');
+      await clearNotifications(session);
+
       for (const [name, value] of Object.entries(secrets)) {
         await step(session, `set-secret-${name}`, () => setSecretViaUi(session, name, value));
       }
@@ -61,9 +70,12 @@ describe('building a package in VS Code (code-server)', { timeout: 300000 }, () 
       assert.equal(xmlValue(x.customizationsXml, 'Password'), secrets['local-admin-password']);
       fs.rmSync(x.dir, { recursive: true, force: true });
 
-      // The secrets went to SecretStorage, not into the project file.
+      // The secrets went to SecretStorage, not into the project file, and into no log
+      // (extension host, the ppkg output channel, the language server, code-server, the browser console).
       const project = fs.readFileSync(session.projectFile, 'utf8');
       for (const v of Object.values(secrets)) assert.ok(!project.includes(v), 'A secret value reached the project file');
+      const leaks = findInLogs(session, Object.values(secrets));
+      assert.deepEqual(leaks, [], `Secret values appear in logs: ${JSON.stringify(leaks)}`);
     } catch (err) {
       failed = true;
       throw err;

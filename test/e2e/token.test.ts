@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { startEntraEmulator, type EntraEmulator } from '../support/entraEmulator';
-import { buildViaUi, findPackages, setSecretViaUi, verifyAndExtract, waitForNotification, xmlValue } from './support/flows';
+import { buildViaUi, findInLogs, findPackages, setSecretViaUi, verifyAndExtract, waitForNotification, xmlValue } from './support/flows';
 import { PROJECT_FILE_NAME, Session, step, waitUntil, type ExtensionManifest } from './support/session';
 
 /**
@@ -134,6 +134,8 @@ describe('fetching the bulk token in VS Code (code-server) against the Entra emu
       assert.equal(packages.length, 1, `Expected one .ppkg, found ${JSON.stringify(packages)}`);
       const x = verifyAndExtract(packages[0]!, session.resultsDir);
       assert.equal(xmlValue(x.customizationsXml, 'BPRT'), bprt, 'The package does not carry the fetched bulk token');
+      const leaks = findInLogs(session, [bprt]);
+      assert.deepEqual(leaks, [], `The bulk token appears in logs: ${JSON.stringify(leaks)}`);
       fs.rmSync(x.dir, { recursive: true, force: true });
     } catch (err) {
       failed = true;

@@ -128,3 +128,23 @@ export function xmlValue(xml: string, tag: string): string | undefined {
   const m = new RegExp(`<${tag}(?:\\s[^>]*)?>([^<]*)</${tag}>`).exec(xml);
   return m?.[1]?.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
 }
+
+/** Which log files of the session (VS Code's logs folder, code-server's log, the browser console) contain any of `values`. */
+export function findInLogs(s: Session, values: string[]): string[] {
+  const hits: string[] = [];
+  const check = (file: string, text: string) => {
+    for (const v of values) if (text.includes(v)) hits.push(`${file} contains ${v.slice(0, 12)}…`);
+  };
+  const walk = (d: string) => {
+    if (!fs.existsSync(d)) return;
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (e.isFile()) check(full, fs.readFileSync(full, 'latin1'));
+    }
+  };
+  walk(path.join(s.userDataDir, 'logs'));
+  if (fs.existsSync(s.codeServerLog)) check(s.codeServerLog, fs.readFileSync(s.codeServerLog, 'utf8'));
+  check('browser console', s.consoleLines.join('\n'));
+  return hits;
+}
