@@ -50,7 +50,12 @@ export function spawnTracked(cmd: string, args: string[], opts: { env?: NodeJS.P
   const out = fs.openSync(opts.logFile, 'a');
   const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', out, out] });
   fs.closeSync(out);
-  if (child.pid) groups.add(child.pid);
+  if (child.pid) {
+    groups.add(child.pid);
+    // A watchdog outlives even a SIGKILL of this process: when it is gone, the group goes too.
+    const watchdog = spawn('bash', ['-c', `while kill -0 ${process.pid} 2>/dev/null && kill -0 -${child.pid} 2>/dev/null; do sleep 1; done; kill -KILL -- -${child.pid} 2>/dev/null; exit 0`], { detached: true, stdio: 'ignore' });
+    watchdog.unref();
+  }
   child.once('exit', () => { if (child.pid) groups.delete(child.pid); });
   return child;
 }
