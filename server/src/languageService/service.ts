@@ -31,6 +31,7 @@ import { codeActionsFor } from './codeActions';
 import { completeDomain } from './completion';
 import { cursorFromLocation, plainValueAt, type CursorInfo, type DocContext } from './context';
 import { locate } from './cursor';
+import { reparseIncrementally } from './incremental';
 import { hoverDomain } from './hover';
 import { codeLenses, documentLinks, refineSymbols } from './outline';
 import { projectKey } from './projectKey';
@@ -92,6 +93,7 @@ class VersionState {
   /** Offset of the first syntax error in the JSON service's parse (Infinity: none). */
   private firstJsonError = Infinity;
   private id?: string;
+  private path?: string | null;
 
   constructor(
     readonly uri: string,
@@ -99,7 +101,15 @@ class VersionState {
     readonly text: string,
     private readonly document: TextDocument,
     private readonly jsonService: () => LanguageService,
+    /** An earlier version of the same document whose JSON tree a keystroke-sized edit may reuse. */
+    private base?: VersionState,
   ) {}
+
+  /** The state whose clean JSON tree the next version may reuse: this one, or the one this one would have reused. */
+  jsonBase(): VersionState | undefined {
+    if (this.jsonDoc) return this.firstJsonError === Infinity ? this : undefined;
+    return this.base?.jsonDoc ? this.base : undefined;
+  }
 
   get project(): ProjectDocument {
     return (this.projectDoc ??= this.text.length > MAX_PROJECT_CHARS ? parseProject('') : parseProject(this.text));
@@ -114,7 +124,7 @@ class VersionState {
       // The editor's TextDocument changes in place; parse this version's text.
       const current = this.document.version === this.version && this.document.getText() === this.text;
       const doc = current ? this.document : TextDocument.create(this.uri, this.document.languageId, this.version, this.text);
-      const parsed = this.jsonService().parseJSONDocument(doc);
+      const parsed = this.reuseBase() ?? this.jsonService().parseJSONDocument(doc);
       // Not in the public type; without it, assume an error at the start (no shortcut is taken).
       const errors = (parsed as JSONDocument & { syntaxErrors?: Diagnostic[] }).syntaxErrors;
       let first = Array.isArray(errors) ? Infinity : 0;
@@ -125,10 +135,34 @@ class VersionState {
     return this.jsonDoc;
   }
 
+  /** The JSON tree of the base version patched for this version's edit, when the edit allows it. */
+  private reuseBase(): JSONDocument | undefined {
+    const base = this.base;
+    this.base = undefined;
+    if (!base?.jsonDoc || base.firstJsonError !== Infinity) return undefined;
+    const service = this.jsonService();
+    const reused = reparseIncrementally(
+      base.text,
+      base.jsonDoc,
+      this.text,
+      (fragment) => service.parseJSONDocument(TextDocument.create('ppkg://fragment', 'json', 0, fragment)),
+      (root) => service.newJSONDocument(root, [], []),
+    );
+    // The base's tree now belongs to this version; the base parses again if it is ever asked.
+    if (reused && reused !== base.jsonDoc) base.jsonDoc = undefined;
+    return reused;
+  }
+
   /** The JSON service's tree, when it is already built and has no syntax error (then it agrees with ours). */
   private cleanJsonRoot(): ASTNode | undefined | null {
     if (!this.jsonDoc || this.firstJsonError !== Infinity) return null;
     return this.jsonDoc.root;
+  }
+
+  /** File system path of the project file (undefined for untitled documents). */
+  get projectPath(): string | undefined {
+    if (this.path === undefined) this.path = projectPathOf(this.uri) ?? null;
+    return this.path ?? undefined;
   }
 
   /** projectKey() of the package ID. */
@@ -160,6 +194,52 @@ class VersionState {
     const json = this.json;
     const location = locate(this.text, offset, json.root, json.getNodeFromOffset(offset, true), this.firstJsonError);
     return cursorFromLocation(this.text, offset, location);
+  }
+}
+
+/** A DocContext over one VersionState: what a feature does not read is never computed. */
+class VersionContext implements DocContext {
+  private names?: Set<string>;
+
+  constructor(
+    readonly document: TextDocument,
+    private readonly state: VersionState,
+    readonly now: Date,
+    readonly files: FileProbe,
+    readonly listFiles: (dir: string) => string[],
+    private readonly secretNamesByProject: Record<string, string[]>,
+  ) {}
+
+  get text(): string {
+    return this.state.text;
+  }
+
+  get project(): ProjectDocument {
+    return this.state.project;
+  }
+
+  get projectPath(): string | undefined {
+    return this.state.projectPath;
+  }
+
+  get projectId(): string {
+    return this.state.projectId;
+  }
+
+  get secretNames(): ReadonlySet<string> {
+    return (this.names ??= new Set(this.secretNamesByProject[this.state.projectId] ?? []));
+  }
+
+  cursor(offset: number): CursorInfo {
+    return this.state.cursor(offset);
+  }
+
+  valueAt(path: JsonPath): unknown {
+    return this.state.valueAt(path);
+  }
+
+  topLevelKeys(): string[] {
+    return this.state.topLevelKeys();
   }
 }
 
@@ -268,7 +348,7 @@ export class PpkgLanguageService {
     const text = document.getText();
     const hit = this.cache.get(document.uri);
     if (hit && hit.version === document.version && hit.text.length === text.length) return hit;
-    const entry = new VersionState(document.uri, document.version, text, document, () => this.json());
+    const entry = new VersionState(document.uri, document.version, text, document, () => this.json(), hit?.jsonBase());
     this.cache.set(document.uri, entry);
     return entry;
   }
@@ -278,28 +358,7 @@ export class PpkgLanguageService {
   }
 
   private contextOf(document: TextDocument, state: VersionState): DocContext {
-    const secretNames = this.secretNames;
-    let names: Set<string> | undefined;
-    return {
-      document,
-      text: state.text,
-      get project() {
-        return state.project;
-      },
-      projectPath: projectPathOf(document.uri),
-      get projectId() {
-        return state.projectId;
-      },
-      now: this.now(),
-      get secretNames() {
-        return (names ??= new Set(secretNames[state.projectId] ?? []));
-      },
-      files: this.files,
-      listFiles: this.listFiles,
-      cursor: (offset) => state.cursor(offset),
-      valueAt: (path) => state.valueAt(path),
-      topLevelKeys: () => state.topLevelKeys(),
-    };
+    return new VersionContext(document, state, this.now(), this.files, this.listFiles, this.secretNames);
   }
 
   /** The engine's findings as LSP diagnostics (cached per document version and settings). */
