@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { waitForNotification } from './support/flows';
 import { PROJECT_FILE_NAME, Session, sleep, step, waitUntil } from './support/session';
 
 describe('editing a project in VS Code (code-server)', { timeout: 240000 }, () => {
@@ -125,6 +127,29 @@ describe('editing a project in VS Code (code-server)', { timeout: 240000 }, () =
         return !all.some((p) => /PPKG012|PPKG004/.test(p.label + p.text));
       }, 20000, 500);
       await s.screenshot('quick-fixes-applied');
+    });
+  });
+
+  test('ppkg: New Project writes a starter project that opens clean; Validate Workspace sums up both projects', async () => {
+    await check('new-project', async (s) => {
+      await s.runCommand('ppkg: New Project');
+      const box = await s.quickInput();
+      assert.match(box.title + box.message + box.placeholder, /project|name/i, `New Project asks: ${JSON.stringify(box)}`);
+      await s.page.keyboard.type('Lab Kiosks', { delay: 5 });
+      await s.page.keyboard.press('Enter');
+      const file = path.join(s.workspace, 'lab-kiosks.ppkg.json');
+      await waitUntil('lab-kiosks.ppkg.json to be written', () => fs.existsSync(file), 15000);
+      await s.page.locator('.tabs-container .tab.active[aria-label*="lab-kiosks.ppkg.json"]').waitFor({ state: 'visible', timeout: 15000 });
+      assert.match(fs.readFileSync(file, 'utf8'), /"name":\s*"Lab Kiosks"/);
+      // The starter project has no errors in the Problems panel.
+      await sleep(2000);
+      const problems = (await s.problems()).filter((p) => /lab-kiosks/.test(p.label) || /^Error/i.test(p.label));
+      assert.deepEqual(problems.filter((p) => /^Error/i.test(p.label)), [], `The starter project shows errors: ${JSON.stringify(problems)}`);
+
+      await s.runCommand('ppkg: Validate Workspace');
+      const summary = await waitForNotification(s, /Validated \d+ project files?/, 20000);
+      await s.screenshot('validate-workspace');
+      assert.match(summary, /Validated 2 project files: 0 errors/, summary);
     });
   });
 });
