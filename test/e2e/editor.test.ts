@@ -60,11 +60,12 @@ describe('editing a project in VS Code (code-server)', { timeout: 240000 }, () =
     });
   });
 
-  test('2. completion inside device.name offers %SERIAL%', async () => {
+  test('2. completion inside device.name offers %SERIAL%, and choosing it inserts it', async () => {
     await check('completion', async (s) => {
       await s.openFile(PROJECT_FILE_NAME);
-      // Cursor right after `"CTS DESK-` in the device name, then Ctrl+Space.
-      await s.putCursorIn('"CTS DESK-%SERIAL%"', '"CTS DESK-'.length);
+      // A new device name "LAB-", the cursor before its closing quote, then Ctrl+Space.
+      await s.replaceText('"CTS DESK-%SERIAL%"', '"LAB-"');
+      await s.page.keyboard.press('ArrowLeft');
       await s.page.keyboard.press('Control+Space');
       const widget = s.page.locator('.editor-widget.suggest-widget.visible');
       await widget.waitFor({ state: 'visible', timeout: 15000 });
@@ -74,7 +75,20 @@ describe('editing a project in VS Code (code-server)', { timeout: 240000 }, () =
       }, 15000);
       await s.screenshot('completion');
       assert.ok(labels.some((l) => l.includes('%SERIAL%')), `Completion offers ${JSON.stringify(labels)}`);
-      await s.page.keyboard.press('Escape');
+      // Choose it with the keyboard.
+      await waitUntil('%SERIAL% to be focused in the suggestions', async () => {
+        const focused = await widget.locator('.monaco-list-row.focused').innerText().catch(() => '');
+        if (focused.includes('%SERIAL%')) return true;
+        await s.page.keyboard.press('ArrowDown');
+        return false;
+      }, 5000, 150);
+      await s.page.keyboard.press('Enter');
+      await widget.waitFor({ state: 'hidden', timeout: 5000 });
+      const text = await waitUntil('the editor to show "LAB-%SERIAL%"', async () => {
+        const t = (await s.page.locator('.editor-group-container.active .view-lines').innerText()).replace(/\u00a0/g, ' ');
+        return t.includes('"name": "LAB-%SERIAL%",') ? t : false;
+      }, 5000).catch(async () => (await s.page.locator('.editor-group-container.active .view-lines').innerText()).replace(/\u00a0/g, ' '));
+      assert.ok(text.includes('"name": "LAB-%SERIAL%",'), `After choosing %SERIAL% the device name line reads: ${text.split('\n').find((l) => l.includes('LAB-')) ?? '(no LAB- line)'}`);
     });
   });
 
@@ -105,7 +119,7 @@ describe('editing a project in VS Code (code-server)', { timeout: 240000 }, () =
       await s.openFile(PROJECT_FILE_NAME);
       // A token lifetime over 180 days (PPKG012) and a device name over 15 characters (PPKG004).
       await s.replaceText('"2020-01-31"', '"2030-01-01"');
-      await s.replaceText('"CTS DESK-%SERIAL%"', '"CTS-FRONTOFFICE-%SERIAL%"');
+      await s.replaceText('"LAB-%SERIAL%"', '"CTS-FRONTOFFICE-%SERIAL%"');
       await s.waitForProblem(/PPKG012/);
       await s.waitForProblem(/PPKG004/);
 
