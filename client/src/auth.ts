@@ -13,6 +13,8 @@ export interface EntraSettings {
   /** The app that reads Microsoft Graph (readiness, accounts); default Microsoft Graph Command Line Tools. */
   graphClientId: string;
   authority: string;
+  /** Empty: derived from the authority's cloud by the engine. */
+  bulkTokenEndpoint?: string;
   graphEndpoint: string;
 }
 
@@ -32,8 +34,10 @@ export function entraSettings(): EntraSettings {
     tenant,
     clientId: (c.get<string>('clientId', '') || WCD_CLIENT_ID).trim(),
     graphClientId: (c.get<string>('graphClientId', '') || GRAPH_CLI_TOOLS_CLIENT_ID).trim(),
-    authority: authorityFor(CLOUDS[cloud], tenant),
-    graphEndpoint: GRAPH_ENDPOINTS[cloud],
+    // Overrides for a private cloud or a test server, as the CLI's --authority, --bulk-endpoint and --graph-endpoint.
+    authority: (c.get<string>('authority', '') || '').trim() || authorityFor(CLOUDS[cloud], tenant),
+    bulkTokenEndpoint: (c.get<string>('bulkTokenEndpoint', '') || '').trim() || undefined,
+    graphEndpoint: (c.get<string>('graphEndpoint', '') || '').trim() || GRAPH_ENDPOINTS[cloud],
   };
 }
 
@@ -58,6 +62,18 @@ export function openBrowser(url: string): Promise<void> {
 }
 
 /** Shows MSAL's device code message with a button that copies the code and opens the page. */
+/**
+ * The device code inside a progress notification, which closes by itself
+ * when the sign-in ends; the code is put on the clipboard.
+ */
+export function deviceCodeInProgress(progress: vscode.Progress<{ message?: string }>): (message: string) => void {
+  return (message) => {
+    const code = /code\s+([A-Z0-9-]{6,})/i.exec(message)?.[1];
+    progress.report({ message: code ? `${message} (The code is on the clipboard.)` : message });
+    if (code) void vscode.env.clipboard.writeText(code);
+  };
+}
+
 export function showDeviceCode(message: string): void {
   const code = /code\s+([A-Z0-9-]{6,})/i.exec(message)?.[1];
   const url = /(https:\/\/\S+?)(?=[\s.,]*(\s|$))/.exec(message)?.[1];

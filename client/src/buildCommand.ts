@@ -50,6 +50,7 @@ export async function buildPackageCommand(deps: { secrets: SecretStore; log: vsc
     const abort = new AbortController();
     cancel.onCancellationRequested(() => abort.abort());
     let last = 0;
+    let lastLogged: string | undefined;
     try {
       const result = await buildProject({
         projectPath: doc.uri.fsPath,
@@ -62,7 +63,9 @@ export async function buildPackageCommand(deps: { secrets: SecretStore; log: vsc
           const increment = fraction !== undefined ? Math.max(0, Math.round(fraction * 100) - last) : undefined;
           if (fraction !== undefined) last = Math.round(fraction * 100);
           progress.report({ message, increment });
-          deps.log.appendLine(`[build] ${message}`);
+          // Progress repeats the same step with a new fraction; log each step once.
+          if (message !== lastLogged) deps.log.appendLine(`[build] ${message}`);
+          lastLogged = message;
         },
       });
       deps.log.appendLine(`[build] Package: ${result.packagePath}`);

@@ -5,7 +5,7 @@ import { fetchBulkToken, resolveExpiry } from '../../server/src/entra/fetchToken
 import { recordTokenFacts, RecordTokenError, tokenSecretName } from '../../server/src/entra/recordToken';
 import { explainTokenFailure } from '../../server/src/tenant/preflight';
 import { revokeBulkTokenAccounts, REVOKE_SCOPES } from '../../server/src/tenant/bulkTokenAccounts';
-import { entraSettings, GraphSessions, openBrowser, pickSignInMethod, showDeviceCode } from './auth';
+import { deviceCodeInProgress, entraSettings, GraphSessions, openBrowser, pickSignInMethod } from './auth';
 import { replaceDocumentText, resolveProject, type ProjectInfo } from './projects';
 import type { SecretStore } from './secrets';
 
@@ -61,9 +61,10 @@ export async function fetchBulkTokenCommand(deps: TokenDeps, arg?: unknown): Pro
         const fetched = await fetchBulkToken({
           clientId: s.clientId,
           authority: s.authority,
+          bulkEndpoint: s.bulkTokenEndpoint,
           expiry,
           deviceCode: method === 'deviceCode',
-          onDeviceCode: showDeviceCode,
+          onDeviceCode: deviceCodeInProgress(progress),
           openBrowser: method === 'browser' ? openBrowser : undefined,
           onProgress: (m) => {
             progress.report({ message: m });
