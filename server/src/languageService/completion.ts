@@ -52,7 +52,9 @@ export function completeDomain(ctx: DocContext, offset: number, schemaList: Comp
   }
 
   let latest: string | undefined;
-  for (const item of schemaItems) fixExpiryPlaceholder(item, () => (latest ??= latestSafeExpiry(ctx.now)));
+  for (const item of schemaItems) {
+    if (item.insertText?.includes('YYYY-MM-DD') || item.textEdit?.newText.includes('YYYY-MM-DD')) fixExpiryPlaceholder(item, (latest ??= latestSafeExpiry(ctx.now)));
+  }
   const all = [...items, ...schemaItems];
   addMissingComma(ctx, all);
   return { isIncomplete: schemaList?.isIncomplete ?? false, items: all };
@@ -335,8 +337,8 @@ function sectionSnippets(ctx: DocContext, keyItem: CompletionItem): CompletionIt
 }
 
 /** The schema's Entra snippet has a YYYY-MM-DD placeholder; offer the latest allowed date instead. */
-function fixExpiryPlaceholder(item: CompletionItem, latest: () => string): CompletionItem {
-  const fix = (s: string) => s.replace('${1:YYYY-MM-DD}', '${1:' + latest() + '}');
+function fixExpiryPlaceholder(item: CompletionItem, latest: string): CompletionItem {
+  const fix = (s: string) => s.replace('${1:YYYY-MM-DD}', '${1:' + latest + '}');
   if (item.insertText?.includes('YYYY-MM-DD')) item.insertText = fix(item.insertText);
   if (item.textEdit && item.textEdit.newText.includes('YYYY-MM-DD')) item.textEdit = { ...item.textEdit, newText: fix(item.textEdit.newText) };
   return item;

@@ -1,4 +1,4 @@
-import { getLocation, type Location, type Node, type Segment } from 'jsonc-parser';
+import { createScanner, getLocation, SyntaxKind, type Location, type Node, type Segment } from 'jsonc-parser';
 import type { ASTNode } from 'vscode-json-languageservice';
 
 /**
@@ -72,4 +72,142 @@ function matchesPath(segments: Segment[], pattern: Segment[]): boolean {
     else if (pattern[k] !== '**') return false;
   }
   return k === pattern.length;
+}
+
+interface WalkState {
+  segments: Segment[];
+  previous?: Node;
+  isAtPropertyKey: boolean;
+}
+
+/**
+ * jsonc-parser's `getLocation(text, offset)` read off a tree without syntax
+ * errors instead of parsing the text up to the cursor: the events the parse
+ * would see before the cursor are those of the containers around it, the
+ * property or item the cursor is in or after, and the separators between
+ * them (found with one token scan). Undefined when the tree and the text do
+ * not line up as expected (the caller parses then).
+ *
+ * Mirrors getLocation's quirks: `isAtPropertyKey` is whatever the last `{`,
+ * `:` or object `,` before the cursor left (an array does not reset it), and
+ * `previousNode` is the key or literal the cursor is in or right after.
+ */
+export function locateInCleanTree(text: string, offset: number, root: ASTNode | undefined): Location | undefined {
+  const state: WalkState = { segments: [], isAtPropertyKey: false };
+  try {
+    if (root) walkValue(text, root, offset, state);
+  } catch (e) {
+    if (e === MISMATCH) return undefined;
+    throw e;
+  }
+  const path = state.segments;
+  return { path, previousNode: state.previous, isAtPropertyKey: state.isAtPropertyKey, matches: (pattern) => matchesPath(path, pattern) };
+}
+
+const MISMATCH = new Error('tree and text disagree');
+
+/** The events of one value up to the position; true when the walk stops inside it (or right before it). */
+function walkValue(text: string, node: ASTNode, pos: number, st: WalkState): boolean {
+  if (node.type !== 'object' && node.type !== 'array') {
+    if (pos < node.offset) return true;
+    st.previous = literalNode(node.value, node.offset, node.length, node.type);
+    return pos <= node.offset + node.length;
+  }
+  if (pos <= node.offset) return true;
+  st.previous = undefined;
+  const close = node.offset + node.length - 1;
+  if (node.type === 'object') {
+    st.isAtPropertyKey = true;
+    st.segments.push('');
+    const props = node.properties;
+    const k = lastStartingAtOrBefore(props, pos);
+    if (k >= 0) {
+      const p = props[k];
+      const key = p.keyNode;
+      st.previous = literalNode(key.value, key.offset, key.length, 'property');
+      st.segments[st.segments.length - 1] = key.value;
+      if (pos <= key.offset + key.length) return true;
+      if (p.colonOffset === undefined || !p.valueNode) throw MISMATCH;
+      if (pos <= p.colonOffset) return true;
+      st.isAtPropertyKey = false;
+      st.previous = undefined;
+      if (walkValue(text, p.valueNode, pos, st)) return true;
+      if (k < props.length - 1) {
+        if (pos <= commaAfter(text, p.valueNode.offset + p.valueNode.length)) return true;
+        st.isAtPropertyKey = true;
+        st.segments[st.segments.length - 1] = '';
+        st.previous = undefined;
+      }
+    }
+  } else {
+    st.segments.push(0);
+    const items = node.items;
+    const j = lastStartingAtOrBefore(items, pos);
+    if (j >= 0) {
+      st.segments[st.segments.length - 1] = j;
+      if (j > 0) {
+        st.previous = undefined;
+        for (let i = j - 1; i >= 0; i--) {
+          const last = lastKeyEvent(items[i]);
+          if (last !== undefined) {
+            st.isAtPropertyKey = last;
+            break;
+          }
+        }
+      }
+      const item = items[j];
+      if (walkValue(text, item, pos, st)) return true;
+      if (j < items.length - 1) {
+        if (pos <= commaAfter(text, item.offset + item.length)) return true;
+        st.segments[st.segments.length - 1] = j + 1;
+        st.previous = undefined;
+      }
+    }
+  }
+  if (pos <= close) return true;
+  st.previous = undefined;
+  st.segments.pop();
+  return false;
+}
+
+/** What the last `{`, `:` or object `,` inside a complete value set isAtPropertyKey to (undefined: none there). */
+function lastKeyEvent(node: ASTNode): boolean | undefined {
+  if (node.type === 'object') {
+    const last = node.properties[node.properties.length - 1];
+    if (!last) return true;
+    return (last.valueNode && lastKeyEvent(last.valueNode)) ?? false;
+  }
+  if (node.type === 'array') {
+    for (let i = node.items.length - 1; i >= 0; i--) {
+      const e = lastKeyEvent(node.items[i]);
+      if (e !== undefined) return e;
+    }
+  }
+  return undefined;
+}
+
+function literalNode(value: unknown, offset: number, length: number, type: Node['type']): Node {
+  return { value, offset, length, type, parent: undefined, colonOffset: undefined } as Node;
+}
+
+/** Index of the last node starting at or before `pos` (nodes in text order), -1 when none. */
+function lastStartingAtOrBefore(nodes: readonly ASTNode[], pos: number): number {
+  let lo = 0;
+  let hi = nodes.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (nodes[mid].offset <= pos) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+function commaAfter(text: string, end: number): number {
+  const scanner = createScanner(text, true);
+  scanner.setPosition(end);
+  if (scanner.scan() !== SyntaxKind.CommaToken) throw MISMATCH;
+  return scanner.getTokenOffset();
 }

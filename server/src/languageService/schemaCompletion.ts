@@ -143,28 +143,7 @@ export class SchemaCompleter {
       if (overwriteStart > 0 && text[overwriteStart - 1] === '"') overwriteStart--;
       overwriteEnd = offset;
     }
-    let range: Range | undefined;
-    const overwriteRange = (): Range => (range ??= { start: document.positionAt(overwriteStart), end: document.positionAt(overwriteEnd) });
-
-    const proposed = new Map<string, CompletionItem>();
-    const add = (p: Proposal): void => {
-      let label = p.label;
-      const existing = proposed.get(label);
-      if (!existing) {
-        label = label.replace(/[\n]/g, '↵');
-        if (label.length > 60) {
-          const shortened = label.substr(0, 57).trim() + '...';
-          if (!proposed.has(shortened)) label = shortened;
-        }
-        const item: CompletionItem = { ...p, label, textEdit: { range: overwriteRange(), newText: p.insertText } };
-        proposed.set(label, item);
-        result.items.push(item);
-      } else {
-        if (!existing.documentation) existing.documentation = p.documentation;
-        if (!existing.detail) existing.detail = p.detail;
-      }
-    };
-
+    const add = new Collector(result, document, overwriteStart, overwriteEnd);
     let addValue = true;
     let currentProperty: PropertyASTNode | undefined;
     if (node?.type === 'string') {
@@ -180,9 +159,9 @@ export class SchemaCompleter {
       if (node.offset === offset) return result;
       const schemas = this.schemasOf(node);
       if (!schemas) return undefined;
-      for (const p of node.properties) if (currentProperty !== p) proposed.set(p.keyNode.value, { label: '__' });
+      for (const p of node.properties) if (currentProperty !== p) add.proposed.set(p.keyNode.value, { label: '__' });
       const separatorAfter = addValue ? evaluateSeparatorAfter(text, overwriteEnd) : '';
-      for (const s of schemas) for (const p of this.propertyProposals(s, addValue, separatorAfter)) add(p);
+      for (const s of schemas) for (const p of this.propertyProposals(s, addValue, separatorAfter)) add.add(p);
     }
 
     const types: Record<string, boolean> = {};
@@ -221,17 +200,18 @@ export class SchemaCompleter {
           }
         }
         if (types.boolean) {
-          add(booleanProposal(true, separatorAfter));
-          add(booleanProposal(false, separatorAfter));
+          const [yes, no] = (BOOLEANS[separatorAfter] ??= [booleanProposal(true, separatorAfter), booleanProposal(false, separatorAfter)]);
+          add.add(yes);
+          add.add(no);
         }
-        if (types.null) add({ kind: suggestionKind('null'), label: 'null', insertText: 'null' + separatorAfter, insertTextFormat: InsertTextFormat.Snippet, documentation: '' });
+        if (types.null) add.add({ kind: suggestionKind('null'), label: 'null', insertText: 'null' + separatorAfter, insertTextFormat: InsertTextFormat.Snippet, documentation: '' });
       }
     }
 
     if (result.items.length === 0) {
       const separatorAfter = evaluateSeparatorAfter(text, offsetForSeparator);
-      if (types.object) add({ kind: suggestionKind('object'), label: '{}', insertText: guessedValue({}, separatorAfter), insertTextFormat: InsertTextFormat.Snippet, detail: 'New object', documentation: '' });
-      if (types.array) add({ kind: suggestionKind('array'), label: '[]', insertText: guessedValue([], separatorAfter), insertTextFormat: InsertTextFormat.Snippet, detail: 'New array', documentation: '' });
+      if (types.object) add.add({ kind: suggestionKind('object'), label: '{}', insertText: guessedValue({}, separatorAfter), insertTextFormat: InsertTextFormat.Snippet, detail: 'New object', documentation: '' });
+      if (types.array) add.add({ kind: suggestionKind('array'), label: '[]', insertText: guessedValue([], separatorAfter), insertTextFormat: InsertTextFormat.Snippet, detail: 'New array', documentation: '' });
     }
     return result;
   }
@@ -249,7 +229,7 @@ export class SchemaCompleter {
     chain.reverse();
     let schema: Schema = this.root;
     for (let i = 0; ; i++) {
-      if (usesKeyword(schema, PATH_DEPENDENT, false)) return undefined;
+      if (this.pathDependent(schema)) return undefined;
       if (i === chain.length - 1) return [schema];
       const n = chain[i];
       const child = chain[i + 1];
@@ -273,6 +253,15 @@ export class SchemaCompleter {
       if (!next || typeof next !== 'object') return [];
       schema = next as Schema;
     }
+  }
+
+  private readonly dependence = new WeakMap<Schema, boolean>();
+
+  /** Whether the schema has a keyword that makes what it matches depend on content (cached per schema node). */
+  private pathDependent(schema: Schema): boolean {
+    let d = this.dependence.get(schema);
+    if (d === undefined) this.dependence.set(schema, (d = usesKeyword(schema, PATH_DEPENDENT, false)));
+    return d;
   }
 
   private propertyProposals(schema: Schema, addValue: boolean, separatorAfter: string): Proposal[] {
@@ -304,7 +293,7 @@ export class SchemaCompleter {
   }
 
   /** addSchemaValueCompletions of json-ls, cached per schema node and separator. */
-  private collectValues(schema: Schema, separatorAfter: string, add: (p: Proposal) => void, types: Record<string, boolean>): void {
+  private collectValues(schema: Schema, separatorAfter: string, add: Collector, types: Record<string, boolean>): void {
     if (typeof schema !== 'object' || schema === null) return;
     let bySeparator = this.valueCache.get(schema);
     if (!bySeparator) this.valueCache.set(schema, (bySeparator = new Map()));
@@ -316,7 +305,7 @@ export class SchemaCompleter {
       cached = { proposals, types: t };
       bySeparator.set(separatorAfter, cached);
     }
-    for (const p of cached.proposals) add(p);
+    for (const p of cached.proposals) add.add(p);
     for (const t of Object.keys(cached.types)) types[t] = true;
   }
 }
@@ -429,6 +418,41 @@ function collectTypes(schema: Schema, types: Record<string, boolean>): void {
   if (Array.isArray(type)) for (const t of type) types[String(t)] = true;
   else if (type) types[String(type)] = true;
 }
+
+/** doComplete's collector: the first proposal of a label wins (later ones fill in its documentation and detail). */
+class Collector {
+  readonly proposed = new Map<string, CompletionItem>();
+  private range?: Range;
+
+  constructor(
+    private readonly result: CompletionList,
+    private readonly document: TextDocument,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+
+  add(p: Proposal): void {
+    let label = p.label;
+    const existing = this.proposed.get(label);
+    if (!existing) {
+      if (label.includes('\n')) label = label.replace(/[\n]/g, '↵');
+      if (label.length > 60) {
+        const shortened = label.substr(0, 57).trim() + '...';
+        if (!this.proposed.has(shortened)) label = shortened;
+      }
+      this.range ??= { start: this.document.positionAt(this.start), end: this.document.positionAt(this.end) };
+      const item: CompletionItem = { ...p, label, textEdit: { range: this.range, newText: p.insertText } };
+      this.proposed.set(label, item);
+      this.result.items.push(item);
+    } else {
+      if (!existing.documentation) existing.documentation = p.documentation;
+      if (!existing.detail) existing.detail = p.detail;
+    }
+  }
+}
+
+/** The true/false proposals per separator (built once). */
+const BOOLEANS: Record<string, [Proposal, Proposal]> = {};
 
 function booleanProposal(value: boolean, separatorAfter: string): Proposal {
   return { kind: suggestionKind('boolean'), label: value ? 'true' : 'false', insertText: insertTextForValue(value, separatorAfter), insertTextFormat: InsertTextFormat.Snippet, documentation: '' };

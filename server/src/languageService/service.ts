@@ -30,7 +30,7 @@ import type { JsonPath } from '../model/parse';
 import { codeActionsFor } from './codeActions';
 import { completeDomain } from './completion';
 import { cursorFromLocation, plainValueAt, type CursorInfo, type DocContext } from './context';
-import { locate } from './cursor';
+import { locate, locateInCleanTree } from './cursor';
 import { reparseIncrementally } from './incremental';
 import { SchemaCompleter } from './schemaCompletion';
 import { hoverDomain } from './hover';
@@ -199,7 +199,9 @@ class VersionState {
 
   cursor(offset: number): CursorInfo {
     const json = this.json;
-    const location = locate(this.text, offset, json.root, json.getNodeFromOffset(offset, true), this.firstJsonError);
+    const location =
+      (this.firstJsonError === Infinity ? locateInCleanTree(this.text, offset, json.root) : undefined) ??
+      locate(this.text, offset, json.root, json.getNodeFromOffset(offset, true), this.firstJsonError);
     return cursorFromLocation(this.text, offset, location);
   }
 }
