@@ -61,7 +61,6 @@ export function openBrowser(url: string): Promise<void> {
   });
 }
 
-/** Shows MSAL's device code message with a button that copies the code and opens the page. */
 /**
  * The device code inside a progress notification, which closes by itself
  * when the sign-in ends; the code is put on the clipboard.
@@ -72,18 +71,6 @@ export function deviceCodeInProgress(progress: vscode.Progress<{ message?: strin
     progress.report({ message: code ? `${message} (The code is on the clipboard.)` : message });
     if (code) void vscode.env.clipboard.writeText(code);
   };
-}
-
-export function showDeviceCode(message: string): void {
-  const code = /code\s+([A-Z0-9-]{6,})/i.exec(message)?.[1];
-  const url = /(https:\/\/\S+?)(?=[\s.,]*(\s|$))/.exec(message)?.[1];
-  const action = code && url ? 'Copy Code and Open Browser' : undefined;
-  void vscode.window.showInformationMessage(message, ...(action ? [action] : [])).then(async (choice) => {
-    if (choice === action && code && url) {
-      await vscode.env.clipboard.writeText(code);
-      await vscode.env.openExternal(vscode.Uri.parse(url));
-    }
-  });
 }
 
 /**
@@ -100,15 +87,18 @@ export class GraphSessions {
     const getAccessToken = async () => {
       const hit = this.cache.get(key);
       if (hit && hit.expires - Date.now() > 5 * 60_000) return hit.token;
-      const result = await signIn({
-        clientId: s.graphClientId,
-        authority: s.authority,
-        scopes: graphScopes(scopes, s.graphEndpoint),
-        deviceCode: method === 'deviceCode',
-        onDeviceCode: showDeviceCode,
-        openBrowser: method === 'browser' ? openBrowser : undefined,
-        signal,
-      });
+      // The device code lives in a progress notification that closes by itself once the sign-in ends.
+      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'ppkg: Signing in to Microsoft Graph' }, (progress) =>
+        signIn({
+          clientId: s.graphClientId,
+          authority: s.authority,
+          scopes: graphScopes(scopes, s.graphEndpoint),
+          deviceCode: method === 'deviceCode',
+          onDeviceCode: deviceCodeInProgress(progress),
+          openBrowser: method === 'browser' ? openBrowser : undefined,
+          signal,
+        }),
+      );
       username = result.username;
       this.cache.set(key, { token: result.accessToken, expires: result.expiresOn?.getTime() ?? Date.now() + 30 * 60_000, username: result.username });
       return result.accessToken;

@@ -8,9 +8,11 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-/** Turns bare https links into anchors, after escaping. */
+/** Turns bare https links into anchors and `code` into <code>, after escaping. */
 function linkify(escaped: string): string {
-  return escaped.replace(/https:\/\/[^\s<)]+[^\s<).,;]/g, (u) => `<a href="${u}">${u}</a>`);
+  return escaped
+    .replace(/`([^`]+)`/g, (_m, code: string) => `<code>${code}</code>`)
+    .replace(/https:\/\/[^\s<)]+[^\s<).,;]/g, (u) => `<a href="${u}">${u}</a>`);
 }
 
 export function renderReadinessHtml(report: PreflightReport, options: { cspSource: string; when: Date }): string {
@@ -39,7 +41,8 @@ h1 { font-size: 1.4em; } h2 { font-size: 1.05em; margin: 0 0 .3em; }
 .check.warn { border-color: var(--vscode-editorWarning-foreground, orange); }
 .check.fail { border-color: var(--vscode-editorError-foreground, red); }
 .status { font-weight: normal; opacity: .8; margin-left: .5em; }
-.fix { background: var(--vscode-textBlockQuote-background); padding: .4em .6em; }
+.fix { background: var(--vscode-textBlockQuote-background); padding: .4em .6em; white-space: pre-wrap; }
+code { font-family: var(--vscode-editor-font-family); }
 .note, .summary { opacity: .9; }
 </style></head><body>
 <h1>Bulk-enrollment readiness for ${escapeHtml(report.user.userPrincipalName)}</h1>

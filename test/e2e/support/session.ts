@@ -398,7 +398,15 @@ export class Session {
     await p.keyboard.type(name, { delay: 5 });
     await p.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ state: 'visible', timeout: 15000 });
     await p.keyboard.press('Enter');
-    await p.locator(`.tabs-container .tab.active[aria-label*="${name}"]`).waitFor({ state: 'visible', timeout: 15000 });
+    const active = p.locator(`.tabs-container .tab.active[aria-label*="${name}"]`);
+    try {
+      await active.waitFor({ state: 'visible', timeout: 10000 });
+    } catch {
+      // With a webview focused, Quick Open's Enter can land without switching
+      // tabs when the file is already open: click its tab, as a person would.
+      await p.locator(`.tabs-container .tab[aria-label*="${name}"]`).first().click({ timeout: 5000 });
+      await active.waitFor({ state: 'visible', timeout: 10000 });
+    }
     await this.focusEditor();
   }
 
