@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { applyEdits, modify, type FormattingOptions, type Node } from 'jsonc-parser';
+import { detectFormatting } from '../model/formatting';
 import { nodeAtPath, parseProject } from '../model/parse';
 import { isSecretReference } from '../model/secrets';
 
@@ -162,12 +163,3 @@ function nodeValue(node: Node): unknown {
   return node.value;
 }
 
-/** Indentation and line ends as the file already uses them. */
-function detectFormatting(text: string): FormattingOptions {
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const indents = text.split(/\r?\n/).map((l) => /^[ \t]+(?=\S)/.exec(l)?.[0]).filter((x): x is string => !!x);
-  if (indents.some((i) => i.startsWith('\t'))) return { insertSpaces: false, tabSize: 1, eol };
-  const sizes = indents.map((i) => i.length).filter((n) => n > 0);
-  const tabSize = sizes.length ? Math.min(...sizes) : 2;
-  return { insertSpaces: true, tabSize: Math.min(Math.max(tabSize, 1), 8), eol };
-}

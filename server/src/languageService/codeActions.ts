@@ -3,6 +3,7 @@ import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type Text
 import { nodeAtPath, type JsonPath } from '../model/parse';
 import type { DocContext } from './context';
 import { COMMANDS, type MoveSecretArgs } from './projectKey';
+import { detectFormatting } from '../model/formatting';
 
 /**
  * Quick fixes, computed from the engine's findings (their `data` carries the
@@ -159,15 +160,6 @@ function modifyEdits(ctx: DocContext, path: JsonPath, value: unknown): TextEdit[
   return edits.map((e) => ({ range: { start: ctx.document.positionAt(e.offset), end: ctx.document.positionAt(e.offset + e.length) }, newText: e.content }));
 }
 
-/** Indentation and line ends as the file already uses them. */
-export function detectFormatting(text: string): FormattingOptions {
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const indents = text.split(/\r?\n/).map((l) => /^[ \t]+(?=\S)/.exec(l)?.[0]).filter((x): x is string => !!x);
-  if (indents.some((i) => i.startsWith('\t'))) return { insertSpaces: false, tabSize: 4, eol };
-  const sizes = indents.map((i) => i.length).filter((n) => n > 0);
-  const tabSize = sizes.length ? Math.min(...sizes) : 2;
-  return { insertSpaces: true, tabSize: Math.min(Math.max(tabSize, 1), 8), eol };
-}
 
 function overlaps(a: Range, b: Range): boolean {
   const before = (p: Range['start'], q: Range['start']) => p.line < q.line || (p.line === q.line && p.character <= q.character);
