@@ -6,7 +6,8 @@
 #   Debian: chromium, wimtools, ripgrep, libkrb5-dev (code-server's native build)
 #   .e2e/code-server/  npm code-server@4.100.3 (see docs: editor-anchors §5.4)
 #   .e2e/pw/           npm playwright-core (not a devDependency of the project)
-# then packages the VSIX and runs test/e2e/*.test.ts with Node's test runner.
+# then packages the VSIX and runs test/wimtools/*.test.ts and test/e2e/*.test.ts
+# with Node's test runner.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -82,7 +83,9 @@ export PPKG_E2E_PLAYWRIGHT=$PW_DIR/node_modules/playwright-core
 export PPKG_E2E_RESULTS=${PPKG_E2E_RESULTS:-$ROOT/test-results/e2e-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$PPKG_E2E_RESULTS"
 log "results (screenshots, logs) go to $PPKG_E2E_RESULTS"
-files=(test/e2e/*.test.ts)
+# The WIM writer read back by wimlib's own tools (wimverify, wiminfo, wimdir,
+# wimapply) runs here too, since this job is the one that installs wimtools.
+files=(test/wimtools/*.test.ts test/e2e/*.test.ts)
 if [ $# -gt 0 ]; then files=("$@"); fi
 status=0
 node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}" || status=$?
