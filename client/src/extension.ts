@@ -47,8 +47,10 @@ export function activate(context: vscode.ExtensionContext): PpkgExtensionApi {
     outputChannel: log,
     initializationOptions: { secretNames: secrets.namesByProject() },
     synchronize: {
-      // Installers and certificates appearing or disappearing change the file findings.
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{msi,exe,cmd,bat,ps1,msix,appx,cab,zip,cer,crt,pfx,p12,png,jpg,xml,json,txt}'),
+      // Any file a project names (installers, dependencies of any type,
+      // certificates) appearing or disappearing changes the file findings; the
+      // server keeps its file answers until one of these events says otherwise.
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/*'),
     },
   };
   client = new LanguageClient('ppkg', 'ppkg Language Server', serverOptions, clientOptions);
