@@ -10,7 +10,7 @@ export interface CommandEntry {
 export const COMMANDS: Record<string, CommandEntry> = {
   validate: {
     summary: 'Check project files against the schema and the bulk-enrollment rules',
-    usage: 'ppkg validate <files or globs...> [--format text|json|sarif]',
+    usage: 'ppkg validate <files or globs...> [--format text|json|sarif] [--expiry-warning-days <days>]',
     load: async () => (await import('./validate')).run,
   },
   init: {
