@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { main } from '../../server/src/cli/main';
-import type { CliIO } from '../../server/src/cli/io';
-import { TENANT_TEST_HOOKS, type TenantTestHooks } from '../../server/src/tenant/session';
+import type { TenantTestHooks } from '../../server/src/tenant/session';
+import { tenantCliIO } from '../support/tenantCli';
 import { getTestCa } from '../support/testCa';
 import { healthyTenant, startGraphEmulator, type TenantScenario } from '../support/graphEmulator';
 
@@ -18,27 +18,11 @@ interface Run {
 async function doctor(args: string[], scenario: TenantScenario, extra: { confirm?: boolean; token?: string; closed?: boolean } = {}) {
   const emu = await startGraphEmulator({ acceptToken: TOKEN, ...scenario });
   if (extra.closed) await emu.close();
-  const out: string[] = [];
-  const err: string[] = [];
-  const questions: string[] = [];
   const hooks: TenantTestHooks = { getAccessToken: async () => extra.token ?? TOKEN, ca: getTestCa().caPem, sleep: async () => undefined };
-  const io: CliIO & { [TENANT_TEST_HOOKS]: TenantTestHooks } = {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    cwd: process.cwd(),
-    env: {},
-    confirm:
-      extra.confirm === undefined
-        ? undefined
-        : async (q) => {
-            questions.push(q);
-            return extra.confirm!;
-          },
-    [TENANT_TEST_HOOKS]: hooks,
-  };
+  const { io, questions, stdout, stderr } = tenantCliIO(hooks, { confirm: extra.confirm });
   try {
     const code = await main(['doctor', '--graph-endpoint', emu.url, ...args], io);
-    const run: Run = { code, stdout: out.join(''), stderr: err.join(''), questions };
+    const run: Run = { code, stdout: stdout(), stderr: stderr(), questions };
     // The access token never reaches any output.
     for (const text of [run.stdout, run.stderr, ...questions]) {
       assert.ok(!text.includes(TOKEN), 'token leaked');

@@ -4,8 +4,8 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../server/src/cli/main';
-import type { CliIO } from '../../server/src/cli/io';
-import { TENANT_TEST_HOOKS, type TenantTestHooks } from '../../server/src/tenant/session';
+import type { TenantTestHooks } from '../../server/src/tenant/session';
+import { tenantCliIO } from '../support/tenantCli';
 import { getTestCa } from '../support/testCa';
 import { healthyTenant, startGraphEmulator, type EmulatedUser, type TenantScenario } from '../support/graphEmulator';
 
@@ -33,28 +33,13 @@ function projects(): string {
 
 async function tokens(args: string[], scenario: Partial<TenantScenario> = {}, extra: { confirm?: boolean; cwd?: string } = {}) {
   const emu = await startGraphEmulator(healthyTenant({ acceptToken: TOKEN, users: users(), pageSize: 2, ...scenario }));
-  const out: string[] = [];
-  const err: string[] = [];
-  const questions: string[] = [];
   const hooks: TenantTestHooks = { getAccessToken: async () => TOKEN, ca: getTestCa().caPem, sleep: async () => undefined, now: () => NOW };
-  const io: CliIO & { [TENANT_TEST_HOOKS]: TenantTestHooks } = {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    cwd: extra.cwd ?? process.cwd(),
-    env: {},
-    confirm:
-      extra.confirm === undefined
-        ? undefined
-        : async (q) => {
-            questions.push(q);
-            return extra.confirm!;
-          },
-    [TENANT_TEST_HOOKS]: hooks,
-  };
+  const cli = tenantCliIO(hooks, { cwd: extra.cwd, confirm: extra.confirm });
+  const { io, questions } = cli;
   try {
     const code = await main(['tokens', ...args, '--graph-endpoint', emu.url], io);
-    const stdout = out.join('');
-    const stderr = err.join('');
+    const stdout = cli.stdout();
+    const stderr = cli.stderr();
     for (const text of [stdout, stderr, ...questions]) assert.ok(!text.includes('SENTINEL'), 'token leaked');
     return { code, stdout, stderr, questions, emu };
   } finally {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { compileProject, CompileError, type CompileInputs } from '../../server/src/compile';
 import { attr, childElements, localName, parseXmlDocument, parseXmlFragment, textOf, type XElement } from '../../server/src/compile/xmlParse';
 import type { Project } from '../../server/src/model/project';
+import { xmlLeaves } from '../support/xmlLeaves';
 
 const CERT = readFileSync(new URL('../../examples/bulk-enrollment/certificates/contoso-root.cer', import.meta.url));
 const NASTY = `<>&"'`;
@@ -55,17 +56,6 @@ function everything(): Project {
   };
 }
 
-/** Leaf path → text, with key attributes, for order-insensitive comparison. */
-function leaves(el: XElement, prefix = ''): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const c of childElements(el)) {
-    const key = c.attrs.filter(([k]) => k !== 'xmlns').map(([k, v]) => `[@${k}=${v}]`).join('');
-    const p = `${prefix}/${localName(c.name)}${key}`;
-    if (childElements(c).length) for (const [k, v] of leaves(c, p)) out.set(k, v);
-    else out.set(p, textOf(c));
-  }
-  return out;
-}
 
 function get(el: XElement, ...names: string[]): XElement {
   let cur = el;
@@ -111,7 +101,7 @@ test('customizations.xml: BOM, declaration, namespaces, PackageConfig', () => {
 test('customizations.xml: every wizard setting at its WCD path, values escaped once', () => {
   const r = compileProject(everything(), SECRETS, inputs());
   const root = parseXmlDocument(r.customizationsXml.toString('utf8'));
-  const common = leaves(get(root, 'Settings', 'Customizations', 'Common'));
+  const common = xmlLeaves(get(root, 'Settings', 'Customizations', 'Common'));
   const N = NASTY;
   const expected: [string, string][] = [
     ['/Accounts/Azure/Authority', 'https://login.microsoftonline.com/common'],

@@ -10,20 +10,10 @@ import type { Project } from '../../server/src/model/project';
 import { isSecretReference } from '../../server/src/model/secrets';
 import { validateText } from '../../server/src/validation/validate';
 import { icdArguments, locateIcd, parseKitsRoot } from '../../server/src/package/icd';
+import { xmlLeaves } from '../support/xmlLeaves';
 
 const fixture = (n: string) => readFileSync(new URL(`../fixtures/wcd/${n}`, import.meta.url), 'utf8');
 
-/** Leaf path → value of Common, attribute keys included, order-insensitive. */
-function leaves(el: XElement, prefix = ''): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const c of childElements(el)) {
-    const key = c.attrs.filter(([k]) => k !== 'xmlns').map(([k, v]) => `[@${k}=${v}]`).join('');
-    const p = `${prefix}/${localName(c.name)}${key}`;
-    if (childElements(c).length) for (const [k, v] of leaves(c, p)) out.set(k, v);
-    else out.set(p, textOf(c).trim());
-  }
-  return out;
-}
 function section(xml: string, ...names: string[]): XElement {
   let el = parseXmlDocument(xml);
   for (const n of names) el = childElements(el).find((c) => localName(c.name) === n)!;
@@ -62,8 +52,8 @@ test('wizard-like: every setting mapped, secrets become references (never values
   assert.equal(project.applications?.[0]?.commandLine, `msiexec /i agent.msi /qn TOKEN="a<b>&'c'"`);
   assert.deepEqual(project.applications?.[0]?.successCodes, [0, 1641]);
   assert.equal(project.additionalSettings, undefined);
-  assert.deepEqual(leaves(section(again, 'Settings', 'Customizations', 'Common')), leaves(section(xml, 'Settings', 'Customizations', 'Common')));
-  assert.deepEqual(leaves(section(again, 'PackageConfig')), leaves(section(xml, 'PackageConfig')));
+  assert.deepEqual(xmlLeaves(section(again, 'Settings', 'Customizations', 'Common'), { trim: true }), xmlLeaves(section(xml, 'Settings', 'Customizations', 'Common'), { trim: true }));
+  assert.deepEqual(xmlLeaves(section(again, 'PackageConfig'), { trim: true }), xmlLeaves(section(xml, 'PackageConfig'), { trim: true }));
   // The imported project validates except for the token expiry it cannot know.
   const codes = validateText(r.projectText, { now: () => new Date('2026-12-01') }).diagnostics.filter((d) => d.severity === 'error').map((d) => d.code);
   assert.deepEqual(codes, ['PPKG014']);
@@ -79,11 +69,11 @@ test('ProvisioningTools-like with Targets/Variant: unknown settings and multivar
   assert.ok(project.additionalSettings!.some((s) => s.path === "Accounts/Users/User[@UserName='kiosk']/Password" && isSecretReference(s.value)));
   assert.match(project.additionalCustomizationsXml!, /<Targets>/);
   assert.match(r.projectText, /\/\/ PackageConfig Notes: Made by ProvisioningTools/);
-  const common = (x: string) => leaves(section(x, 'Settings', 'Customizations', 'Common'));
+  const common = (x: string) => xmlLeaves(section(x, 'Settings', 'Customizations', 'Common'), { trim: true });
   assert.deepEqual(common(again), common(xml));
   const rest = (x: string) => {
     const c = section(x, 'Settings', 'Customizations');
-    return childElements(c).filter((e) => e.name !== 'Common').map((e) => [e.name, [...leaves(e)]]);
+    return childElements(c).filter((e) => e.name !== 'Common').map((e) => [e.name, [...xmlLeaves(e, { trim: true })]]);
   };
   assert.deepEqual(rest(again), rest(xml));
   // Importing the re-export gives the same project.
@@ -98,7 +88,7 @@ test('unknown settings only: kept as additionalSettings, enrollment secret as a 
   assert.equal(project.rank, 7);
   assert.equal(project.description, 'MDM enrollment <third-party>');
   assert.equal(project.additionalSettings!.length, 5);
-  const common = (x: string) => leaves(section(x, 'Settings', 'Customizations', 'Common'));
+  const common = (x: string) => xmlLeaves(section(x, 'Settings', 'Customizations', 'Common'), { trim: true });
   assert.deepEqual(common(again), common(xml));
 });
 

@@ -11,22 +11,11 @@ import assert from 'node:assert/strict';
 
 import { writeWim, type WimFileEntry, type WimImageOptions } from '../../server/src/package/wim';
 import { readWim } from '../support/wimReader';
+import { pattern } from '../support/bytes';
 
 const work = mkdtempSync(join(tmpdir(), 'ppkg-wim-test-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-/** Deterministic pseudo-random bytes (not all one value, so offsets and chunking errors show). */
-function pattern(size: number, seed: number): Buffer {
-  const buf = Buffer.allocUnsafe(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    buf[i] = x & 0xff;
-  }
-  return buf;
-}
 
 function srcFile(name: string, content: Buffer): string {
   const p = join(work, 'src', name);

@@ -14,6 +14,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { writeWim, type WimFileEntry, type WimImageOptions } from '../../server/src/package/wim';
+import { pattern } from '../support/bytes';
 
 const INSTALL_HINT = 'wimtools is not installed: run `apt-get install -y wimtools` (Debian/Ubuntu) to run the WIM checks';
 
@@ -30,17 +31,6 @@ function tool(cmd: string, args: string[]): { stdout: string; stderr: string; st
 const work = mkdtempSync(join(tmpdir(), 'ppkg-wimtools-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-function pattern(size: number, seed: number): Buffer {
-  const buf = Buffer.allocUnsafe(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    buf[i] = x & 0xff;
-  }
-  return buf;
-}
 
 const files: Record<string, Buffer> = {
   'Multivariant/Multivariant.xml': Buffer.from('\ufeff<Multivariant/>'),
