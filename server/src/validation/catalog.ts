@@ -15,11 +15,11 @@ export interface RuleInfo {
  */
 export const RULE_CATALOG: RuleInfo[] = [
   { code: 'PPKG000', severity: 'error', title: 'Malformed JSON', reason: 'The project file must be JSON with comments; every other rule still runs on what parses.' },
-  { code: 'PPKG001', severity: 'error', title: 'Forbidden character in device name', reason: 'Windows accepts letters, digits and "-" in a computer name; a space or punctuation fails the package on the device.' },
+  { code: 'PPKG001', severity: 'error', title: 'Forbidden character in device name', reason: 'Windows accepts letters, digits and "-" in a computer name; a space, punctuation or an emoji (counted as one character, whatever its UTF-16 length) fails the package on the device.' },
   { code: 'PPKG002', severity: 'error', title: 'Device name only digits', reason: 'Windows (DnsValidateName) rejects computer names made only of digits.' },
   { code: 'PPKG003', severity: 'error', title: 'Device name over 63 characters', reason: '63 characters is the DNS host name limit.' },
   { code: 'PPKG004', severity: 'warning', title: 'Device name over 15 characters', reason: 'The wizard, NetBIOS and Active Directory join allow 15 characters after %RAND:x% is expanded.' },
-  { code: 'PPKG005', severity: 'warning', title: 'Little room for %SERIAL%', reason: 'Windows cuts the serial number from the left to fit 15 characters; with fewer than 8 left, devices get colliding names.' },
+  { code: 'PPKG005', severity: 'error', title: 'No or little room for %SERIAL%', reason: 'Windows cuts the serial number from the left to fit 15 characters: with none left every device gets the same name (error); with fewer than 8 left, devices whose serials end alike collide (warning).' },
   { code: 'PPKG006', severity: 'error', title: 'Malformed or unknown macro', reason: 'Only %SERIAL% and %RAND:x% (x from 1 to 14) exist; anything else is written literally or rejected on the device.' },
   { code: 'PPKG010', severity: 'error', title: 'Token expiry is not a date', reason: 'The bulk token expiry must be a real YYYY-MM-DD date.' },
   { code: 'PPKG011', severity: 'error', title: 'Bulk token expired', reason: 'With an expired token, devices fail to join Entra ID without a visible error.' },

@@ -18,16 +18,20 @@ export function deviceNameRules(ctx: RuleContext): void {
       continue;
     }
     if (part.kind !== 'text') continue;
-    for (let i = 0; i < part.text.length; i++) {
-      const ch = part.text[i];
+    // Code points, not UTF-16 units: "💻" is one character (two units), flagged like "☕".
+    let i = 0;
+    for (const ch of part.text) {
+      const at = i;
+      i += ch.length;
       const code = ch.codePointAt(0)!;
-      const forbidden = ch === ' ' || FORBIDDEN_CHARACTERS.includes(ch) || code < 0x20 || code > 0xffff || /\p{Extended_Pictographic}/u.test(ch);
+      const forbidden = ch === ' ' || FORBIDDEN_CHARACTERS.includes(ch) || code < 0x20 || code > 0xffff || (code >= 0xd800 && code <= 0xdfff) || /\p{Extended_Pictographic}/u.test(ch);
       if (!forbidden) continue;
       hasBadCharacters = true;
-      const shown = ch === ' ' ? 'a space' : code < 0x20 ? `control character U+${code.toString(16).padStart(4, '0').toUpperCase()}` : `"${ch}"`;
+      const shown =
+        ch === ' ' ? 'a space' : code < 0x20 ? `control character U+${code.toString(16).padStart(4, '0').toUpperCase()}` : code >= 0xd800 && code <= 0xdfff ? `a broken character (lone surrogate U+${code.toString(16).toUpperCase()})` : `"${ch}"`;
       ctx.report(node, 'error', 'PPKG001', `The device name contains ${shown}. Windows allows letters, digits and "-" only (no spaces or punctuation), so the package would fail on the device.`, undefined, {
-        start: part.start + i,
-        end: part.start + i + ch.length,
+        start: part.start + at,
+        end: part.start + at + ch.length,
       });
     }
   }
@@ -53,7 +57,16 @@ export function deviceNameRules(ctx: RuleContext): void {
     );
   }
 
-  if (a.hasSerial && !hasBadCharacters && a.worstCaseWithoutSerial <= NETBIOS_LIMIT && a.serialBudget < MIN_SERIAL_CHARS) {
+  if (a.hasSerial && !hasBadCharacters && a.serialBudget === 0) {
+    // No room at all: Windows cuts the whole serial number, so every device gets the same name.
+    ctx.report(
+      node,
+      'error',
+      'PPKG005',
+      `No room left for %SERIAL%: the rest of the name already takes ${a.worstCaseWithoutSerial} of ${NETBIOS_LIMIT} characters, so Windows cuts the whole serial number and every device gets the same name "${a.example}". Shorten the fixed part.`,
+      withSuggestion(name),
+    );
+  } else if (a.hasSerial && !hasBadCharacters && a.worstCaseWithoutSerial <= NETBIOS_LIMIT && a.serialBudget < MIN_SERIAL_CHARS) {
     ctx.report(
       node,
       'warning',
