@@ -38,3 +38,36 @@ export function getTestCa(): TestCa {
   };
   return cached;
 }
+
+/**
+ * A client certificate as a PKCS#12 (.pfx) file that `password` opens, made
+ * with node-forge from a key node:crypto generates. `legacy` picks the old
+ * Windows export (3DES, SHA-1 MAC); the default is OpenSSL 3's (AES-256,
+ * SHA-256). Memoised per password and kind: key generation takes a moment.
+ */
+const pfxCache = new Map<string, Buffer>();
+export function makeTestPfx(password: string, options: { legacy?: boolean } = {}): Buffer {
+  const key = `${options.legacy ? 'legacy' : 'aes'}\0${password}`;
+  const hit = pfxCache.get(key);
+  if (hit) return hit;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const forge = require('node-forge') as typeof import('node-forge');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { generateKeyPairSync } = require('node:crypto') as typeof import('node:crypto');
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const fKey = forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
+  const fPub = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = fPub;
+  cert.serialNumber = '01';
+  cert.validity.notBefore = new Date('2026-01-01T00:00:00Z');
+  cert.validity.notAfter = new Date('2036-01-01T00:00:00Z');
+  const subject = [{ name: 'commonName', value: 'ppkg test client' }];
+  cert.setSubject(subject);
+  cert.setIssuer(subject);
+  cert.sign(fKey, forge.md.sha256.create());
+  const asn1 = forge.pkcs12.toPkcs12Asn1(fKey, [cert], password, options.legacy ? { algorithm: '3des' } : { algorithm: 'aes256', saltSize: 16, count: 2048 });
+  const der = Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
+  pfxCache.set(key, der);
+  return der;
+}

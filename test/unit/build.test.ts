@@ -14,6 +14,8 @@ import { BuildError, buildProject, defaultOutDir, packageFileName } from '../../
 import { compileProject } from '../../server/src/compile';
 import type { SecretResolver } from '../../server/src/model/secrets';
 import { readWim } from '../support/wimReader';
+import { makeTestPfx } from '../support/testCa';
+import { compileDiagnostics, locator } from '../../server/src/package/build/locate';
 
 const REPO = resolve(__dirname, '../..');
 const EXAMPLE = join(REPO, 'examples/bulk-enrollment');
@@ -46,7 +48,7 @@ function everythingProject(name: string, installerBytes = 64): string {
   writeFileSync(join(dir, 'apps/setup.exe'), Buffer.alloc(installerBytes, 0x5a));
   writeFileSync(join(dir, 'apps/helper.dll'), 'helper');
   cpSync(join(EXAMPLE, 'certificates/contoso-root.cer'), join(dir, 'certs/root.cer'));
-  writeFileSync(join(dir, 'certs/client.pfx'), Buffer.from([0x30, 0x82, 0x00, 0x04, 1, 2, 3, 4]));
+  writeFileSync(join(dir, 'certs/client.pfx'), makeTestPfx(SENTINELS['client-pfx-password']!));
   const project = {
     name: 'Everything & More',
     id: '{0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d}',
@@ -184,14 +186,132 @@ test('refusals: validation error, expired token, missing secret (named), short W
   for (const err of [e]) for (const v of Object.values(SENTINELS)) assert.ok(!err.message.includes(v));
 });
 
-test('files are re-checked at build: a symlink out of the project folder is refused', { skip: process.platform === 'win32' }, async () => {
+test('files are re-checked at build: a file that becomes a link out of the project after validation is refused by the build itself', { skip: process.platform === 'win32' }, async () => {
   const p = everythingProject('symlink');
   const outside = join(work, 'outside.dll');
   writeFileSync(outside, 'outside');
-  rmSync(join(work, 'symlink/apps/helper.dll'));
-  symlinkSync(outside, join(work, 'symlink/apps/helper.dll'));
-  const e = await refusal(p);
-  assert.ok(e.diagnostics.some((d) => d.code === 'PPKG031'));
+  // Validation passes on the real file; the swap happens after it, while secrets resolve.
+  let swapped = false;
+  const e = await refusal(p, {
+    onProgress: (m) => {
+      if (m !== 'Resolving secrets' || swapped) return;
+      swapped = true;
+      rmSync(join(work, 'symlink/apps/helper.dll'));
+      symlinkSync(outside, join(work, 'symlink/apps/helper.dll'));
+    },
+  });
+  assert.ok(swapped, 'the swap happened after validation');
+  assert.equal(e.diagnostics.length, 1);
+  assert.equal(e.diagnostics[0]!.code, 'PPKG031');
+  // The build's wording, not validation's ("is a link to a file outside…").
+  assert.match(e.diagnostics[0]!.message, /The dependency "apps\/helper\.dll" resolves to .*outside\.dll, outside the project folder/);
+  const depLine = readFileSync(p, 'utf8').split('\n').findIndex((l) => l.includes('"apps/helper.dll"') && !l.includes('installer'));
+  assert.equal(e.diagnostics[0]!.range.start.line, depLine);
+  // Validation alone would also catch a link made before the build.
+  const again = await refusal(p);
+  assert.match(again.diagnostics.find((d) => d.code === 'PPKG031')!.message, /is a link to a file outside the project folder/);
+});
+
+test('client certificates: a .pfx that is not PKCS#12, or whose password does not open it, refuses the build naming the certificate', async () => {
+  const p = everythingProject('pfx');
+  const pfx = join(work, 'pfx/certs/client.pfx');
+  const text = readFileSync(p, 'utf8');
+  const lineOf = (needle: string) => text.split('\n').findIndex((l) => l.includes(needle));
+  // Wrong password (the secret is the sentinel; the file opens with another).
+  writeFileSync(pfx, makeTestPfx('another-password'));
+  let e = await refusal(p);
+  assert.equal(e.diagnostics.length, 1);
+  assert.equal(e.diagnostics[0]!.code, 'PPKG038');
+  assert.match(e.message, /The client certificate "certs\/client\.pfx" does not open with the secret "client-pfx-password"/);
+  assert.equal(e.diagnostics[0]!.range.start.line, lineOf('"client-pfx-password"') - 1, 'on the password property of the certificate');
+  // Not PKCS#12 at all.
+  writeFileSync(pfx, Buffer.from([0x30, 0x82, 0x00, 0x04, 1, 2, 3, 4]));
+  e = await refusal(p);
+  assert.equal(e.diagnostics[0]!.code, 'PPKG037');
+  assert.match(e.message, /"certs\/client\.pfx": it is not a PKCS#12 \(\.pfx\) file/);
+  assert.equal(e.diagnostics[0]!.range.start.line, lineOf('"certs/client.pfx"'));
+  // A legacy (3DES, SHA-1) export with the right password builds.
+  writeFileSync(pfx, makeTestPfx(SENTINELS['client-pfx-password']!, { legacy: true }));
+  const r = await buildProject({ projectPath: p, outDir: join(work, 'pfx-out'), secrets: secrets(), now: NOW });
+  assert.ok(existsSync(r.packagePath));
+  for (const v of Object.values(SENTINELS)) assert.ok(!e.message.includes(v));
+});
+
+test('output folder: the build writes only into a folder it owns; other folders are refused before anything is written', async () => {
+  const p = everythingProject('owned');
+  // A folder with someone else's files: refused, nothing in it changes.
+  const foreign = join(work, 'foreign-out');
+  mkdirSync(foreign);
+  writeFileSync(join(foreign, '.gitignore'), 'node_modules/\n');
+  writeFileSync(join(foreign, 'customizations.xml'), '<WindowsCustomizations>mine</WindowsCustomizations>');
+  let err = await buildProject({ projectPath: p, outDir: foreign, secrets: secrets(), now: NOW }).catch((x: unknown) => x);
+  assert.ok(err instanceof BuildError);
+  assert.equal(err.kind, 'io');
+  assert.match(err.message, /already holds files that ppkg did not write \(.*\.gitignore.*\)|already holds files that ppkg did not write/);
+  assert.match(err.message, /new or empty folder/);
+  assert.deepEqual(readdirSync(foreign).sort(), ['.gitignore', 'customizations.xml']);
+  assert.equal(readFileSync(join(foreign, '.gitignore'), 'utf8'), 'node_modules/\n');
+  // A new folder: created, marked; built again: still ours.
+  const mine = join(work, 'owned-out/nested');
+  const r = await buildProject({ projectPath: p, outDir: mine, secrets: secrets(), now: NOW });
+  assert.ok(existsSync(join(mine, '.ppkg-output')));
+  await buildProject({ projectPath: p, outDir: mine, secrets: secrets(), now: NOW });
+  assert.ok(existsSync(r.packagePath));
+  // An empty folder is adopted; a folder of an earlier ppkg (its .gitignore, its outputs) too.
+  const empty = join(work, 'empty-out');
+  mkdirSync(empty);
+  await buildProject({ projectPath: p, outDir: empty, secrets: secrets(), now: NOW });
+  assert.ok(existsSync(join(empty, '.ppkg-output')));
+  const legacy = join(work, 'legacy-out');
+  mkdirSync(legacy);
+  writeFileSync(join(legacy, '.gitignore'), '# Written by ppkg build: these files hold the bulk token and passwords. Never commit them.\n*\n');
+  writeFileSync(join(legacy, 'Old.ppkg'), 'old');
+  writeFileSync(join(legacy, 'build-report.json'), '{}');
+  await buildProject({ projectPath: p, outDir: legacy, secrets: secrets(), now: NOW });
+  assert.ok(existsSync(join(legacy, '.ppkg-output')));
+  // A file where the folder should be, a path through a file, a link: refused in words, no raw code.
+  writeFileSync(join(work, 'a-file'), 'x');
+  for (const [out, words] of [
+    [join(work, 'a-file'), /is a file, not a folder/],
+    [join(work, 'a-file/sub'), /a-file is a file, not a folder/],
+  ] as const) {
+    err = await buildProject({ projectPath: p, outDir: out, secrets: secrets(), now: NOW }).catch((x: unknown) => x);
+    assert.ok(err instanceof BuildError);
+    assert.match(err.message, words);
+    assert.doesNotMatch(err.message, /ENOTDIR|EEXIST|ENOENT|EACCES|internal error/);
+  }
+  if (process.platform !== 'win32') {
+    symlinkSync(mine, join(work, 'link-out'));
+    err = await buildProject({ projectPath: p, outDir: join(work, 'link-out'), secrets: secrets(), now: NOW }).catch((x: unknown) => x);
+    assert.ok(err instanceof BuildError);
+    assert.match(err.message, /symbolic link/);
+  }
+});
+
+test('compile problems: every problem of a CompileError becomes a located diagnostic, one per setting', async () => {
+  const p = everythingProject('problems');
+  const text = readFileSync(p, 'utf8');
+  const { parseProject } = await import('../../server/src/model/parse');
+  const { diag } = locator(parseProject(text));
+  const ds = compileDiagnostics(
+    {
+      message: 'two settings cannot be compiled',
+      problems: [
+        { path: ['network', 'wifi', 'ssid'], code: 'PPKG111', message: 'SSID problem' },
+        { path: ['device', 'name'], code: 'PPKG111', message: 'name problem' },
+        { path: ['device', 'name'], code: 'PPKG111', message: 'second problem on the same setting' },
+      ],
+    },
+    diag,
+  );
+  assert.deepEqual(ds.map((d) => d.message), ['name problem', 'SSID problem']);
+  const lines = text.split('\n');
+  assert.equal(ds[0]!.range.start.line, lines.findIndex((l) => l.includes('"EV-%SERIAL%"')));
+  assert.equal(ds[1]!.range.start.line, lines.findIndex((l) => l.includes('"Setup Net"')));
+  // Without problems: the error's own path and code.
+  const one = compileDiagnostics({ message: 'one', path: ['oobe', 'hide'], code: 'PPKG111' }, diag);
+  assert.equal(one.length, 1);
+  assert.equal(one[0]!.range.start.line, lines.findIndex((l) => l.includes('"hide"')));
 });
 
 test('package file name and compile determinism helpers', () => {
@@ -258,7 +378,7 @@ test('atomic: SIGKILL at several points leaves the previous package intact and n
     assert.ok(now.equals(expectNew ? v2Bytes : v1Bytes), `package at the output path after a kill at "${point}"`);
     if (point.startsWith('Writing the package')) sawTemp = readdirSync(out).some((n) => n.startsWith('.ppkg-tmp-'));
     for (const name of readdirSync(out)) {
-      if (name.startsWith('.ppkg-tmp-') || name === '.gitignore') continue;
+      if (name.startsWith('.ppkg-tmp-') || name === '.gitignore' || name === '.ppkg-output') continue;
       assert.ok(['Everything & More.ppkg', 'customizations.xml', 'build-report.json'].includes(name), `unexpected ${name}`);
     }
     if (expectNew) continue;

@@ -38,6 +38,8 @@ export const RULE_CATALOG: RuleInfo[] = [
   { code: 'PPKG034', severity: 'error', title: 'Unsupported certificate file', reason: 'WCD takes .cer/.crt (root, CA) and .pfx (client) files.' },
   { code: 'PPKG035', severity: 'error', title: 'File path differs in case', reason: 'Windows ignores case but Linux and macOS builds do not; the quick fix corrects it.' },
   { code: 'PPKG036', severity: 'warning', title: 'msiexec without a quiet switch', reason: 'Commands run as SYSTEM during setup; a dialog waits until the 30-minute timeout.' },
+  { code: 'PPKG037', severity: 'error', title: 'Certificate is not PKCS#12', reason: 'A client certificate is imported from a PKCS#12 (.pfx) file with its private key; any other file fails on the device after the join.' },
+  { code: 'PPKG038', severity: 'error', title: 'Certificate password does not open the .pfx', reason: 'Windows imports the .pfx with CertificatePassword; a wrong one fails the package on every device. Checked when the secret is available (the build always checks).' },
   { code: 'PPKG040', severity: 'warning', title: 'Entra join without a local administrator', reason: 'If the join fails, a local administrator is the only way into the device.' },
   { code: 'PPKG041', severity: 'warning', title: 'Hidden OOBE without a local account', reason: 'HideOobe skips account creation; without an account in the package nobody can sign in.' },
   { code: 'PPKG050', severity: 'error', title: 'Product key form', reason: 'A product key is XXXXX-XXXXX-XXXXX-XXXXX-XXXXX.' },

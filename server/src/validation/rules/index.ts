@@ -1,6 +1,7 @@
 import type { Rule } from '../context';
 import { accountRules } from './accounts';
 import { applicationRules } from './applications';
+import { certificateRules } from './certificates';
 import { deviceNameRules } from './deviceName';
 import { fileRules } from './files';
 import { packageConfigRules } from './packageConfig';
@@ -19,5 +20,6 @@ export const RULES: Rule[] = [
   accountRules,
   applicationRules,
   fileRules,
+  certificateRules,
   secretRules,
 ];
