@@ -38,10 +38,12 @@ interface Ref {
 export function inputReferences(project: Project): Ref[] {
   const refs: Ref[] = [];
   (project.applications ?? []).forEach((a, i) => {
-    refs.push({ p: a.installer, path: ['applications', i, 'installer'], role: 'installer' });
+    if (a.installer) refs.push({ p: a.installer, path: ['applications', i, 'installer'], role: 'installer' });
     (a.dependencies ?? []).forEach((d, j) => refs.push({ p: d, path: ['applications', i, 'dependencies', j], role: 'dependency' }));
   });
-  (project.certificates ?? []).forEach((c, i) => refs.push({ p: c.file, path: ['certificates', i, 'file'], role: 'certificate', certificate: { index: i } }));
+  (project.certificates ?? []).forEach((c, i) => {
+    if (c.file) refs.push({ p: c.file, path: ['certificates', i, 'file'], role: 'certificate', certificate: { index: i } });
+  });
   return refs;
 }
 
