@@ -1,4 +1,5 @@
 /** ppkg build through main(): exit codes, compiler-style errors, outputs, no secret on stdout/stderr. */
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -80,4 +81,30 @@ test('usage and I/O errors exit 2; encrypt on native exits 1 naming the ICD back
     assert.equal(icd.code, 2);
     assert.match(icd.err, /only on Windows/);
   }
+});
+
+test('--out . in a git repository is refused: its .gitignore and customizations.xml stay as they were, nothing is written (exit 2)', async () => {
+  const p = project('repo');
+  const repo = join(work, 'repo');
+  execFileSync('git', ['init', '-q'], { cwd: repo });
+  writeFileSync(join(repo, '.gitignore'), 'node_modules/\n');
+  writeFileSync(join(repo, 'customizations.xml'), '<WindowsCustomizations>from WCD</WindowsCustomizations>\n');
+  const before = readdirSync(repo).sort();
+  const io = { stdout: (t: string) => (out += t), stderr: (t: string) => (err += t), cwd: repo, env: ENV };
+  let out = '';
+  let err = '';
+  const code = await main(['build', 'cts-desktops.ppkg.json', '--out', '.'], io);
+  assert.equal(code, 2, err);
+  assert.match(err, /^ppkg build: The output folder \. already holds files that ppkg did not write/m);
+  assert.match(err, /new or empty folder/);
+  assert.doesNotMatch(err, /EEXIST|ENOENT|internal error/);
+  assert.equal(readFileSync(join(repo, '.gitignore'), 'utf8'), 'node_modules/\n');
+  assert.equal(readFileSync(join(repo, 'customizations.xml'), 'utf8'), '<WindowsCustomizations>from WCD</WindowsCustomizations>\n');
+  assert.deepEqual(readdirSync(repo).sort(), before);
+  assert.equal(execFileSync('git', ['status', '--porcelain', '--', '.gitignore', 'customizations.xml'], { cwd: repo, encoding: 'utf8' }).includes('M '), false);
+  // The default folder (ppkg-out/<project>) is ppkg's own and gets its own .gitignore.
+  const ok = await main(['build', 'cts-desktops.ppkg.json'], io);
+  assert.equal(ok, 0, err);
+  assert.match(readFileSync(join(repo, 'ppkg-out/cts-desktops/.gitignore'), 'utf8'), /^# Written by ppkg build/);
+  assert.equal(readFileSync(join(repo, '.gitignore'), 'utf8'), 'node_modules/\n');
 });

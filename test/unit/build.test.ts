@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { after, test } from 'node:test';
+import { after, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BuildError, buildProject, defaultOutDir, packageFileName } from '../../server/src/package/build';
 import { compileProject } from '../../server/src/compile';
@@ -312,6 +312,81 @@ test('compile problems: every problem of a CompileError becomes a located diagno
   const one = compileDiagnostics({ message: 'one', path: ['oobe', 'hide'], code: 'PPKG111' }, diag);
   assert.equal(one.length, 1);
   assert.equal(one[0]!.range.start.line, lines.findIndex((l) => l.includes('"hide"')));
+});
+
+/**
+ * Records every file the code under test opens for writing, and every
+ * rename, through node:fs (callback, sync and promise APIs, which the build
+ * and the WIM writer use).
+ */
+async function auditWrites<T>(fn: () => Promise<T>): Promise<{ result: T; writes: string[]; renames: [string, string][] }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fsMod = require('node:fs') as typeof import('node:fs');
+  const writes: string[] = [];
+  const renames: [string, string][] = [];
+  const isWrite = (flags: unknown) => flags !== undefined && flags !== 'r' && flags !== 'rs' && flags !== fsMod.constants.O_RDONLY;
+  const spies: { target: object; name: string; see: (a: unknown[]) => void }[] = [
+    { target: fsMod.promises, name: 'open', see: (a) => isWrite(a[1]) && writes.push(resolve(String(a[0]))) },
+    { target: fsMod.promises, name: 'writeFile', see: (a) => typeof a[0] === 'string' && writes.push(resolve(a[0])) },
+    { target: fsMod.promises, name: 'appendFile', see: (a) => writes.push(resolve(String(a[0]))) },
+    { target: fsMod.promises, name: 'copyFile', see: (a) => writes.push(resolve(String(a[1]))) },
+    { target: fsMod.promises, name: 'rename', see: (a) => renames.push([resolve(String(a[0])), resolve(String(a[1]))]) },
+    { target: fsMod, name: 'writeFileSync', see: (a) => typeof a[0] === 'string' && writes.push(resolve(a[0])) },
+    { target: fsMod, name: 'openSync', see: (a) => isWrite(a[1]) && writes.push(resolve(String(a[0]))) },
+    { target: fsMod, name: 'createWriteStream', see: (a) => writes.push(resolve(String(a[0]))) },
+  ];
+  const mocks = spies.map(({ target, name, see }) => {
+    const original = (target as Record<string, (...x: unknown[]) => unknown>)[name]!;
+    return mock.method(target as Record<string, (...x: unknown[]) => unknown>, name, function (this: unknown, ...a: unknown[]) {
+      see(a);
+      return original.apply(this, a);
+    });
+  });
+  try {
+    const result = await fn();
+    return { result, writes, renames };
+  } finally {
+    for (const m of mocks) m.mock.restore();
+  }
+}
+
+/**
+ * Output files written in place (opened for writing under their final name),
+ * and files of `mustBeRenamed` that did not arrive by a rename from a temporary file.
+ */
+function inPlaceWrites(outDir: string, audit: { writes: string[]; renames: [string, string][] }, mustBeRenamed: string[] = []): string[] {
+  const finals = new Set(readdirSync(outDir).filter((n) => !n.startsWith('.ppkg-tmp-')).map((n) => join(outDir, n)));
+  const bad = audit.writes.filter((w) => finals.has(w));
+  for (const name of mustBeRenamed) {
+    const f = join(outDir, name);
+    if (!audit.renames.some(([from, to]) => to === f && from.includes('/.ppkg-tmp-'))) bad.push(`${f} (not renamed from a temporary file)`);
+  }
+  return [...new Set(bad)];
+}
+
+test('atomic everywhere: every file a build writes (package, customizations.xml, report, .gitignore, marker) is renamed into place; an in-place write is caught', async () => {
+  const p = everythingProject('audit');
+  const out = join(work, 'audit-out');
+  // Twice: creating the folder, and replacing the files of a previous build.
+  for (const round of [1, 2]) {
+    const audit = await auditWrites(() => buildProject({ projectPath: p, outDir: out, secrets: secrets(), now: NOW }));
+    assert.deepEqual(readdirSync(out).sort(), ['.gitignore', '.ppkg-output', 'Everything & More.ppkg', 'build-report.json', 'customizations.xml'], `round ${round}`);
+    // The marker is written once, when the build claims the folder; the rest on every build.
+    const every = ['.gitignore', 'Everything & More.ppkg', 'build-report.json', 'customizations.xml'];
+    assert.deepEqual(inPlaceWrites(out, audit, round === 1 ? [...every, '.ppkg-output'] : every), [], `round ${round}: written in place`);
+    assert.ok(audit.writes.some((w) => w.includes('/.ppkg-tmp-')), 'the audit sees the temporary files being written');
+  }
+  // The control: the same audit catches a file written in place.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fsp = (require('node:fs') as typeof import('node:fs')).promises;
+  const control = await auditWrites(async () => {
+    await fsp.writeFile(join(out, 'customizations.xml'), '<in place/>');
+    const h = await fsp.open(join(out, 'build-report.json'), 'r+');
+    await h.close();
+  });
+  const caught = inPlaceWrites(out, control);
+  assert.ok(caught.includes(join(out, 'customizations.xml')), 'writeFile in place is caught');
+  assert.ok(caught.includes(join(out, 'build-report.json')), 'open r+ in place is caught');
 });
 
 test('package file name and compile determinism helpers', () => {

@@ -79,8 +79,9 @@ export async function inspectOutputFolder(dir: string, shown: string = dir): Pro
     const gitignore = await fs.readFile(path.join(dir, '.gitignore'), 'utf8').catch(() => '');
     if (gitignore.startsWith(GITIGNORE_HEADER)) return { kind: 'owned', marked: false };
   }
-  const others = names.filter((n) => !isOwnName(n));
-  const listed = (others.length ? others : names).slice(0, 4).join(', ');
+  // The names at risk first: the ones a build would replace.
+  const atRisk = names.filter((n) => OWN_NAMES.has(n) || /\.(ppkg|cat)$/i.test(n));
+  const listed = [...atRisk, ...names.filter((n) => !atRisk.includes(n))].slice(0, 4).join(', ');
   const more = names.length > 4 ? ', …' : '';
   throw new OutputFolderError(
     `The output folder ${shown} already holds files that ppkg did not write (${listed}${more}). ` +

@@ -21,12 +21,15 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const projectPath = path.resolve(io.cwd, parsed.positionals[0]!);
   const shown = path.relative(io.cwd, projectPath) || projectPath;
   const rel = (p: string) => path.relative(io.cwd, p) || p;
+  const outDir = parsed.values.out !== undefined ? path.resolve(io.cwd, parsed.values.out) : undefined;
+  // Messages name the output folder as the admin wrote it.
+  const inWords = (message: string) => (outDir && parsed.values.out !== undefined ? message.split(outDir).join(parsed.values.out.replace(/[\\/]+$/, '') || '.') : message);
 
   let result;
   try {
     result = await buildProject({
       projectPath,
-      outDir: parsed.values.out !== undefined ? path.resolve(io.cwd, parsed.values.out) : undefined,
+      outDir,
       backend,
       secrets: environmentSecrets(io.env),
       signal: io.signal,
@@ -35,7 +38,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   } catch (err) {
     if (!(err instanceof BuildError)) throw err;
     if (err.diagnostics.length) for (const d of err.diagnostics) io.stderr(line(shown, d));
-    else io.stderr(`ppkg build: ${err.message}\n`);
+    else io.stderr(`ppkg build: ${inWords(err.message)}\n`);
     if (err.kind === 'project') io.stderr(`ppkg build: ${shown} was not built.\n`);
     return err.kind === 'project' ? EXIT_FINDINGS : EXIT_USAGE;
   }
