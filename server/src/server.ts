@@ -22,19 +22,26 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import {
   createConnection,
   DidChangeConfigurationNotification,
   ProposedFeatures,
+  ResponseError,
+  StreamMessageWriter,
   TextDocuments,
   TextDocumentSyncKind,
   type Connection,
   type InitializeParams,
   type InitializeResult,
+  type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { PpkgLanguageService, UNWATCHED_FILE_CACHE_TTL_MS, WATCHED_FILE_CACHE_TTL_MS, type PpkgSettings } from './languageService/service';
+import { adaptCodeActions, adaptCompletion, adaptHover, adaptLinks, adaptSymbols, APPLY_EDIT_COMMAND, clientSupport, FULL_SUPPORT, type ClientSupport } from './languageService/capabilities';
+import { GuardedStreamReader } from './languageService/transport';
+import { Debouncer } from './languageService/debounce';
 import {
   SECRET_NAMES_NOTIFICATION,
   VALIDATE_WORKSPACE_REQUEST,
@@ -45,7 +52,6 @@ import {
 
 declare const PPKG_VERSION: string;
 
-const DEBOUNCE_MS = 150;
 
 function testClock(): (() => Date) | undefined {
   const fixed = process.env.PPKG_TEST === '1' ? process.env.PPKG_TEST_NOW : undefined;
@@ -61,10 +67,12 @@ export function startServer(connection: Connection): void {
   let settings: PpkgSettings = {};
   let canPullConfiguration = false;
   let workspaceFolders: string[] = [];
-  const timers = new Map<string, NodeJS.Timeout>();
+  let support: ClientSupport = FULL_SUPPORT;
+  const debouncer = new Debouncer();
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
-    canPullConfiguration = !!params.capabilities.workspace?.configuration;
+    support = clientSupport(params.capabilities);
+    canPullConfiguration = support.configuration;
     workspaceFolders = (params.workspaceFolders ?? []).map((f) => f.uri);
     if (workspaceFolders.length === 0 && params.rootUri) workspaceFolders = [params.rootUri];
     const init = (params.initializationOptions ?? {}) as { settings?: PpkgSettings; secretNames?: SecretNamesParams['byProject'] };
@@ -73,10 +81,12 @@ export function startServer(connection: Connection): void {
     // A client that reports file changes (workspace/didChangeWatchedFiles; VS Code's
     // does for installers and certificates) lets the file answers live long: each
     // report drops them. Otherwise re-check the disk every couple of seconds.
-    service.setFileCacheTtl(params.capabilities.workspace?.didChangeWatchedFiles ? WATCHED_FILE_CACHE_TTL_MS : UNWATCHED_FILE_CACHE_TTL_MS);
+    service.setFileCacheTtl(support.watchedFiles ? WATCHED_FILE_CACHE_TTL_MS : UNWATCHED_FILE_CACHE_TTL_MS);
     return {
       serverInfo: { name: 'ppkg-language-server', version: typeof PPKG_VERSION === 'string' ? PPKG_VERSION : '0.0.0' },
       capabilities: {
+        // Positions count UTF-16 code units, the encoding every client supports (LSP 3.17 general.positionEncodings).
+        positionEncoding: support.positionEncoding,
         textDocumentSync: TextDocumentSyncKind.Incremental,
         completionProvider: { triggerCharacters: ['"', ':', '%', '/'], resolveProvider: false },
         hoverProvider: true,
@@ -88,13 +98,16 @@ export function startServer(connection: Connection): void {
         documentLinkProvider: { resolveProvider: false },
         codeActionProvider: { codeActionKinds: ['quickfix'] },
         codeLensProvider: { resolveProvider: false },
+        // Quick fixes as plain Commands (clients without code-action literals) run this, and the server applies the edit.
+        ...(!support.codeActionLiterals && support.applyEdit ? { executeCommandProvider: { commands: [APPLY_EDIT_COMMAND] } } : {}),
       },
     };
   });
 
   connection.onInitialized(() => {
     if (canPullConfiguration) {
-      void connection.client.register(DidChangeConfigurationNotification.type, { section: 'ppkg' }).catch(() => undefined);
+      // Only a client that allows dynamic registration is asked for it (client/registerCapability).
+      if (support.dynamicConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'ppkg' }).catch(() => undefined);
       void refreshSettings();
     }
   });
@@ -124,31 +137,33 @@ export function startServer(connection: Connection): void {
 
   function validateNow(document: TextDocument): void {
     // The service caches per version and settings; send only what changed.
-    const diagnostics = service.validate(document, settings);
+    let diagnostics;
+    const t0 = performance.now();
+    try {
+      diagnostics = service.validate(document, settings);
+    } catch (err) {
+      // Never let one document's validation take the server down.
+      connection.console.error(`ppkg: validation of ${document.uri} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      return;
+    }
+    debouncer.record(document.uri, performance.now() - t0);
     if (lastSent.get(document.uri) === diagnostics) return;
     lastSent.set(document.uri, diagnostics);
     void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
   }
 
-  function schedule(document: TextDocument, delay = DEBOUNCE_MS): void {
-    const existing = timers.get(document.uri);
-    if (existing) clearTimeout(existing);
-    timers.set(
-      document.uri,
-      setTimeout(() => {
-        timers.delete(document.uri);
-        const current = documents.get(document.uri);
-        if (current) validateNow(current);
-      }, delay),
-    );
+  /** Validates after the document's debounce (it follows what validating this document costs), or after `delay`. */
+  function schedule(document: TextDocument, delay?: number): void {
+    debouncer.schedule(document.uri, delay, () => {
+      const current = documents.get(document.uri);
+      if (current) validateNow(current);
+    });
   }
 
   documents.onDidOpen((e) => schedule(e.document, 0));
   documents.onDidChangeContent((e) => schedule(e.document));
   documents.onDidClose((e) => {
-    const t = timers.get(e.document.uri);
-    if (t) clearTimeout(t);
-    timers.delete(e.document.uri);
+    debouncer.forget(e.document.uri);
     lastSent.delete(e.document.uri);
     service.forget(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
@@ -197,21 +212,39 @@ export function startServer(connection: Connection): void {
     return result;
   });
 
-  const withDoc = <P extends { textDocument: { uri: string } }, R>(fn: (doc: TextDocument, p: P) => R, empty: R) => (p: P) => {
+  /**
+   * A request about an open document: the handler's answer, or its empty
+   * answer for a document the server does not have. Anything the handler
+   * throws becomes an error response (-32803 RequestFailed), never a crash.
+   */
+  const withDoc = <P extends { textDocument: { uri: string } }, R>(fn: (doc: TextDocument, p: P) => R | Promise<R>, empty: R) => async (p: P): Promise<R | ResponseError<void>> => {
     const doc = documents.get(p.textDocument.uri);
-    return doc ? fn(doc, p) : empty;
+    if (!doc) return empty;
+    try {
+      return await fn(doc, p);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return new ResponseError<void>(-32803, `ppkg: ${message}`);
+    }
   };
 
-  connection.onCompletion(withDoc((doc, p) => service.complete(doc, p.position), null));
-  connection.onHover(withDoc((doc, p) => service.hover(doc, p.position), null));
-  connection.onDocumentSymbol(withDoc((doc) => service.symbols(doc), []));
+  connection.onCompletion(withDoc(async (doc, p) => adaptCompletion(await service.complete(doc, p.position), support), null));
+  connection.onHover(withDoc(async (doc, p) => adaptHover(await service.hover(doc, p.position), support), null));
+  connection.onDocumentSymbol(withDoc((doc) => adaptSymbols(service.symbols(doc), doc.uri, support), []));
   connection.onFoldingRanges(withDoc((doc) => service.folding(doc), []));
   connection.onSelectionRanges(withDoc((doc, p) => service.selectionRanges(doc, p.positions), []));
   connection.onDocumentFormatting(withDoc((doc, p) => service.format(doc, undefined, p.options), []));
   connection.onDocumentRangeFormatting(withDoc((doc, p) => service.format(doc, p.range, p.options), []));
-  connection.onDocumentLinks(withDoc((doc) => service.links(doc), []));
-  connection.onCodeAction(withDoc((doc, p) => service.codeActions(doc, p.range, settings), []));
+  connection.onDocumentLinks(withDoc((doc) => adaptLinks(service.links(doc), support), []));
+  connection.onCodeAction(withDoc((doc, p) => adaptCodeActions(service.codeActions(doc, p.range, settings), support), []));
   connection.onCodeLens(withDoc((doc) => service.codeLenses(doc, settings), []));
+  connection.onExecuteCommand(async (p) => {
+    if (p.command !== APPLY_EDIT_COMMAND) return new ResponseError<void>(-32602, `Unknown command ${p.command}.`);
+    const edit = p.arguments?.[0] as WorkspaceEdit | undefined;
+    if (!edit || typeof edit !== 'object' || (!edit.changes && !edit.documentChanges)) return new ResponseError<void>(-32602, `${APPLY_EDIT_COMMAND} takes one WorkspaceEdit.`);
+    const result = await connection.workspace.applyEdit({ label: 'ppkg quick fix', edit });
+    return result.applied ? null : new ResponseError<void>(-32803, `The client did not apply the edit${result.failureReason ? `: ${result.failureReason}` : ''}.`);
+  });
 
   documents.listen(connection);
   connection.listen();
@@ -222,5 +255,11 @@ function sanitize(s: PpkgSettings): PpkgSettings {
   return Number.isFinite(days) && days >= 0 && days <= 365 ? { expiryWarningDays: Math.floor(days) } : {};
 }
 
-// Transport from the command line: --stdio, --node-ipc or --socket=<port>.
-startServer(createConnection(ProposedFeatures.all));
+// Transport from the command line: --stdio (through the guarded reader), --node-ipc or --socket=<port>.
+if (process.argv.includes('--stdio')) {
+  const writer = new StreamMessageWriter(process.stdout);
+  const reader = new GuardedStreamReader(process.stdin, writer, (m) => process.stderr.write(`ppkg: ${m}\n`));
+  startServer(createConnection(ProposedFeatures.all, reader, writer));
+} else {
+  startServer(createConnection(ProposedFeatures.all));
+}

@@ -23,10 +23,20 @@ export interface StartOptions {
   now?: string;
   workspaceFolders?: string[];
   initializationOptions?: unknown;
+  /** Replaces the client capabilities (default: VS Code-like, with snippets, markdown and code-action literals). */
+  capabilities?: object;
+  /** Node options for the server process (e.g. a heap limit). */
+  nodeArgs?: string[];
 }
 
 export class LspClient {
   readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
+  /** Every workspace/applyEdit the server sent (answered as applied). */
+  readonly appliedEdits: unknown[] = [];
+  /** Every client/registerCapability the server sent. */
+  readonly registrations: unknown[] = [];
+  /** The server's InitializeResult. */
+  initializeResult: { capabilities: Record<string, unknown> } | undefined;
   private waiters: { uri: string; version?: number; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
   private versions = new Map<string, number>();
   private texts = new Map<string, string>();
@@ -43,7 +53,7 @@ export class LspClient {
 
   static async start(options: StartOptions = {}): Promise<LspClient> {
     if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: run "node esbuild.mjs" (npm test does) before the LSP tests.`);
-    const child = spawn(process.execPath, [SERVER, '--stdio'], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), SERVER, '--stdio'], {
       env: { ...process.env, PPKG_TEST: '1', PPKG_TEST_NOW: options.now ?? TEST_NOW },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -61,22 +71,31 @@ export class LspClient {
       });
     });
     connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map((i) => (i.section === 'ppkg' ? client.settings : null)));
-    connection.onRequest('client/registerCapability', () => null);
+    connection.onRequest('client/registerCapability', (p: unknown) => {
+      client.registrations.push(p);
+      return null;
+    });
+    connection.onRequest('workspace/applyEdit', (p: unknown) => {
+      client.appliedEdits.push(p);
+      return { applied: true };
+    });
     connection.onNotification('window/logMessage', () => undefined);
     connection.listen();
-    await connection.sendRequest('initialize', {
+    client.initializeResult = await connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: null,
       workspaceFolders: (options.workspaceFolders ?? []).map((f) => ({ uri: f, name: path.basename(f) })),
       initializationOptions: options.initializationOptions,
-      capabilities: {
-        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
+      capabilities: options.capabilities ?? {
+        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, applyEdit: true },
         textDocument: {
           synchronization: { dynamicRegistration: false },
           completion: { completionItem: { snippetSupport: true, documentationFormat: ['markdown'] } },
           hover: { contentFormat: ['markdown'] },
           publishDiagnostics: { versionSupport: true },
-          codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix'] } } },
+          codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix'] } }, isPreferredSupport: true },
+          documentSymbol: { hierarchicalDocumentSymbolSupport: true },
+          documentLink: { tooltipSupport: true },
         },
       },
     });

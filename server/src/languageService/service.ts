@@ -32,6 +32,7 @@ import { completeDomain } from './completion';
 import { cursorFromLocation, plainValueAt, type CursorInfo, type DocContext } from './context';
 import { locate, locateInCleanTree } from './cursor';
 import { reparseIncrementally } from './incremental';
+import { nestsDeeperThan } from './nesting';
 import { SchemaCompleter } from './schemaCompletion';
 import { hoverDomain } from './hover';
 import { codeLenses, documentLinks, refineSymbols } from './outline';
@@ -95,6 +96,7 @@ class VersionState {
   private firstJsonError = Infinity;
   private id?: string;
   private path?: string | null;
+  private deep?: boolean;
 
   constructor(
     readonly uri: string,
@@ -164,6 +166,11 @@ class VersionState {
   private cleanJsonRoot(): ASTNode | undefined | null {
     if (!this.jsonDoc || this.firstJsonError !== Infinity) return null;
     return this.jsonDoc.root;
+  }
+
+  /** True when the text nests too deep for the JSON service's recursive parse and formatter (see nesting.ts). */
+  get tooDeep(): boolean {
+    return (this.deep ??= nestsDeeperThan(this.text));
   }
 
   /** File system path of the project file (undefined for untitled documents). */
@@ -387,6 +394,7 @@ export class PpkgLanguageService {
 
   async complete(document: TextDocument, position: Position): Promise<CompletionList> {
     const state = this.state(document);
+    if (state.tooDeep) return { isIncomplete: false, items: [] };
     const offset = document.offsetAt(position);
     // doComplete's answer straight from the schema where that is known to be the same; json-ls otherwise.
     const clean = state.cleanJson;
@@ -397,6 +405,7 @@ export class PpkgLanguageService {
 
   async hover(document: TextDocument, position: Position): Promise<Hover | null> {
     const state = this.state(document);
+    if (state.tooDeep) return null;
     const schemaHover = await this.json().doHover(document, position, state.json);
     return hoverDomain(this.contextOf(document, state), document.offsetAt(position), schemaHover);
   }
@@ -409,18 +418,23 @@ export class PpkgLanguageService {
 
   symbols(document: TextDocument): DocumentSymbol[] {
     const state = this.state(document);
+    if (state.tooDeep) return [];
     return refineSymbols(this.contextOf(document, state), this.json().findDocumentSymbols2(document, state.json, { resultLimit: 5000 }));
   }
 
   folding(document: TextDocument): FoldingRange[] {
+    if (this.state(document).tooDeep) return [];
     return this.json().getFoldingRanges(document, { rangeLimit: 5000 });
   }
 
   selectionRanges(document: TextDocument, positions: Position[]): SelectionRange[] {
-    return this.json().getSelectionRanges(document, positions, this.state(document).json);
+    const state = this.state(document);
+    if (state.tooDeep) return positions.map((p) => ({ range: { start: p, end: p } }));
+    return this.json().getSelectionRanges(document, positions, state.json);
   }
 
   format(document: TextDocument, range: Range | undefined, options: FormattingOptions): TextEdit[] {
+    if (this.state(document).tooDeep) return [];
     // keepLines: blank lines between sections and one-line objects such as
     // { "secret": "wifi-key" } stay as written, so formatting makes small diffs.
     return this.json().format(document, range, { keepLines: true, ...options });
