@@ -18,6 +18,7 @@ export function codeActionsFor(ctx: DocContext, range: Range, diagnostics: Diagn
   const wanted = diagnostics.filter((d) => overlaps(d.range, range));
   for (const d of wanted) {
     const data = (d.data ?? {}) as Record<string, unknown>;
+    actions.push(...ruleProvidedFixes(ctx, d, data.fixes));
     const at = findNodeAtOffset(root, ctx.document.offsetAt(d.range.start), false);
     switch (d.code) {
       case 'PPKG003':
@@ -119,6 +120,81 @@ export function codeActionsFor(ctx: DocContext, range: Range, diagnostics: Diagn
     }
   }
   return actions;
+}
+
+/** One edit of a rule-provided fix: set the value at a path (creating what is missing), or remove it. */
+export interface RuleFixEdit {
+  path: (string | number)[];
+  value?: unknown;
+  remove?: true;
+}
+
+/** A fix a rule attaches to its diagnostic as `data.fixes` (see codeActionsFor). */
+export interface RuleFix {
+  title: string;
+  edits: RuleFixEdit[];
+  isPreferred?: boolean;
+}
+
+function isRuleFix(f: unknown): f is RuleFix {
+  if (!f || typeof f !== 'object') return false;
+  const fix = f as Record<string, unknown>;
+  return (
+    typeof fix.title === 'string' &&
+    fix.title.length > 0 &&
+    Array.isArray(fix.edits) &&
+    fix.edits.length > 0 &&
+    fix.edits.every((e) => {
+      if (!e || typeof e !== 'object') return false;
+      const edit = e as Record<string, unknown>;
+      return Array.isArray(edit.path) && edit.path.every((s) => typeof s === 'string' || (typeof s === 'number' && Number.isInteger(s))) && (edit.remove === undefined || edit.remove === true);
+    })
+  );
+}
+
+/**
+ * Fixes a rule describes itself (`data.fixes`): each edit sets or removes the
+ * value at a JSON path with jsonc-parser's `modify`, which keeps comments and
+ * the document's indentation. A fix's edits apply one after the other; the
+ * client gets one text edit covering what changed. Skipped while the
+ * document has a syntax error (a path into broken JSON is guesswork).
+ */
+export function ruleProvidedFixes(ctx: DocContext, d: Diagnostic, fixes: unknown): CodeAction[] {
+  if (!Array.isArray(fixes) || fixes.length === 0 || ctx.project.syntaxProblems.length) return [];
+  const out: CodeAction[] = [];
+  const formattingOptions = detectFormatting(ctx.text);
+  for (const f of fixes) {
+    if (!isRuleFix(f)) continue;
+    let text = ctx.text;
+    try {
+      for (const e of f.edits) {
+        const edits = modify(text, e.path, e.remove ? undefined : e.value, { formattingOptions, isArrayInsertion: false });
+        text = applyJsoncEdits(text, edits);
+      }
+    } catch {
+      continue; // a path through a value of the wrong type: no fix rather than a wrong one
+    }
+    if (text === ctx.text) continue;
+    out.push(fix(ctx, f.title, d, [wholeChange(ctx, text)], f.isPreferred === true));
+  }
+  return out;
+}
+
+function applyJsoncEdits(text: string, edits: { offset: number; length: number; content: string }[]): string {
+  let out = text;
+  for (const e of [...edits].sort((a, b) => b.offset - a.offset)) out = out.slice(0, e.offset) + e.content + out.slice(e.offset + e.length);
+  return out;
+}
+
+/** One text edit turning the document's text into `next` (the span between their common prefix and suffix). */
+function wholeChange(ctx: DocContext, next: string): TextEdit {
+  const old = ctx.text;
+  let start = 0;
+  const max = Math.min(old.length, next.length);
+  while (start < max && old.charCodeAt(start) === next.charCodeAt(start)) start++;
+  let end = 0;
+  while (end < max - start && old.charCodeAt(old.length - 1 - end) === next.charCodeAt(next.length - 1 - end)) end++;
+  return { range: { start: ctx.document.positionAt(start), end: ctx.document.positionAt(old.length - end) }, newText: next.slice(start, next.length - end) };
 }
 
 function fetchTokenAction(ctx: DocContext, d: Diagnostic): CodeAction {
