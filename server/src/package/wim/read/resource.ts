@@ -1,0 +1,224 @@
+/**
+ * Reading one resource (a blob, the metadata, the XML): stored as is, or
+ * XPRESS-compressed in independent chunks behind a chunk table (wimlib
+ * `src/resource.c`, ppkg-format.md §8.8):
+ *
+ *   chunk table: (chunks − 1) offsets, u32 (u64 when the resource is
+ *                ≥ 4 GiB uncompressed), relative to the end of the table;
+ *                chunk 0 starts at 0 and is not listed
+ *   chunks:      each `chunkSize` bytes once decompressed (the last one the
+ *                remainder); a chunk stored in exactly its uncompressed
+ *                size is stored raw
+ *
+ * The declared uncompressed size fixes the number of chunks and the size of
+ * every chunk, so no input can make a chunk decode to more than it should;
+ * the table is read in windows alongside the data, so memory stays at one
+ * batch whatever the resource claims.
+ */
+import { XpressDecompressError, type XpressDecompressor } from '../xpress/decompress';
+
+import { WimReadError } from './errors';
+import {
+  RESHDR_FLAG_COMPRESSED,
+  RESHDR_FLAG_SOLID,
+  WIM_HEADER_SIZE,
+  type WimCompression,
+  type WimResourceHeader,
+} from './header';
+import { checkRange, type WimSource } from './source';
+
+/** Uncompressed bytes handed out per step of a streamed read. */
+const BATCH_BYTES = 1024 * 1024;
+const U32_MAX = 0xffff_ffff;
+
+export interface ResourceContext {
+  src: WimSource;
+  compression: WimCompression;
+  chunkSize: number;
+  decompressor: XpressDecompressor;
+}
+
+interface ChunkLayout {
+  chunks: number;
+  entrySize: 4 | 8;
+  tableBytes: number;
+  /** File offset of chunk 0. */
+  dataStart: number;
+  /** Bytes from chunk 0's start to the end of the resource. */
+  dataBytes: number;
+}
+
+function layoutOf(ctx: ResourceContext, res: WimResourceHeader): ChunkLayout {
+  const chunks = Math.ceil(res.uncompressedSize / ctx.chunkSize);
+  const entrySize = res.uncompressedSize > U32_MAX ? 8 : 4;
+  const tableBytes = (chunks - 1) * entrySize;
+  return { chunks, entrySize, tableBytes, dataStart: res.offset + tableBytes, dataBytes: res.sizeInWim - tableBytes };
+}
+
+/**
+ * Check a resource header against the file and the WIM's compression
+ * without reading it: the bounds, and that its compressed size can hold
+ * its chunk table plus at least one byte and at most the uncompressed
+ * size of every chunk.
+ */
+export function checkResource(ctx: ResourceContext, res: WimResourceHeader, what: string): void {
+  if (res.flags & RESHDR_FLAG_SOLID) {
+    throw new WimReadError('unsupported', `${what} is in a solid resource: provisioning packages have none`);
+  }
+  checkRange(ctx.src.size, res.offset, res.sizeInWim, what);
+  if (res.sizeInWim > 0 && res.offset < WIM_HEADER_SIZE) {
+    throw new WimReadError('corrupt', `${what} at offset ${res.offset} overlaps the WIM header`);
+  }
+  if (!(res.flags & RESHDR_FLAG_COMPRESSED)) {
+    if (res.sizeInWim !== res.uncompressedSize) {
+      throw new WimReadError('corrupt', `${what} is stored uncompressed in ${res.sizeInWim} bytes but declares ${res.uncompressedSize}`);
+    }
+    return;
+  }
+  if (ctx.compression === 'none') throw new WimReadError('corrupt', `${what} is marked compressed in an uncompressed WIM`);
+  if (res.uncompressedSize === 0) throw new WimReadError('corrupt', `${what} is marked compressed but is empty`);
+  const { chunks, tableBytes } = layoutOf(ctx, res);
+  if (res.sizeInWim < tableBytes + chunks) {
+    throw new WimReadError(
+      'corrupt',
+      `${what} declares ${res.uncompressedSize} bytes (${chunks} chunks) but its ${res.sizeInWim} bytes cannot hold their chunk table and data`,
+    );
+  }
+  if (res.sizeInWim - tableBytes > res.uncompressedSize) {
+    throw new WimReadError('corrupt', `${what} stores more data (${res.sizeInWim - tableBytes} bytes) than it decompresses to (${res.uncompressedSize})`);
+  }
+}
+
+interface Batch {
+  first: number;
+  count: number;
+  /** Chunk start offsets relative to `dataStart`, count + 1 of them. */
+  starts: number[];
+  data: Buffer;
+}
+
+async function fetchBatch(ctx: ResourceContext, res: WimResourceHeader, lay: ChunkLayout, first: number, count: number, what: string): Promise<Batch> {
+  const last = first + count; // exclusive; its start (or the end) bounds the batch
+  const starts: number[] = [];
+  // Table entry k holds the start of chunk k + 1.
+  const fromEntry = Math.max(first, 1) - 1;
+  const toEntry = Math.min(last, lay.chunks - 1); // exclusive
+  let table: Buffer | undefined;
+  if (toEntry > fromEntry) {
+    table = await ctx.src.read(res.offset + fromEntry * lay.entrySize, (toEntry - fromEntry) * lay.entrySize, `${what} chunk table`);
+  }
+  for (let c = first; c <= last; c++) {
+    let start: number;
+    if (c === 0) start = 0;
+    else if (c === lay.chunks) start = lay.dataBytes;
+    else {
+      const at = (c - 1 - fromEntry) * lay.entrySize;
+      start = lay.entrySize === 4 ? table!.readUInt32LE(at) : table!.readUInt32LE(at + 4) * 0x1_0000_0000 + table!.readUInt32LE(at);
+    }
+    starts.push(start);
+  }
+  for (let i = 0; i < count; i++) {
+    const c = first + i;
+    const csize = starts[i + 1]! - starts[i]!;
+    const usize = chunkUsize(ctx, res, lay, c);
+    if (!(csize >= 1 && csize <= usize) || starts[i + 1]! > lay.dataBytes) {
+      throw new WimReadError(
+        'corrupt',
+        `${what}: chunk ${c} of ${lay.chunks} has an invalid stored size (chunk table offsets ${starts[i]} → ${starts[i + 1]}, ${usize} bytes uncompressed, ${lay.dataBytes} bytes of chunk data)`,
+      );
+    }
+  }
+  const data = await ctx.src.read(lay.dataStart + starts[0]!, starts[count]! - starts[0]!, `${what} data`);
+  return { first, count, starts, data };
+}
+
+function chunkUsize(ctx: ResourceContext, res: WimResourceHeader, lay: ChunkLayout, c: number): number {
+  return c < lay.chunks - 1 ? ctx.chunkSize : res.uncompressedSize - (lay.chunks - 1) * ctx.chunkSize;
+}
+
+function decodeBatch(ctx: ResourceContext, res: WimResourceHeader, lay: ChunkLayout, b: Batch, out: Buffer, outPos: number, what: string): number {
+  const base = b.starts[0]!;
+  for (let i = 0; i < b.count; i++) {
+    const c = b.first + i;
+    const usize = chunkUsize(ctx, res, lay, c);
+    const chunk = b.data.subarray(b.starts[i]! - base, b.starts[i + 1]! - base);
+    if (chunk.length === usize) {
+      chunk.copy(out, outPos);
+    } else {
+      try {
+        ctx.decompressor.decompress(chunk, out, outPos, usize);
+      } catch (err) {
+        if (err instanceof XpressDecompressError) throw new WimReadError('corrupt', `${what}: chunk ${c} of ${lay.chunks}: ${err.message}`);
+        throw err;
+      }
+    }
+    outPos += usize;
+  }
+  return outPos;
+}
+
+/** Plan of batches: [first chunk, chunk count, uncompressed bytes]. */
+function planBatches(ctx: ResourceContext, res: WimResourceHeader, lay: ChunkLayout): [number, number, number][] {
+  const perBatch = Math.max(1, Math.floor(BATCH_BYTES / ctx.chunkSize));
+  const plan: [number, number, number][] = [];
+  for (let first = 0; first < lay.chunks; first += perBatch) {
+    const count = Math.min(perBatch, lay.chunks - first);
+    let bytes = 0;
+    for (let c = first; c < first + count; c++) bytes += chunkUsize(ctx, res, lay, c);
+    plan.push([first, count, bytes]);
+  }
+  return plan;
+}
+
+/** A promise whose rejection is observed even if nobody awaits it (an abandoned prefetch). */
+function prefetch<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
+/** The whole resource in one Buffer. The caller has checked `uncompressedSize` against its limit. */
+export async function readResource(ctx: ResourceContext, res: WimResourceHeader, what: string): Promise<Buffer> {
+  checkResource(ctx, res, what);
+  if (!(res.flags & RESHDR_FLAG_COMPRESSED)) return ctx.src.read(res.offset, res.sizeInWim, what);
+  const lay = layoutOf(ctx, res);
+  const out = Buffer.allocUnsafe(res.uncompressedSize);
+  const plan = planBatches(ctx, res, lay);
+  let pos = 0;
+  let next = prefetch(fetchBatch(ctx, res, lay, plan[0]![0], plan[0]![1], what));
+  for (let i = 0; i < plan.length; i++) {
+    const batch = await next;
+    if (i + 1 < plan.length) next = prefetch(fetchBatch(ctx, res, lay, plan[i + 1]![0], plan[i + 1]![1], what));
+    pos = decodeBatch(ctx, res, lay, batch, out, pos, what);
+  }
+  return out;
+}
+
+/** The resource in pieces of about 1 MiB, each a new Buffer; one piece ahead is read while the current one is used. */
+export async function* streamResource(ctx: ResourceContext, res: WimResourceHeader, what: string): AsyncGenerator<Buffer> {
+  checkResource(ctx, res, what);
+  if (res.uncompressedSize === 0) return;
+  if (!(res.flags & RESHDR_FLAG_COMPRESSED)) {
+    const read = (at: number) => prefetch(ctx.src.read(res.offset + at, Math.min(BATCH_BYTES, res.sizeInWim - at), what));
+    let next = read(0);
+    for (let at = 0; at < res.sizeInWim; at += BATCH_BYTES) {
+      const piece = await next;
+      if (at + BATCH_BYTES < res.sizeInWim) next = read(at + BATCH_BYTES);
+      yield piece;
+    }
+    return;
+  }
+  const lay = layoutOf(ctx, res);
+  // Plan lazily: a hostile resource may declare millions of chunks.
+  const perBatch = Math.max(1, Math.floor(BATCH_BYTES / ctx.chunkSize));
+  const fetch = (first: number) => prefetch(fetchBatch(ctx, res, lay, first, Math.min(perBatch, lay.chunks - first), what));
+  let next = fetch(0);
+  for (let first = 0; first < lay.chunks; first += perBatch) {
+    const batch = await next;
+    if (first + perBatch < lay.chunks) next = fetch(first + perBatch);
+    let bytes = 0;
+    for (let c = first; c < first + batch.count; c++) bytes += chunkUsize(ctx, res, lay, c);
+    const out = Buffer.allocUnsafe(bytes);
+    decodeBatch(ctx, res, lay, batch, out, 0, what);
+    yield out;
+  }
+}
