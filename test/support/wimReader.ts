@@ -1,6 +1,8 @@
 /**
  * Reads a WIM (a .ppkg) back with 7-Zip compiled to WASM (`7z-wasm`): an
  * independent parser, so tests do not check our writer with our own reader.
+ * Also a byte-level resource reader with an XPRESS decoder written from
+ * [MS-XCA] §2.2.4 (`readResource`, `xpressDecompress`), for structural tests.
  *
  *   const wim = await readWim('out.ppkg');
  *   wim.dirs        // ['Multivariant', 'Multivariant/0', ...]
@@ -14,6 +16,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+
+import assert from 'node:assert/strict';
 
 import SevenZip from '7z-wasm';
 
@@ -202,4 +206,190 @@ export async function readWim(wimPath: string): Promise<WimContents> {
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/** A resource header as stored (ppkg-format.md §8.4). */
+export interface Reshdr {
+  size: number;
+  flags: number;
+  offset: number;
+  original: number;
+}
+
+export const RESHDR_METADATA = 0x02;
+export const RESHDR_COMPRESSED = 0x04;
+
+export function parseReshdr(b: Buffer, at: number): Reshdr {
+  return {
+    size: b.readUIntLE(at, 6) + b[at + 6]! * 2 ** 48,
+    flags: b[at + 7]!,
+    offset: Number(b.readBigUInt64LE(at + 8)),
+    original: Number(b.readBigUInt64LE(at + 16)),
+  };
+}
+
+/** What the decoder saw, so tests can prove an encoding branch was taken. */
+export interface XpressDecodeStats {
+  maxOffset: number;
+  lengths: Set<number>;
+}
+
+/**
+ * One XPRESS block, decoded as the pseudo-code of [MS-XCA] §2.2.4 does it:
+ * the 256-byte length table, then symbols until `outputSize` bytes are out,
+ * loading each 16-bit word exactly when the specification does. Asserts
+ * that the code is complete and that the end-of-data symbol follows the data.
+ */
+export function xpressDecompress(input: Buffer, outputSize: number, stats?: XpressDecodeStats): Buffer {
+  assert.ok(input.length >= 256 + 4, 'room for the table and the first two words');
+  const lens = new Uint8Array(512);
+  for (let i = 0; i < 256; i++) {
+    lens[2 * i] = input[i]! & 0xf;
+    lens[2 * i + 1] = input[i]! >> 4;
+  }
+  // Decoding table indexed by the next 15 bits, filled length by length, symbol by symbol.
+  const table = new Int32Array(1 << 15).fill(-1);
+  let at = 0;
+  for (let len = 1; len <= 15; len++) {
+    for (let sym = 0; sym < 512; sym++) {
+      if (lens[sym] !== len) continue;
+      const span = 1 << (15 - len);
+      assert.ok(at + span <= table.length, 'code is over-subscribed');
+      table.fill(sym, at, at + span);
+      at += span;
+    }
+  }
+  assert.equal(at, 1 << 15, 'code is complete');
+
+  const read16 = (p: number): number => {
+    assert.ok(p + 2 <= input.length, `read past the end at ${p}`);
+    return input.readUInt16LE(p);
+  };
+  const out = Buffer.alloc(outputSize);
+  let outPos = 0;
+  let cur = 256;
+  // NextBits: a 32-bit window, `extra` bits beyond the 16 the next symbol may need.
+  let next = ((read16(cur) << 16) | read16(cur + 2)) >>> 0;
+  cur += 4;
+  let extra = 16;
+  const consume = (n: number): void => {
+    next = (next << n) >>> 0;
+    extra -= n;
+    if (extra < 0) {
+      next = (next | (read16(cur) << -extra)) >>> 0;
+      extra += 16;
+      cur += 2;
+    }
+  };
+  for (;;) {
+    const sym = table[next >>> 17]!;
+    consume(lens[sym]!);
+    if (outPos === outputSize) {
+      assert.equal(sym, 256, 'end-of-data symbol after the data');
+      return out;
+    }
+    if (sym < 256) {
+      out[outPos++] = sym;
+      continue;
+    }
+    let length = (sym - 256) & 15;
+    const offsetBits = (sym - 256) >> 4;
+    if (length === 15) {
+      assert.ok(cur < input.length, 'length byte past the end');
+      length = input[cur++]!;
+      if (length === 255) {
+        length = read16(cur);
+        cur += 2;
+        assert.ok(length !== 0, 'no 32-bit lengths in a block this size');
+        assert.ok(length >= 15, 'extended length below 15');
+        length -= 15;
+      }
+      length += 15;
+    }
+    length += 3;
+    const offset = (offsetBits ? next >>> (32 - offsetBits) : 0) + (1 << offsetBits);
+    consume(offsetBits);
+    if (stats) {
+      stats.maxOffset = Math.max(stats.maxOffset, offset);
+      stats.lengths.add(length);
+    }
+    assert.ok(offset <= outPos, `offset ${offset} before the start at ${outPos}`);
+    assert.ok(outPos + length <= outputSize, 'match runs past the end');
+    for (let i = 0; i < length; i++, outPos++) out[outPos] = out[outPos - offset]!;
+  }
+}
+
+/** Per-chunk view of a compressed resource: stored sizes, and which chunks are raw. */
+export interface ResourceChunks {
+  data: Buffer;
+  storedSizes: number[];
+  rawChunks: number;
+}
+
+/**
+ * The uncompressed bytes of a resource: raw, or chunk table (u32 entries,
+ * offsets from the table's end) and XPRESS chunks, a chunk whose stored
+ * size equals its original size being raw (wimlib `src/resource.c`).
+ */
+export function readResource(wim: Buffer, r: Reshdr, chunkSize = 32768): ResourceChunks {
+  assert.ok(r.offset + r.size <= wim.length, 'resource inside the file');
+  const stored = wim.subarray(r.offset, r.offset + r.size);
+  if (!(r.flags & RESHDR_COMPRESSED)) {
+    assert.equal(r.size, r.original, 'a raw resource is stored at its original size');
+    return { data: Buffer.from(stored), storedSizes: [], rawChunks: 0 };
+  }
+  assert.ok(r.original < 2 ** 32, 'u32 chunk entries');
+  const count = Math.ceil(r.original / chunkSize);
+  const tableBytes = 4 * (count - 1);
+  const starts = [0];
+  for (let i = 0; i + 1 < count; i++) starts.push(stored.readUInt32LE(4 * i));
+  starts.push(r.size - tableBytes);
+  const parts: Buffer[] = [];
+  const storedSizes: number[] = [];
+  let rawChunks = 0;
+  for (let i = 0; i < count; i++) {
+    const want = i + 1 < count ? chunkSize : r.original - chunkSize * (count - 1);
+    const chunk = stored.subarray(tableBytes + starts[i]!, tableBytes + starts[i + 1]!);
+    assert.ok(chunk.length > 0 && chunk.length <= want, `chunk ${i}: stored ${chunk.length} bytes for ${want}`);
+    storedSizes.push(chunk.length);
+    if (chunk.length === want) {
+      rawChunks++;
+      parts.push(Buffer.from(chunk));
+    } else {
+      parts.push(xpressDecompress(chunk, want));
+    }
+  }
+  return { data: Buffer.concat(parts), storedSizes, rawChunks };
+}
+
+/** Render a self-relative security descriptor ([MS-DTYP] §2.4.6) in SDDL, for the few SIDs and flags used here. */
+export function describeSecurityDescriptor(sd: Buffer): { control: number; text: string } {
+  const sidAt = (at: number): string => {
+    const count = sd[at + 1]!;
+    const parts = [`S-${sd[at]}-${sd.readUIntBE(at + 2, 6)}`];
+    for (let i = 0; i < count; i++) parts.push(String(sd.readUInt32LE(at + 8 + 4 * i)));
+    const s = parts.join('-');
+    return s === 'S-1-5-18' ? 'SY' : s === 'S-1-5-32-544' ? 'BA' : s;
+  };
+  assert.equal(sd[0], 1, 'SD revision');
+  const control = sd.readUInt16LE(2);
+  const [owner, group, sacl, dacl] = [4, 8, 12, 16].map((o) => sd.readUInt32LE(o));
+  assert.equal(sacl, 0, 'no SACL');
+  let text = `O:${sidAt(owner!)}G:${sidAt(group!)}D:`;
+  assert.equal(sd[dacl!], 2, 'ACL revision');
+  const aceCount = sd.readUInt16LE(dacl! + 4);
+  let at = dacl! + 8;
+  for (let i = 0; i < aceCount; i++) {
+    assert.equal(sd[at], 0, 'ACCESS_ALLOWED');
+    const flags = sd[at + 1]!;
+    const size = sd.readUInt16LE(at + 2);
+    const mask = sd.readUInt32LE(at + 4);
+    const f = (flags & 1 ? 'OI' : '') + (flags & 2 ? 'CI' : '') + (flags & 0x10 ? 'ID' : '');
+    assert.equal(flags & ~0x13, 0, 'only OI, CI, ID');
+    text += `(A;${f};${mask === 0x1f01ff ? 'FA' : mask.toString(16)};;;${sidAt(at + 8)})`;
+    at += size;
+  }
+  assert.equal(at, dacl! + sd.readUInt16LE(dacl! + 2), 'ACEs fill the ACL exactly');
+  assert.equal(Math.max(at, owner! + 8 + 4 * sd[owner! + 1]!, group! + 8 + 4 * sd[group! + 1]!), sd.length, 'nothing after the last part');
+  return { control, text };
 }

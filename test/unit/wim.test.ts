@@ -1,7 +1,7 @@
 /**
  * The WIM writer, checked from the outside: 7-Zip (WASM) reads what we
- * wrote. Plus determinism, deduplication, failure on vanishing or changing
- * sources, and abort.
+ * wrote, XPRESS-compressed resources included. Plus determinism,
+ * deduplication, failure on vanishing or changing sources, and abort.
  */
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { writeWim, type WimFileEntry, type WimImageOptions } from '../../server/src/package/wim';
-import { readWim } from '../support/wimReader';
+import { parseReshdr, readResource, readWim, RESHDR_COMPRESSED } from '../support/wimReader';
 import { pattern } from '../support/bytes';
 
 const work = mkdtempSync(join(tmpdir(), 'ppkg-wim-test-'));
@@ -29,11 +29,28 @@ const bigContent = pattern(BIG, 7);
 const chunkContent = pattern(32768, 11); // exactly one WIM chunk
 const exactIoChunk = pattern(1 << 20, 13); // exactly one I/O chunk: the EOF read path
 const xmlContent = Buffer.from('\ufeff<?xml version="1.0" encoding="utf-8"?>\r\n<WindowsCustomizations/>', 'utf8');
+
+/** Provisioning-XML-like text: compresses well, so its resources are XPRESS-compressed. */
+function provxml(size: number, seed: number): Buffer {
+  const rnd = pattern(Math.ceil(size / 16) + 8, seed);
+  let text = '\ufeff<?xml version="1.0" encoding="utf-8" standalone="yes"?>\r\n<wap-provisioningdoc>\r\n';
+  for (let i = 0; text.length < size; i += 2) {
+    text += `  <characteristic type="Policy${rnd[i % rnd.length]! % 9}">\r\n    <parm name="Setting${rnd[(i + 1) % rnd.length]}" value="${i}" datatype="integer" />\r\n  </characteristic>\r\n`;
+  }
+  return Buffer.from(text).subarray(0, size);
+}
+const bigXml = provxml(3 * 1024 * 1024 + 999, 21); // streamed and compressed, 97 chunks
+// A compressible head, a packed payload, compressible again: compressed with raw chunks inside.
+const installer = Buffer.concat([provxml(400_000, 22), pattern(1 << 20, 23), provxml(70_000, 24)]);
 const deepPath = 'a/b/c/d/e/f/g/h/i/j/k/l/m/deep.txt';
 
 const files: Record<string, Buffer> = {
   'Multivariant/Multivariant.xml': xmlContent,
   'Multivariant/0/Prov/RunTime.xml': Buffer.from('\ufeff<RunTime/>', 'utf8'),
+  'Multivariant/0/Prov/RunTime/10__Policies.provxml': provxml(900, 25), // in memory, compressed
+  'Multivariant/0/Prov/RunTime/1__Accounts.provxml': provxml(60_000, 26),
+  'CommonSettings/1/AnswerFile.xml': bigXml,
+  'DataAsset/3/0_inst/setup.msi': installer,
   'Multivariant/0/empty.xml': Buffer.alloc(0),
   'DataAsset/1/0_abc+def=/setup.exe': bigContent,
   'DataAsset/1/1_xyz/chunk.bin': chunkContent,
@@ -57,16 +74,19 @@ function entriesFor(contents: Record<string, Buffer>, subdir: string): WimFileEn
 
 const properties: Array<[string, string]> = [
   ['NAME', 'Contoso bulk enrollment'],
-  ['PACKAGEID', '{9f3c2a1e-5b6d-4e7f-8a9b-0c1d2e3f4a5b}'],
+  ['DESCRIPTION', ''],
+  ['NOTES', 'VERSION=10.0.26100.1;Source=CLI;;a<b & c>"d" \'e\';'],
+  ['AUTHOR', ''],
   ['VERSION', '2.4'],
   ['ALTITUDE', '5000'],
   ['RESETCLEAR', '0'],
-  ['NOTES', 'VERSION=10.0.26100.1;Source=CLI;;a<b & c>"d" \'e\';'],
+  ['PACKAGEID', '{9f3c2a1e-5b6d-4e7f-8a9b-0c1d2e3f4a5b}'],
 ];
 
 function image(extra: Partial<WimImageOptions> = {}): WimImageOptions {
   return {
     properties,
+    trailingProperties: [['WIMBOOT', '0']],
     timestamp: new Date('2026-03-04T05:06:07.123Z'),
     guid: Buffer.from('00112233445566778899aabbccddeeff', 'hex'),
     ...extra,
@@ -103,6 +123,19 @@ test('7-Zip reads the exact tree, byte-exact contents and the image properties',
     assert.ok(got.equals(content), `content of ${path}`);
   }
 
+  // Not a vacuous round trip: the metadata, the XML files and the installer are
+  // XPRESS-compressed (the installer with raw chunks inside), random data is raw.
+  const raw = readFileSync(mainWim);
+  const table = parseReshdr(raw, 0x30);
+  const blobs = [];
+  for (let at = table.offset; at < table.offset + table.size; at += 50) blobs.push(parseReshdr(raw, at));
+  const compressed = blobs.filter((b) => b.flags & RESHDR_COMPRESSED);
+  assert.ok(blobs[0]!.flags & RESHDR_COMPRESSED, 'metadata compressed');
+  assert.ok(compressed.length >= 5, `${compressed.length} compressed resources`);
+  assert.ok(blobs.some((b) => b.original === bigContent.length && b.flags === 0), 'random data raw');
+  const inst = blobs.find((b) => b.original === installer.length)!;
+  assert.ok(inst.flags & RESHDR_COMPRESSED && readResource(raw, inst).rawChunks >= 20, 'installer: compressed, payload chunks raw');
+
   assert.equal(wim.archive.get('Type'), 'wim');
   assert.equal(wim.archive.get('Version'), '1.13');
   assert.equal(wim.archive.get('Images'), '1');
@@ -110,16 +143,33 @@ test('7-Zip reads the exact tree, byte-exact contents and the image properties',
 
   assert.ok(wim.properties, '7-Zip shows the image XML');
   for (const [k, v] of properties) assert.equal(wim.properties.get(k), v, `property ${k}`);
-  assert.equal(wim.properties.get('DIRCOUNT'), String(expectedDirs(Object.keys(files)).length + 1), 'directories incl. root');
+  assert.equal(wim.properties.get('WIMBOOT'), '0');
+  assert.equal(wim.properties.get('DIRCOUNT'), String(expectedDirs(Object.keys(files)).length), 'directories without the root');
   assert.equal(wim.properties.get('FILECOUNT'), String(Object.keys(files).length));
   const total = Object.values(files).reduce((s, b) => s + b.length, 0);
   assert.equal(wim.properties.get('TOTALBYTES'), String(total));
   assert.equal(wim.properties.get('HARDLINKBYTES'), '0');
   // Metacharacters are escaped once in the XML itself.
   assert.match(wim.xml!, /<NOTES>VERSION=10\.0\.26100\.1;Source=CLI;;a&lt;b &amp; c&gt;&quot;d&quot; &apos;e&apos;;<\/NOTES>/);
-  // Property order is preserved.
-  const order = properties.map(([k]) => wim.xml!.indexOf(`<${k}>`));
+  // ICD's element order: the properties, the statistics, then WIMBOOT.
+  const order = [...properties.map(([k]) => k), 'DIRCOUNT', 'FILECOUNT', 'HARDLINKBYTES', 'CREATIONTIME', 'LASTMODIFICATIONTIME', 'WIMBOOT'].map((k) =>
+    wim.xml!.indexOf(`<${k}>`),
+  );
+  assert.ok(order.every((at) => at > 0));
   assert.deepEqual(order, [...order].sort((a, b) => a - b));
+
+  // 7-Zip lists in the dentry order (directories and empty files, then the
+  // other files): ICD's root order, files before subdirectories, `10__` before `1__`.
+  assert.deepEqual(
+    wim.entries.filter((e) => e.isDir && !e.path.includes('/')).map((e) => e.path),
+    ['Multivariant', 'CommonSettings', 'DataAsset', 'a'],
+  );
+  const fileOrder = wim.entries.filter((e) => !e.isDir).map((e) => e.path);
+  const before = (x: string, y: string) => assert.ok(fileOrder.indexOf(x) < fileOrder.indexOf(y), `${x} before ${y}`);
+  before('Multivariant/0/Prov/RunTime/10__Policies.provxml', 'Multivariant/0/Prov/RunTime/1__Accounts.provxml');
+  before('Multivariant/0/Prov/RunTime.xml', 'Multivariant/0/Prov/RunTime/10__Policies.provxml');
+  before('Multivariant/Multivariant.xml', 'Multivariant/0/Prov/RunTime.xml');
+  before('apple.txt', 'Zebra.txt');
 
   // Timestamps: every dentry carries image.timestamp (7-Zip prints 100 ns precision).
   for (const e of wim.entries) assert.equal(e.modified, '2026-03-04 05:06:07.1230000', `time of ${e.path}`);
@@ -258,7 +308,7 @@ test('an image with no files is still a valid WIM', async () => {
   const wim = await readWim(out);
   assert.equal(wim.files.size, 0);
   assert.deepEqual(wim.dirs, []);
-  assert.equal(wim.properties?.get('DIRCOUNT'), '1');
+  assert.equal(wim.properties?.get('DIRCOUNT'), '0');
   assert.equal(wim.properties?.get('NAME'), 'Contoso bulk enrollment');
 });
 

@@ -1,5 +1,5 @@
 /**
- * The XPRESS compressor, checked against a decoder written here from the
+ * The XPRESS compressor, checked against a test decoder written from the
  * decoding pseudo-code of [MS-XCA] §2.2.4 (not from the encoder): it loads
  * words exactly when the specification does, so an encoder that places a
  * word or an interleaved byte one slot off fails here. 7-Zip (wim.test.ts)
@@ -11,104 +11,18 @@ import assert from 'node:assert/strict';
 import { compressChunk, XpressCompressor } from '../../server/src/package/wim/xpress/compress';
 import { HuffmanBuilder } from '../../server/src/package/wim/xpress/huffman';
 import { pattern } from '../support/bytes';
+import { xpressDecompress, type XpressDecodeStats } from '../support/wimReader';
 
-/** What the decoder saw, so tests can prove an encoding branch was taken. */
-interface DecodeStats {
-  maxOffset: number;
-  lengths: Set<number>;
-}
-
-/** [MS-XCA] §2.2.4, one block: the table, then symbols until `outputSize` bytes are out. */
-function msxcaDecode(input: Buffer, outputSize: number, stats?: DecodeStats): Buffer {
-  assert.ok(input.length >= 256 + 4, 'room for the table and the first two words');
-  const lens = new Uint8Array(512);
-  for (let i = 0; i < 256; i++) {
-    lens[2 * i] = input[i]! & 0xf;
-    lens[2 * i + 1] = input[i]! >> 4;
-  }
-  // Decoding table indexed by the next 15 bits, filled length by length, symbol by symbol.
-  const table = new Int32Array(1 << 15).fill(-1);
-  let at = 0;
-  for (let len = 1; len <= 15; len++) {
-    for (let sym = 0; sym < 512; sym++) {
-      if (lens[sym] !== len) continue;
-      const span = 1 << (15 - len);
-      assert.ok(at + span <= table.length, 'code is over-subscribed');
-      table.fill(sym, at, at + span);
-      at += span;
-    }
-  }
-  assert.equal(at, 1 << 15, 'code is complete');
-
-  const read16 = (p: number): number => {
-    assert.ok(p + 2 <= input.length, `read past the end at ${p}`);
-    return input.readUInt16LE(p);
-  };
-  const out = Buffer.alloc(outputSize);
-  let outPos = 0;
-  let cur = 256;
-  // NextBits as a BigInt-free 32-bit window: `next` holds 32 bits, `extra` bits beyond 16.
-  let next = ((read16(cur) << 16) | read16(cur + 2)) >>> 0;
-  cur += 4;
-  let extra = 16;
-  const consume = (n: number): void => {
-    next = (next << n) >>> 0;
-    extra -= n;
-    if (extra < 0) {
-      next = (next | (read16(cur) << -extra)) >>> 0;
-      extra += 16;
-      cur += 2;
-    }
-  };
-  for (;;) {
-    const sym = table[next >>> 17]!;
-    assert.ok(sym >= 0);
-    consume(lens[sym]!);
-    if (outPos === outputSize) {
-      assert.equal(sym, 256, 'end-of-data symbol after the data');
-      return out;
-    }
-    if (sym < 256) {
-      out[outPos++] = sym;
-      continue;
-    }
-    let length = (sym - 256) & 15;
-    const offsetBits = (sym - 256) >> 4;
-    if (length === 15) {
-      assert.ok(cur < input.length);
-      length = input[cur++]!;
-      if (length === 255) {
-        length = read16(cur);
-        cur += 2;
-        assert.ok(length !== 0, 'no 32-bit lengths in a block this size');
-        assert.ok(length >= 15);
-        length -= 15;
-      }
-      length += 15;
-    }
-    length += 3;
-    const offset = (offsetBits ? next >>> (32 - offsetBits) : 0) + (1 << offsetBits);
-    consume(offsetBits);
-    if (stats) {
-      stats.maxOffset = Math.max(stats.maxOffset, offset);
-      stats.lengths.add(length);
-    }
-    assert.ok(offset <= outPos, `offset ${offset} before the start at ${outPos}`);
-    assert.ok(outPos + length <= outputSize, 'match runs past the end');
-    for (let i = 0; i < length; i++, outPos++) out[outPos] = out[outPos - offset]!;
-  }
-}
-
-function roundTrip(data: Buffer, label: string, stats?: DecodeStats): Buffer | undefined {
+function roundTrip(data: Buffer, label: string, stats?: XpressDecodeStats): Buffer | undefined {
   const packed = data.length > 32768 ? new XpressCompressor().compress(data) : compressChunk(data);
   if (packed) {
     assert.ok(packed.length < data.length, `${label}: compressed only when smaller`);
-    assert.ok(msxcaDecode(packed, data.length, stats).equals(data), `${label}: round trip`);
+    assert.ok(xpressDecompress(packed, data.length, stats).equals(data), `${label}: round trip`);
   }
   return packed;
 }
 
-const newStats = (): DecodeStats => ({ maxOffset: 0, lengths: new Set() });
+const newStats = (): XpressDecodeStats => ({ maxOffset: 0, lengths: new Set() });
 
 function xmlLike(size: number, seed: number): Buffer {
   const rnd = pattern(size, seed);

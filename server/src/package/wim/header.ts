@@ -21,14 +21,11 @@ export const RESHDR_SIZE = 24;
 export const RESHDR_FLAG_METADATA = 0x02;
 export const RESHDR_FLAG_COMPRESSED = 0x04;
 
-/**
- * How the header advertises compression. The data itself is always stored
- * uncompressed (no XPRESS encoder here); see `headerFlagsFor`.
- */
+/** 'xpress' as ICD; 'none' for an all-raw WIM (see `headerFlagsFor`). */
 export type WimHeaderCompression = 'xpress' | 'none';
 
 export interface ResourceHeader {
-  /** Bytes the resource occupies in the file. Equal to `uncompressedSize`: we never compress. */
+  /** Bytes the resource occupies in the file: the chunk table and chunks when COMPRESSED, else `uncompressedSize`. */
   sizeInWim: number;
   flags: number;
   offset: number;
@@ -66,16 +63,12 @@ export function readResourceHeader(buf: Buffer, at: number): ResourceHeader {
 /**
  * Header flags and chunk size.
  *
- * Default 'xpress': COMPRESSION | XPRESS with chunk size 32768, plus RP_FIX,
- * while every resource is stored uncompressed (resource flag 0x04 clear,
- * size_in_wim == uncompressed_size). This is the shortcut of ppkg-format.md
- * §8.9: wimlib itself writes incompressible blobs this way inside XPRESS WIMs,
- * and the header then matches what ICD produces (§1: `file` reports
- * "v1.13, XPRESS compressed, reparse point fixup"; 7-Zip "XPress:15"), which
- * is the only container shape proven to install on Windows. A fully
- * uncompressed header ('none': flags RP_FIX only, chunk size 0) is offered for
- * the Windows acceptance matrix of §12 #1(b); neither variant has been proven
- * on Windows yet (§12 #1, #2).
+ * Default 'xpress': COMPRESSION | XPRESS | RP_FIX (0x20082) with chunk size
+ * 32768, exactly as in all 8 ICD packages (icd-compiled-forms.md §4.1). The
+ * metadata resource is then XPRESS-compressed and each file resource is
+ * compressed or raw, whichever is smaller, as ICD writes them (§4.3).
+ * 'none' (flags RP_FIX only, chunk size 0, every resource raw) is offered for
+ * the Windows acceptance matrix of ppkg-format.md §12 #1(b).
  */
 export function headerFlagsFor(compression: WimHeaderCompression): { flags: number; chunkSize: number } {
   if (compression === 'xpress') {

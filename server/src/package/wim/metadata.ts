@@ -1,21 +1,26 @@
 /**
  * The metadata resource of image 1: security data followed by the dentry
  * tree. ppkg-format.md §8.6 (wimlib `src/security.c`, `src/dentry.c`,
- * `src/metadata_resource.c`).
+ * `src/metadata_resource.c`), in the form ICD writes (icd-compiled-forms.md §4.4).
  *
  * Layout (offsets inside the uncompressed resource):
- *   0    security data: total_length = 8, num_entries = 0 (no ACLs)
- *   8    root dentry (unnamed directory)
+ *   0    security data: ICD's two descriptors (`security.ts`)
+ *   S    root dentry (unnamed directory, security id 0)
  *   +    8-byte end-of-directory marker after the root, as wimlib writes
  *   ...  each directory's children, contiguous, then an 8-byte zero
  *        terminator, at the `subdir_offset` recorded in that directory.
- * Offsets are assigned in pre-order over the collated tree, the same order
- * wimlib's `calculate_subdir_offsets` uses.
+ * Child lists are placed depth-first: a directory's list, then the list of
+ * its first subdirectory and everything below it, then the next subdirectory
+ * (wimlib's `calculate_subdir_offsets` and ICD's packages agree). Children
+ * keep the tree's order (`tree.ts`).
+ *
+ * Files carry security id 1, subdirectories none; no DOS short names (ICD's
+ * are leftovers of its temp files, §4.4).
  */
+import { encodeSecurityData, FILE_SECURITY_ID, NO_SECURITY_ID, ROOT_SECURITY_ID } from './security';
 import type { WimDirNode, WimNode } from './tree';
 
 export const DENTRY_FIXED_SIZE = 102; // WIM_DENTRY_DISK_SIZE
-const SECURITY_DATA_SIZE = 8;
 const END_OF_DIR_SIZE = 8;
 
 export const FILE_ATTRIBUTE_DIRECTORY = 0x10;
@@ -24,7 +29,6 @@ export const FILE_ATTRIBUTE_DIRECTORY = 0x10;
  * reference allows ARCHIVE or NORMAL (§8.6) and Windows treats both as plain files.
  */
 export const FILE_ATTRIBUTE_ARCHIVE = 0x20;
-const NO_SECURITY_ID = 0xffffffff;
 const ZERO_HASH = Buffer.alloc(20);
 
 function align8(n: number): number {
@@ -60,8 +64,9 @@ export function encodeMetadata(root: WimDirNode, fileTime: bigint): Buffer {
     return p;
   };
 
+  const security = encodeSecurityData();
   const rootPlaced = place(root);
-  let cursor = SECURITY_DATA_SIZE + rootPlaced.length + END_OF_DIR_SIZE;
+  let cursor = security.length + rootPlaced.length + END_OF_DIR_SIZE;
   // Pre-order: a directory reserves room for all its children and the
   // terminator, then each child directory does the same, recursively.
   const assign = (dir: WimDirNode): void => {
@@ -74,15 +79,14 @@ export function encodeMetadata(root: WimDirNode, fileTime: bigint): Buffer {
   assign(root);
 
   const buf = Buffer.alloc(cursor); // zero-filled: padding and terminators are already in place
-  buf.writeUInt32LE(SECURITY_DATA_SIZE, 0); // total_length
-  buf.writeUInt32LE(0, 4); // num_entries
+  security.copy(buf, 0);
 
-  writeDentry(buf, SECURITY_DATA_SIZE, rootPlaced, fileTime);
+  writeDentry(buf, security.length, rootPlaced, fileTime, ROOT_SECURITY_ID);
   const writeChildren = (dir: WimDirNode): void => {
     let at = placed.get(dir)!.subdirOffset;
     for (const child of dir.children) {
       const p = placed.get(child)!;
-      writeDentry(buf, at, p, fileTime);
+      writeDentry(buf, at, p, fileTime, child.kind === 'file' ? FILE_SECURITY_ID : NO_SECURITY_ID);
       at += p.length;
     }
     for (const child of dir.children) if (child.kind === 'dir') writeChildren(child);
@@ -91,12 +95,12 @@ export function encodeMetadata(root: WimDirNode, fileTime: bigint): Buffer {
   return buf;
 }
 
-function writeDentry(buf: Buffer, at: number, p: Placed, fileTime: bigint): void {
+function writeDentry(buf: Buffer, at: number, p: Placed, fileTime: bigint, securityId: number): void {
   const { node } = p;
   const isDir = node.kind === 'dir';
   buf.writeBigUInt64LE(BigInt(p.length), at + 0x00);
   buf.writeUInt32LE(isDir ? FILE_ATTRIBUTE_DIRECTORY : FILE_ATTRIBUTE_ARCHIVE, at + 0x08);
-  buf.writeUInt32LE(NO_SECURITY_ID, at + 0x0c); // -1: no security descriptor
+  buf.writeUInt32LE(securityId, at + 0x0c);
   buf.writeBigUInt64LE(BigInt(p.subdirOffset), at + 0x10); // 0 for files
   // 0x18 unused_1, 0x20 unused_2: zero
   buf.writeBigUInt64LE(fileTime, at + 0x28); // creation

@@ -1,10 +1,14 @@
 /**
  * The image's directory tree, built from the flat entry list.
  *
- * Directories are implied by the paths. Children are kept in wimlib's order
- * (ppkg-format.md §8.6 "Tree rules": case-insensitive UTF-16 comparison with a
- * case-sensitive tie-break, `collate_dentry_names`), which also makes the
- * output independent of the order of the caller's entries.
+ * Directories are implied by the paths. Children are kept in the order ICD
+ * writes them (icd-compiled-forms.md §4.4), which also makes the output
+ * independent of the order of the caller's entries:
+ *   - the root: `Multivariant`, `CommonSettings`, `DataAsset`, then anything
+ *     else collated;
+ *   - every other directory: its files, then its subdirectories, each group
+ *     collated (case-insensitive UTF-16 comparison with a case-sensitive
+ *     tie-break, wimlib's `collate_dentry_names`), so `10__x` precedes `1__x`.
  */
 import type { WimFileEntry } from './types';
 
@@ -137,16 +141,34 @@ export function buildTree(entries: readonly WimFileEntry[]): WimDirNode {
       }
     }
   }
-  sortTree(root);
+  sortTree(root, true);
   return root;
 }
 
-function sortTree(dir: WimDirNode): void {
-  dir.children.sort((a, b) => collateNames(a.name, b.name));
-  for (const c of dir.children) if (c.kind === 'dir') sortTree(c);
+/** The root's first children, in ICD's order (icd-compiled-forms.md §3.1, §4.4). */
+const ROOT_ORDER = ['Multivariant', 'CommonSettings', 'DataAsset'].map(caseKey);
+
+function rootRank(node: WimNode): number {
+  const i = ROOT_ORDER.indexOf(caseKey(node.name));
+  return i < 0 ? ROOT_ORDER.length : i;
 }
 
-/** Files in canonical (pre-order, collated) order: the order their data is written. */
+/** ICD's order inside a directory other than the root: files, then subdirectories. */
+export function compareChildren(a: WimNode, b: WimNode): number {
+  if (a.kind !== b.kind) return a.kind === 'file' ? -1 : 1;
+  return collateNames(a.name, b.name);
+}
+
+function compareRootChildren(a: WimNode, b: WimNode): number {
+  return rootRank(a) - rootRank(b) || collateNames(a.name, b.name);
+}
+
+function sortTree(dir: WimDirNode, isRoot: boolean): void {
+  dir.children.sort(isRoot ? compareRootChildren : compareChildren);
+  for (const c of dir.children) if (c.kind === 'dir') sortTree(c, false);
+}
+
+/** Files in dentry order (depth-first over the sorted tree): the order their data is written. */
 export function filesInOrder(root: WimDirNode): WimFileNode[] {
   const out: WimFileNode[] = [];
   const visit = (dir: WimDirNode): void => {
@@ -159,9 +181,9 @@ export function filesInOrder(root: WimDirNode): WimFileNode[] {
   return out;
 }
 
-/** Number of directories including the root, as wimlib counts DIRCOUNT. */
+/** Number of directories below the root: ICD's DIRCOUNT leaves the root out (icd-compiled-forms.md §4.5). */
 export function countDirs(root: WimDirNode): number {
-  let n = 1;
-  for (const c of root.children) if (c.kind === 'dir') n += countDirs(c);
+  let n = 0;
+  for (const c of root.children) if (c.kind === 'dir') n += 1 + countDirs(c);
   return n;
 }

@@ -9,19 +9,27 @@ export interface WimFileEntry {
 }
 
 export interface WimImageOptions {
-  /** Image properties written into the XML data, e.g. NAME, DESCRIPTION, and the ppkg extras PACKAGEID, VERSION, ALTITUDE, RESETCLEAR, NOTES (see ppkg-format.md §6). Order preserved. */
+  /**
+   * Image properties written into the XML data before the statistics, in
+   * this order. ICD's are NAME, DESCRIPTION, NOTES, AUTHOR, VERSION,
+   * ALTITUDE, RESETCLEAR, PACKAGEID (icd-compiled-forms.md §4.5). An empty
+   * value is written `<AUTHOR></AUTHOR>`.
+   */
   properties: Array<[string, string]>;
+  /** Properties written after LASTMODIFICATIONTIME, in this order; ICD's is WIMBOOT. */
+  trailingProperties?: Array<[string, string]>;
   /** Every timestamp in the image (creation/modification/access, XML times). Deterministic builds pass a date derived from the project. */
   timestamp: Date;
   /** The 16-byte WIM GUID; deterministic builds derive it from the project. */
   guid: Buffer;
   signal?: AbortSignal;
-  /** Progress callback in bytes of file data written. */
+  /** Progress callback in bytes of file data read (before compression). */
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
   /**
-   * How the header advertises compression; resources are stored uncompressed
-   * either way. Default 'xpress' (the ICD-like header, ppkg-format.md §8.9).
-   * 'none' exists for the Windows acceptance matrix (§12 #1 variant b).
+   * Default 'xpress', as ICD: XPRESS-compressed metadata, file resources
+   * compressed when that makes them smaller. 'none' writes every resource
+   * raw under an uncompressed header, for the Windows acceptance matrix
+   * (ppkg-format.md §12 #1 variant b).
    */
   headerCompression?: WimHeaderCompression;
 }

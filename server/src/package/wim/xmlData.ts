@@ -1,11 +1,20 @@
 /**
  * The XML data resource: UTF-16LE with a BOM (WIMGAPI needs the BOM),
- * carrying the image statistics and the package properties.
+ * carrying the image statistics and the package properties, on one line
+ * with no declaration, in ICD's element order (icd-compiled-forms.md §4.5):
+ *
+ *   <WIM><TOTALBYTES>…</TOTALBYTES><IMAGE INDEX="1">
+ *     properties…  DIRCOUNT FILECOUNT TOTALBYTES HARDLINKBYTES
+ *     CREATIONTIME LASTMODIFICATIONTIME  trailing properties…
+ *   </IMAGE></WIM>
+ *
+ * An empty value is a start/end pair (`<AUTHOR></AUTHOR>`), as ICD writes it.
  * ppkg-format.md §6 and §8.7 (wimlib `src/xml.c`).
  */
 import { fileTimeParts } from './time';
 
 export interface ImageStats {
+  /** Directories below the root. */
   dirCount: number;
   fileCount: number;
   /** Sum of the sizes of all files, duplicates included (not hard links: we write none). */
@@ -31,9 +40,12 @@ function time(tag: string, ft: bigint): string {
   return `<${tag}><HIGHPART>${hex(high)}</HIGHPART><LOWPART>${hex(low)}</LOWPART></${tag}>`;
 }
 
-export function validateProperties(properties: ReadonlyArray<readonly [string, string]>): void {
+type Properties = ReadonlyArray<readonly [string, string]>;
+
+/** Check both lists together: a name may appear once in either. */
+export function validateProperties(properties: Properties, trailing: Properties = []): void {
   const seen = new Set<string>();
-  for (const [name, value] of properties) {
+  for (const [name, value] of [...properties, ...trailing]) {
     if (!ELEMENT_NAME.test(name)) throw new Error(`WIM image property name '${name}' is not a valid XML element name`);
     const upper = name.toUpperCase();
     if (COMPUTED.has(upper)) throw new Error(`WIM image property '${name}' is computed by the writer and cannot be set`);
@@ -53,20 +65,24 @@ export function encodeXmlData(opts: {
   xmlOffset: number;
   stats: ImageStats;
   fileTime: bigint;
-  properties: ReadonlyArray<readonly [string, string]>;
+  properties: Properties;
+  trailingProperties?: Properties;
 }): Buffer {
-  validateProperties(opts.properties);
+  const trailing = opts.trailingProperties ?? [];
+  validateProperties(opts.properties, trailing);
   const { stats } = opts;
+  const elements = (list: Properties): string => list.map(([name, value]) => `<${name}>${escapeXmlText(value)}</${name}>`).join('');
   let s = '\ufeff<WIM>';
   s += `<TOTALBYTES>${opts.xmlOffset}</TOTALBYTES>`;
   s += '<IMAGE INDEX="1">';
+  s += elements(opts.properties);
   s += `<DIRCOUNT>${stats.dirCount}</DIRCOUNT>`;
   s += `<FILECOUNT>${stats.fileCount}</FILECOUNT>`;
   s += `<TOTALBYTES>${stats.totalBytes}</TOTALBYTES>`;
   s += '<HARDLINKBYTES>0</HARDLINKBYTES>';
   s += time('CREATIONTIME', opts.fileTime);
   s += time('LASTMODIFICATIONTIME', opts.fileTime);
-  for (const [name, value] of opts.properties) s += `<${name}>${escapeXmlText(value)}</${name}>`;
+  s += elements(trailing);
   s += '</IMAGE></WIM>';
   return Buffer.from(s, 'utf16le');
 }
