@@ -158,7 +158,10 @@ test('CompleteError AADSTS240001: tells the admin to allow device join and grant
 });
 
 const completeErrors: { name: string; completion: { code?: number; description: string }; kind: EntraErrorKind; says: RegExp }[] = [
-  { name: 'role missing (90093)', completion: { code: 90093, description: 'Graph returned 403 Insufficient privileges to complete the operation.' }, kind: 'insufficient-role', says: /Cloud Device Administrator/ },
+  // AADSTS90093 GraphUserUnauthorized: Graph refused Entra ID's own call (consent), not the admin's role.
+  { name: 'Graph forbidden (90093)', completion: { code: 90093, description: 'AADSTS90093: Graph returned 403 Insufficient privileges to complete the operation.' }, kind: 'graph-forbidden', says: /call to Microsoft Graph on your behalf was forbidden \(AADSTS90093\).*not about your role.*adminConsent/ },
+  // AADSTS90092 GraphNonRetryableError: the SyncFabric service principal that creates package_ users is missing.
+  { name: 'SyncFabric missing (90092)', completion: { code: 90092, description: 'AADSTS90092: Non-retryable error has occurred.' }, kind: 'syncfabric-missing', says: /SyncFabric service principal is missing.*`ppkg doctor --fix`/ },
   { name: 'SyncFabric missing', completion: { code: 700016, description: "Application with identifier '00000014-0000-0000-c000-000000000000' was not found in the directory." }, kind: 'syncfabric-missing', says: /New-MgServicePrincipal -AppId 00000014-0000-0000-c000-000000000000/ },
   { name: 'not in MDM user scope', completion: { description: 'The user is not in the MDM user scope for automatic enrollment.' }, kind: 'not-in-mdm-scope', says: /MDM user scope/ },
   { name: 'unknown code', completion: { code: 99999, description: 'Something else.' }, kind: 'bulk-token-failed', says: /AADSTS99999.*Something else/ },

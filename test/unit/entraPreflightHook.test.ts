@@ -132,7 +132,9 @@ test('signInSession: the silent token fails as an EntraError of its own cause (c
 test('signIn keeps its shape: a plain result, no session attached', async () => {
   await withEmulator({}, async (em) => {
     const r = await signIn({ clientId: 'c', authority: em.authority, scopes: [DRS_SCOPE], deviceCode: true, onDeviceCode: () => undefined, ca: em.caPem });
-    assert.deepEqual(Object.keys(r).sort(), ['accessToken', 'expiresOn', 'tenantId', 'username']);
+    assert.deepEqual(Object.keys(r).sort(), ['accessToken', 'expiresOn', 'tenantClaims', 'tenantId', 'username']);
+    // Only the tenant's non-secret claims: never a token.
+    assert.deepEqual(Object.keys(r.tenantClaims!).filter((k) => !['tid', 'tenant_region_scope', 'tenant_region_sub_scope'].includes(k)), []);
     assert.equal(r.accessToken, ACCESS);
   });
 });

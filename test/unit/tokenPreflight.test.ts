@@ -34,6 +34,10 @@ const EXPECTED: Record<EntraErrorKind, CheckId[] | null> = {
   'bulk-token-failed': ['R1', 'R2', 'R4', 'R7'],
   // Consent is not a check: the error itself already says who must consent.
   'consent-required': null,
+  // AADSTS90093: Graph refused Entra ID's own call: consent, not the role (R2).
+  'graph-forbidden': null,
+  // A browser that cannot open is about this machine, not the tenant.
+  'browser-unavailable': null,
   // Not about the tenant: nothing may be blamed on a check.
   'sign-in-failed': null,
   network: null,
@@ -71,7 +75,9 @@ test('tokenFailureAdvice: errors as the server reports them, by kind or else by 
   assert.equal(e240001.kind, 'not-authorized-to-join');
   assert.match(tokenFailureAdvice(e240001)!, /checks R4 .* and R2 /);
   // A sign-in failure of no known kind but with a code that maps (the code fallback).
-  assert.match(tokenFailureAdvice(new EntraError('sign-in-failed', 'x', { code: '90093' }))!, /check R2 /);
+  assert.match(tokenFailureAdvice(new EntraError('sign-in-failed', 'x', { code: '90092' }))!, /check R1 .*`ppkg doctor --fix`/);
+  // AADSTS90093 is consent, not the role: no check (R2 least of all) is blamed.
+  assert.equal(tokenFailureAdvice(new EntraError('sign-in-failed', 'x', { code: '90093' })), undefined);
   assert.equal(tokenFailureAdvice(new EntraError('sign-in-failed', 'x', { code: '70000' })), undefined);
   // An unrelated kind with a code that would map still adds nothing.
   assert.equal(tokenFailureAdvice(new EntraError('network', 'x', { code: '240001' })), undefined);

@@ -1,44 +1,73 @@
 import { COMMANDS } from './commands';
+import { didYouMean } from './args';
+import { commandHelp, topLevelHelp } from './help';
 import { CliError, EXIT_USAGE, type CliIO } from './io';
+import { describeFileError, errnoCode } from '../package/build/fileErrors';
 
-function usage(): string {
-  const lines = ['Usage: ppkg <command> [options]', '', 'Commands:'];
-  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
-  lines.push('', 'Run `ppkg <command> --help` for the options of a command.');
-  return lines.join('\n') + '\n';
+function closestCommand(name: string): string | undefined {
+  const s = didYouMean(name, Object.keys(COMMANDS).map((n) => ({ name: n, description: '' })));
+  return s?.replace(/^--/, '');
 }
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout(usage());
+  if (!name || name === '--help' || name === '-h') {
+    io.stdout(topLevelHelp());
     return name ? 0 : EXIT_USAGE;
   }
   if (name === '--version' || name === '-v') {
     io.stdout(`${PPKG_VERSION}\n`);
     return 0;
   }
+  if (name === 'help') {
+    const topic = rest[0];
+    if (!topic) {
+      io.stdout(topLevelHelp());
+      return 0;
+    }
+    if (!Object.prototype.hasOwnProperty.call(COMMANDS, topic)) {
+      const close = closestCommand(topic);
+      io.stderr(`ppkg help: there is no command '${topic}'.${close ? ` Did you mean ${close}?` : ''}\n\n${topLevelHelp()}`);
+      return EXIT_USAGE;
+    }
+    io.stdout(commandHelp(topic));
+    return 0;
+  }
   const command = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    io.stderr(`ppkg: unknown command '${name}'.\n\n${usage()}`);
+    const close = closestCommand(name);
+    io.stderr(`ppkg: unknown command '${name}'.${close ? ` Did you mean ppkg ${close}?` : ''}\n\n${topLevelHelp()}`);
     return EXIT_USAGE;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout(`Usage: ${command.usage}\n\n${command.summary}.\n`);
+    io.stdout(commandHelp(name));
     return 0;
   }
+  const cancelled = () => {
+    io.stderr(`ppkg ${name}: cancelled (Ctrl+C) while ${command.operation}. Nothing more was changed.\n`);
+    return EXIT_USAGE;
+  };
   try {
     const runner = await command.load();
-    return await runner(rest, io);
+    const code = await runner(rest, io);
+    return io.signal?.aborted && code !== 0 ? cancelled() : code;
   } catch (err) {
+    // Ctrl+C: name what was interrupted, whatever layer noticed it.
+    if (io.signal?.aborted) return cancelled();
     if (err instanceof CliError) {
       io.stderr(`ppkg ${name}: ${err.message}\n`);
       return err.exitCode;
     }
+    // An ordinary file problem that a command did not word itself: still in the admin's words.
+    if (errnoCode(err) && typeof (err as NodeJS.ErrnoException).syscall === 'string') {
+      const p = (err as NodeJS.ErrnoException).path;
+      io.stderr(`ppkg ${name}: ${describeFileError(err, p ? `the file ${p}` : 'a file', (err as NodeJS.ErrnoException).syscall === 'open' || (err as NodeJS.ErrnoException).syscall === 'read' || (err as NodeJS.ErrnoException).syscall === 'stat' ? 'read' : 'write')}\n`);
+      return EXIT_USAGE;
+    }
     // An unexpected failure is a bug, but it must still end cleanly: report
     // the message (never an object dump that could hold a secret) and exit 2.
     const message = err instanceof Error ? err.message : String(err);
-    io.stderr(`ppkg ${name}: internal error: ${message}\n`);
+    io.stderr(`ppkg ${name}: unexpected error (please report it): ${message}\n`);
     return EXIT_USAGE;
   }
 }

@@ -7,6 +7,7 @@
  * no token in, and fetchToken scrubs every message once more (defence in depth).
  */
 import { adminConsentUrl, DEFAULT_AUTHORITY, SYNCFABRIC_APP_ID, WCD_CLIENT_ID } from './clouds';
+import { cmd } from './host';
 
 export type EntraErrorKind =
   /** The chosen expiry is not a date, in the past, or more than 180 days ahead. */
@@ -21,13 +22,21 @@ export type EntraErrorKind =
   | 'mfa-required'
   /** A Conditional Access policy blocked the sign-in (AADSTS53003, 53000, …). */
   | 'conditional-access'
-  /** The account lacks a role that may create bulk tokens (AADSTS90093). */
+  /** The account lacks a role that may create bulk tokens. */
   | 'insufficient-role'
+  /**
+   * AADSTS90093 (GraphUserUnauthorized): Entra ID's own call to Microsoft
+   * Graph was forbidden: consent for the app is missing or a policy blocks
+   * it. Not the admin's role.
+   */
+  | 'graph-forbidden'
+  /** No browser could be opened for the interactive sign-in (no opener installed, it failed to start). */
+  | 'browser-unavailable'
   /** The account is not in the Intune MDM user scope. */
   | 'not-in-mdm-scope'
   /** The service returned an empty response: typically a federated account in staged rollout. */
   | 'federated-staged-rollout'
-  /** The Microsoft.Azure.SyncFabric service principal is missing from the tenant. */
+  /** The Microsoft.Azure.SyncFabric service principal is missing from the tenant (AADSTS90092, GraphNonRetryableError, as WCD sees it). */
   | 'syncfabric-missing'
   /** Any other sign-in failure (including the user closing the browser). */
   | 'sign-in-failed'
@@ -126,8 +135,12 @@ function classify(code: string | undefined, text: string, stage: EntraStage): En
   if (code && MFA_CODES.has(code)) return 'mfa-required';
   if (code && CA_CODES.has(code)) return 'conditional-access';
   if (code && CONSENT_CODES.has(code)) return 'consent-required';
-  if (code === '90093') return 'insufficient-role';
-  // Unverified heuristics: no published code for these two.
+  // AADSTS90093 GraphUserUnauthorized: Graph answered 403 to Entra ID's own call; consent, not the role.
+  if (code === '90093') return 'graph-forbidden';
+  // AADSTS90092 GraphNonRetryableError: what the bulk-token service answers when the
+  // SyncFabric service principal that creates package_ users is missing.
+  if (code === '90092') return 'syncfabric-missing';
+  // Unverified heuristics: no published code for these.
   if (/SyncFabric/i.test(text) || text.includes(SYNCFABRIC_APP_ID)) return 'syncfabric-missing';
   if (/\bMDM\b.*\bscope\b|user scope|not (in|within) the (MDM|mdm)/i.test(text)) return 'not-in-mdm-scope';
   if (/empty response/i.test(text)) return 'federated-staged-rollout';
@@ -139,6 +152,8 @@ const ROLES = 'Cloud Device Administrator, Intune Administrator or Password Admi
 export interface MessageContext extends EntraErrorDetails {
   authority?: string;
   clientId?: string;
+  /** For a cancel: what was cancelled ("fetching the bulk token", "signing in to Microsoft Graph"). */
+  operation?: string;
   /** For timeouts: how long we waited, in seconds. */
   waitedSeconds?: number;
   url?: string;
@@ -172,6 +187,16 @@ export function adminMessage(kind: EntraErrorKind, ctx: MessageContext = {}): st
         `A Conditional Access policy blocked the sign-in${codeText}. ` +
         `Check the sign-in log for this account (Entra admin center > Monitoring > Sign-in logs > Conditional Access) and exclude the account, and the package_* users, from the blocking policy, then fetch the token again.${said}`
       );
+    case 'graph-forbidden':
+      return (
+        `Entra ID's call to Microsoft Graph on your behalf was forbidden${codeText || ' (AADSTS90093)'}: the app used to sign in has no admin consent for what it needs, or a policy blocks it. ` +
+        `This is not about your role. Have a Global Administrator grant consent once at ${consentUrl} , then try again.${said}`
+      );
+    case 'browser-unavailable':
+      return (
+        `No browser could be opened to sign in${ctx.serverMessage ? ` (${ctx.serverMessage})` : ''}. ` +
+        `Sign in with a code on another device instead (${cmd('deviceCode')}).`
+      );
     case 'insufficient-role':
       return (
         `This account may not create bulk tokens${codeText}. ` +
@@ -190,7 +215,7 @@ export function adminMessage(kind: EntraErrorKind, ctx: MessageContext = {}): st
     case 'syncfabric-missing':
       return (
         `The Microsoft.Azure.SyncFabric service principal is missing from this tenant${codeText}, so Entra ID cannot create the package account. ` +
-        `Create it with PowerShell: New-MgServicePrincipal -AppId ${SYNCFABRIC_APP_ID} (or run \`ppkg doctor --fix\`), then fetch the token again.${said}`
+        `Create it with PowerShell: New-MgServicePrincipal -AppId ${SYNCFABRIC_APP_ID} (or run ${cmd('doctorFix')}), then fetch the token again.${said}`
       );
     case 'sign-in-failed':
       return (
@@ -216,10 +241,10 @@ export function adminMessage(kind: EntraErrorKind, ctx: MessageContext = {}): st
     case 'timeout':
       return (
         `The bulk-token service did not finish within ${ctx.waitedSeconds ?? '?'} seconds. ` +
-        `Try again, and allow more time if the tenant is slow (ppkg token --timeout <seconds>). A package_* user may have been created meanwhile: delete it in Entra ID if you do not use it.`
+        `Try again, and allow more time if the tenant is slow (${cmd('fetchTokenLonger')}). A package_* user may have been created meanwhile: delete it in Entra ID if you do not use it.`
       );
     case 'cancelled':
-      return 'Fetching the bulk token was cancelled. Nothing was saved.';
+      return `${ctx.operation ? ctx.operation.charAt(0).toUpperCase() + ctx.operation.slice(1) : 'Signing in'} was cancelled. Nothing was saved.`;
     case 'invalid-expiry':
     case 'invalid-option':
       return ctx.serverMessage ?? 'Invalid option.';
@@ -231,7 +256,7 @@ function stageName(stage: EntraStage): string {
 }
 
 export function entraError(kind: EntraErrorKind, ctx: MessageContext = {}): EntraError {
-  const { authority: _a, clientId: _c, waitedSeconds: _w, url: _u, ...details } = ctx;
+  const { authority: _a, clientId: _c, waitedSeconds: _w, url: _u, operation: _o, ...details } = ctx;
   return new EntraError(kind, adminMessage(kind, ctx), details);
 }
 

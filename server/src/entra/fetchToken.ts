@@ -6,7 +6,7 @@
  */
 import { formatIsoDate, daysBetween, latestSafeExpiry, MAX_TOKEN_LIFETIME_DAYS, parseIsoDate } from '../model/dates';
 import { requestBulkToken } from './bulkToken';
-import { authorityFor, bulkEndpointFor, CLOUDS, DEFAULT_AUTHORITY, DRS_SCOPE, WCD_CLIENT_ID, type CloudName } from './clouds';
+import { authorityFor, bulkEndpointFor, CLOUDS, DEFAULT_AUTHORITY, drsScopeFor, WCD_CLIENT_ID, type CloudName } from './clouds';
 import { entraError, EntraError, scrub } from './errors';
 import { signInSession } from './signIn';
 
@@ -111,6 +111,9 @@ export function resolveAuthority(options: Pick<FetchTokenOptions, 'authority' | 
   return DEFAULT_AUTHORITY;
 }
 
+/** What a cancel interrupts, for its message. */
+const FETCH_OPERATION = 'fetching the bulk token';
+
 export async function fetchBulkToken(options: FetchTokenOptions = {}): Promise<FetchedToken> {
   const now = options.now ?? (() => new Date());
   const expiry = resolveExpiry(options.expiry, now());
@@ -135,7 +138,8 @@ export async function fetchBulkToken(options: FetchTokenOptions = {}): Promise<F
     const session = await signInSession({
       clientId,
       authority,
-      scopes: [DRS_SCOPE],
+      // The cloud's Device Registration resource (US Government and China have their own).
+      scopes: [drsScopeFor(authority, options.cloud)],
       deviceCode: options.deviceCode,
       onDeviceCode: options.onDeviceCode,
       openBrowser: options.openBrowser,
@@ -188,7 +192,7 @@ export async function fetchBulkToken(options: FetchTokenOptions = {}): Promise<F
     const secrets = [accessToken, token, ...otherTokens];
     if (inPreflight && !(e instanceof EntraError)) {
       // The hook's own verdict (e.g. a failed tenant check): pass it on as it is.
-      if (options.signal?.aborted) throw entraError('cancelled');
+      if (options.signal?.aborted) throw entraError('cancelled', { operation: FETCH_OPERATION });
       if (e instanceof Error) e.message = scrub(e.message, secrets);
       throw e;
     }
@@ -196,7 +200,7 @@ export async function fetchBulkToken(options: FetchTokenOptions = {}): Promise<F
       e instanceof EntraError
         ? e
         : entraError(options.signal?.aborted ? 'cancelled' : accessToken ? 'bulk-token-failed' : 'sign-in-failed', { serverMessage: e instanceof Error ? e.message : String(e) });
-    if (options.signal?.aborted && err.kind !== 'cancelled') throw entraError('cancelled');
+    if (options.signal?.aborted || err.kind === 'cancelled') throw entraError('cancelled', { stage: err.details.stage, operation: FETCH_OPERATION });
     // Defence in depth: no token may leave in a message.
     err.message = scrub(err.message, secrets);
     if (err.details.serverMessage) err.details.serverMessage = scrub(err.details.serverMessage, secrets);

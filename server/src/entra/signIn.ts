@@ -49,6 +49,12 @@ export interface SignInResult {
   username: string;
   tenantId: string;
   expiresOn?: Date;
+  /**
+   * Non-secret claims about the tenant, read (not verified) from the ID
+   * token and the access token: `tenant_region_scope`,
+   * `tenant_region_sub_scope` (US Government: `DOD` or `DODCON`), `tid`.
+   */
+  tenantClaims?: Record<string, string>;
 }
 
 /**
@@ -108,10 +114,28 @@ export async function signInSession(options: SignInOptions): Promise<SignInSessi
   };
 }
 
+const TENANT_CLAIMS = ['tenant_region_scope', 'tenant_region_sub_scope', 'tid'];
+
+/** The payload of a JWT, decoded without verification; undefined for anything else. */
+function jwtPayload(token: string | undefined): Record<string, unknown> | undefined {
+  const part = token?.split('.')[1];
+  if (!part) return undefined;
+  try {
+    const v = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown;
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function toResult(result: AuthenticationResult): SignInResult {
   const username = result.account?.username ?? '';
   const tenantId = result.tenantId || result.account?.tenantId || '';
-  return { accessToken: result.accessToken, username, tenantId, expiresOn: result.expiresOn ?? undefined };
+  const tenantClaims: Record<string, string> = {};
+  for (const source of [result.idTokenClaims as Record<string, unknown> | undefined, jwtPayload(result.accessToken)]) {
+    for (const k of TENANT_CLAIMS) if (typeof source?.[k] === 'string' && !(k in tenantClaims)) tenantClaims[k] = source[k] as string;
+  }
+  return { accessToken: result.accessToken, username, tenantId, expiresOn: result.expiresOn ?? undefined, tenantClaims };
 }
 
 async function signInWithMsal(options: SignInOptions): Promise<{ result: AuthenticationResult; pca: PublicClientApplication; network: TrackingNetworkClient }> {
@@ -160,6 +184,7 @@ async function signInWithMsal(options: SignInOptions): Promise<{ result: Authent
 
   let msal: Promise<AuthenticationResult | null>;
   let release: (() => void) | undefined;
+  let browserFailure: EntraError | undefined;
   if (useDeviceCode) {
     const request: DeviceCodeRequest = {
       scopes,
@@ -179,7 +204,14 @@ async function signInWithMsal(options: SignInOptions): Promise<{ result: Authent
       errorTemplate: ERROR_PAGE,
       openBrowser: async (url) => {
         authUrl = url;
-        await options.openBrowser!(url);
+        try {
+          await options.openBrowser!(url);
+        } catch (err) {
+          // A browser that cannot be opened is that, not a sign-in (role, consent) problem.
+          browserFailure = entraError('browser-unavailable', { stage: 'sign-in', serverMessage: err instanceof Error ? err.message : String(err) });
+          release?.();
+          throw browserFailure;
+        }
       },
     };
     // MSAL's loopback server waits for the browser forever. On cancel, answer
@@ -201,6 +233,7 @@ async function signInWithMsal(options: SignInOptions): Promise<{ result: Authent
       release();
       throw entraError('cancelled', { stage: 'sign-in' });
     }
+    if (browserFailure) throw browserFailure;
     throw signInError(e, network, authority, clientId);
   } finally {
     if (onAbort) signal?.removeEventListener('abort', onAbort);

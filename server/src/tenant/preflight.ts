@@ -1,3 +1,4 @@
+import { cmd } from '../entra/host';
 import { GraphClient, GraphError, odataString, type GraphClientOptions } from './graphClient';
 import { fetchedError, type CheckId, type CheckResult, type Fetched, type Me, type Membership } from './types';
 import { evaluateR1, R1_REQUEST, type ServicePrincipal } from './checks/r1';
@@ -239,19 +240,25 @@ export function explainTokenFailure(kindOrCode: TokenFailureKind): TokenFailureE
   if (CA_CODES.includes(code ?? '') || k === 'conditionalaccess') {
     return { checks: ['R6'], hint: 'Conditional Access blocked the request (R6). Review the policies that apply to you and to the package_ accounts.' };
   }
-  if (code === '90093' || k === 'insufficientrole') {
+  if (code === '90093' || k === 'graphforbidden') {
+    return { checks: [], hint: 'AADSTS90093: Entra ID was refused by Microsoft Graph while acting for you (GraphUserUnauthorized): admin consent for the sign-in app is missing, or a policy blocks it. It is not about your role.' };
+  }
+  if (code === '90092') {
+    return { checks: ['R1'], hint: `AADSTS90092: the Microsoft.Azure.SyncFabric service principal is missing (R1); ${cmd('doctorFix')} can create it.` };
+  }
+  if (k === 'insufficientrole') {
     return { checks: ['R2'], hint: 'You need Cloud Device Administrator, Intune Administrator or Password Administrator, tenant-wide (R2).' };
   }
   if (k === 'notinmdmscope') {
     return { checks: ['R3'], hint: 'The account must be in the Intune MDM user scope (R3).' };
   }
   if (k === 'syncfabricmissing') {
-    return { checks: ['R1'], hint: 'The Microsoft.Azure.SyncFabric service principal is missing (R1); `ppkg doctor --fix` can create it.' };
+    return { checks: ['R1'], hint: `The Microsoft.Azure.SyncFabric service principal is missing (R1); ${cmd('doctorFix')} can create it.` };
   }
   if (k === 'bulktokenfailed' || text.toLowerCase().includes('bulk token retrieval failed') || k.includes('completeerror')) {
     return {
       checks: ['R1', 'R2', 'R4', 'R7'],
-      hint: 'The token service refused without a specific reason; the usual causes are a missing Microsoft.Azure.SyncFabric service principal (R1), the role (R2), device join (R4) or a staged rollout (R7). Run `ppkg doctor`.',
+      hint: `The token service refused without a specific reason; the usual causes are a missing Microsoft.Azure.SyncFabric service principal (R1), the role (R2), device join (R4) or a staged rollout (R7). Run ${cmd('doctor')}.`,
     };
   }
   return undefined;

@@ -12,6 +12,7 @@
  * stops the fetch before `begin`, so no token and no package_* user exist.
  * Read-only, like `ppkg doctor`.
  */
+import { cmd, messageHost } from '../entra/host';
 import { graphEndpointForAuthority } from '../entra/clouds';
 import { EntraError, entraError, firstLine } from '../entra/errors';
 import type { BulkTokenPreflight, PreflightContext } from '../entra/fetchToken';
@@ -160,8 +161,8 @@ function renderFailure(failed: CheckResult[]): string {
     if (r.fix) lines.push(`  Fix: ${r.fix}`);
   }
   lines.push(
-    'No bulk token was requested and no package_ account was created. Fix the tenant and run ppkg token again; ' +
-      '`ppkg doctor` shows the full report, and --skip-checks fetches without these checks.',
+    `No bulk token was requested and no package_ account was created. Fix the tenant and run ${cmd('fetchToken')} again; ` +
+      `${cmd('doctor')} shows the full report${messageHost() === 'cli' ? ', and --skip-checks fetches without these checks' : ''}.`,
   );
   return lines.join('\n');
 }
@@ -172,7 +173,7 @@ function renderFailure(failed: CheckResult[]): string {
  * message instead.
  */
 export function renderTokenPreflightOutcome(outcome: TokenPreflightOutcome): string {
-  if (outcome.status === 'skipped') return `Tenant checks skipped: ${outcome.reason}. Run \`ppkg doctor\` to check the tenant.\n`;
+  if (outcome.status === 'skipped') return `Tenant checks skipped: ${outcome.reason}. Run ${cmd('doctor')} to check the tenant.\n`;
   const { results } = outcome.report;
   if (outcome.status === 'fail') return renderFailure(results.filter((r) => r.status === 'fail')) + '\n';
   const ran = FAST_CHECKS.filter((id) => results.some((r) => r.check === id)).join(', ');
@@ -187,7 +188,7 @@ export function renderTokenPreflightOutcome(outcome: TokenPreflightOutcome): str
 }
 
 /** Kinds that say nothing about the tenant: no check may be blamed for them. */
-const NOT_A_TENANT_PROBLEM = new Set(['network', 'timeout', 'cancelled', 'http', 'malformed-response', 'invalid-option', 'invalid-expiry']);
+const NOT_A_TENANT_PROBLEM = new Set(['network', 'timeout', 'cancelled', 'http', 'malformed-response', 'invalid-option', 'invalid-expiry', 'browser-unavailable']);
 
 /**
  * After a failed fetch: which preflight check looks for the cause
@@ -203,6 +204,6 @@ export function tokenFailureAdvice(error: { kind: string; details?: { code?: str
   const named = explained.checks.map((id) => `${id} (${CHECK_NAMES[id]})`);
   const list = named.length === 1 ? named[0] : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`;
   const what = named.length === 1 ? `This is what check ${list} looks for` : `This is what checks ${list} look for`;
-  const fix = explained.hint.replace(/\s*Run `ppkg doctor`\.?\s*$/, '');
-  return `${what}: run \`ppkg doctor\` to confirm. Fix: ${fix}`;
+  const fix = explained.hint.replace(/\s*Run (`ppkg doctor`|\*\*ppkg: Check Tenant Readiness\*\*)\.?\s*$/, '');
+  return `${what}: run ${cmd('doctor')} to confirm. Fix: ${fix}`;
 }

@@ -1,3 +1,4 @@
+import { cmd } from '../entra/host';
 import { GraphError } from './graphClient';
 
 export type CheckId = 'R1' | 'R2' | 'R3' | 'R4' | 'R5' | 'R6' | 'R7';
@@ -55,7 +56,7 @@ export function unreadable(
     : `Could not read ${what}: ${failure.message}`;
   const fix = denied
     ? `Ask an admin who can grant tenant-wide consent (Global Administrator, Privileged Role Administrator, Cloud Application Administrator) to consent to ${scope} for the sign-in app, then run the doctor as someone with one of these roles: ${roles}. Or review this requirement by hand.`
-    : 'Run `ppkg doctor` again; if it keeps failing, review this requirement by hand and quote the request-id to Microsoft support.';
+    : `Run ${cmd('doctor')} again; if it keeps failing, review this requirement by hand and quote the request-id to Microsoft support.`;
   return {
     check,
     title,

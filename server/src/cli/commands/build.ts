@@ -9,21 +9,17 @@ import { formatDiagnosticLine } from '../format/text';
 const line = (file: string, d: PpkgDiagnostic) => formatDiagnosticLine(file, d) + '\n';
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  const parsed = parseCommandArgs('build', args, {
-    out: { type: 'string', short: 'o' },
-    backend: { type: 'string', default: 'native' },
-    'icd-path': { type: 'string' },
-    quiet: { type: 'boolean', short: 'q' },
-  });
+  const parsed = parseCommandArgs('build', args);
   if (parsed.positionals.length !== 1) throw new CliError(`Name one project file.\n${usageOf('build')}`);
-  const backend = parsed.values.backend!;
+  const backend = parsed.string('backend') ?? 'native';
   if (backend !== 'native' && backend !== 'icd') throw new CliError(`--backend must be native or icd, not "${backend}".`);
+  const outArg = parsed.string('out');
   const projectPath = path.resolve(io.cwd, parsed.positionals[0]!);
   const shown = path.relative(io.cwd, projectPath) || projectPath;
   const rel = (p: string) => path.relative(io.cwd, p) || p;
-  const outDir = parsed.values.out !== undefined ? path.resolve(io.cwd, parsed.values.out) : undefined;
+  const outDir = outArg !== undefined ? path.resolve(io.cwd, outArg) : undefined;
   // Messages name the output folder as the admin wrote it.
-  const inWords = (message: string) => (outDir && parsed.values.out !== undefined ? message.split(outDir).join(parsed.values.out.replace(/[\\/]+$/, '') || '.') : message);
+  const inWords = (message: string) => (outDir && outArg !== undefined ? message.split(outDir).join(outArg.replace(/[\\/]+$/, '') || '.') : message);
 
   let result;
   try {
@@ -33,7 +29,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       backend,
       secrets: environmentSecrets(io.env),
       signal: io.signal,
-      icdPath: parsed.values['icd-path'],
+      icdPath: parsed.string('icd-path'),
     });
   } catch (err) {
     if (!(err instanceof BuildError)) throw err;
@@ -43,7 +39,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return err.kind === 'project' ? EXIT_FINDINGS : EXIT_USAGE;
   }
   for (const w of result.warnings) io.stderr(line(shown, w));
-  if (!parsed.values.quiet) {
+  if (!parsed.flag('quiet')) {
     io.stdout(
       [
         `Built ${rel(result.packagePath)}`,

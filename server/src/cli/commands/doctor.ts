@@ -1,10 +1,10 @@
-import { parseCommandArgs } from '../args';
+import { parseCommandArgs, signInArgs } from '../args';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO } from '../io';
 import { PREFLIGHT_SCOPES, PreflightError, runPreflight, type PreflightReport } from '../../tenant/preflight';
 import { renderPreflightText, resultsToJson } from '../../tenant/report';
 import { createSyncFabricServicePrincipal, SYNC_FABRIC_FIX_SCOPE } from '../../tenant/syncFabricFix';
 import { SYNC_FABRIC_APP_ID } from '../../tenant/checks/r1';
-import { openGraphSession, SessionError, signInOptionSpec, tenantTestHooks, type SignInArgs } from '../../tenant/session';
+import { openGraphSession, SessionError, tenantTestHooks } from '../../tenant/session';
 
 
 /**
@@ -14,26 +14,16 @@ import { openGraphSession, SessionError, signInOptionSpec, tenantTestHooks, type
  * Exit 0: nothing fails; 1: a check fails; 2: the preflight could not run.
  */
 export async function run(args: string[], io: CliIO): Promise<number> {
-  const parsed = parseCommandArgs(
-    'doctor',
-    args,
-    {
-      ...signInOptionSpec,
-      format: { type: 'string', short: 'f', default: 'text' },
-      fix: { type: 'boolean', default: false },
-      yes: { type: 'boolean', short: 'y', default: false },
-    },
-    false,
-  );
-  const v = parsed.values;
-  const format = v.format!;
+  const parsed = parseCommandArgs('doctor', args, { positionals: false });
+  const format = parsed.string('format') ?? 'text';
   if (format !== 'text' && format !== 'json') throw new CliError(`--format must be text or json, not "${format}".`);
+  const v = { ...signInArgs(parsed), fix: parsed.flag('fix'), yes: parsed.flag('yes') };
   if (v.yes && !v.fix) throw new CliError('--yes only applies to --fix.');
 
   const scopes = v.fix ? [...PREFLIGHT_SCOPES, SYNC_FABRIC_FIX_SCOPE] : PREFLIGHT_SCOPES;
   let session;
   try {
-    session = await openGraphSession(v as SignInArgs, scopes, io, tenantTestHooks(io));
+    session = await openGraphSession(v, scopes, io, tenantTestHooks(io));
   } catch (err) {
     if (err instanceof SessionError) throw new CliError(err.message, EXIT_USAGE);
     throw err;
@@ -79,7 +69,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
 
   if (format === 'json') io.stdout(JSON.stringify(resultsToJson(report.results), null, 2) + '\n');
-  else io.stdout(renderPreflightText(report, { clientId: session.clientId, authority: (v as SignInArgs).authority }));
+  else io.stdout(renderPreflightText(report, { clientId: session.clientId, authority: v.authority }));
   if (refusal) io.stderr(`ppkg doctor: ${refusal}\n`);
   if (exitAfterOutput !== undefined) return exitAfterOutput;
   return report.results.some((r) => r.status === 'fail') ? EXIT_FINDINGS : EXIT_OK;

@@ -2,12 +2,13 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ImportError, importCustomizations, MAX_IMPORT_CHARS } from '../../import/customizations';
 import { projectFileName } from '../../model/starter';
+import { describeFileError } from '../../package/build/fileErrors';
 import { parseCommandArgs, usageOf } from '../args';
 import { CliError, EXIT_FINDINGS, EXIT_OK, type CliIO } from '../io';
 
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  const parsed = parseCommandArgs('import', args, { out: { type: 'string', short: 'o' }, force: { type: 'boolean', default: false } });
+  const parsed = parseCommandArgs('import', args);
   if (parsed.positionals.length !== 1) throw new CliError(`Name one customizations.xml.\n${usageOf('import')}`);
   const input = path.resolve(io.cwd, parsed.positionals[0]!);
   const shownInput = path.relative(io.cwd, input) || input;
@@ -19,7 +20,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     bytes = await fs.readFile(input);
   } catch (err) {
     if (err instanceof CliError) throw err;
-    throw new CliError(`cannot read ${shownInput}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new CliError(describeFileError(err, `the customizations.xml ${shownInput}`, 'read'));
   }
   let text: string;
   if (bytes[0] === 0xff && bytes[1] === 0xfe) text = bytes.subarray(2).toString('utf16le');
@@ -41,7 +42,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     throw err;
   }
   let out: string;
-  if (parsed.values.out !== undefined) out = path.resolve(io.cwd, parsed.values.out);
+  const outArg = parsed.string('out');
+  if (outArg !== undefined) out = path.resolve(io.cwd, outArg);
   else {
     out = path.join(path.dirname(input), projectFileName(result.packageName));
   }
@@ -49,10 +51,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   try {
     await fs.mkdir(path.dirname(out), { recursive: true });
     // 'wx': never overwrite an existing project unless --force.
-    await fs.writeFile(out, result.projectText, { flag: parsed.values.force ? 'w' : 'wx' });
+    await fs.writeFile(out, result.projectText, { flag: parsed.flag('force') ? 'w' : 'wx' });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new CliError(`${shownOut} already exists; not overwriting it (use --force, or --out <another file>).`);
-    throw new CliError(`cannot write ${shownOut}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new CliError(describeFileError(err, `the project file ${shownOut}`, 'write'));
   }
   for (const w of result.warnings) io.stderr(`ppkg import: warning: ${w}\n`);
   io.stdout(`Wrote ${shownOut}.\nNext: ${result.secrets.length ? `set the secrets (${result.secrets.join(', ')}), ` : ''}ppkg validate ${shownOut}, then ppkg build ${shownOut}.\n`);

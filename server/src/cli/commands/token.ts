@@ -19,27 +19,27 @@ import { fetchBulkToken, resolveExpiry } from '../../entra/fetchToken';
 import { recordTokenFacts, RecordTokenError, tokenSecretName, writeFileAtomic } from '../../entra/recordToken';
 import { secretEnvVar } from '../../model/secrets';
 import { renderTokenPreflightOutcome, tokenFailureAdvice, tokenPreflight, TokenPreflightFailed } from '../../tenant/tokenPreflight';
+import { errnoCode, describeFileError, fileProblemReason } from '../../package/build/fileErrors';
 import { parseCommandArgs, usageOf } from '../args';
 import { CliError, EXIT_FINDINGS, EXIT_OK, type CliIO } from '../io';
 
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  const parsed = parseCommandArgs('token', args, {
-    'device-code': { type: 'boolean' },
-    expiry: { type: 'string' },
-    'client-id': { type: 'string' },
-    authority: { type: 'string' },
-    cloud: { type: 'string' },
-    'bulk-endpoint': { type: 'string' },
-    timeout: { type: 'string' },
-    'poll-interval': { type: 'string' },
-    name: { type: 'string' },
-    'skip-checks': { type: 'boolean' },
-    'graph-endpoint': { type: 'string' },
-    out: { type: 'string', short: 'o' },
-    print: { type: 'boolean' },
-  });
-  const v = parsed.values;
+  const parsed = parseCommandArgs('token', args);
+  const v = {
+    expiry: parsed.string('expiry'),
+    'client-id': parsed.string('client-id'),
+    authority: parsed.string('authority'),
+    cloud: parsed.string('cloud'),
+    'bulk-endpoint': parsed.string('bulk-endpoint'),
+    timeout: parsed.string('timeout'),
+    'poll-interval': parsed.string('poll-interval'),
+    name: parsed.string('name'),
+    'skip-checks': parsed.flag('skip-checks'),
+    'graph-endpoint': parsed.string('graph-endpoint'),
+    out: parsed.string('out'),
+    print: parsed.flag('print'),
+  };
   if (parsed.positionals.length !== 1) throw new CliError(`Name one project file.\n${usageOf('token')}`);
   const projectFile = path.resolve(io.cwd, parsed.positionals[0]!);
 
@@ -50,7 +50,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     projectText = decodeProjectBytes(await fs.readFile(projectFile));
   } catch (e) {
     if (e instanceof InvalidUtf8Error) throw new CliError(`${projectFile}: ${e.message}`);
-    throw new CliError(`Cannot read the project ${projectFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CliError(describeFileError(e, `the project file ${path.relative(io.cwd, projectFile) || projectFile}`, 'read'));
   }
   let secretName: string;
   try {
@@ -136,9 +136,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       bulkEndpoint: v['bulk-endpoint'],
       expiry,
       name: v.name,
-      // The CLI always uses the device code flow: it cannot rely on a browser.
+      // The CLI always uses the device code flow for the bulk token: whether
+      // WCD's client accepts a loopback redirect is unknown (docs/bulk-token.md).
       deviceCode: true,
-      onDeviceCode: (message) => io.stderr(`${message}\n`),
+      onDeviceCode: (message) => io.stderr(`Signing in to Entra ID with a device code (ppkg token always does; no browser is needed here).\n${message}\n`),
       onProgress: (message) => io.stderr(`${message}\n`),
       signal: io.signal,
       timeoutMs,
@@ -161,7 +162,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     try {
       await writeFileAtomic(outFile, fetched.token + '\n', 0o600);
     } catch (e) {
-      throw new CliError(`The bulk token was fetched but could not be written to ${outFile} (${(e as NodeJS.ErrnoException).code ?? 'error'}). Nothing was recorded in the project; delete the user ${fetched.packageUser} in Entra ID and try again.`);
+      throw new CliError(`The bulk token was fetched but could not be written to ${outFile} (${fileProblemReason(e)}). Nothing was recorded in the project; delete the user ${fetched.packageUser} in Entra ID and try again.`);
     }
   } else {
     io.stdout(fetched.token + '\n');
@@ -175,7 +176,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     const mode = (await fs.stat(projectFile)).mode & 0o777;
     await writeFileAtomic(projectFile, next, mode);
   } catch (e) {
-    const why = e instanceof RecordTokenError ? e.message : ((e as NodeJS.ErrnoException).code ?? (e as Error).message);
+    const why = e instanceof RecordTokenError ? e.message : errnoCode(e) ? fileProblemReason(e) : (e as Error).message;
     throw new CliError(
       `The bulk token was ${outFile ? `written to ${outFile}` : 'printed'}, but the project could not be updated (${why}). ` +
         `Record by hand in account.entra: "tokenExpiry": "${facts.tokenExpiry}", "issuedAt": "${facts.issuedAt}", "packageUser": "${facts.packageUser}", "tenant": "${facts.tenant}".`,

@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { CliError, EXIT_OK, EXIT_USAGE, type CliIO } from '../io';
 import {
   isPackageUpn,
@@ -11,14 +10,16 @@ import {
   type BulkTokenAccount,
 } from '../../tenant/bulkTokenAccounts';
 import { accountsToJson, renderAccountsText, renderRevokeOutcome } from '../../tenant/report';
-import { openGraphSession, SessionError, signInOptionSpec, tenantTestHooks, type GraphSession, type SignInArgs } from '../../tenant/session';
+import { openGraphSession, SessionError, tenantTestHooks, type GraphSession, type SignInArgs } from '../../tenant/session';
+import { parseCommandArgs, signInArgs, type ParsedArgs } from '../args';
 
 const USAGE = [
   'ppkg tokens list [<folders>...] [--format text|json]',
   'ppkg tokens revoke <upn>... [--dry-run] [--yes]',
   'ppkg tokens revoke --expired [<folders>...] [--dry-run] [--yes]',
   'ppkg tokens revoke --unreferenced [<folders>...] [--dry-run] [--yes]',
-  '  sign-in: [--client-id <id>] [--authority <url>] [--graph-endpoint <url>] [--device-code]',
+  '  sign-in: [--cloud public|usgov|china] [--device-code] [--client-id <id>] [--authority <url>] [--graph-endpoint <url>]',
+  'Run `ppkg tokens --help` for every option.',
 ].join('\n');
 
 /**
@@ -34,12 +35,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   throw new CliError(`${sub ? `Unknown subcommand "${sub}".` : 'Name a subcommand: list or revoke.'}\nUsage:\n${USAGE}`);
 }
 
-function parse(args: string[], extra: Record<string, { type: 'string' | 'boolean'; default?: string | boolean; short?: string }>) {
-  try {
-    return parseArgs({ args, allowPositionals: true, options: { ...signInOptionSpec, ...extra } });
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\nUsage:\n${USAGE}`);
-  }
+function parse(args: string[], sub: 'list' | 'revoke'): ParsedArgs {
+  return parseCommandArgs('tokens', args, { sub });
 }
 
 async function session(values: SignInArgs, scopes: string[], io: CliIO): Promise<GraphSession> {
@@ -81,11 +78,11 @@ function folderArgs(positionals: string[], io: CliIO): string[] {
 }
 
 async function list(args: string[], io: CliIO): Promise<number> {
-  const parsed = parse(args, { format: { type: 'string', short: 'f', default: 'text' } });
-  const format = (parsed.values as Record<string, unknown>).format as string;
+  const parsed = parse(args, 'list');
+  const format = parsed.string('format') ?? 'text';
   if (format !== 'text' && format !== 'json') throw new CliError(`--format must be text or json, not "${format}".`);
   const folders = folderArgs(parsed.positionals, io);
-  const s = await session(parsed.values as SignInArgs, LIST_SCOPES, io);
+  const s = await session(signInArgs(parsed), LIST_SCOPES, io);
   const listing = await fetchListing(s, folders, io);
   if (format === 'json') io.stdout(JSON.stringify(accountsToJson(listing.accounts), null, 2) + '\n');
   else io.stdout(renderAccountsText(listing.accounts, listing.projectFiles.length));
@@ -93,13 +90,8 @@ async function list(args: string[], io: CliIO): Promise<number> {
 }
 
 async function revoke(args: string[], io: CliIO): Promise<number> {
-  const parsed = parse(args, {
-    expired: { type: 'boolean', default: false },
-    unreferenced: { type: 'boolean', default: false },
-    'dry-run': { type: 'boolean', default: false },
-    yes: { type: 'boolean', short: 'y', default: false },
-  });
-  const v = parsed.values as unknown as SignInArgs & { expired: boolean; unreferenced: boolean; 'dry-run': boolean; yes: boolean };
+  const parsed = parse(args, 'revoke');
+  const v = { ...signInArgs(parsed), expired: parsed.flag('expired'), unreferenced: parsed.flag('unreferenced'), 'dry-run': parsed.flag('dry-run'), yes: parsed.flag('yes') };
   if (v.expired && v.unreferenced) throw new CliError('Use --expired or --unreferenced, not both (run them one after the other).');
   const bySelector = v.expired || v.unreferenced;
   if (!bySelector && parsed.positionals.length === 0) {

@@ -2,6 +2,10 @@ import * as path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { cachedFileProbe, nodeFileProbe } from '../../validation/fileProbe';
 import { validateFile } from '../../validation/validateFile';
+import type { ValidationOptions } from '../../validation/context';
+import type { CertificateCheckOptions } from '../../validation/rules/certificates';
+import { secretEnvVar } from '../../model/secrets';
+import { errnoCode, fileProblemReason } from '../../package/build/fileErrors';
 import type { PpkgDiagnostic } from '../../validation/diagnostic';
 import { formatJson } from '../format/json';
 import { formatSarif } from '../format/sarif';
@@ -13,18 +17,28 @@ declare const PPKG_VERSION: string;
 const version = typeof PPKG_VERSION === 'string' ? PPKG_VERSION : '0.0.0-dev';
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  const parsed = parseCommandArgs('validate', args, {
-    format: { type: 'string', short: 'f', default: 'text' },
-    'expiry-warning-days': { type: 'string' },
-  });
-  const format = parsed.values.format!;
+  const parsed = parseCommandArgs('validate', args);
+  const format = parsed.string('format') ?? 'text';
   if (!['text', 'json', 'sarif'].includes(format)) throw new CliError(`--format must be text, json or sarif, not "${format}".`);
   if (parsed.positionals.length === 0) throw new CliError('Name the project files to check, e.g. ppkg validate "**/*.ppkg.json".');
   let expiryWarningDays: number | undefined;
-  if (parsed.values['expiry-warning-days'] !== undefined) {
-    expiryWarningDays = Number(parsed.values['expiry-warning-days']);
-    if (!Number.isInteger(expiryWarningDays) || expiryWarningDays < 0) throw new CliError('--expiry-warning-days must be a whole number of days.');
+  const days = parsed.string('expiry-warning-days');
+  if (days !== undefined) {
+    expiryWarningDays = Number(days);
+    if (!/^\d+$/.test(days.trim()) || !Number.isInteger(expiryWarningDays) || expiryWarningDays < 0) throw new CliError('--expiry-warning-days must be a whole number of days.');
   }
+  let maxWarnings: number | undefined;
+  const max = parsed.string('max-warnings');
+  if (max !== undefined) {
+    if (!/^\d+$/.test(max.trim())) throw new CliError(`--max-warnings must be a whole number (0 or more), not "${max}".`);
+    maxWarnings = Number(max);
+  }
+  if (parsed.flag('strict')) {
+    if (maxWarnings !== undefined && maxWarnings !== 0) throw new CliError('--strict means --max-warnings 0; use one or the other.');
+    maxWarnings = 0;
+  }
+  // A certificate password secret set in the environment lets the .pfx be checked (PPKG038); never printed.
+  const options: ValidationOptions & CertificateCheckOptions = { expiryWarningDays, secretValue: (name) => io.env[secretEnvVar(name)] || undefined };
 
   const files = await expand(parsed.positionals, io.cwd);
   // Read and check files a few at a time: reading one after another leaves
@@ -34,10 +48,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const checked = await mapWithConcurrency(files.found, 8, async (file) => {
     const display = path.relative(io.cwd, file) || file;
     try {
-      const r = await validateFile(file, { expiryWarningDays, files: probe });
+      const r = await validateFile(file, { ...options, files: probe });
       return { file: display, diagnostics: r.diagnostics };
     } catch (err) {
-      return { file: display, error: (err as NodeJS.ErrnoException).code ?? (err as Error).message };
+      return { file: display, error: errnoCode(err) ? fileProblemReason(err) : 'it is not a file' };
     }
   });
   const results: { file: string; diagnostics: PpkgDiagnostic[] }[] = [];
@@ -45,7 +59,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   for (const r of checked) {
     if ('error' in r) {
       ioFailure = true;
-      io.stderr(`ppkg validate: cannot read ${r.file}: ${r.error}\n`);
+      io.stderr(`ppkg validate: cannot read ${r.file}: ${r.error}.\n`);
     } else results.push(r);
   }
   for (const missing of files.missing) {
@@ -58,7 +72,15 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   else io.stdout(formatText(results));
 
   if (ioFailure) return EXIT_USAGE;
-  return results.some((r) => r.diagnostics.some((d) => d.severity === 'error')) ? EXIT_FINDINGS : EXIT_OK;
+  if (results.some((r) => r.diagnostics.some((d) => d.severity === 'error'))) return EXIT_FINDINGS;
+  if (maxWarnings !== undefined) {
+    const warnings = results.reduce((n, r) => n + r.diagnostics.filter((d) => d.severity === 'warning').length, 0);
+    if (warnings > maxWarnings) {
+      io.stderr(`ppkg validate: ${warnings} warning${warnings === 1 ? '' : 's'}, more than the ${maxWarnings} allowed by ${parsed.flag('strict') ? '--strict' : `--max-warnings ${maxWarnings}`}.\n`);
+      return EXIT_FINDINGS;
+    }
+  }
+  return EXIT_OK;
 }
 
 /** Files as given, globs expanded, folders searched for *.ppkg.json; sorted and without repeats. */

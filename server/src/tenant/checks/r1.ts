@@ -1,3 +1,4 @@
+import { cmd } from '../../entra/host';
 import { unreadable, type CheckResult, type Fetched } from '../types';
 
 /** R1: the Microsoft.Azure.SyncFabric service principal exists (tenant-preflight.md §4.1). */
@@ -17,11 +18,12 @@ export interface R1Data {
   servicePrincipal: Fetched<ServicePrincipal>;
 }
 
-export const R1_FIX_CREATE = [
+/** The fix text; a function, so that it names the command of the host it is shown in. */
+export const r1FixCreate = (): string => [
   'Create the service principal (needs Application Administrator, Cloud Application Administrator, Hybrid Identity Administrator or Global Administrator):',
   `  PowerShell: Connect-MgGraph -Scopes Application.ReadWrite.All; New-MgServicePrincipal -AppId "${SYNC_FABRIC_APP_ID}"`,
   `  Graph:      POST https://graph.microsoft.com/v1.0/servicePrincipals {"appId":"${SYNC_FABRIC_APP_ID}"}`,
-  '  or run `ppkg doctor --fix`.',
+  `  or run ${cmd('doctorFix')}.`,
 ].join('\n');
 
 export function evaluateR1(data: R1Data): CheckResult {
@@ -33,7 +35,7 @@ export function evaluateR1(data: R1Data): CheckResult {
         ...base,
         status: 'fail',
         message: `The service principal for Microsoft.Azure.SyncFabric (app ID ${SYNC_FABRIC_APP_ID}) is missing from the tenant. Without it, Windows Configuration Designer and ppkg cannot retrieve the bulk token.`,
-        fix: R1_FIX_CREATE,
+        fix: r1FixCreate(),
       };
     }
     return unreadable('R1', R1_TITLE, 'the SyncFabric service principal', r, R1_SCOPE, 'any member user with default permissions');
