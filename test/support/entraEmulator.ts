@@ -83,6 +83,12 @@ export interface EntraScenario {
     completion?: BulkCompletion;
     /** Raw answer of begin (replaces the protocol). */
     beginRaw?: RawAnswer;
+    /**
+     * The first n begins answer `CompleteError` with `unauthorized_client`
+     * (AADSTS700016 for the signing-in client), as the service does while the
+     * client's service principal is still being created after consent.
+     */
+    unauthorizedClientBegins?: number;
     /** Raw answer of every poll (replaces the protocol). */
     pollRaw?: RawAnswer;
     /** Delay before each poll answer, ms. */
@@ -147,6 +153,7 @@ export async function startEntraEmulator(scenario: EntraScenario = {}): Promise<
   const packageUsers: string[] = [];
   const deviceCodes = new Map<string, { pending: number; scope: string }>();
   const authCodes = new Map<string, { scope: string; nonce?: string }>();
+  let unauthorizedAnswered = 0;
   const flows = new Map<string, { pid: string; polls: number }>();
   let base = '';
 
@@ -300,6 +307,18 @@ export async function startEntraEmulator(scenario: EntraScenario = {}): Promise<
         return sendJson(res, 401, { error: 'invalid_token', error_description: 'AADSTS50000: missing or wrong bearer token.' });
       }
       if (bulk.beginRaw) return sendRaw(res, bulk.beginRaw);
+      if ((bulk.unauthorizedClientBegins ?? 0) > unauthorizedAnswered) {
+        unauthorizedAnswered++;
+        return sendJson(res, 200, {
+          flowToken: null,
+          state: 'CompleteError',
+          resultData: JSON.stringify({
+            error: 'unauthorized_client',
+            error_description: `AADSTS700016: Application with identifier 'de0853a1-ab20-47bd-990b-71ad5077ac7b' was not found in the directory '${tenantId}'.\r\nTrace ID: ${randomUUID()}`,
+            error_codes: [700016],
+          }),
+        });
+      }
       const body = rec.json as { pid?: unknown; name?: unknown; exp?: unknown } | undefined;
       if (!body || typeof body.pid !== 'string' || typeof body.exp !== 'string' || typeof body.name !== 'string') {
         return sendJson(res, 400, { error: 'invalid_request', error_description: 'AADSTS90014: pid, name and exp are required.' });

@@ -175,6 +175,23 @@ for (const c of completeErrors) {
   });
 }
 
+test('unauthorized_client is retried once with the same package ID; a second refusal names the client and how to consent', async () => {
+  await withEmulator({ bulk: { unauthorizedClientBegins: 1 } }, async (em) => {
+    const r = await fetchBulkToken(options(em));
+    assert.equal(r.token, em.bulkToken);
+    const begins = em.requestsTo('/webapp/bulkaadjtoken/begin');
+    assert.equal(begins.length, 2, 'one retry');
+    assert.equal((begins[0]!.json as { pid: string }).pid, (begins[1]!.json as { pid: string }).pid, 'the same pid: at most one package_ user');
+  });
+  await withEmulator({ bulk: { unauthorizedClientBegins: 5 } }, async (em) => {
+    const e = await expectFailure(em, options(em), 'client-refused');
+    assert.equal(em.requestsTo('/webapp/bulkaadjtoken/begin').length, 2, 'retried once only');
+    assert.match(e.message, /refused the app used to sign in \(AADSTS700016\) \(unauthorized_client\)/);
+    assert.match(e.message, /Windows Configuration Designer \(de0853a1-ab20-47bd-990b-71ad5077ac7b\)/);
+    assert.match(e.message, /--client-id/);
+  });
+});
+
 test('HTTP 500 from begin → http, with a wait-and-retry message', async () => {
   await withEmulator({ bulk: { beginRaw: { status: 500, body: '<html>Internal Server Error</html>', contentType: 'text/html' } } }, async (em) => {
     const e = await expectFailure(em, options(em), 'http');

@@ -38,6 +38,8 @@ const EXPECTED: Record<EntraErrorKind, CheckId[] | null> = {
   'graph-forbidden': null,
   // A browser that cannot open is about this machine, not the tenant.
   'browser-unavailable': null,
+  // The client, not the tenant's setup: the message says which client and how to consent.
+  'client-refused': null,
   // Not about the tenant: nothing may be blamed on a check.
   'sign-in-failed': null,
   network: null,

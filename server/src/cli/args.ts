@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { COMMANDS, type CommandEntry, type OptionSpec } from './commands';
+import { COMMANDS, type OptionSpec } from './commands';
 import { CliError } from './io';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -43,29 +43,29 @@ export function didYouMean(given: string, options: OptionSpec[]): string | undef
   return best.d <= Math.max(1, Math.floor(best.name.length / 3)) ? `--${best.name}` : undefined;
 }
 
-/** Node's parse failure, in our words. */
-function parseFailure(err: unknown, commandLabel: string, entry: CommandEntry, spec: OptionSpec[], usage: string): CliError {
+/** Node's parse failure, in our words (main() puts `ppkg <command>:` in front). */
+function parseFailure(err: unknown, sub: string | undefined, command: string, spec: OptionSpec[], usage: string): CliError {
   const e = err as Error & { code?: string };
   const message = e.message ?? String(err);
   const quoted = /'([^']+)'/.exec(message)?.[1] ?? '';
-  const option = quoted.split(/\s/)[0] ?? quoted;
+  const where = sub ? ` for ppkg ${command} ${sub}` : '';
   switch (e.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      const option = quoted.split(/\s/)[0] ?? quoted;
       const suggestion = didYouMean(option, spec);
-      return new CliError(`${commandLabel} has no option ${option}.${suggestion ? ` Did you mean ${suggestion}?` : ''}\n${usage}`);
+      return new CliError(`There is no option ${option}${where}.${suggestion ? ` Did you mean ${suggestion}?` : ''}\n${usage}`);
     }
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
-      const name = option.replace(/^-+/, '').split(/[=\s]/)[0]!;
-      const o = spec.find((x) => x.name === name || x.short === name);
+      const names = [...quoted.matchAll(/--([\w-]+)/g)].map((m) => m[1]!);
+      const o = spec.find((x) => names.includes(x.name));
       if (o?.arg) return new CliError(`--${o.name} needs a value: --${o.name} ${o.arg}.\n${usage}`);
       if (o) return new CliError(`--${o.name} is a switch and takes no value.\n${usage}`);
-      return new CliError(`${commandLabel}: an option is missing its value.\n${usage}`);
+      return new CliError(`An option is missing its value.\n${usage}`);
     }
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return new CliError(`${commandLabel} takes no file or folder names (got "${option}").\n${usage}`);
+      return new CliError(`This command takes no file or folder names (got "${quoted}").\n${usage}`);
     default:
-      void entry;
-      return new CliError(`${commandLabel}: the command line could not be read.\n${usage}`);
+      return new CliError(`The command line could not be read.\n${usage}`);
   }
 }
 
@@ -90,7 +90,7 @@ export function parseCommandArgs(command: keyof typeof COMMANDS, args: string[],
   try {
     parsed = parseArgs({ args, options: parserOptions(String(command), sub), allowPositionals: options.positionals ?? true, strict: true });
   } catch (err) {
-    throw parseFailure(err, `ppkg ${String(command)}${sub ? ` ${sub}` : ''}`, entry, spec, usageOf(command));
+    throw parseFailure(err, sub, String(command), spec, usageOf(command));
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   return {

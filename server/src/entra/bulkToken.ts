@@ -16,6 +16,8 @@ import { DEFAULT_REQUEST_TIMEOUT_MS, httpsRequest, type HttpResponse } from './h
 
 export const DEFAULT_POLL_INTERVAL_MS = 1000;
 export const DEFAULT_POLL_TIMEOUT_MS = 5 * 60 * 1000;
+/** The one retry after `unauthorized_client` waits this many poll intervals (2 s by default). */
+export const UNAUTHORIZED_CLIENT_RETRY_POLLS = 2;
 
 export interface BulkTokenRequest {
   /** DRS access token; sent only as the Bearer header. */
@@ -96,11 +98,26 @@ export async function requestBulkToken(req: BulkTokenRequest): Promise<BulkToken
     return parseFlowResponse(res, stage, ctx);
   };
 
-  let flow = await call('begin', 'POST', `${base}/begin`, JSON.stringify({ pid, name, exp: toBulkTokenExp(req.expiry) }));
+  const begin = () => call('begin', 'POST', `${base}/begin`, JSON.stringify({ pid, name, exp: toBulkTokenExp(req.expiry) }));
+  let retried = false;
+  let flow = await begin();
   for (;;) {
     const state = flow.state ?? '';
     if (state === 'CompleteSuccess') return successResult(flow, pid);
-    if (/Error/i.test(state)) throw completeError(flow, 'poll', ctx);
+    if (/Error/i.test(state)) {
+      const err = completeError(flow, 'poll', ctx);
+      // unauthorized_client right after a first consent: the client's service
+      // principal may still be replicating. Once, after a pause, with the same
+      // pid (no second package_ user); then the refusal stands.
+      if (err.details.oauthError === 'unauthorized_client' && !retried) {
+        retried = true;
+        await sleepUntil(Math.min(Date.now() + interval * UNAUTHORIZED_CLIENT_RETRY_POLLS, deadline), req.signal);
+        if (Date.now() >= deadline) throw err;
+        flow = await begin();
+        continue;
+      }
+      throw err;
+    }
     const flowToken = flow.flowToken;
     if (typeof flowToken !== 'string' || flowToken === '') {
       // Started or InProgress without a flow token: nothing to poll with.

@@ -38,6 +38,12 @@ export type EntraErrorKind =
   | 'federated-staged-rollout'
   /** The Microsoft.Azure.SyncFabric service principal is missing from the tenant (AADSTS90092, GraphNonRetryableError, as WCD sees it). */
   | 'syncfabric-missing'
+  /**
+   * The bulk-token service refuses the signing-in client (`unauthorized_client`,
+   * typically AADSTS700016): the client is not known in the tenant, or not allowed
+   * to create bulk tokens.
+   */
+  | 'client-refused'
   /** Any other sign-in failure (including the user closing the browser). */
   | 'sign-in-failed'
   /** Any other `CompleteError` from the bulk-token service. */
@@ -63,6 +69,8 @@ export interface EntraErrorDetails {
   status?: number;
   /** The server's own words (first line of error_description), for support. */
   serverMessage?: string;
+  /** The OAuth error name (`unauthorized_client`, `invalid_grant`, …). */
+  oauthError?: string;
 }
 
 export class EntraError extends Error {
@@ -124,7 +132,7 @@ export interface ServerErrorInfo {
 export function errorFromServer(info: ServerErrorInfo): EntraError {
   const code = aadstsCode(info.errorCodes, info.description, info.error);
   const serverMessage = firstLine(info.description) ?? info.error;
-  const details: EntraErrorDetails = { stage: info.stage, code, status: info.status, serverMessage };
+  const details: EntraErrorDetails = { stage: info.stage, code, status: info.status, serverMessage, ...(info.error ? { oauthError: info.error } : {}) };
   const text = `${info.error ?? ''} ${info.description ?? ''}`;
   const kind = classify(code, text, info.stage);
   return new EntraError(kind, adminMessage(kind, { ...details, authority: info.authority, clientId: info.clientId }), details);
@@ -132,6 +140,7 @@ export function errorFromServer(info: ServerErrorInfo): EntraError {
 
 function classify(code: string | undefined, text: string, stage: EntraStage): EntraErrorKind {
   if (code === '240001' || /BulkAADJTokenUnauthorized/i.test(text)) return 'not-authorized-to-join';
+  if (stage !== 'sign-in' && /^\s*unauthorized_client\b/.test(text) && !text.includes(SYNCFABRIC_APP_ID)) return 'client-refused';
   if (code && MFA_CODES.has(code)) return 'mfa-required';
   if (code && CA_CODES.has(code)) return 'conditional-access';
   if (code && CONSENT_CODES.has(code)) return 'consent-required';
@@ -186,6 +195,12 @@ export function adminMessage(kind: EntraErrorKind, ctx: MessageContext = {}): st
       return (
         `A Conditional Access policy blocked the sign-in${codeText}. ` +
         `Check the sign-in log for this account (Entra admin center > Monitoring > Sign-in logs > Conditional Access) and exclude the account, and the package_* users, from the blocking policy, then fetch the token again.${said}`
+      );
+    case 'client-refused':
+      return (
+        `The bulk-token service refused the app used to sign in${codeText} (unauthorized_client). ` +
+        `By default ppkg signs in as Windows Configuration Designer (${WCD_CLIENT_ID}), as WCD does; if you chose another app (${cmd('clientId')}), go back to the default. ` +
+        `If the default is refused, have a Global Administrator grant it consent once at ${consentUrl} , then try again.${said}`
       );
     case 'graph-forbidden':
       return (
