@@ -113,6 +113,6 @@ test('for a client without code-action literals a rule fix is a Command that car
   const [cmd] = adaptCodeActions(actions, clientSupport({ workspace: { applyEdit: true } }));
   assert.equal(cmd.title, 'Set shared use');
   assert.equal(cmd.command, APPLY_EDIT_COMMAND);
-  const edit = (cmd as { arguments: [{ changes: Record<string, never[]> }] }).arguments[0];
+  const edit = (cmd as unknown as { arguments: [{ changes: Record<string, never[]> }] }).arguments[0];
   assert.match(applyEdits(TEXT, edit.changes[doc.uri]), /"sharedUse": false/);
 });

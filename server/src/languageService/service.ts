@@ -33,6 +33,7 @@ import { cursorFromLocation, plainValueAt, type CursorInfo, type DocContext } fr
 import { locate, locateInCleanTree } from './cursor';
 import { reparseIncrementally } from './incremental';
 import { nestsDeeperThan } from './nesting';
+import { reparseProject, withPatchableLines } from './incrementalProject';
 import { SchemaCompleter } from './schemaCompletion';
 import { hoverDomain } from './hover';
 import { codeLenses, documentLinks, refineSymbols } from './outline';
@@ -106,6 +107,8 @@ class VersionState {
     private readonly jsonService: () => LanguageService,
     /** An earlier version of the same document whose JSON tree a keystroke-sized edit may reuse. */
     private base?: VersionState,
+    /** The previous version, whose ProjectDocument this version's may be patched from. */
+    private projectBase?: VersionState,
   ) {}
 
   /** The state whose clean JSON tree the next version may reuse: this one, or the one this one would have reused. */
@@ -115,7 +118,21 @@ class VersionState {
   }
 
   get project(): ProjectDocument {
-    return (this.projectDoc ??= this.text.length > MAX_PROJECT_CHARS ? parseProject('') : parseProject(this.text));
+    if (!this.projectDoc) {
+      const base = this.projectBase;
+      this.projectBase = undefined;
+      const previous = base?.projectDoc;
+      const patched = previous && this.text.length <= MAX_PROJECT_CHARS ? reparseProject(previous, this.text) : undefined;
+      // The previous version's tree now belongs to this version; it parses again if it is ever asked.
+      if (patched && base && patched !== previous) base.projectDoc = undefined;
+      this.projectDoc = patched ?? withPatchableLines(this.text.length > MAX_PROJECT_CHARS ? parseProject('') : parseProject(this.text));
+    }
+    return this.projectDoc;
+  }
+
+  /** The state whose ProjectDocument the next version may patch: this one, or the one this one would have patched. */
+  projectSource(): VersionState | undefined {
+    return this.projectDoc ? this : this.projectBase;
   }
 
   get hasProject(): boolean {
@@ -365,7 +382,7 @@ export class PpkgLanguageService {
     const text = document.getText();
     const hit = this.cache.get(document.uri);
     if (hit && hit.version === document.version && hit.text.length === text.length) return hit;
-    const entry = new VersionState(document.uri, document.version, text, document, () => this.json(), hit?.jsonBase());
+    const entry = new VersionState(document.uri, document.version, text, document, () => this.json(), hit?.jsonBase(), hit?.projectSource());
     this.cache.set(document.uri, entry);
     return entry;
   }

@@ -55,7 +55,7 @@ export function parseProject(input: string): ProjectDocument {
   return fastParse(input) ?? fullParse(input);
 }
 
-const PARSE_OPTIONS = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false };
+export const PARSE_OPTIONS = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false };
 
 /** A byte order mark is legal at the start of the file; blank it rather than cut it so that every offset still matches the editor's text. */
 function treeText(input: string): string {
@@ -257,7 +257,7 @@ function findExcessiveNesting(text: string): number | undefined {
  * becomes an ordinary own property instead of replacing the prototype, and
  * repeated keys are recorded (the last one wins, as in JSON.parse).
  */
-function nodeToValue(node: Node, duplicates: DuplicateKey[]): unknown {
+export function nodeToValue(node: Node, duplicates: DuplicateKey[]): unknown {
   switch (node.type) {
     case 'array':
       return (node.children ?? []).map((c) => nodeToValue(c, duplicates));

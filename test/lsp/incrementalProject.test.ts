@@ -1,0 +1,94 @@
+/**
+ * Validation after a keystroke patches the previous version's parse
+ * (incrementalProject.ts): at every step of thousands of seeded random edits
+ * the patched document must equal a full parse (value, tree, line index) and
+ * give exactly the engine's diagnostics; and the patch must actually be taken
+ * for the ordinary keystrokes it is meant for.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Node } from 'jsonc-parser';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { parseProject } from '../../server/src/model/parse';
+import { PatchedLineIndex, reparseProject, withPatchableLines } from '../../server/src/languageService/incrementalProject';
+import { PpkgLanguageService } from '../../server/src/languageService/service';
+import { validateText } from '../../server/src/validation/validate';
+import { ROOT, TEST_NOW } from './lspClient';
+
+const EXAMPLE = readFileSync(path.join(ROOT, 'examples/bulk-enrollment/cts-desktops.ppkg.json'), 'utf8');
+
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+function shape(n: Node | undefined): unknown {
+  if (!n) return undefined;
+  return [n.type, n.offset, n.length, n.colonOffset, n.type === 'object' || n.type === 'array' || n.type === 'property' ? undefined : n.value, (n.children ?? []).map(shape)];
+}
+
+function parentsOk(n: Node): boolean {
+  return (n.children ?? []).every((c) => c.parent === n && parentsOk(c));
+}
+
+const PIECES = ['1', '0', 'true', 'false', 'null', '"x"', 'a', ' ', '\n', '\r\n', ',', ':', '"', '{', '}', '[', ']', '// c\n', '%', 'é', '💻', '12'];
+
+test('patched documents equal full parses, step after step of random edits', () => {
+  const rand = prng(20261201);
+  let doc = withPatchableLines(parseProject(EXAMPLE));
+  let patched = 0;
+  for (let step = 0; step < 3000; step++) {
+    const text = doc.text;
+    // Mostly edits inside string and number values, where keystrokes land; sometimes anything.
+    const at = Math.floor(rand() * text.length);
+    const del = rand() < 0.4 ? Math.floor(rand() * 3) : 0;
+    const ins = rand() < 0.8 ? PIECES[Math.floor(rand() * PIECES.length)] : '';
+    const next = text.slice(0, at) + ins + text.slice(at + del);
+    const full = parseProject(next);
+    const inc = reparseProject(doc, next);
+    if (inc) {
+      patched++;
+      assert.equal(full.syntaxProblems.length, 0, `step ${step}: patched although a full parse has errors`);
+      assert.deepEqual(inc.value, full.value, `step ${step}: value`);
+      assert.deepEqual(shape(inc.root), shape(full.root), `step ${step}: tree`);
+      assert.ok(parentsOk(inc.root!), `step ${step}: parents`);
+      const lines = inc.lines as PatchedLineIndex;
+      assert.deepEqual(lines.starts, PatchedLineIndex.of(next).starts, `step ${step}: line starts`);
+      doc = inc;
+    } else {
+      doc = withPatchableLines(full.syntaxProblems.length ? parseProject(EXAMPLE) : full);
+    }
+  }
+  assert.ok(patched > 300, `only ${patched} of 3000 edits were patched`);
+});
+
+test('the service gives the engine\'s diagnostics at every keystroke, and patches ordinary ones', () => {
+  const now = new Date(TEST_NOW);
+  const service = new PpkgLanguageService({ now: () => now });
+  const uri = 'file:///tmp/ppkg-inc/cts.ppkg.json';
+  const doc = TextDocument.create(uri, 'ppkg-project', 1, EXAMPLE);
+  service.validate(doc);
+  const tree = service.context(doc).project.root;
+  const at = EXAMPLE.indexOf('"CTS-%SERIAL%"') + 4;
+  // Type a name character by character (a space among them: PPKG001 comes and goes), then delete it.
+  const typed = 'DESK 01';
+  const steps: string[] = [];
+  for (let i = 1; i <= typed.length; i++) steps.push(EXAMPLE.slice(0, at) + typed.slice(0, i) + EXAMPLE.slice(at));
+  for (let i = typed.length - 1; i >= 0; i--) steps.push(EXAMPLE.slice(0, at) + typed.slice(0, i) + EXAMPLE.slice(at));
+  // A schema error toggled on and off in the Wi-Fi section.
+  const flag = EXAMPLE.indexOf('"autoConnect": true') + '"autoConnect": '.length;
+  steps.push(EXAMPLE.slice(0, flag) + '"yes"' + EXAMPLE.slice(flag + 4), EXAMPLE);
+  let sawSpace = false;
+  for (const text of steps) {
+    TextDocument.update(doc, [{ text }], doc.version + 1);
+    const ours = service.validate(doc).map((d) => [d.range, d.code, d.message]);
+    const engine = validateText(text, { now: () => now, projectPath: '/tmp/ppkg-inc/cts.ppkg.json' }).diagnostics.map((d) => [d.range, d.code, d.message]);
+    assert.deepEqual(ours, engine, text.slice(at - 10, at + 20));
+    if (ours.some((d) => d[1] === 'PPKG001')) sawSpace = true;
+  }
+  assert.ok(sawSpace);
+  // Each step above was a whole-text change; the service still found the one edited value and patched the same tree.
+  assert.equal(service.context(doc).project.root, tree);
+});
