@@ -283,7 +283,7 @@ export function iterationRng(seed: number, i: number): Prng {
 export function mutate(corpus: CorpusItem[], seed: number, i: number): { item: CorpusItem; mutations: string[]; mutant: Buffer } {
   const rng = iterationRng(seed, i);
   const item = rng.pick(corpus);
-  let mutant = Buffer.from(item.data);
+  let mutant: Buffer = Buffer.from(item.data);
   const mutations: string[] = [];
   for (let n = 1 + rng.int(3); n > 0 && mutant.length > 0; n--) {
     const kind = rng.weighted(WEIGHTS);
