@@ -75,6 +75,8 @@ export interface EntraScenario {
      */
     refreshError?: SignInErrorSpec;
   };
+  /** Extra claims in every ID token (e.g. `tenant_region_sub_scope: 'DOD'` for a US Government DoD tenant). */
+  idTokenClaims?: Record<string, unknown>;
   /** The access token the refresh-token grant issues (a Graph token, say; use a sentinel). Default: `accessToken`. */
   silentAccessToken?: string;
   bulk?: {
@@ -196,6 +198,7 @@ export async function startEntraEmulator(scenario: EntraScenario = {}): Promise<
       ver: '2.0',
     };
     if (nonce) idClaims.nonce = nonce;
+    Object.assign(idClaims, scenario.idTokenClaims ?? {});
     const refreshToken = `emulator-user-refresh-${randomUUID()}`;
     refreshTokens.add(refreshToken);
     return {

@@ -44,6 +44,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const projectFile = path.resolve(io.cwd, parsed.positionals[0]!);
 
   // Everything that can be refused is refused before anyone signs in.
+  const cloud = v.cloud !== undefined ? cloudByName(v.cloud) : undefined;
+  if (v.cloud !== undefined && !cloud) throw new CliError(`--cloud must be public, usgov or china, not "${v.cloud}".`);
   if (v.out !== undefined && v.print) throw new CliError('Choose one place for the token: --out <file> or --print, not both.');
   let projectText: string;
   try {
@@ -74,8 +76,6 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     const st = await fs.stat(dir).catch(() => undefined);
     if (!st?.isDirectory()) throw new CliError(`The folder for --out does not exist: ${dir}`);
   }
-  const cloud = v.cloud !== undefined ? cloudByName(v.cloud) : undefined;
-  if (v.cloud !== undefined && !cloud) throw new CliError(`--cloud must be public, usgov or china, not "${v.cloud}".`);
   let timeoutMs: number | undefined;
   if (v.timeout !== undefined) {
     const s = Number(v.timeout);
