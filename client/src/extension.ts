@@ -13,6 +13,7 @@ import {
   type MoveSecretArgs,
   type ValidateWorkspaceResult,
 } from '../../server/src/languageService/projectKey';
+import { setMessageHost } from '../../server/src/entra/host';
 import { GraphSessions } from './auth';
 import { buildPackageCommand } from './buildCommand';
 import { moveSecretToStorageCommand, newProjectCommand, setSecretCommand } from './projectCommands';
@@ -31,6 +32,8 @@ export interface PpkgExtensionApi {
 }
 
 export function activate(context: vscode.ExtensionContext): PpkgExtensionApi {
+  // Sign-in and tenant messages name VS Code's commands (**ppkg: Fetch Bulk Token**), not the CLI's.
+  setMessageHost('vscode');
   const log = vscode.window.createOutputChannel('ppkg', { log: true });
   const secrets = new SecretStore(context);
   const sessions = new GraphSessions();
