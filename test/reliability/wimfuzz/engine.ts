@@ -79,17 +79,25 @@ export async function loadCorpus(): Promise<CorpusItem[]> {
   // The repo's own writer, whatever it currently writes.
   const dir = await mkdtemp(join(tmpdir(), 'ppkg-wimfuzz-'));
   try {
-    const out = join(dir, 'w.ppkg');
-    await writeWim(
-      out,
-      [
-        { path: 'Multivariant/Multivariant.xml', source: { kind: 'buffer', data: Buffer.from('\ufeff<Multivariant/>') } },
-        { path: 'Multivariant/0/Prov/RunTime.xml', source: { kind: 'buffer', data: Buffer.from('\ufeff<RunTime/>'.repeat(4000)) } },
-        { path: 'DataAsset/1/0_abc/installer.msi', source: { kind: 'buffer', data: pattern(50_000, 8) } },
-      ],
-      { properties: [['NAME', 'fuzz'], ['PACKAGEID', '{00000000-0000-0000-0000-000000000001}']], timestamp: new Date('2026-01-02T03:04:05Z'), guid: Buffer.alloc(16, 7) },
-    );
-    corpus.push({ name: 'writeWim', data: await readFile(out) });
+    // XPRESS (the default, ICD's shape) and uncompressed: the latter's metadata takes the dentry edits.
+    for (const headerCompression of ['xpress', 'none'] as const) {
+      const out = join(dir, `${headerCompression}.ppkg`);
+      await writeWim(
+        out,
+        [
+          { path: 'Multivariant/Multivariant.xml', source: { kind: 'buffer', data: Buffer.from('\ufeff<Multivariant/>') } },
+          { path: 'Multivariant/0/Prov/RunTime.xml', source: { kind: 'buffer', data: Buffer.from('\ufeff<RunTime/>'.repeat(4000)) } },
+          { path: 'DataAsset/1/0_abc/installer.msi', source: { kind: 'buffer', data: pattern(50_000, 8) } },
+        ],
+        {
+          properties: [['NAME', 'fuzz'], ['PACKAGEID', '{00000000-0000-0000-0000-000000000001}']],
+          timestamp: new Date('2026-01-02T03:04:05Z'),
+          guid: Buffer.alloc(16, 7),
+          headerCompression,
+        },
+      );
+      corpus.push({ name: `writeWim ${headerCompression}`, data: await readFile(out) });
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
