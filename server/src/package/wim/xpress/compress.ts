@@ -13,9 +13,9 @@
  * the exact output size is known before any bit is written, so a chunk that
  * would not shrink costs no encoding work.
  *
- * Bitstream ([MS-XCA] §2.2.4 decoding, read backwards): 16-bit little-endian
- * words, each filled from its most significant bit, with the extra match
- * length bytes interleaved at byte granularity. A decoder keeps 16–32 bits
+ * Bitstream, as the decoder of [MS-XCA] §2.2.4 reads it: 16-bit
+ * little-endian words, each filled from its most significant bit, with the
+ * extra match-length bytes interleaved between them. A decoder keeps 16–32 bits
  * buffered and loads the next word as soon as fewer than 16 remain, so it has
  * always read two words past the word holding its next bit; the byte it reads
  * for a long match therefore sits after those two words. The encoder mirrors
@@ -53,10 +53,10 @@ function len3TooFar(inputLength: number): number {
   return inputLength <= 8192 ? 2048 : 4096;
 }
 /**
- * wimlib does not try inputs this small: the 256-byte table alone outweighs
- * any saving.
+ * A compressed block is at least 260 bytes (the table and two words), so
+ * nothing shorter can shrink; such inputs are not even parsed.
  */
-const MIN_INPUT = 25;
+const MIN_INPUT = TABLE_BYTES + 4 + 1;
 
 /** Literal items keep offset 0; a match's offset is ≥ 1. */
 const OFFSET_MASK = 0xffff;
@@ -230,34 +230,34 @@ export class XpressCompressor {
     let nextWordAt = wordAt + 2; // the slot after it
     let byteAt = wordAt + 4; // where interleaved bytes go
 
-    // Append `n` (≤ 16) bits; emit a word once more than 16 are pending.
-    const put = (value: number, n: number): void => {
-      bitbuf = (bitbuf << n) | value;
+    // Appending n (≤ 16) bits: bitbuf = bitbuf << n | value; once more than 16
+    // are pending, the oldest 16 go to the reserved word slot, written out by
+    // hand at each site below (no closure in this loop).
+    for (let i = 0; i <= count; i++) {
+      let sym: number;
+      let offset = 0;
+      let adjusted = 0;
+      if (i === count) {
+        sym = END_OF_DATA;
+      } else {
+        const item = items[i]!;
+        offset = item & OFFSET_MASK;
+        adjusted = item >>> 16;
+        sym = offset === 0 ? adjusted : NUM_CHARS + (((31 - Math.clz32(offset)) << 4) | (adjusted < LEN_HEADER_MAX ? adjusted : LEN_HEADER_MAX));
+      }
+      let n = lens[sym]!;
+      bitbuf = (bitbuf << n) | codewords[sym]!;
       bitcount += n;
       if (bitcount > 16) {
         bitcount -= 16;
         const word = bitbuf >>> bitcount;
-        out[wordAt] = word & 0xff;
-        out[wordAt + 1] = (word >>> 8) & 0xff;
+        out[wordAt] = word;
+        out[wordAt + 1] = word >>> 8;
         wordAt = nextWordAt;
         nextWordAt = byteAt;
         byteAt += 2;
       }
-    };
-
-    for (let i = 0; i < count; i++) {
-      const item = items[i]!;
-      const offset = item & OFFSET_MASK;
-      if (offset === 0) {
-        const sym = item >>> 16;
-        put(codewords[sym]!, lens[sym]!);
-        continue;
-      }
-      const adjusted = item >>> 16;
-      const log2Offset = 31 - Math.clz32(offset);
-      const header = adjusted < LEN_HEADER_MAX ? adjusted : LEN_HEADER_MAX;
-      const sym = NUM_CHARS + ((log2Offset << 4) | header);
-      put(codewords[sym]!, lens[sym]!);
+      if (offset === 0) continue; // a literal, or the end-of-data symbol
       if (adjusted >= LEN_HEADER_MAX) {
         // One byte for lengths 18–272; 0xFF then the whole (length − 3) as a u16 beyond.
         const extra = adjusted - LEN_HEADER_MAX;
@@ -265,14 +265,24 @@ export class XpressCompressor {
           out[byteAt++] = extra;
         } else {
           out[byteAt] = 0xff;
-          out[byteAt + 1] = adjusted & 0xff;
+          out[byteAt + 1] = adjusted;
           out[byteAt + 2] = adjusted >>> 8;
           byteAt += 3;
         }
       }
-      put(offset ^ (1 << log2Offset), log2Offset);
+      n = 31 - Math.clz32(offset);
+      bitbuf = (bitbuf << n) | (offset ^ (1 << n));
+      bitcount += n;
+      if (bitcount > 16) {
+        bitcount -= 16;
+        const word = bitbuf >>> bitcount;
+        out[wordAt] = word;
+        out[wordAt + 1] = word >>> 8;
+        wordAt = nextWordAt;
+        nextWordAt = byteAt;
+        byteAt += 2;
+      }
     }
-    put(codewords[END_OF_DATA]!, lens[END_OF_DATA]!);
 
     // The last, partial word (left-aligned), then the zero word a decoder preloads.
     const last = (bitbuf << (16 - bitcount)) & 0xffff;
