@@ -49,14 +49,14 @@ export function encodeChunkTable(chunkEnds: Uint32Array, count: number): Buffer 
  * given up and stored raw: installers and other packed data (zip, cab, msi
  * streams, images) show it from their first bytes.
  */
-export const PROBE_CHUNKS = 8;
+const PROBE_CHUNKS = 8;
 /**
  * Within a resource that did compress at first, a run of chunks that do not
  * (an installer's packed payload after its code) is skipped with growing
  * steps: after each failed attempt the next `skip` chunks are stored raw
  * untried, `skip` doubling up to this many; any chunk that shrinks resets it.
  */
-export const MAX_SKIP_CHUNKS = 64;
+const MAX_SKIP_CHUNKS = 64;
 
 export type ChunkPolicy = 'always' | 'adaptive';
 

@@ -52,9 +52,9 @@ function sid(authority: number, ...subAuthorities: number[]): Buffer {
 
 const NT_AUTHORITY = 5;
 /** SY: S-1-5-18, LocalSystem. */
-export const SID_LOCAL_SYSTEM = sid(NT_AUTHORITY, 18);
+const SID_LOCAL_SYSTEM = sid(NT_AUTHORITY, 18);
 /** BA: S-1-5-32-544, BUILTIN\Administrators. */
-export const SID_BUILTIN_ADMINISTRATORS = sid(NT_AUTHORITY, 32, 544);
+const SID_BUILTIN_ADMINISTRATORS = sid(NT_AUTHORITY, 32, 544);
 
 function accessAllowedAce(flags: number, mask: number, who: Buffer): Buffer {
   const b = Buffer.alloc(8 + who.length);
@@ -105,12 +105,13 @@ function descriptor(aceFlags: number): Buffer {
 }
 
 /** Index 0: inherited by files and subfolders below (OICIID). */
-export const ROOT_DESCRIPTOR = descriptor(OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE | INHERITED_ACE);
+const ROOT_DESCRIPTOR = descriptor(OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE | INHERITED_ACE);
 /** Index 1: inherited from the parent (ID). */
-export const FILE_DESCRIPTOR = descriptor(INHERITED_ACE);
+const FILE_DESCRIPTOR = descriptor(INHERITED_ACE);
 
 /** The security data block, ready to start the metadata resource. Its length is a multiple of 8. */
-export function encodeSecurityData(descriptors: readonly Buffer[] = [ROOT_DESCRIPTOR, FILE_DESCRIPTOR]): Buffer {
+export function encodeSecurityData(): Buffer {
+  const descriptors = [ROOT_DESCRIPTOR, FILE_DESCRIPTOR]; // indexes ROOT_SECURITY_ID, FILE_SECURITY_ID
   const unpadded = 8 + 8 * descriptors.length + descriptors.reduce((s, d) => s + d.length, 0);
   const total = (unpadded + 7) & ~7;
   const buf = Buffer.alloc(total); // zero padding

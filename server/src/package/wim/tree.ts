@@ -154,7 +154,7 @@ function rootRank(node: WimNode): number {
 }
 
 /** ICD's order inside a directory other than the root: files, then subdirectories. */
-export function compareChildren(a: WimNode, b: WimNode): number {
+function compareChildren(a: WimNode, b: WimNode): number {
   if (a.kind !== b.kind) return a.kind === 'file' ? -1 : 1;
   return collateNames(a.name, b.name);
 }
