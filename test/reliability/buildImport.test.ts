@@ -60,7 +60,7 @@ const BUILD_CASES: BuildCase[] = [
       description: `D ${META}`,
       network: { wifi: { ssid: `<&"']]>`, security: 'WPA2-Personal', key: { secret: 'wifi-key' } } },
       applications: [{ name: 'Agent', installer: 'installers/agent.msi', commandLine: `msiexec /i agent.msi /qn PROP="<&>" ]]> <!--`, dependencies: ['installers/agent.cfg'] }],
-      additionalSettings: [{ path: 'Policies/ApplicationManagement/AllowAllTrustedApps', value: `V ${META}` }],
+      additionalSettings: [{ path: 'Policies/TimeLanguageSettings/ConfigureTimeZone', value: `V ${META}` }],
     },
     env: secretEnv({ ...SENTINELS, 'wifi-key': `W<&"']]>-key1`, 'local-admin-password': `P<!--&]]>"'` }),
     roundTrip: [`D ${META}`, `<&"']]>`, `msiexec /i agent.msi /qn PROP="<&>" ]]> <!--`, `V ${META}`, `W<&"']]>-key1`, `P<!--&]]>"'`],

@@ -1,4 +1,4 @@
-/** compileProject: every wizard setting against expected XML, BOM, namespaces, escaping, determinism. */
+/** compileProject: the wizard's settings in customizations.xml and the package, BOM, namespaces, escaping, determinism (each kind's exact bytes: compile-forms.test.ts). */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -57,6 +57,17 @@ function everything(): Project {
 }
 
 
+/** A project the native backend can build: everything() without what only ICD compiles. */
+function buildable(): Project {
+  const p = everything();
+  p.applications![0]!.successCodes = [0];
+  p.additionalSettings = [{ path: 'Policies/ApplicationManagement/AllowAllTrustedApps', value: 'Yes' }];
+  delete p.additionalCustomizationsXml;
+  return p;
+}
+
+const customizationsOnly = (p: Project, secrets = SECRETS) => compileProject(p, secrets, inputs(), { target: 'customizations' });
+
 function get(el: XElement, ...names: string[]): XElement {
   let cur = el;
   for (const n of names) {
@@ -74,7 +85,7 @@ function buf(entries: { path: string; source: { kind: string; data?: Buffer } }[
 }
 
 test('customizations.xml: BOM, declaration, namespaces, PackageConfig', () => {
-  const r = compileProject(everything(), SECRETS, inputs());
+  const r = customizationsOnly(everything());
   assert.deepEqual([...r.customizationsXml.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
   const text = r.customizationsXml.toString('utf8').slice(1);
   assert.ok(text.startsWith('<?xml version="1.0" encoding="utf-8"?>\r\n<WindowsCustomizations>\r\n'));
@@ -99,7 +110,7 @@ test('customizations.xml: BOM, declaration, namespaces, PackageConfig', () => {
 });
 
 test('customizations.xml: every wizard setting at its WCD path, values escaped once', () => {
-  const r = compileProject(everything(), SECRETS, inputs());
+  const r = customizationsOnly(everything());
   const root = parseXmlDocument(r.customizationsXml.toString('utf8'));
   const common = xmlLeaves(get(root, 'Settings', 'Customizations', 'Common'));
   const N = NASTY;
@@ -143,37 +154,43 @@ test('customizations.xml: every wizard setting at its WCD path, values escaped o
   assert.match(r.customizationsXml.toString(), /<Name>Pkg &lt;&gt;&amp;"'<\/Name>/);
 });
 
-test('payload: tree, RunTime.xml order and SettingsGroups, provxml forms, every XML with a BOM', () => {
-  const r = compileProject(everything(), SECRETS, inputs());
+test('package: wizard settings compiled, RunTime.xml order and SettingsGroups, certificate forms, every XML well formed', () => {
+  const r = compileProject(buildable(), SECRETS, inputs());
   const paths = r.entries.map((e) => e.path);
-  for (const p of ['Multivariant/Multivariant.xml', 'Multivariant/0/MasterDatastore.xml', 'Multivariant/0/customizations.xml', 'Multivariant/0/Prov/RunTime.xml', 'DataAsset/DataAsset.xml']) assert.ok(paths.includes(p), p);
+  for (const p of ['Multivariant/Multivariant.xml', 'Multivariant/0/MasterDatastore.xml', 'Multivariant/0/customizations.xml', 'Multivariant/0/Prov/RunTime.xml', 'DataAsset/DataAsset.xml', 'CommonSettings/CommonSettings.xml', 'CommonSettings/1/AnswerFile.xml']) assert.ok(paths.includes(p), p);
   for (const e of r.entries) {
     if (e.source.kind !== 'buffer' || !/\.(xml|provxml)$/.test(e.path)) continue;
-    assert.deepEqual([...e.source.data.subarray(0, 3)], [0xef, 0xbb, 0xbf], `BOM on ${e.path}`);
-    parseXmlDocument(e.source.data.toString('utf8')); // well-formed
+    parseXmlDocument(e.source.data.toString('utf8').replace(/^\ufeff/, '')); // well-formed
   }
   assert.deepEqual(buf(r.entries, 'Multivariant/0/customizations.xml'), r.customizationsXml);
   const rt = parseXmlDocument(buf(r.entries, 'Multivariant/0/Prov/RunTime.xml').toString('utf8'));
   const sets = childElements(rt).map((c) => [attr(c, 'SettingsGroup'), attr(c, 'Data')]);
   const names = sets.map(([, d]) => d!.replace('$(_prov)\\RunTime\\', ''));
-  assert.deepEqual(names.slice(0, 4), ['0__Accounts_Azure.provxml', '1__Accounts_ComputerAccount.provxml', '2__OOBE_Desktop_HideOobe.provxml', '3__Accounts_Users_admin.provxml']);
+  assert.deepEqual(names.slice(0, 6), [
+    '0__Accounts_Azure.provxml',
+    '1__Accounts_ComputerAccount.provxml',
+    '2__Accounts_Users_admin.provxml',
+    '3__Policies_ApplicationManagement_AllowAllTrustedApps.provxml',
+    '4__Certificates_CACertificates_Inter.provxml',
+    '5__Certificates_ClientCertificates_Client.provxml',
+  ]);
   assert.equal(sets[0]![0], '641c3728-5623-544a-9144-976a2dbf3ca9');
   for (const n of names) assert.ok(paths.includes(`Multivariant/0/Prov/RunTime/${n}`), n);
   assert.equal(new Set(sets.map(([g]) => g)).size, sets.length, 'SettingsGroup values are unique');
-  assert.ok(names.some((n) => /ConnectivityProfiles_WLAN_WLANSetting_Net _____\.provxml$/.test(n)), 'SSID made file-name safe');
+  assert.ok(names.some((n) => n.endsWith('__ConnectivityProfiles_WLAN_WLANSetting_Net __&_\'.provxml')), 'SSID made file-name safe');
 
   const prov = (suffix: string) => {
     const p = paths.find((x) => x.endsWith(suffix));
     assert.ok(p, suffix);
     const text = buf(r.entries, p).toString('utf8');
     assert.ok(text.startsWith('\ufeff<?xml version="1.0" encoding="utf-8" standalone="yes"?>\r\n<wap-provisioningdoc>'));
-    return parseXmlDocument(text);
+    return parseXmlDocument(text.slice(1));
   };
   const parmsOf = (el: XElement): string[] => {
     const out: string[] = [];
     const walk = (e: XElement, pre: string) => {
       for (const c of childElements(e)) {
-        if (c.name === 'parm') out.push(`${pre}:${attr(c, 'name')}=${attr(c, 'value')}(${attr(c, 'datatype')})`);
+        if (c.name === 'parm') out.push(`${pre}:${attr(c, 'name')}=${attr(c, 'value')}(${attr(c, 'datatype')})${attr(c, 'exec') ? ' exec' : ''}`);
         else walk(c, `${pre}/${attr(c, 'type')}${attr(c, 'scope') ? `@${attr(c, 'scope')}` : ''}`);
       }
     };
@@ -181,35 +198,28 @@ test('payload: tree, RunTime.xml order and SettingsGroups, provxml forms, every 
     return out;
   };
   assert.deepEqual(parmsOf(prov('Accounts_Azure.provxml')), ['/AADJ:Authority=https://login.microsoftonline.com/common(string)', `/AADJ:BPRT=TOKEN${NASTY}(string)`]);
-  assert.deepEqual(parmsOf(prov('Accounts_ComputerAccount.provxml')), ['/Accounts/Domain:ComputerName=PC-%SERIAL%(string)', '/Provisioning/ForceSettingReload:ComputerName=1(integer)']);
   assert.deepEqual(parmsOf(prov('Accounts_Users_admin.provxml')), [`/Accounts/Users/admin:Password=PW${NASTY}(string)`, '/Accounts/Users/admin:LocalUserGroup=2(integer)']);
-  assert.deepEqual(parmsOf(prov('OOBE_Desktop_HideOobe.provxml')), ['/MCSF/OOBE/Desktop:HideOobe=true(boolean)']);
   const thumb = createHash('sha1').update(CERT).digest('hex').toUpperCase();
-  assert.deepEqual(parmsOf(prov(`Certificates_RootCertificates_Root _____.provxml`)), [`/RootCATrustedCertificates@Device/Root/${thumb}:EncodedCertificate=${CERT.toString('base64')}(string)`]);
+  assert.deepEqual(parmsOf(prov('Certificates_RootCertificates_Root __&_\'.provxml')), [`/RootCATrustedCertificates@Device/Root/${thumb}:EncodedCertificate=${CERT.toString('base64')}(string)`]);
   assert.deepEqual(parmsOf(prov('Certificates_CACertificates_Inter.provxml')), [`/RootCATrustedCertificates@Device/CA/${thumb}:EncodedCertificate=${CERT.toString('base64')}(string)`]);
   assert.deepEqual(parmsOf(prov('Certificates_TrustedPeopleCertificates_People.provxml')).length, 1);
+  // The client certificate's parms in the order of their WCD leaves.
   assert.deepEqual(parmsOf(prov('Certificates_ClientCertificates_Client.provxml')), [
-    '/ClientCertificateInstall@Device/PFXCertInstall/Client:KeyLocation=3(integer)',
-    `/ClientCertificateInstall@Device/PFXCertInstall/Client:PFXCertBlob=${Buffer.from([0x30, 0x82, 1, 2]).toString('base64')}(string)`,
     `/ClientCertificateInstall@Device/PFXCertInstall/Client:PFXCertPassword=CPW${NASTY}(string)`,
+    `/ClientCertificateInstall@Device/PFXCertInstall/Client:PFXCertBlob=${Buffer.from([0x30, 0x82, 1, 2]).toString('base64')}(string)`,
     '/ClientCertificateInstall@Device/PFXCertInstall/Client:PFXKeyExportable=false(boolean)',
+    '/ClientCertificateInstall@Device/PFXCertInstall/Client:KeyLocation=3(integer)',
   ]);
-  const setupHash = createHash('sha256').update('setup').digest('base64').replace(/\//g, '.');
-  assert.deepEqual(parmsOf(prov('Command_0_CommandFile.provxml')), [`/Provisioning/Assets/{11111111-2222-3333-4444-555555555555}//ProvisioningCommands/PrimaryContext/Command/0/CommandFile:0_${setupHash}\\setup.exe=setup.exe(string)`]);
-  assert.ok(paths.includes(`DataAsset/2/0_${setupHash}/setup.exe`));
-  assert.ok(paths.some((p) => /^DataAsset\/3\/1_[^/]+\/dep\.dll$/.test(p)));
-  assert.deepEqual(parmsOf(prov('Command_0_CommandLine.provxml')), [`/ProvisioningCommands/PrimaryContext/$(__PackageID)/0:CommandLine=setup.exe /q ${NASTY}(string)`]);
-  assert.deepEqual(parmsOf(prov('Command_0_ContinueInstall.provxml')), ['/ProvisioningCommands/PrimaryContext/$(__PackageID)/0:ContinueInstall=false(boolean)']);
-  assert.deepEqual(parmsOf(prov('Command_0_RestartRequired.provxml')), ['/ProvisioningCommands/PrimaryContext/$(__PackageID)/0:RestartRequired=true(boolean)']);
-  assert.deepEqual(parmsOf(prov('Command_0_ReturnCodeRestart.provxml')), ['/ProvisioningCommands/PrimaryContext/$(__PackageID)/0:ReturnCodeRestart=3010(integer)']);
-  assert.deepEqual(parmsOf(prov('Command_0_ReturnCodeSuccess.provxml')), ['/ProvisioningCommands/PrimaryContext/$(__PackageID)/0:ReturnCodeSuccess=0 1641(string)']);
-  assert.equal(parmsOf(prov('Command_0_DependencyPackages_0.provxml')).length, 1);
-  assert.deepEqual(parmsOf(prov('EditionUpgrade_UpgradeEditionWithProductKey.provxml')), ['/WindowsLicensing:UpgradeEditionWithProductKey=NPPR9-FWDCX-D2C8J-H872K-2YT43(string)']);
-  assert.deepEqual(parmsOf(prov('SharedPC_EnableSharedPCMode.provxml')), ['/SharedPC:EnableSharedPCMode=true(boolean)']);
-  assert.deepEqual(parmsOf(prov('CleanPC_CleanPCWithoutRetainingUserData.provxml')), ['/CleanPC@Device:CleanPCWithoutRetainingUserData=1(integer)']);
+  assert.deepEqual(parmsOf(prov('Command_0_ReturnCodeSuccess.provxml')), ['/ProvisioningCommands/PrimaryContext/$(__PackageID)/0:ReturnCodeSuccess=0(integer)']);
+  assert.deepEqual(parmsOf(prov('SharedPC.provxml')), ['/SharedPC:EnableSharedPCMode=true(boolean)']);
+  assert.deepEqual(parmsOf(prov('CleanPC.provxml')), ['/CleanPC:CleanPCWithoutRetainingUserData=1(integer) exec', '/Provisioning/ForceSettingReload:CleanPCWithoutRetainingUserData=1(integer)']);
+  assert.deepEqual(parmsOf(prov('EditionUpgrade_UpgradeEditionWithProductKey.provxml')), [
+    '/WindowsLicensing:UpgradeEditionWithProductKey=NPPR9-FWDCX-D2C8J-H872K-2YT43(string) exec',
+    '/Provisioning/ForceSettingReload:UpgradeEditionWithProductKey=1(integer)',
+  ]);
 
   // Wi-Fi: WlanXml is a WLANProfile escaped once, holding the key.
-  const wlan = prov('.provxml'.padStart(0) && `Net _____.provxml`);
+  const wlan = prov(`Net __&_'.provxml`);
   const wlanParm = childElements(get(wlan, 'characteristic', 'characteristic', 'characteristic'))[0]!;
   assert.equal(attr(wlanParm, 'name'), 'WlanXml');
   const profile = parseXmlDocument(attr(wlanParm, 'value')!);
@@ -220,25 +230,26 @@ test('payload: tree, RunTime.xml order and SettingsGroups, provxml forms, every 
   assert.equal(textOf(get(profile, 'MSM', 'security', 'authEncryption', 'authentication')), 'WPA2PSK');
   assert.equal(textOf(get(profile, 'MSM', 'security', 'sharedKey', 'keyMaterial')), `KEY${NASTY}xx`);
 
-  const da = parseXmlDocument(buf(r.entries, 'DataAsset/DataAsset.xml').toString('utf8'));
-  assert.deepEqual(childElements(da).map((e) => attr(e, 'Index')), ['2', '3']);
-  assert.equal(attr(childElements(childElements(da)[0]!)[1]!, 'Value'), '/ProvisioningCommands/PrimaryContext/Command/0/CommandFile');
-
-  // Image properties.
-  assert.deepEqual(Object.fromEntries(r.imageProperties.slice(0, 5)), { NAME: `Pkg ${NASTY}`, PACKAGEID: '{11111111-2222-3333-4444-555555555555}', VERSION: '1.2', ALTITUDE: '2007', RESETCLEAR: '0' });
-  // What the native backend cannot compile is reported.
-  assert.ok(r.warnings.some((w) => w.code === 'PPKG113' && w.path[0] === 'additionalSettings'));
-  assert.ok(r.warnings.some((w) => w.path[0] === 'additionalCustomizationsXml'));
+  assert.deepEqual(Object.fromEntries(r.imageProperties), {
+    NAME: `Pkg ${NASTY}`,
+    DESCRIPTION: `Desc ${NASTY}`,
+    NOTES: 'VERSION=10.0.26100.1;Source=Classic;;TargetSkus=WindowsCommon,Desktop;EncryptPackage=False;SignPackage=False;PackageID=11111111-2222-3333-4444-555555555555;',
+    AUTHOR: '',
+    PACKAGEID: '{11111111-2222-3333-4444-555555555555}',
+    VERSION: '1.2',
+    ALTITUDE: '2007',
+    RESETCLEAR: '0',
+  });
 });
 
 test('deterministic: same inputs → identical bytes, GUID and timestamp; content changes the GUID', () => {
-  const a = compileProject(everything(), SECRETS, inputs());
-  const b = compileProject(everything(), SECRETS, inputs());
+  const a = compileProject(buildable(), SECRETS, inputs());
+  const b = compileProject(buildable(), SECRETS, inputs());
   assert.deepEqual(a.customizationsXml, b.customizationsXml);
   assert.deepEqual(a.entries, b.entries);
   assert.deepEqual(a.guid, b.guid);
   assert.equal(a.timestamp.getTime(), b.timestamp.getTime());
-  const changed = everything();
+  const changed = buildable();
   changed.version = '1.3';
   assert.notDeepEqual(compileProject(changed, SECRETS, inputs()).guid, a.guid);
 });
@@ -247,34 +258,40 @@ test('escaping: XML metacharacters everywhere; line breaks and control character
   // Text that already looks like an entity is escaped once more, never passed through (xmlbuilder2 would).
   const tricky = new Map(SECRETS);
   tricky.set('admin-pw', 'a&amp;b&lt;c&#65;');
-  const t = compileProject(everything(), tricky, inputs());
+  const t = compileProject(buildable(), tricky, inputs());
   const admin = t.entries.find((e) => e.path.endsWith('Accounts_Users_admin.provxml'))!;
   const parm = childElements(childElements(childElements(childElements(parseXmlDocument((admin.source as { data: Buffer }).data.toString('utf8')))[0]!)[0]!)[0]!)[0]!;
   assert.equal(attr(parm, 'value'), 'a&amp;b&lt;c&#65;');
   assert.match(t.customizationsXml.toString(), /<Password>a&amp;amp;b&amp;lt;c&amp;#65;<\/Password>/);
-  const p = everything();
+  const p = buildable();
   p.applications![0]!.commandLine = 'a\nb';
   assert.throws(() => compileProject(p, SECRETS, inputs()), (e: unknown) => e instanceof CompileError && e.path.join('.') === 'applications.0.commandLine');
-  const q = everything();
+  const q = buildable();
   q.description = 'bell \u0007';
   assert.throws(() => compileProject(q, SECRETS, inputs()), (e: unknown) => e instanceof CompileError && e.path.join('.') === 'description');
   const s = new Map(SECRETS);
   s.set('admin-pw', 'SENTINEL-X\n');
   assert.throws(
-    () => compileProject(everything(), s, inputs()),
+    () => compileProject(buildable(), s, inputs()),
     (e: unknown) => e instanceof CompileError && e.path.join('.') === 'account.localAdmin.password' && !e.message.includes('SENTINEL'),
   );
   const bad = everything();
   bad.additionalCustomizationsXml = '<Targets><Target></Targets>';
-  assert.throws(() => compileProject(bad, SECRETS, inputs()), (e: unknown) => e instanceof CompileError && e.path[0] === 'additionalCustomizationsXml');
+  assert.throws(() => customizationsOnly(bad), (e: unknown) => e instanceof CompileError && e.path[0] === 'additionalCustomizationsXml');
+  // Multi-line values where .NET-style escaping keeps them: a description.
+  const multi = buildable();
+  multi.description = 'line one\nline two';
+  assert.match(compileProject(multi, SECRETS, inputs()).customizationsXml.toString(), /<Description>line one\r\nline two<\/Description>/);
 });
 
-test('minimal project: Open Wi-Fi has no key, defaults applied, no DataAsset', () => {
+test('minimal project: Open Wi-Fi has no key, nothing added, no DataAsset', () => {
   const p: Project = { name: 'M', id: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', version: '1.0', network: { wifi: { ssid: 'Open', security: 'Open' } } };
   const r = compileProject(p, new Map(), { files: new Map() });
   const text = r.customizationsXml.toString();
-  assert.doesNotMatch(text, /SecurityKey/);
-  assert.match(text, /<ID>\{aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee\}<\/ID>/);
+  assert.doesNotMatch(text, /SecurityKey|AutoConnect|HiddenNetwork|<Rank>/);
+  // The ID as the project writes it (PackageConfig.xsd takes it with or without braces).
+  assert.match(text, /<ID>aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee<\/ID>/);
+  assert.equal(r.imageProperties.find(([k]) => k === 'PACKAGEID')![1], '{aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee}');
   assert.ok(!r.entries.some((e) => e.path.startsWith('DataAsset')));
   assert.equal(r.imageProperties.find(([k]) => k === 'ALTITUDE')![1], '5000');
   assert.equal(r.timestamp.toISOString(), '2000-01-01T00:00:00.000Z');

@@ -45,3 +45,15 @@ test('WCD defaults are declared where the wizard has them', () => {
   };
   for (const [p, value] of Object.entries(expected)) assert.deepEqual(byPath.get(p)?.default, value, p);
 });
+
+test('the mirrored sections of the schema are the setting table (scripts/generate-schema.ts)', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { generatedSchemaText, SCHEMA_PATH } = await import('../../scripts/generate-schema');
+  const current = readFileSync(SCHEMA_PATH, 'utf8');
+  assert.equal(generatedSchemaText(current), current, 'run node --import tsx scripts/generate-schema.ts');
+  // Every policy of the table can be written, with exactly its labels.
+  const policies = (PROJECT_SCHEMA.properties as Record<string, Schema>).policies!.properties as Record<string, Schema>;
+  const camera = (policies.Camera!.properties as Record<string, Schema>).AllowCamera!;
+  assert.deepEqual(camera.enum, ['Yes', 'No']);
+  assert.match(camera.markdownDescription as string, /\.\/Device\/Vendor\/MSFT\/Policy\/Config\/Camera\/AllowCamera/);
+});

@@ -215,7 +215,7 @@ describe('files', () => {
     assert.equal(d.data?.actualPath, 'installers/Agent.msi');
   });
   test('without a project path only the form of paths is checked', () => {
-    const { diagnostics } = check(validProject({ applications: [app('installers/nope.msi'), app('/abs.msi')] }));
+    const { diagnostics } = check(validProject({ applications: [app('installers/nope.msi'), app('/abs.msi', { name: 'Second' })] }));
     assert.deepEqual(codes(diagnostics), ['PPKG031']);
   });
 });

@@ -1,54 +1,66 @@
 /**
- * provxml documents (ppkg-format.md §4): `<wap-provisioningdoc>` without a
- * namespace or version, nested `<characteristic type>` elements and
- * `<parm name value datatype>` leaves; UTF-8 BOM, `standalone="yes"`, CRLF.
+ * A compiled group → its provxml file (docs/compiled-forms.md, "provxml"):
+ * `<wap-provisioningdoc>` without attributes, nested `<characteristic type>`
+ * elements, `<parm name value datatype [exec]>` leaves; UTF-8 BOM,
+ * `standalone="yes"`, ICD's byte conventions (icdXml.ts).
+ *
+ * Parms are written in order, and a parm shares the characteristics it has in
+ * common with the parm written just before it — not with earlier ones. That
+ * is what ICD does: in an ICD-compiled VPN profile, CryptographySuite appears
+ * four times, interleaved with Authentication, in the order of the WCD
+ * settings. The ForceSettingReload companions follow the group's parms.
  */
-import { attrs, newDocument, toBytes } from './xml';
-import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
+import { DECLARATION, xmlDocument, type XmlElement } from './icdXml';
+import type { CompiledGroup, ProvParm } from './runtime';
 
-export type Datatype = 'string' | 'boolean' | 'integer';
-export interface Parm {
-  kind: 'parm';
-  name: string;
-  value: string;
-  datatype: Datatype;
-}
-export interface Characteristic {
-  kind: 'characteristic';
-  type: string;
-  scope?: 'Device' | 'User';
-  children: ProvNode[];
-}
-export type ProvNode = Parm | Characteristic;
-
-export function characteristic(type: string, children: ProvNode[], scope?: 'Device' | 'User'): Characteristic {
-  return { kind: 'characteristic', type, scope, children };
+/** `<n>_<Base64(SHA-256) with / as .>` (icd-compiled-forms §3.6). */
+export function assetFolder(number: number, sha256: Buffer): string {
+  return `${number}_${sha256.toString('base64').replace(/\//g, '.')}`;
 }
 
-export function parm(name: string, value: string, datatype: Datatype = 'string'): Parm {
-  return { kind: 'parm', name, value, datatype };
+export function parmName(p: ProvParm): string {
+  if (typeof p.name === 'string') return p.name;
+  const a = p.name.asset;
+  if (a.number === undefined) throw new Error('internal: asset not numbered before rendering');
+  return `${assetFolder(a.number, a.input.sha256)}\\${a.fileName}`;
 }
 
-/** Nested characteristics along `path`, with `leaves` in the innermost one. */
-export function nested(path: string[], leaves: ProvNode[], scope?: 'Device' | 'User'): Characteristic {
-  let node: ProvNode[] = leaves;
-  for (let i = path.length - 1; i >= 0; i--) node = [characteristic(path[i]!, node, i === 0 ? scope : undefined)];
-  return node[0] as Characteristic;
+function parmElement(p: ProvParm): XmlElement {
+  const attrs: [string, string][] = [
+    ['name', parmName(p)],
+    ['value', p.value],
+    ['datatype', p.datatype],
+  ];
+  if (p.exec) attrs.push(['exec', '1']);
+  return { name: 'parm', attrs };
 }
 
-function render(parent: XMLBuilder, n: ProvNode): void {
-  if (n.kind === 'parm') {
-    // Boolean values are lower case (§4).
-    parent.ele('parm', attrs({ name: n.name, value: n.value, datatype: n.datatype }));
-    return;
+/** The parms of a group followed by its ForceSettingReload companions. */
+export function groupParms(group: CompiledGroup): ProvParm[] {
+  const reloads = group.reloads.map((name): ProvParm => ({ path: ['Provisioning', 'ForceSettingReload'], name, value: '1', datatype: 'integer' }));
+  return [...group.parms, ...reloads];
+}
+
+export function provxmlDocument(group: CompiledGroup): XmlElement {
+  const root: XmlElement = { name: 'wap-provisioningdoc', children: [] };
+  // The chain of characteristics the previous parm was written into.
+  let open: { type: string; scope?: string; el: XmlElement }[] = [];
+  for (const p of groupParms(group)) {
+    let shared = 0;
+    while (shared < open.length && shared < p.path.length && open[shared]!.type === p.path[shared] && (shared > 0 || open[0]!.scope === p.scope)) shared++;
+    open = open.slice(0, shared);
+    for (let i = shared; i < p.path.length; i++) {
+      const attrs: [string, string][] = [['type', p.path[i]!]];
+      if (i === 0 && p.scope) attrs.push(['scope', p.scope]);
+      const c: XmlElement = { name: 'characteristic', attrs, children: [] };
+      (i === 0 ? root : open[i - 1]!.el).children!.push(c);
+      open.push({ type: p.path[i]!, scope: i === 0 ? p.scope : undefined, el: c });
+    }
+    (open.length ? open[open.length - 1]!.el : root).children!.push(parmElement(p));
   }
-  const el = parent.ele('characteristic', attrs(n.scope ? { type: n.type, scope: n.scope } : { type: n.type }));
-  n.children.forEach((c) => render(el, c));
+  return root;
 }
 
-export function provxml(top: Characteristic[]): Buffer {
-  const doc = newDocument(true);
-  const root = doc.ele('wap-provisioningdoc');
-  top.forEach((c) => render(root, c));
-  return toBytes(doc);
+export function provxml(group: CompiledGroup): Buffer {
+  return xmlDocument(provxmlDocument(group), { bom: true, declaration: DECLARATION.provxml });
 }

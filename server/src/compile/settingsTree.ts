@@ -1,74 +1,51 @@
 /**
- * The `Customizations/Common` settings as an ordered tree, so that the wizard
- * settings and the project's `additionalSettings` (WCD setting paths such as
- * `Accounts/Users/User[@UserName='x']/UserGroup`) merge into one element per
- * path, as WCD writes them.
+ * The `Customizations/Common` settings as an ordered tree: what the project
+ * says, in WCD's vocabulary, before any secret is resolved. Both outputs are
+ * made from it — customizations.xml (customizations.ts) and the compiled
+ * runtime settings (runtime.ts) — so they cannot disagree.
+ *
+ * Every leaf remembers the project property it came from, so that a setting
+ * the native backend cannot compile is reported on that property.
  */
+import type { JsonPath } from '../model/parse';
+import type { SecretValue } from '../model/project';
+import { formatSettingPath, parseSettingPath, seg, wcdCompare, type PathSegment } from '../settings/wcdPath';
+
+export { formatSettingPath, parseSettingPath, seg, type PathSegment };
+
+export interface SettingLeaf {
+  /** The text WCD writes, or a secret reference resolved when compiling. */
+  value: SecretValue;
+  /** For a file setting: the path as written in the project (relative to the project file). */
+  file?: string;
+  /** The project property this leaf came from. */
+  source: JsonPath;
+}
 
 export interface SettingNode {
   name: string;
-  /** Key attributes, e.g. [['UserName', 'x']]. */
+  /** Key and display attributes, e.g. [['UserName', 'x'], ['Name', 'x']]. */
   attrs: [string, string][];
   children: SettingNode[];
-  text?: string;
+  leaf?: SettingLeaf;
 }
 
-export interface PathSegment {
-  name: string;
-  attrs: [string, string][];
-}
-
-const SEGMENT = /^([A-Za-z][A-Za-z0-9_.-]*)((?:\[@[A-Za-z][A-Za-z0-9_.-]*='[^']*'\])*)$/;
-
-/** Splits a setting path (the schema's form) into segments; undefined when malformed. */
-export function parseSettingPath(path: string): PathSegment[] | undefined {
-  // Split on '/' outside of [...] (attribute values may contain slashes).
-  const parts: string[] = [];
-  let depth = 0;
-  let cur = '';
-  let quoted = false;
-  for (const ch of path) {
-    if (ch === "'" && depth > 0) quoted = !quoted;
-    if (!quoted && ch === '[') depth++;
-    if (!quoted && ch === ']') depth--;
-    if (ch === '/' && depth === 0 && !quoted) {
-      parts.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  parts.push(cur);
-  const segments: PathSegment[] = [];
-  for (const part of parts) {
-    const m = SEGMENT.exec(part);
-    if (!m) return undefined;
-    const attrs: [string, string][] = [];
-    for (const a of m[2]!.matchAll(/\[@([A-Za-z][A-Za-z0-9_.-]*)='([^']*)'\]/g)) attrs.push([a[1]!, a[2]!]);
-    segments.push({ name: m[1]!, attrs });
-  }
-  return segments;
-}
-
-/** Writes a setting path with its key attributes (inverse of parseSettingPath). */
-export function formatSettingPath(segments: PathSegment[]): string {
-  return segments.map((s) => s.name + s.attrs.map(([k, v]) => `[@${k}='${v}']`).join('')).join('/');
-}
-
-function sameKey(node: SettingNode, seg: PathSegment): boolean {
-  if (node.name !== seg.name) return false;
+function sameKey(node: SettingNode, s: PathSegment): boolean {
+  if (node.name !== s.name) return false;
   // A keyed segment matches an element carrying the same values for the given keys.
-  return seg.attrs.every(([k, v]) => node.attrs.some(([nk, nv]) => nk === k && nv === v));
+  return s.attrs.every(([k, v]) => node.attrs.some(([nk, nv]) => nk === k && nv === v));
 }
 
 export class SettingsTree {
   readonly root: SettingNode = { name: 'Common', attrs: [], children: [] };
 
   /** The node at `segments`, created (appended in order) when missing. */
-  ensure(segments: PathSegment[]): SettingNode {
-    let node = this.root;
-    for (const seg of segments) {
-      let next = seg.attrs.length ? node.children.find((c) => sameKey(c, seg)) : node.children.find((c) => c.name === seg.name && c.attrs.length === 0);
+  ensure(segments: readonly PathSegment[], from: SettingNode = this.root): SettingNode {
+    let node = from;
+    for (const s of segments) {
+      let next = s.attrs.length ? node.children.find((c) => sameKey(c, s)) : node.children.find((c) => c.name === s.name && c.attrs.length === 0);
       if (!next) {
-        next = { name: seg.name, attrs: seg.attrs.map(([k, v]) => [k, v]), children: [] };
+        next = { name: s.name, attrs: s.attrs.map(([k, v]) => [k, v]), children: [] };
         node.children.push(next);
       }
       node = next;
@@ -76,21 +53,60 @@ export class SettingsTree {
     return node;
   }
 
-  /** Sets a leaf value. Returns true when it replaced a different value already there. */
-  set(segments: PathSegment[], value: string): boolean {
-    const node = this.ensure(segments);
-    const replaced = node.text !== undefined && node.text !== value;
-    node.text = value;
-    return replaced;
+  /**
+   * A new list element under `parent` (never merged with an existing one):
+   * list instances are told apart by position, as ICD numbers them.
+   */
+  append(parent: readonly PathSegment[], element: PathSegment, from?: SettingNode): SettingNode {
+    const p = this.ensure(parent, from);
+    const node: SettingNode = { name: element.name, attrs: element.attrs.map(([k, v]) => [k, v]), children: [] };
+    p.children.push(node);
+    return node;
   }
 
-  /** Convenience: `set('Accounts/Azure/BPRT', v)` for paths without key attributes. */
-  setPath(path: string, value: string): void {
-    this.set(parseSettingPath(path)!, value);
+  /**
+   * Sets a leaf. Returns the leaf that was there before (the same setting
+   * stated twice), which the caller reports.
+   */
+  set(segments: readonly PathSegment[], leaf: SettingLeaf, from?: SettingNode): SettingLeaf | undefined {
+    const node = this.ensure(segments, from);
+    const before = node.leaf;
+    node.leaf = leaf;
+    return before;
   }
 }
 
-/** Key segment helper: `seg('User', ['UserName', 'x'])`. */
-export function seg(name: string, ...attrs: [string, string][]): PathSegment {
-  return { name, attrs };
+/**
+ * The children of a node in WCD's schema order: siblings by element name
+ * (wcdPath.wcdCompare); instances of the same list element keep their order.
+ */
+export function orderedChildren(node: SettingNode): SettingNode[] {
+  return node.children
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => wcdCompare(a.c.name, b.c.name) || a.i - b.i)
+    .map((x) => x.c);
+}
+
+/** Every leaf with its instance path (with each list element's position), in schema order. */
+export interface LeafAt {
+  leaf: SettingLeaf;
+  /** Segments from Common down to the leaf; `index` is the position among same-named siblings. */
+  path: (PathSegment & { index: number })[];
+  node: SettingNode;
+}
+
+export function leavesOf(tree: SettingsTree): LeafAt[] {
+  const out: LeafAt[] = [];
+  const walk = (node: SettingNode, path: (PathSegment & { index: number })[]): void => {
+    const counts = new Map<string, number>();
+    for (const c of orderedChildren(node)) {
+      const index = counts.get(c.name) ?? 0;
+      counts.set(c.name, index + 1);
+      const here = [...path, { name: c.name, attrs: c.attrs, index }];
+      if (c.leaf && c.children.length === 0) out.push({ leaf: c.leaf, path: here, node: c });
+      walk(c, here);
+    }
+  };
+  walk(tree.root, []);
+  return out;
 }

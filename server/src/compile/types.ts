@@ -33,14 +33,34 @@ export interface CompileWarning {
   message: string;
 }
 
-/** A project the compiler cannot turn into XML; `path` points at the culprit. Never carries a secret value. */
+/** One setting the compiler cannot compile, located on the project property it came from. */
+export interface CompileProblem {
+  path: JsonPath;
+  code: string;
+  message: string;
+}
+
+/**
+ * A project the compiler cannot turn into a package. `problems` lists every
+ * setting at fault (one located error each); `path` and `code` are the
+ * first's. Never carries a secret value.
+ */
 export class CompileError extends Error {
+  readonly problems: CompileProblem[];
   constructor(
     message: string,
     readonly path: JsonPath,
     readonly code = 'PPKG111',
+    problems?: CompileProblem[],
   ) {
     super(message);
+    this.problems = problems ?? [{ path, code, message }];
+  }
+
+  static of(problems: CompileProblem[]): CompileError {
+    const first = problems[0]!;
+    const message = problems.length === 1 ? first.message : `${problems.length} settings cannot be compiled:\n${problems.map((p) => `- ${p.message}`).join('\n')}`;
+    return new CompileError(message, first.path, first.code, problems);
   }
 }
 
@@ -60,15 +80,4 @@ export function secretText(value: SecretValue, secrets: ResolvedSecrets, path: J
 /** The package ID without braces, as written (case kept). */
 export function bareGuid(id: string): string {
   return id.replace(/^\{|\}$/g, '');
-}
-
-/** WCD writes booleans capitalised in customizations.xml. */
-export function wcdBool(b: boolean): string {
-  return b ? 'True' : 'False';
-}
-
-/** The file name part of a project path (either slash). */
-export function baseName(p: string): string {
-  const parts = p.split(/[\\/]/);
-  return parts[parts.length - 1]!;
 }

@@ -13,12 +13,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { create } from 'xmlbuilder2';
+import type { SettingNode } from '../compile/settingsTree';
 import { NAMESPACE_SETTINGS } from '../compile/types';
 import { appendNodes } from '../compile/xml';
-import { attr, childElements, localName, parseXmlDocument, textOf, XmlParseError, type XElement, type XNode } from '../compile/xmlParse';
-import { formatSettingPath, type PathSegment } from '../compile/settingsTree';
-import type { Application, Certificate, OwnerType, Project } from '../model/project';
+import { childElements, localName, parseXmlDocument, textOf, XmlParseError, type XElement, type XNode } from '../compile/xmlParse';
+import type { OwnerType, Project } from '../model/project';
 import { secretEnvVar } from '../model/secrets';
+import { passwordsIn } from '../validation/rules/commandSecrets';
+import projectSchema from '../../../schemas/ppkg-project.schema.json';
+import { projectFromSettings } from './fromSettings';
 
 export interface ImportResult {
   projectText: string;
@@ -27,6 +30,12 @@ export interface ImportResult {
   secrets: string[];
   /** PackageConfig Name (for the default project file name). */
   packageName: string;
+  /**
+   * The values of those secrets, by name, as the file held them. Never
+   * written to the project, stdout or a log; `ppkg import` of a package may
+   * store them in a 0600 file, and tests rebuild with them.
+   */
+  secretValues: ReadonlyMap<string, string>;
 }
 
 export class ImportError extends Error {}
@@ -35,33 +44,14 @@ export class ImportError extends Error {}
 export const MAX_IMPORT_CHARS = 8 * 1024 * 1024;
 
 const OWNERS: OwnerType[] = ['Microsoft', 'SiliconVendor', 'OEM', 'SystemIntegrator', 'MobileOperator', 'ITAdmin'];
-/** Leaf names that hold credentials: never copied, always a secret reference. */
-const SECRET_LEAVES = new Set(['bprt', 'password', 'securitykey', 'certificatepassword', 'secret', 'accountpassword']);
-
-interface Leaf {
-  segments: PathSegment[];
-  value: string;
-  line: number;
-}
-
-function collectLeaves(el: XElement, prefix: PathSegment[], out: Leaf[]): void {
-  for (const c of childElements(el)) {
-    const seg: PathSegment = { name: localName(c.name), attrs: c.attrs.filter(([k]) => k !== 'xmlns' && !k.startsWith('xmlns:')) };
-    const path = [...prefix, seg];
-    if (childElements(c).length) collectLeaves(c, path, out);
-    else out.push({ segments: path, value: textOf(c).trim(), line: c.line });
-  }
-}
-
-const bool = (v: string): boolean => /^(true|1|yes|enable|enabled)$/i.test(v.trim());
-const codes = (v: string): number[] | undefined => {
-  const parts = v.trim().split(/[\s,;]+/).filter(Boolean);
-  if (!parts.length || !parts.every((p) => /^-?\d+$/.test(p))) return undefined;
-  return parts.map(Number);
-};
-
-function keyOf(s: PathSegment, k: string): string | undefined {
-  return s.attrs.find(([a]) => a === k)?.[1];
+/** A customizations.xml element → a settings-tree node, text leaves kept verbatim. */
+function settingsNode(el: XElement): SettingNode {
+  const elements = childElements(el);
+  const attrs = el.attrs.filter(([k]) => k !== 'xmlns' && !k.startsWith('xmlns:')).map(([k, v]): [string, string] => [k, v]);
+  const node: SettingNode = { name: localName(el.name), attrs, children: elements.map(settingsNode) };
+  // WCD writes values on one line; keep them exactly (a trailing space is part of a value).
+  if (!elements.length) node.leaf = { value: textOf(el), source: [] };
+  return node;
 }
 
 /** The path as written: absolute Windows paths lose their folder (the file must be copied next to the project). */
@@ -114,16 +104,17 @@ export function importCustomizations(xmlText: string): ImportResult {
   const pc = children.find((c) => localName(c.name) === 'PackageConfig');
   const settings = children.find((c) => localName(c.name) === 'Settings');
   if (!pc) throw new ImportError('The file has no <PackageConfig> (package name, ID and version): is it a WCD customizations.xml?');
-  const field = (n: string) => {
+  const rawField = (n: string) => {
     const e = childElements(pc).find((c) => localName(c.name) === n);
-    return e ? textOf(e).trim() : undefined;
+    return e ? textOf(e) : undefined;
   };
+  const field = (n: string) => rawField(n)?.trim();
 
   const project: Project = { name: '', id: '', version: '' };
   project.name = field('Name') || 'Imported package';
   if (!field('Name')) warnings.push('PackageConfig has no Name; the project is called "Imported package".');
   const id = field('ID') ?? '';
-  if (/^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$/.test(id)) project.id = id.startsWith('{') ? id : `{${id}}`;
+  if (/^(\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/.test(id)) project.id = id;
   else {
     project.id = `{${randomUUID()}}`;
     warnings.push(`PackageConfig ID "${id}" is not a GUID; the project got a new package ID. Devices will see it as a different package.`);
@@ -147,165 +138,33 @@ export function importCustomizations(xmlText: string): ImportResult {
     else warnings.push(`PackageConfig Rank "${rank}" is not 0–99; it was left out (0).`);
   }
   const description = field('Description');
-  if (description) project.description = description;
-  const notes = field('Notes');
+  if (description !== undefined) project.description = description;
+  // Notes: kept as written, also when empty.
+  const notes = rawField('Notes');
+  if (notes !== undefined) project.notes = notes;
+  const found = new Map<string, string>();
 
   const customizations = settings ? childElements(settings).find((c) => localName(c.name) === 'Customizations') : undefined;
   const common = customizations ? childElements(customizations).find((c) => localName(c.name) === 'Common') : undefined;
-  const leaves: Leaf[] = [];
-  if (common) collectLeaves(common, [], leaves);
-  else warnings.push('The file has no Settings/Customizations/Common section: the project has no settings.');
-
-  const claimed = new Set<Leaf>();
-  const find = (pred: (l: Leaf) => boolean) => leaves.filter((l) => !claimed.has(l) && pred(l));
-  const pathIs = (l: Leaf, ...names: string[]) => l.segments.length === names.length && names.every((n, i) => n === '*' || l.segments[i]!.name === n);
-  const one = (...names: string[]): Leaf | undefined => {
-    const l = find((x) => pathIs(x, ...names) && x.segments.every((s) => s.attrs.length === 0))[0];
-    if (l) claimed.add(l);
-    return l;
-  };
-
-  // Accounts/Azure (Entra bulk join).
-  const bprt = one('Accounts', 'Azure', 'BPRT');
-  const authority = find((x) => pathIs(x, 'Accounts', 'Azure', 'Authority'))[0];
-  if (authority && authority.value.replace(/\/$/, '') === 'https://login.microsoftonline.com/common') claimed.add(authority);
-  if (bprt) {
-    project.account = { ...project.account, entra: { token: secretRef('bulk-token', 'bulk token (Accounts/Azure/BPRT)') } };
-    warnings.push('The bulk token\'s expiry is not in customizations.xml: set account.entra.tokenExpiry (YYYY-MM-DD), or fetch a new token with ppkg token, before building.');
-  }
-
-  // Device name.
-  const computerName = one('Accounts', 'ComputerAccount', 'ComputerName');
-  const device: NonNullable<Project['device']> = {};
-  if (computerName) device.name = computerName.value;
-  const productKey = one('EditionUpgrade', 'UpgradeEditionWithProductKey');
-  if (productKey) device.productKey = productKey.value;
-  const shared = one('SharedPC', 'EnableSharedPCMode');
-  if (shared) device.sharedUse = bool(shared.value);
-  const clean = one('CleanPC', 'CleanPCWithoutRetainingUserData');
-  if (clean) device.removePreinstalledSoftware = bool(clean.value);
-  if (Object.keys(device).length) project.device = device;
-
-  // Local administrator: the first user in Administrators.
-  const userLeaves = find((l) => l.segments.length === 4 && pathIs(l, 'Accounts', 'Users', 'User', '*'));
-  const adminGroup = userLeaves.find((l) => l.segments[3]!.name === 'UserGroup' && l.value.toLowerCase() === 'administrators');
-  if (adminGroup) {
-    const userSeg = adminGroup.segments[2]!;
-    const user = keyOf(userSeg, 'UserName') ?? keyOf(userSeg, 'Name');
-    const mine = userLeaves.filter((l) => JSON.stringify(l.segments[2]) === JSON.stringify(userSeg));
-    const pw = mine.find((l) => l.segments[3]!.name === 'Password');
-    if (user && pw && mine.length === 2 && userSeg.attrs.every(([k, v]) => (k === 'UserName' || k === 'Name') && v === user)) {
-      mine.forEach((l) => claimed.add(l));
-      project.account = { ...project.account, localAdmin: { user, password: secretRef('local-admin-password', `password of the local administrator "${user}"`) } };
+  if (common) {
+    const secretValues = new Map<string, string>();
+    projectFromSettings(settingsNode(common), project, {
+      secret: (base, what, value) => {
+        const ref = secretRef(base, what);
+        secretValues.set(ref.secret, value);
+        return ref;
+      },
+      file: (p, what) => importPath(p, warnings, what),
+      warn: (m) => warnings.push(m),
+    });
+    for (const [k, v] of secretValues) found.set(k, v);
+    const extra = project.additionalSettings?.length ?? 0;
+    if (extra) {
+      warnings.push(
+        `${extra} setting${extra === 1 ? '' : 's'} ha${extra === 1 ? 's' : 've'} no property of ${extra === 1 ? 'its' : 'their'} own and ${extra === 1 ? 'is' : 'are'} kept in additionalSettings as WCD paths; the native build compiles those the setting table knows and refuses the others (PPKG113: use the csp list, or build with --backend icd).`,
+      );
     }
-  }
-
-  // Wi-Fi: the first WLANConfig.
-  const wlan = find((l) => l.segments.length === 6 && pathIs(l, 'ConnectivityProfiles', 'WLAN', 'WLANSetting', 'WLANConfig', 'WLANXmlSettings', '*'));
-  if (wlan.length) {
-    const cfgSeg = wlan[0]!.segments[3]!;
-    const ssid = keyOf(cfgSeg, 'SSID') ?? keyOf(cfgSeg, 'Name');
-    const mine = wlan.filter((l) => JSON.stringify(l.segments[3]) === JSON.stringify(cfgSeg));
-    const known = new Set(['SecurityType', 'SecurityKey', 'AutoConnect', 'HiddenNetwork']);
-    if (ssid && mine.every((l) => known.has(l.segments[5]!.name))) {
-      const get = (n: string) => mine.find((l) => l.segments[5]!.name === n);
-      const type = get('SecurityType')?.value;
-      const security = type === 'Open' || type === 'WEP' || type === 'WPA2-Personal' ? type : undefined;
-      if (type !== undefined && !security) warnings.push(`Wi-Fi SecurityType "${type}" is not Open, WEP or WPA2-Personal; the project uses WPA2-Personal.`);
-      const wifi: NonNullable<NonNullable<Project['network']>['wifi']> = { ssid, security: security ?? 'WPA2-Personal' };
-      if (get('SecurityKey')) wifi.key = secretRef('wifi-key', `Wi-Fi password of "${ssid}"`);
-      if (get('AutoConnect')) wifi.autoConnect = bool(get('AutoConnect')!.value);
-      if (get('HiddenNetwork')) wifi.hidden = bool(get('HiddenNetwork')!.value);
-      mine.forEach((l) => claimed.add(l));
-      project.network = { wifi };
-    }
-  }
-
-  // OOBE.
-  const hide = one('OOBE', 'Desktop', 'HideOobe');
-  if (hide) project.oobe = { hide: bool(hide.value) };
-
-  // Applications: CommandConfig[@Name].
-  const cmdLeaves = find((l) => l.segments.length >= 5 && pathIs({ ...l, segments: l.segments.slice(0, 4) }, 'ProvisioningCommands', 'PrimaryContext', 'Command', 'CommandConfig'));
-  const configs: PathSegment[] = [];
-  for (const l of cmdLeaves) if (!configs.some((c) => JSON.stringify(c) === JSON.stringify(l.segments[3]))) configs.push(l.segments[3]!);
-  const apps: Application[] = [];
-  for (const cfg of configs) {
-    const mine = cmdLeaves.filter((l) => JSON.stringify(l.segments[3]) === JSON.stringify(cfg));
-    const name = keyOf(cfg, 'Name');
-    const get = (n: string) => mine.find((l) => l.segments.length === 5 && l.segments[4]!.name === n);
-    const deps = mine.filter((l) => l.segments.length === 6 && l.segments[4]!.name === 'DependencyPackages' && l.segments[5]!.name === 'Dependency');
-    const known = new Set(['CommandFile', 'CommandLine', 'ContinueInstall', 'RestartRequired', 'ReturnCodeRestart', 'ReturnCodeSuccess']);
-    const allKnown = mine.every((l) => (l.segments.length === 5 && known.has(l.segments[4]!.name)) || deps.includes(l));
-    const success = get('ReturnCodeSuccess') ? codes(get('ReturnCodeSuccess')!.value) : undefined;
-    const restart = get('ReturnCodeRestart') ? codes(get('ReturnCodeRestart')!.value) : undefined;
-    const codesOk = (!get('ReturnCodeSuccess') || success) && (!get('ReturnCodeRestart') || restart);
-    if (!name || !get('CommandFile') || !get('CommandLine') || !allKnown || !codesOk || /[<>&"]/.test(name) || cfg.attrs.length !== 1) continue; // kept as additionalSettings
-    const app: Application = { name, installer: importPath(get('CommandFile')!.value, warnings, `installer of "${name}"`), commandLine: get('CommandLine')!.value };
-    if (deps.length) app.dependencies = deps.map((d) => importPath(d.value, warnings, `dependency of "${name}"`));
-    if (get('ContinueInstall')) app.continueInstall = bool(get('ContinueInstall')!.value);
-    if (get('RestartRequired')) app.restartRequired = bool(get('RestartRequired')!.value);
-    if (success) app.successCodes = success;
-    if (restart) app.restartCodes = restart;
-    mine.forEach((l) => claimed.add(l));
-    apps.push(app);
-  }
-  if (apps.length) project.applications = apps;
-
-  // Certificates.
-  const certs: Certificate[] = [];
-  const stores = [
-    ['RootCertificates', 'RootCertificate', 'CertificatePath', 'Root'],
-    ['CACertificates', 'CACertificate', 'CertificatePath', 'CA'],
-    ['TrustedPeopleCertificates', 'TrustedPeopleCertificate', 'TrustedCertificate', 'TrustedPeople'],
-  ] as const;
-  for (const [group, element, leaf, store] of stores) {
-    for (const l of find((x) => pathIs(x, 'Certificates', group, element, leaf))) {
-      const name = keyOf(l.segments[2]!, 'CertificateName') ?? keyOf(l.segments[2]!, 'Name');
-      if (!name || /[<>&"]/.test(name)) continue;
-      claimed.add(l);
-      certs.push({ name, file: importPath(l.value, warnings, `certificate "${name}"`), ...(store === 'Root' ? {} : { store }) });
-    }
-  }
-  const clientLeaves = find((l) => l.segments.length === 4 && pathIs(l, 'Certificates', 'ClientCertificates', 'ClientCertificate', '*'));
-  const clientSegs: PathSegment[] = [];
-  for (const l of clientLeaves) if (!clientSegs.some((c) => JSON.stringify(c) === JSON.stringify(l.segments[2]))) clientSegs.push(l.segments[2]!);
-  for (const cs of clientSegs) {
-    const mine = clientLeaves.filter((l) => JSON.stringify(l.segments[2]) === JSON.stringify(cs));
-    const name = keyOf(cs, 'CertificateName') ?? keyOf(cs, 'Name');
-    const get = (n: string) => mine.find((l) => l.segments[3]!.name === n);
-    const known = new Set(['CertificatePath', 'CertificatePassword', 'ExportCertificate', 'KeyLocation']);
-    const kl = get('KeyLocation')?.value;
-    const keyLocation = kl === undefined ? undefined : (['TPMOnly', 'TPMWithSoftwareFallback', 'SoftwareOnly'] as const).find((k) => k.toLowerCase() === kl.replace(/[\s_-]/g, '').toLowerCase());
-    if (!name || /[<>&"]/.test(name) || !get('CertificatePath') || !mine.every((l) => known.has(l.segments[3]!.name)) || (kl !== undefined && !keyLocation)) continue;
-    const cert: Certificate = { name, file: importPath(get('CertificatePath')!.value, warnings, `client certificate "${name}"`) };
-    cert.password = secretRef(`certificate-${certs.length + 1}-password`, `password of the client certificate "${name}"`);
-    if (get('ExportCertificate')) cert.exportable = bool(get('ExportCertificate')!.value);
-    if (keyLocation) cert.keyLocation = keyLocation;
-    mine.forEach((l) => claimed.add(l));
-    certs.push(cert);
-  }
-  if (certs.length) project.certificates = certs;
-
-  // Everything else: additionalSettings, secrets as references.
-  const additional: { path: string; value: string | { secret: string } }[] = [];
-  for (const l of leaves) {
-    if (claimed.has(l)) continue;
-    if (l.segments.some((s) => s.attrs.some(([, v]) => v.includes("'")))) {
-      warnings.push(`The setting at line ${l.line} has a key containing an apostrophe, which a setting path cannot express; it was left out.`);
-      continue;
-    }
-    const p = formatSettingPath(l.segments);
-    const leafName = l.segments[l.segments.length - 1]!.name.toLowerCase();
-    if (SECRET_LEAVES.has(leafName) && l.value) {
-      const base = l.segments.map((s) => keyOf(s, 'UserName') ?? keyOf(s, 'Name') ?? keyOf(s, 'UPN') ?? '').filter(Boolean).pop() ?? l.segments[l.segments.length - 2]?.name;
-      additional.push({ path: p, value: secretRef(`${base ? base + '-' : ''}${leafName}`, `value of ${p}`) });
-    } else additional.push({ path: p, value: l.value });
-  }
-  if (additional.length) {
-    project.additionalSettings = additional;
-    warnings.push(`${additional.length} setting${additional.length === 1 ? '' : 's'} outside the wizard ${additional.length === 1 ? 'is' : 'are'} kept in additionalSettings; the native backend writes them to customizations.xml only (build with --backend icd to apply them).`);
-  }
+  } else warnings.push('The file has no Settings/Customizations/Common section: the project has no settings.');
 
   // Targets, Variant and anything else next to Common: raw XML.
   const rest: XNode[] = customizations ? customizations.children.filter((n) => !(n.type === 'element' && localName(n.name) === 'Common') && !(n.type === 'text' && !n.text.trim())) : [];
@@ -319,27 +178,37 @@ export function importCustomizations(xmlText: string): ImportResult {
   }
   const otherTop = children.filter((c) => !['PackageConfig', 'Settings'].includes(localName(c.name)));
   if (otherTop.length) warnings.push(`Left out: ${otherTop.map((c) => `<${c.name}>`).join(', ')} (not part of a customizations.xml the project can express).`);
-  if (notes) warnings.push('PackageConfig Notes has no place in the project; it is kept as a comment at the top of the project file.');
 
-  return { projectText: renderProject(project, { notes, secrets }), warnings, secrets, packageName: project.name };
+  // Passwords written into command lines (PPKG071): say so now, not only in validate.
+  const lines: [string, string | undefined][] = [...(project.applications ?? []).map((a): [string, string | undefined] => [`the command line of "${a.name}"`, a.commandLine]), ['the device-context command line', project.deviceContext?.commandLine]];
+  for (const [what, line] of lines) {
+    if (line && passwordsIn(line).length) warnings.push(`${what[0]!.toUpperCase()}${what.slice(1)} holds a password in plain text; it is now in the project file. Move it out before committing (ppkg validate reports it as PPKG071).`);
+  }
+  return { projectText: renderProject(project, { secrets }), warnings, secrets, packageName: project.name, secretValues: found };
 }
 
 const SECTION_COMMENTS: Record<string, string> = {
   device: 'Set up device',
   network: 'Set up network',
   account: 'Account management. Secrets are references: set them with PPKG_SECRET_<NAME> (CLI) or ppkg: Set Secret (VS Code).',
+  users: 'Local accounts, in order',
   applications: 'Add applications: run as SYSTEM during setup, silently, in this order',
+  deviceContext: 'A command run as SYSTEM when the package is applied, with its files',
   certificates: 'Add certificates',
   oobe: 'Out-of-box experience',
+  personalization: 'Runtime settings by WCD name',
+  policies: 'Policies by area, with the values WCD offers',
+  csp: 'OMA-URI settings',
   additionalSettings: 'Settings outside the wizard, as WCD setting paths under Customizations/Common',
   additionalCustomizationsXml: 'Multivariant settings (Targets/Variant), raw customizations.xml',
 };
 
-function renderProject(project: Project, o: { notes?: string; secrets: string[] }): string {
+function renderProject(project: Project, o: { secrets: string[] }): string {
   const head = ['// Imported from a WCD customizations.xml by `ppkg import`. Review it, then `ppkg validate` and `ppkg build`.'];
   if (o.secrets.length) head.push(`// Secrets to set before building: ${o.secrets.map((s) => `${s} (${secretEnvVar(s)})`).join(', ')}.`);
-  if (o.notes) head.push(...`PackageConfig Notes: ${o.notes}`.split(/\r?\n/).map((l) => `// ${l.replace(/\*\//g, '* /')}`));
-  const keys = Object.keys(project) as (keyof Project)[];
+  // Sections in the order of the schema, whatever order the file had.
+  const order = Object.keys((projectSchema as { properties: Record<string, unknown> }).properties);
+  const keys = (Object.keys(project) as (keyof Project)[]).sort((a, b) => order.indexOf(a) - order.indexOf(b));
   const body = keys.map((k, i) => {
     const value = JSON.stringify(project[k], null, 2).replace(/\n/g, '\n  ');
     const comment = SECTION_COMMENTS[k] ? `\n  // ${SECTION_COMMENTS[k]}\n` : '';

@@ -12,6 +12,13 @@ export interface ValidationOptions {
   expiryWarningDays?: number;
   /** Filesystem access for the file rules; a cached probe in the language server. */
   files?: FileProbe;
+  /**
+   * The backend the project will be built with (`ppkg validate --backend`,
+   * VS Code setting ppkg.buildBackend). With `native` (the default), settings
+   * the native backend cannot compile are errors (PPKG113): the build would
+   * refuse them. ICD compiles them itself.
+   */
+  backend?: 'native' | 'icd';
 }
 
 export const DEFAULT_EXPIRY_WARNING_DAYS = 30;

@@ -5,6 +5,7 @@
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './sandbox';
+import { makeTestPfx } from '../../support/testCa';
 
 /** One sentinel per kind of secret; each is a valid value for its field. */
 export const SENTINELS = {
@@ -39,7 +40,8 @@ export function buildableProject(over: Record<string, unknown> = {}): Record<str
       { name: 'Root', file: 'certs/root.cer' },
       { name: 'Client', file: 'certs/client.pfx', password: { secret: 'client-pfx-password' }, keyLocation: 'SoftwareOnly' },
     ],
-    additionalSettings: [{ path: 'Policies/ApplicationManagement/AllowAllTrustedApps', value: { secret: 'addl-secret' } }],
+    // A WCD path the setting table compiles, holding a credential (SMISettings auto-logon).
+    additionalSettings: [{ path: 'SMISettings/AutoLogon/Password', value: { secret: 'addl-secret' } }],
     ...over,
   };
 }
@@ -53,7 +55,8 @@ export function writeBuildable(dir: string, over: Record<string, unknown> = {}, 
   writeFileSync(join(dir, 'installers/agent.msi'), msi);
   writeFileSync(join(dir, 'installers/agent.cfg'), 'config=1\n');
   cpSync(join(ROOT, 'examples/bulk-enrollment/certificates/contoso-root.cer'), join(dir, 'certs/root.cer'));
-  writeFileSync(join(dir, 'certs/client.pfx'), Buffer.from([0x30, 0x82, 0x00, 0x04, 1, 2, 3, 4]));
+  // A real .pfx sealed with the sentinel password: the build opens it before packaging.
+  writeFileSync(join(dir, 'certs/client.pfx'), makeTestPfx(SENTINELS['client-pfx-password']));
   const file = join(dir, 'p.ppkg.json');
   writeFileSync(file, JSON.stringify(buildableProject(over), null, 2) + '\n');
   return file;

@@ -22,3 +22,31 @@ export function applicationRules(ctx: RuleContext): void {
     }
   });
 }
+
+/**
+ * PPKG039: WCD keys commands and certificates by their name
+ * (CommandConfig[@Name], …[@CertificateName]); two entries with one name
+ * would be merged into one setting in customizations.xml.
+ */
+export function uniqueNameRules(ctx: RuleContext): void {
+  const check = (list: string, label: (i: number) => string | undefined, group: (i: number) => string, what: string) => {
+    const items = ctx.value([list]);
+    if (!Array.isArray(items)) return;
+    const seen = new Map<string, number>();
+    items.forEach((_, i) => {
+      const name = label(i);
+      if (name === undefined) return;
+      const key = `${group(i)}\u0000${name.toLowerCase()}`;
+      const first = seen.get(key);
+      if (first === undefined) seen.set(key, i);
+      else ctx.report([list, i, 'name'], 'error', 'PPKG039', `${list}[${first}] already has the name "${name}"; WCD tells ${what} apart by name, so the two would become one. Rename one of them.`);
+    });
+  };
+  check('applications', (i) => ctx.string(['applications', i, 'name']), () => '', 'applications');
+  check(
+    'certificates',
+    (i) => ctx.string(['certificates', i, 'name']),
+    (i) => (/\.(pfx|p12)$/i.test(ctx.string(['certificates', i, 'file']) ?? '') ? 'client' : ctx.string(['certificates', i, 'store']) ?? 'Root'),
+    'certificates of one store',
+  );
+}

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { JsonPath } from '../../model/parse';
+import { fileFields } from '../../model/fields';
 import type { RuleContext } from '../context';
 
 export interface FileReference {
@@ -11,30 +12,9 @@ export interface FileReference {
   commandFile: boolean;
 }
 
-/** Every file the project points at, in document order. */
+/** Every file the project points at, in document order (the schema's x-ppkg-file properties). */
 export function fileReferences(ctx: RuleContext): FileReference[] {
-  const refs: FileReference[] = [];
-  const apps = ctx.value(['applications']);
-  if (Array.isArray(apps)) {
-    apps.forEach((_, i) => {
-      const installer = ctx.string(['applications', i, 'installer']);
-      if (installer) refs.push({ path: ['applications', i, 'installer'], value: installer, what: 'installer', commandFile: true });
-      const deps = ctx.value(['applications', i, 'dependencies']);
-      if (Array.isArray(deps)) {
-        deps.forEach((d, j) => {
-          if (typeof d === 'string' && d) refs.push({ path: ['applications', i, 'dependencies', j], value: d, what: 'dependency', commandFile: true });
-        });
-      }
-    });
-  }
-  const certs = ctx.value(['certificates']);
-  if (Array.isArray(certs)) {
-    certs.forEach((_, i) => {
-      const file = ctx.string(['certificates', i, 'file']);
-      if (file) refs.push({ path: ['certificates', i, 'file'], value: file, what: 'certificate', commandFile: false });
-    });
-  }
-  return refs;
+  return fileFields(ctx.doc.value).map((f) => ({ path: f.path, value: f.value, what: f.role, commandFile: f.commandFolder }));
 }
 
 /** True when a relative path written in the project stays inside the project folder by its form alone. */
@@ -102,7 +82,7 @@ export function fileRules(ctx: RuleContext): void {
     const first = byName.get(base);
     if (first) {
       if (first.value.replace(/\\/g, '/') === ref.value.replace(/\\/g, '/')) continue; // the same file listed twice ships once
-      ctx.report(ctx.node(ref.path), 'error', 'PPKG032', `"${path.win32.basename(ref.value.replace(/\//g, '\\'))}" has the same file name as ${first.value}. All installers and dependencies are copied into one folder on the device, so one would overwrite the other. Rename one of them.`);
+      ctx.report(ctx.node(ref.path), 'error', 'PPKG032', `"${path.win32.basename(ref.value.replace(/\//g, '\\'))}" has the same file name as ${first.value}. All command files, installers and dependencies are copied into one folder on the device, so one would overwrite the other. Rename one of them.`);
     } else {
       byName.set(base, ref);
     }

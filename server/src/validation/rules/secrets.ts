@@ -1,18 +1,12 @@
 import type { JsonPath } from '../../model/parse';
+import { secretFields as annotatedSecretFields } from '../../model/fields';
 import type { RuleContext } from '../context';
 
-/** Where the format expects a secret, and the secret name a quick fix suggests. */
+/** Where the format expects a secret, and the secret name a quick fix suggests (the schema's x-ppkg-secret properties). */
 export function secretFields(ctx: RuleContext): { path: JsonPath; suggestedName: string; what: string }[] {
-  const fields: { path: JsonPath; suggestedName: string; what: string }[] = [
-    { path: ['network', 'wifi', 'key'], suggestedName: 'wifi-key', what: 'Wi-Fi password' },
-    { path: ['account', 'entra', 'token'], suggestedName: 'bulk-token', what: 'bulk token' },
-    { path: ['account', 'localAdmin', 'password'], suggestedName: 'local-admin-password', what: 'local administrator password' },
-  ];
-  const certs = ctx.value(['certificates']);
-  if (Array.isArray(certs)) {
-    certs.forEach((_, i) => fields.push({ path: ['certificates', i, 'password'], suggestedName: `certificate-${i + 1}-password`, what: 'certificate password' }));
-  }
-  return fields;
+  return annotatedSecretFields(ctx.doc.value)
+    .filter((f) => f.plainTextIsSecret)
+    .map((f) => ({ path: f.path, suggestedName: f.suggestedName, what: f.what.replace(/ \(.*\)$/, '') }));
 }
 
 /** PPKG070: a plain-text secret would be committed to git (windows-provisioning.md §6 rule 14). */

@@ -1,0 +1,113 @@
+/**
+ * Secret-bearing and file-bearing properties, read from the project schema's
+ * own annotations (`x-ppkg-secret`, `x-ppkg-file`): the one list the
+ * validation rules, the build and the editor share. A new secret or file
+ * property needs only its annotation in schemas/ppkg-project.schema.json.
+ */
+import projectSchema from '../../../schemas/ppkg-project.schema.json';
+import { settingAt } from '../settings/table';
+import { parseSettingPath, schemaPathOf } from '../settings/wcdPath';
+import type { JsonPath } from './parse';
+import { isSecretReference } from './secrets';
+
+type Schema = Record<string, unknown>;
+
+export interface SecretField {
+  path: JsonPath;
+  /** What WCD calls it, for messages: "Wi-Fi password (WLANXmlSettings/SecurityKey)". */
+  what: string;
+  /** The secret name a quick fix proposes. */
+  suggestedName: string;
+  value: unknown;
+  /**
+   * False when the property holds a secret only if written as a reference
+   * (a csp value): plain text there is not reported as a leaked secret.
+   */
+  plainTextIsSecret: boolean;
+}
+
+export interface FileField {
+  path: JsonPath;
+  /** What the file is: installer, dependency, certificate, … */
+  role: string;
+  /** Copied into the one command folder on the device (names must be unique). */
+  commandFolder: boolean;
+  value: string;
+}
+
+interface SecretAnnotation {
+  what: string;
+  suggestedName: string;
+  onlyWhenReference?: boolean;
+  onlyWhenSecretLeaf?: boolean;
+}
+interface FileAnnotation {
+  role: string;
+  commandFolder?: boolean;
+}
+
+const ROOT = projectSchema as unknown as Schema;
+
+function resolve(schema: Schema): Schema {
+  const ref = schema.$ref;
+  if (typeof ref === 'string' && ref.startsWith('#/definitions/')) {
+    const target = (ROOT.definitions as Record<string, Schema>)[ref.slice('#/definitions/'.length)];
+    return target ? { ...target, ...schema, $ref: undefined } : schema;
+  }
+  return schema;
+}
+
+function walk(value: unknown, schema: Schema, path: JsonPath, visit: (value: unknown, schema: Schema, path: JsonPath) => void): void {
+  visit(value, schema, path);
+  const s = resolve(schema);
+  if (Array.isArray(value)) {
+    const items = s.items as Schema | undefined;
+    if (items) value.forEach((v, i) => walk(v, items, [...path, i], visit));
+    return;
+  }
+  if (value && typeof value === 'object' && !isSecretReference(value)) {
+    const props = s.properties as Record<string, Schema> | undefined;
+    if (!props) return;
+    for (const [k, v] of Object.entries(value)) if (props[k]) walk(v, props[k]!, [...path, k], visit);
+  }
+}
+
+/** Every secret-bearing property present in the project, in document order. */
+export function secretFields(project: unknown): SecretField[] {
+  const out: SecretField[] = [];
+  walk(project, ROOT, [], (value, schema, path) => {
+    const a = schema['x-ppkg-secret'] as SecretAnnotation | undefined;
+    if (!a) return;
+    if (a.onlyWhenSecretLeaf) {
+      // An additionalSettings value is a secret when its WCD leaf is one (…/Password, BPRT, …).
+      const settingPath = (project as { additionalSettings?: { path?: unknown }[] }).additionalSettings?.[path[1] as number]?.path;
+      const segments = typeof settingPath === 'string' ? parseSettingPath(settingPath) : undefined;
+      const def = segments ? settingAt(schemaPathOf(segments)) : undefined;
+      const leaf = segments?.[segments.length - 1]?.name.toLowerCase() ?? '';
+      if (def?.wcd !== 'secret' && !isSecretReference(value) && !/(password|bprt|securitykey|secret)$/.test(leaf)) return;
+      out.push({ path, what: `value of ${String(settingPath)}`, suggestedName: a.suggestedName, value, plainTextIsSecret: true });
+      return;
+    }
+    out.push({ path, what: a.what, suggestedName: suggestedName(a.suggestedName, path), value, plainTextIsSecret: !a.onlyWhenReference });
+  });
+  return out;
+}
+
+/** Secret names that stay unique in lists: certificate-1-password, user-2-password. */
+function suggestedName(base: string, path: JsonPath): string {
+  const index = path.find((s): s is number => typeof s === 'number');
+  if (index === undefined) return base;
+  const parts = base.split('-');
+  return [parts[0], String(index + 1), ...parts.slice(1)].join('-');
+}
+
+/** Every file-bearing property present in the project, in document order. */
+export function fileFields(project: unknown): FileField[] {
+  const out: FileField[] = [];
+  walk(project, ROOT, [], (value, schema, path) => {
+    const a = schema['x-ppkg-file'] as FileAnnotation | undefined;
+    if (!a || typeof value !== 'string' || value === '') return;
+    out.push({ path, role: a.role, commandFolder: a.commandFolder === true, value });
+  });
+  return out;
+}

@@ -1,0 +1,110 @@
+/**
+ * What the build will compile, checked while editing (docs/settings.md): the
+ * project's WCD settings are built with the same function the compiler uses
+ * (projectSettings) and every leaf is checked against the setting table, so a
+ * setting the native backend would refuse is an error here first (PPKG113,
+ * PPKG111), with the same message the build gives.
+ */
+import { compileValue, describeLeaf } from '../../compile/runtime';
+import { projectSettings } from '../../compile/projectSettings';
+import { leavesOf } from '../../compile/settingsTree';
+import type { JsonPath } from '../../model/parse';
+import type { Project } from '../../model/project';
+import { isSecretReference } from '../../model/secrets';
+import { MIRRORED_SECTIONS, jsonValueOf } from '../../settings/mirror';
+import { settingAt } from '../../settings/table';
+import { parseSettingPath, schemaPathOf } from '../../settings/wcdPath';
+import type { RuleContext } from '../context';
+
+/** The project property that holds a WCD setting path, when there is a simple one. */
+const WIZARD_PROPERTIES: Record<string, JsonPath> = {
+  'Accounts/ComputerAccount/ComputerName': ['device', 'name'],
+  'EditionUpgrade/UpgradeEditionWithProductKey': ['device', 'productKey'],
+  'EditionUpgrade/ChangeProductKey': ['device', 'changeProductKey'],
+  'SharedPC/EnableSharedPCMode': ['device', 'sharedUse'],
+  'OOBE/Desktop/HideOobe': ['oobe', 'hide'],
+  'OOBE/Desktop/EnableCortanaVoice': ['oobe', 'enableCortanaVoice'],
+};
+
+/** The first-class property of a keyless WCD path, and its value in that property's type. */
+export function firstClassProperty(path: string, value: unknown): { path: JsonPath; value: unknown } | undefined {
+  const segments = parseSettingPath(path);
+  if (!segments || segments.some((s) => s.attrs.length)) return undefined;
+  const schemaPath = schemaPathOf(segments);
+  const def = settingAt(schemaPath);
+  if (!def || typeof value !== 'string') return undefined;
+  const section = MIRRORED_SECTIONS.find((m) => m.element === segments[0]!.name);
+  if (section) {
+    if (def.wcd === 'secret' || def.wcd === 'file') return undefined;
+    const v = jsonValueOf(def, value);
+    return v === undefined ? undefined : { path: [section.key, ...segments.slice(1).map((s) => s.name)], value: v };
+  }
+  const target = WIZARD_PROPERTIES[schemaPath];
+  if (!target) return undefined;
+  const v = def.wcd === 'bool' ? jsonValueOf(def, value) : value;
+  return v === undefined ? undefined : { path: target, value: v };
+}
+
+export function settingsRules(ctx: RuleContext): void {
+  const project = ctx.doc.value;
+  if (!project || typeof project !== 'object' || Array.isArray(project)) return;
+  let settings;
+  try {
+    settings = projectSettings(project as Project);
+  } catch {
+    // A value of the wrong shape: the schema findings say what to fix.
+    return;
+  }
+  for (const p of settings.problems) ctx.report(p.path, 'error', p.code, p.message);
+
+  const native = (ctx.options.backend ?? 'native') === 'native';
+  for (const leaf of leavesOf(settings.tree)) {
+    const schemaPath = leaf.path.map((s) => s.name).join('/');
+    const def = settingAt(schemaPath);
+    if (!def) {
+      if (native) {
+        ctx.report(
+          leaf.leaf.source,
+          'error',
+          'PPKG113',
+          `${describeLeaf(leaf)} is not a setting the native backend compiles, so the native build refuses it. Use the csp list with its OMA-URI, or build with the ICD backend (ppkg build --backend icd) on Windows.`,
+        );
+      }
+      continue;
+    }
+    if (!native || def.wcd === 'secret' || def.wcd === 'file' || isSecretReference(leaf.leaf.value)) continue;
+    const compiled = compileValue(def, leaf.leaf.value, describeLeaf(leaf));
+    if ('problem' in compiled) ctx.report(leaf.leaf.source, 'error', 'PPKG111', compiled.problem);
+  }
+  if (native && typeof (project as Project).additionalCustomizationsXml === 'string' && (project as Project).additionalCustomizationsXml!.trim()) {
+    ctx.report(
+      ['additionalCustomizationsXml'],
+      'error',
+      'PPKG113',
+      'Multivariant settings (Targets/Variant) are not compiled by the native backend, so the native build refuses them. Build with the ICD backend (ppkg build --backend icd) on Windows, or move the settings into the project.',
+    );
+  }
+
+  // Style: an advanced setting that has a property of its own.
+  const extra = (project as Project).additionalSettings;
+  if (Array.isArray(extra)) {
+    extra.forEach((s, i) => {
+      if (!s || typeof s.path !== 'string') return;
+      const target = firstClassProperty(s.path, s.value);
+      if (!target || ctx.value(target.path) !== undefined) return;
+      const where = target.path.map((x, k) => (k === 0 ? String(x) : `.${String(x)}`)).join('');
+      ctx.report(['additionalSettings', i, 'path'], 'warning', 'PPKG114', `${s.path} has a property of its own: ${where}. It is easier to review there.`, {
+        fixes: [
+          {
+            title: `Move to ${where}`,
+            isPreferred: true,
+            edits: [
+              { path: target.path, value: target.value },
+              { path: ['additionalSettings', i], remove: true },
+            ],
+          },
+        ],
+      });
+    });
+  }
+}
