@@ -16,12 +16,11 @@ ${schema}  "name": ${JSON.stringify(options.name)},
   "owner": "ITAdmin",
   "rank": 0,
 
-  // Set up device
+  // Set up device. Only what you write is written to the package:
+  // add "sharedUse": true or "removePreinstalledSoftware": true to turn those on.
   "device": {
     // %SERIAL% is the serial number (cut from the left to fit 15 characters); %RAND:x% is x random digits.
-    "name": "PC-%SERIAL%",
-    "sharedUse": false,
-    "removePreinstalledSoftware": false
+    "name": "PC-%SERIAL%"
   },
 
   // Set up network: remove this section for wired networks.
