@@ -261,3 +261,148 @@ describe('accounts, product key, secrets, structure', () => {
     assert.match(d.message, /--backend icd/);
   });
 });
+
+describe('what the native build would refuse, found while editing', () => {
+  test('PPKG113: a WCD path the setting table does not know, on its value; not with --backend icd', () => {
+    const project = validProject({ additionalSettings: [{ path: "Workplace/Enrollments/UPN[@UPN='u']/AuthPolicy", value: 'OnPremise' }] });
+    const { text, diagnostics } = check(project);
+    const d = only(diagnostics, 'PPKG113');
+    assert.equal(d.severity, 'error');
+    assert.deepEqual(d.range, rangeOf(text, '"OnPremise"'));
+    assert.match(d.message, /Workplace\/Enrollments\/UPN\[@UPN='u'\]\/AuthPolicy is not a setting the native backend compiles.*csp.*--backend icd/);
+    assert.ok(!codes(check(project, { backend: 'icd' }).diagnostics).includes('PPKG113'));
+  });
+  test('PPKG113: multivariant XML', () => {
+    const d = only(check(validProject({ additionalCustomizationsXml: '<Targets/>' })).diagnostics, 'PPKG113');
+    assert.match(d.message, /Targets\/Variant/);
+  });
+  test('PPKG111: a label WCD does not offer, and a list of return codes, each on its property', () => {
+    const { text, diagnostics } = check(validProject({ additionalSettings: [{ path: 'Policies/Camera/AllowCamera', value: '0' }], applications: [{ name: 'A', commandLine: 'x', successCodes: [0, 1641] }] }));
+    const found = diagnostics.filter((d) => d.code === 'PPKG111');
+    assert.equal(found.length, 2);
+    assert.deepEqual(found.map((d) => d.range).sort((a, b) => a.start.line - b.start.line)[0], rangeOf(text, '"0"'));
+    assert.ok(found.some((d) => /several codes/.test(d.message)));
+  });
+  test('PPKG112: the same setting from a property and from additionalSettings', () => {
+    const d = only(check(validProject({ device: { name: 'CTS-%SERIAL%' }, additionalSettings: [{ path: 'Accounts/ComputerAccount/ComputerName', value: 'X' }] })).diagnostics, 'PPKG112');
+    assert.equal(d.severity, 'error');
+    assert.match(d.message, /device\.name/);
+  });
+  test('PPKG114: an advanced setting with a property of its own, with a fix that moves it', () => {
+    const d = only(check(validProject({ additionalSettings: [{ path: 'Policies/Camera/AllowCamera', value: 'No' }, { path: 'OOBE/Desktop/HideOobe', value: 'True' }] })).diagnostics.filter((x) => x.message.includes('Camera')), 'PPKG114');
+    assert.equal(d.severity, 'warning');
+    assert.deepEqual((d.data as { fixes: unknown[] }).fixes, [
+      { title: 'Move to policies.Camera.AllowCamera', isPreferred: true, edits: [{ path: ['policies', 'Camera', 'AllowCamera'], value: 'No' }, { path: ['additionalSettings', 0], remove: true }] },
+    ]);
+    const oobe = check(validProject({ additionalSettings: [{ path: 'OOBE/Desktop/HideOobe', value: 'True' }] })).diagnostics.find((x) => x.code === 'PPKG114')!;
+    assert.deepEqual((oobe.data as { fixes: { edits: unknown[] }[] }).fixes[0]!.edits[0], { path: ['oobe', 'hide'], value: true });
+    // Not offered when the property is set already (that is PPKG112), or for a value the property cannot hold.
+    assert.ok(!codes(check(validProject({ additionalSettings: [{ path: 'Policies/Camera/AllowCamera', value: 'Maybe' }] })).diagnostics).includes('PPKG114'));
+  });
+  test('PPKG045: a local user defined twice', () => {
+    const d = only(check(validProject({ users: [{ name: 'ctsadmin', group: 'Administrators' }] })).diagnostics, 'PPKG045');
+    assert.match(d.message, /"ctsadmin" is defined twice/);
+  });
+  test('PPKG039: two applications or two certificates of one store with the same name', () => {
+    const d = only(check(validProject({ applications: [{ name: 'Agent', commandLine: 'a' }, { name: 'agent', commandLine: 'b' }] })).diagnostics, 'PPKG039');
+    assert.match(d.message, /applications\[0\] already has the name "agent"/);
+    assert.ok(!codes(check(validProject({ certificates: [{ name: 'C', file: 'a.cer' }, { name: 'C', file: 'b.cer', store: 'CA' }] })).diagnostics).includes('PPKG039'));
+  });
+});
+
+describe('Active Directory join', () => {
+  const ad = (over: Record<string, unknown> = {}, project: Record<string, unknown> = {}) => {
+    const p = validProject(project);
+    const account = { ...(p.account as Record<string, unknown>) };
+    delete account.entra;
+    return validProject({ ...project, account: { ...account, activeDirectory: { domain: 'corp.contoso.com', account: 'CORP\\joiner', password: { secret: 'join' }, ...over } } });
+  };
+  test('a complete join is clean', () => {
+    assert.deepEqual(check(ad()).diagnostics, []);
+  });
+  test('PPKG043: the NetBIOS name of the computer account has at most 15 characters (an error, not PPKG004)', () => {
+    const d = only(check(ad({}, { device: { name: 'BRANCH-DESK-%RAND:5%' } })).diagnostics, 'PPKG043');
+    assert.equal(d.severity, 'error');
+    assert.match(d.message, /at most 15 characters; this one can be 17/);
+    assert.ok(!codes(check(ad({}, { device: { name: 'BR-%SERIAL%' } })).diagnostics).includes('PPKG043'), '%SERIAL% is cut to fit');
+  });
+  test('PPKG042: a join without a local account; PPKG044: AD and Entra together', () => {
+    const noLocal = ad();
+    delete (noLocal.account as Record<string, unknown>).localAdmin;
+    only(check(noLocal).diagnostics, 'PPKG042');
+    const withUser = { ...noLocal, users: [{ name: 'support', group: 'Standard Users' }] };
+    assert.ok(!codes(check(withUser).diagnostics).includes('PPKG042'), 'any local account is a way in');
+    const both = validProject({ account: { ...(validProject().account as object), activeDirectory: { domain: 'corp.contoso.com' } } });
+    assert.equal(only(check(both).diagnostics, 'PPKG044').severity, 'error');
+  });
+  test('PPKG046 without a device name; PPKG047 not a domain name; PPKG048 an account without its domain', () => {
+    const p = ad({ domain: 'corp contoso', account: 'joiner' });
+    delete (p as Record<string, unknown>).device;
+    const ds = check(p).diagnostics;
+    only(ds, 'PPKG046');
+    only(ds, 'PPKG047');
+    only(ds, 'PPKG048');
+  });
+  test('PPKG070 covers the join password', () => {
+    only(check(ad({ password: 'Plain1!' })).diagnostics, 'PPKG070');
+  });
+});
+
+describe('passwords in command lines (PPKG071)', () => {
+  const line = (commandLine: string) => check(validProject({ applications: [{ name: 'A', commandLine }] }));
+  for (const [commandLine, password] of [
+    ['net user svc Winter2026! /add', 'Winter2026!'],
+    ['cmd /c net user admin "P@ss word" /add', '"P@ss word"'],
+    ['reg add "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon" /v DefaultPassword /t REG_SZ /d S3cret /f', 'S3cret'],
+    ['setup.exe /quiet /p:Hunter2', 'Hunter2'],
+    ['agent.exe --password=abc123 --silent', 'abc123'],
+    ['msiexec /i a.msi /qn SERVICE_PASSWORD="x y z"', '"x y z"'],
+  ] as const) {
+    test(`marks the password in: ${commandLine}`, () => {
+      const { text, diagnostics } = line(commandLine);
+      const d = only(diagnostics, 'PPKG071');
+      assert.equal(d.severity, 'warning');
+      assert.ok(!d.message.includes(password.replace(/"/g, '')), 'the message never repeats the password');
+      // The password itself is marked; when the JSON literal has escapes (\" or \\), its text and value do not line up, so the whole value is.
+      const literal = JSON.stringify(commandLine);
+      const plain = literal.slice(1, -1) === commandLine;
+      assert.deepEqual(d.range, plain ? rangeOf(text, literal, 0, { start: 1 + commandLine.indexOf(password), length: password.length }) : rangeOf(text, literal));
+    });
+  }
+  test('prompts, variables and other switches are not passwords', () => {
+    for (const ok of ['net user svc * /add', 'net user svc %PW% /add', 'net user svc /delete', 'msiexec /i a.msi /qn /norestart', 'robocopy a b /purge']) {
+      assert.ok(!codes(line(ok).diagnostics).includes('PPKG071'), ok);
+    }
+  });
+  test('also in the device-context command line', () => {
+    only(check(validProject({ deviceContext: { commandLine: 'net user x y /add' } })).diagnostics, 'PPKG071');
+  });
+});
+
+describe('csp list', () => {
+  const csp = (entries: unknown[]) => check(validProject({ csp: entries })).diagnostics;
+  test('valid entries of every format are clean', () => {
+    assert.deepEqual(
+      csp([
+        { uri: './Device/Vendor/MSFT/Policy/Config/Camera/AllowCamera', format: 'int', value: 0 },
+        { uri: './User/Vendor/MSFT/Policy/Config/Start/HideRecentlyAddedApps', format: 'bool', value: true },
+        { uri: './Vendor/MSFT/Example/Blob', format: 'b64', value: 'AAEC' },
+        { uri: './Vendor/MSFT/AssignedAccess/Configuration', format: 'xml', value: '<a/>' },
+      ]),
+      [],
+    );
+  });
+  test('PPKG060 not an OMA-URI; PPKG061 a value that does not fit; PPKG062 a node set twice', () => {
+    codes(csp([{ uri: './Vendor/MSFT/Policy', format: 'chr', value: 'x' }])).includes('PPKG060') || assert.fail('PPKG060');
+    only(csp([{ uri: './Device/Vendor/MSFT/Policy/Config/Camera/AllowCamera', format: 'int', value: 'zero' }]), 'PPKG061');
+    only(csp([{ uri: './Vendor/MSFT/X/Y', format: 'xml', value: '<a>' }]), 'PPKG061');
+    only(csp([{ uri: './Vendor/MSFT/X/Y', format: 'b64', value: 'not base64!' }]), 'PPKG061');
+    only(
+      csp([
+        { uri: './Device/Vendor/MSFT/Policy/Config/Camera/AllowCamera', format: 'int', value: 0 },
+        { uri: './Vendor/MSFT/Policy/Config/Camera/AllowCamera', format: 'int', value: 1 },
+      ]),
+      'PPKG062',
+    );
+  });
+});
