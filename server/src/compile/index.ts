@@ -45,6 +45,8 @@ export interface CompileResult {
   guid: Buffer;
   /** The compiled groups as laid out (for the self-check and reports). */
   layout?: Layout;
+  /** The hashed input files the entries were made from (for the self-check). */
+  inputs: CompileInputs['files'];
 }
 
 export interface CompileOptions {
@@ -173,5 +175,5 @@ export function compileProject(project: Project, resolvedSecrets: ResolvedSecret
   const issued = project.account?.entra?.issuedAt ? Date.parse(project.account.entra.issuedAt) : NaN;
   const timestamp = Number.isNaN(issued) || issued < Date.UTC(1990, 0, 1) ? FIXED_TIMESTAMP : new Date(Math.floor(issued / 1000) * 1000);
 
-  return { customizationsXml, entries, imageProperties: props.leading, trailingImageProperties: props.trailing, warnings, timestamp, guid, ...(layout ? { layout } : {}) };
+  return { customizationsXml, entries, imageProperties: props.leading, trailingImageProperties: props.trailing, warnings, timestamp, guid, inputs: inputs.files, ...(layout ? { layout } : {}) };
 }

@@ -19,6 +19,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { compileProject, CompileError, type CompileResult } from '../compile';
+import { PackageCheckError } from './verify';
 import type { ProjectDocument } from '../model/parse';
 import type { Project } from '../model/project';
 import type { SecretResolver } from '../model/secrets';
@@ -111,7 +112,8 @@ async function build(options: BuildOptions): Promise<BuildResult> {
   progress('Validating the project', 0);
   let validation;
   try {
-    validation = await validateFile(projectPath, { now, projectPath });
+    // The backend decides what is an error: settings only ICD compiles (PPKG113) refuse a native build only.
+    validation = await validateFile(projectPath, { now, projectPath, backend: backend === 'icd' ? 'icd' : 'native' });
   } catch (err) {
     const reason = errnoCode(err) === 'ENOENT' ? 'it does not exist. Check the path' : errnoCode(err) ? fileProblemReason(err) : 'it is not a file. Name a *.ppkg.json project file';
     throw new BuildError(`Cannot read the project file ${projectPath}: ${reason.replace(/\.$/, '')}.`, [], 'io');
@@ -166,7 +168,7 @@ async function build(options: BuildOptions): Promise<BuildResult> {
       files: hashed.files,
       // ICD reads the files itself: it needs absolute paths.
       customizationsPath: backend === 'icd' ? (p) => path.win32.resolve(hashed.realProjectDir, p) : undefined,
-    });
+    }, { target: backend === 'icd' ? 'customizations' : 'package' });
   } catch (err) {
     if (err instanceof CompileError) {
       const ds = compileDiagnostics(err as CompileError & { problems?: { path: (string | number)[]; code: string; message: string }[] }, diag);
@@ -188,6 +190,7 @@ async function build(options: BuildOptions): Promise<BuildResult> {
     } catch (err) {
       if (err instanceof StageError || err instanceof BuildError) throw err;
       if ((err as Error).name === 'AbortError' || options.signal?.aborted) throw cancelled();
+      if (err instanceof PackageCheckError) throw new BuildError(err.message, [], 'tool');
       throw new BuildError(`${writeFailure(err, file)} The previous package is unchanged.`, [], 'io');
     }
   };

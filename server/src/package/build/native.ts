@@ -22,6 +22,7 @@ export async function writeNativePackage(o: {
     await createPrivateFile(tmp);
     await writeWim(tmp, compiled.entries, {
       properties: compiled.imageProperties,
+      trailingProperties: compiled.trailingImageProperties,
       timestamp: compiled.timestamp,
       guid: compiled.guid,
       signal: o.signal,

@@ -3,10 +3,11 @@
  * path and the atomic rename over the final name. A failing check throws and
  * the previous package stays in place.
  *
- * The compiler's owner provides the real check (reading the package back and
- * comparing it with what was compiled); until then this stage passes.
+ * The check reads the package back and compares it with what was compiled
+ * (package/verify.ts).
  */
 import type { CompileResult } from '../../compile';
+import { verifyPackage } from '../verify';
 
 export interface SelfCheckInput {
   /** The finished package at its temporary path (not yet visible under its name). */
@@ -17,6 +18,6 @@ export interface SelfCheckInput {
   signal?: AbortSignal;
 }
 
-export async function selfCheckPackage(_input: SelfCheckInput): Promise<void> {
-  // Intentionally empty: the lead's self-check goes here.
+export async function selfCheckPackage(input: SelfCheckInput): Promise<void> {
+  await verifyPackage(input.tempPath, input.compiled, input.signal);
 }
