@@ -164,3 +164,19 @@ describe('the ppkg binary', () => {
     assert.match(help.stdout, /validate\s+Check project files/);
   });
 });
+
+test('--backend: settings only ICD compiles are errors for a native build, not for an ICD one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ppkg-backend-'));
+  writeFileSync(
+    join(dir, 'p.ppkg.json'),
+    JSON.stringify({ name: 'B', id: '{11111111-2222-3333-4444-555555555555}', version: '1.0', additionalSettings: [{ path: "Workplace/Enrollments/UPN[@UPN='u']/AuthPolicy", value: 'OnPremise' }] }),
+  );
+  const native = await runCli(['validate', 'p.ppkg.json'], dir);
+  assert.equal(native.code, 1);
+  assert.match(native.stdout, /error PPKG113 .*csp list.*--backend icd/);
+  const icd = await runCli(['validate', 'p.ppkg.json', '--backend', 'icd'], dir);
+  assert.equal(icd.code, 0, icd.stdout + icd.stderr);
+  const bad = await runCli(['validate', 'p.ppkg.json', '--backend', 'wimlib'], dir);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--backend must be native or icd/);
+});

@@ -171,7 +171,7 @@ async function build(options: BuildOptions): Promise<BuildResult> {
     }, { target: backend === 'icd' ? 'customizations' : 'package' });
   } catch (err) {
     if (err instanceof CompileError) {
-      const ds = compileDiagnostics(err as CompileError & { problems?: { path: (string | number)[]; code: string; message: string }[] }, diag);
+      const ds = compileDiagnostics(err, diag);
       throw new BuildError(ds.map((d) => d.message).join('\n'), ds);
     }
     throw err;

@@ -19,6 +19,12 @@ export interface ValidationOptions {
    * refuse them. ICD compiles them itself.
    */
   backend?: 'native' | 'icd';
+  /**
+   * A secret's value when the caller has it (the CLI's PPKG_SECRET_*
+   * variables), for rules that must open a file with it (a .pfx password).
+   * Never logged, never in a message.
+   */
+  secretValue?: (name: string) => string | undefined;
 }
 
 export const DEFAULT_EXPIRY_WARNING_DAYS = 30;

@@ -49,13 +49,14 @@ const COMMON_EXIT = { code: 2, meaning: 'usage error, a file that cannot be read
 export const COMMANDS: Record<string, CommandEntry> = {
   validate: {
     summary: 'Check project files against the schema and the bulk-enrollment rules',
-    usage: 'ppkg validate <files, folders or globs...> [--format text|json|sarif] [--expiry-warning-days <days>] [--max-warnings <n> | --strict]',
+    usage: 'ppkg validate <files, folders or globs...> [--format text|json|sarif] [--expiry-warning-days <days>] [--max-warnings <n> | --strict] [--backend native|icd]',
     operation: 'checking the project files',
     options: [
       { name: 'format', short: 'f', arg: 'text|json|sarif', default: 'text', description: 'Output format: compiler-style lines, JSON, or SARIF 2.1.0 for code scanning.' },
       { name: 'expiry-warning-days', arg: '<days>', default: '30', description: 'Warn (PPKG013) when the bulk token expires within this many days.' },
       { name: 'max-warnings', arg: '<n>', description: 'Fail (exit 1) when there are more than n warnings in all, e.g. a plain-text secret (PPKG070) or a token about to expire (PPKG013).' },
       { name: 'strict', description: 'Same as --max-warnings 0: any warning fails the run.' },
+      { name: 'backend', arg: 'native|icd', default: 'native', description: 'The backend the projects are built with. With native, settings only ICD compiles (PPKG113) are errors, as the native build refuses them.' },
     ],
     env: [{ name: 'PPKG_SECRET_<NAME>', description: 'A certificate password secret, when set, lets validation check that the .pfx opens with it (PPKG038).' }],
     exitCodes: [

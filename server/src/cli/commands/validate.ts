@@ -3,7 +3,6 @@ import { glob, isDynamicPattern } from 'tinyglobby';
 import { cachedFileProbe, nodeFileProbe } from '../../validation/fileProbe';
 import { validateFile } from '../../validation/validateFile';
 import type { ValidationOptions } from '../../validation/context';
-import type { CertificateCheckOptions } from '../../validation/rules/certificates';
 import { secretEnvVar } from '../../model/secrets';
 import { errnoCode, fileProblemReason } from '../../package/build/fileErrors';
 import type { PpkgDiagnostic } from '../../validation/diagnostic';
@@ -37,8 +36,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (maxWarnings !== undefined && maxWarnings !== 0) throw new CliError('--strict means --max-warnings 0; use one or the other.');
     maxWarnings = 0;
   }
+  const backend = parsed.string('backend') ?? 'native';
+  if (backend !== 'native' && backend !== 'icd') throw new CliError(`--backend must be native or icd, not "${backend}".`);
   // A certificate password secret set in the environment lets the .pfx be checked (PPKG038); never printed.
-  const options: ValidationOptions & CertificateCheckOptions = { expiryWarningDays, secretValue: (name) => io.env[secretEnvVar(name)] || undefined };
+  const options: ValidationOptions = { expiryWarningDays, backend, secretValue: (name) => io.env[secretEnvVar(name)] || undefined };
 
   const files = await expand(parsed.positionals, io.cwd);
   // Read and check files a few at a time: reading one after another leaves

@@ -121,7 +121,7 @@ export function certificateRules(ctx: RuleContext): void {
   if (!projectPath) return;
   const certs = ctx.value(['certificates']);
   if (!Array.isArray(certs)) return;
-  const lookup = (ctx.options as ValidationOptions & CertificateCheckOptions).secretValue;
+  const lookup = ctx.options.secretValue;
   const projectDir = path.dirname(projectPath);
   certs.forEach((_, i) => {
     const file = ctx.string(['certificates', i, 'file']);
