@@ -282,6 +282,17 @@ describe('what the native build would refuse, found while editing', () => {
     assert.equal(found.length, 2);
     assert.deepEqual(found.map((d) => d.range).sort((a, b) => a.start.line - b.start.line)[0], rangeOf(text, '"0"'));
     assert.ok(found.some((d) => /several codes/.test(d.message)));
+    // The labels as fixes, the one for the CSP value written ("0" is No) preferred.
+    const label = found.find((d) => /AllowCamera/.test(d.message))!;
+    assert.deepEqual((label.data as { fixes: unknown[] }).fixes, [
+      { title: 'Use "Yes" (compiled as 1)', isPreferred: false, edits: [{ path: ['additionalSettings', 0, 'value'], value: 'Yes' }] },
+      { title: 'Use "No" (compiled as 0)', isPreferred: true, edits: [{ path: ['additionalSettings', 0, 'value'], value: 'No' }] },
+    ]);
+  });
+  test('a label in a mirrored section is the schema\'s finding, not also PPKG111', () => {
+    const ds = check(validProject({ policies: { Camera: { AllowCamera: 'Maybe' } } })).diagnostics;
+    assert.deepEqual(codes(ds), ['PPKG100']);
+    assert.match(ds[0]!.message, /Yes, No/);
   });
   test('PPKG112: the same setting from a property and from additionalSettings', () => {
     const d = only(check(validProject({ device: { name: 'CTS-%SERIAL%' }, additionalSettings: [{ path: 'Accounts/ComputerAccount/ComputerName', value: 'X' }] })).diagnostics, 'PPKG112');

@@ -73,8 +73,14 @@ export function settingsRules(ctx: RuleContext): void {
       continue;
     }
     if (!native || def.wcd === 'secret' || def.wcd === 'file' || isSecretReference(leaf.leaf.value)) continue;
+    // A mirrored section's values are checked by the schema (an enum of WCD's labels).
+    if (MIRRORED_SECTIONS.some((m) => m.key === leaf.leaf.source[0])) continue;
     const compiled = compileValue(def, leaf.leaf.value, describeLeaf(leaf));
-    if ('problem' in compiled) ctx.report(leaf.leaf.source, 'error', 'PPKG111', compiled.problem);
+    if (!('problem' in compiled)) continue;
+    // For a WCD choice, offer its labels; the one whose CSP value was written is the likely intent.
+    const text = leaf.leaf.value;
+    const fixes = (def.choices ?? []).map((c) => ({ title: `Use "${c.label}" (compiled as ${c.value})`, isPreferred: c.value === text.trim(), edits: [{ path: leaf.leaf.source, value: c.label }] }));
+    ctx.report(leaf.leaf.source, 'error', 'PPKG111', compiled.problem, fixes.length ? { fixes } : undefined);
   }
   if (native && typeof (project as Project).additionalCustomizationsXml === 'string' && (project as Project).additionalCustomizationsXml!.trim()) {
     ctx.report(
