@@ -111,3 +111,23 @@ export function fileFields(project: unknown): FileField[] {
   });
   return out;
 }
+
+/**
+ * Every secret reference in the project, wherever it is, with what WCD calls
+ * the field when the schema names it: the build resolves all of them, so a
+ * reference can never reach the compiler unresolved.
+ */
+export function secretReferences(project: unknown): { path: JsonPath; name: string; what: string }[] {
+  const named = new Map(secretFields(project).map((f) => [f.path.join('\u0000'), f.what]));
+  const out: { path: JsonPath; name: string; what: string }[] = [];
+  const walk = (v: unknown, path: JsonPath): void => {
+    if (isSecretReference(v)) {
+      out.push({ path, name: v.secret, what: named.get(path.join('\u0000')) ?? `value of ${path.join('.')}` });
+      return;
+    }
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
+  };
+  walk(project, []);
+  return out;
+}

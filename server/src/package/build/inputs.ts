@@ -12,6 +12,7 @@ import type { InputFile } from '../../compile';
 import type { JsonPath } from '../../model/parse';
 import type { Project } from '../../model/project';
 import { isSecretReference } from '../../model/secrets';
+import { fileFields } from '../../model/fields';
 import { CODE_NOT_PKCS12, CODE_PFX_PASSWORD, inspectPkcs12, pkcs12Message } from '../../validation/rules/certificates';
 import type { ReportInput } from '../report';
 import { describeFileError, errnoCode } from './fileErrors';
@@ -35,16 +36,14 @@ interface Ref {
   certificate?: { index: number };
 }
 
+/** Every file the project names (the schema's x-ppkg-file properties, model/fields.ts: one list for every layer). */
 export function inputReferences(project: Project): Ref[] {
-  const refs: Ref[] = [];
-  (project.applications ?? []).forEach((a, i) => {
-    if (a.installer) refs.push({ p: a.installer, path: ['applications', i, 'installer'], role: 'installer' });
-    (a.dependencies ?? []).forEach((d, j) => refs.push({ p: d, path: ['applications', i, 'dependencies', j], role: 'dependency' }));
-  });
-  (project.certificates ?? []).forEach((c, i) => {
-    if (c.file) refs.push({ p: c.file, path: ['certificates', i, 'file'], role: 'certificate', certificate: { index: i } });
-  });
-  return refs;
+  return fileFields(project).map((f) => ({
+    p: f.value,
+    path: f.path,
+    role: f.role,
+    ...(f.path[0] === 'certificates' && typeof f.path[1] === 'number' ? { certificate: { index: f.path[1] } } : {}),
+  }));
 }
 
 export async function hashInputs(o: {

@@ -5,6 +5,7 @@
 import type { JsonPath } from '../../model/parse';
 import type { Project } from '../../model/project';
 import { isSecretReference, type SecretResolver } from '../../model/secrets';
+import { secretReferences } from '../../model/fields';
 import { compareDiagnostics, type PpkgDiagnostic } from '../../validation/diagnostic';
 import type { Diag } from './locate';
 
@@ -20,16 +21,9 @@ export class StageError extends Error {
   }
 }
 
-/** Where the format expects a secret, and what WCD calls it. */
+/** Every secret reference of the project, with what WCD calls its field (model/fields.ts: one list for every layer). */
 export function secretFields(project: Project): { path: JsonPath; what: string }[] {
-  const fields: { path: JsonPath; what: string }[] = [
-    { path: ['account', 'entra', 'token'], what: 'bulk token (Accounts/Azure/BPRT)' },
-    { path: ['network', 'wifi', 'key'], what: 'Wi-Fi password (WLANXmlSettings/SecurityKey)' },
-    { path: ['account', 'localAdmin', 'password'], what: 'local administrator password (Accounts/Users/User/Password)' },
-  ];
-  (project.certificates ?? []).forEach((_, i) => fields.push({ path: ['certificates', i, 'password'], what: 'certificate password (ClientCertificate/CertificatePassword)' }));
-  (project.additionalSettings ?? []).forEach((s, i) => fields.push({ path: ['additionalSettings', i, 'value'], what: `value of ${s.path}` }));
-  return fields;
+  return secretReferences(project).map((r) => ({ path: r.path, what: r.what }));
 }
 
 export function valueAt(v: unknown, p: JsonPath): unknown {
