@@ -42,8 +42,10 @@ async function bundle(options) {
   }
 }
 
-// The schema validator is compiled once here rather than at every start.
+// The schema validator is compiled once here rather than at every start, and
+// the project's TypeScript types are generated from the same schema.
 await import('./scripts/generate-validator.mjs');
+await import('./scripts/generate-types.mjs');
 
 await Promise.all([
   bundle({ entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' }),

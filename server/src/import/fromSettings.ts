@@ -321,7 +321,7 @@ export function projectFromSettings(common: SettingNode, project: Project, ctx: 
       const x = leaf(n);
       const list = x ? codes(x) : undefined;
       if (x && list && list.join(' ') === text(x).trim()) {
-        app[prop] = list;
+        app[prop] = list as [number, ...number[]];
         claims.claim(x);
       }
     }
