@@ -61,30 +61,33 @@ export function describeDir(path: string): string {
   return path === '' ? 'the root directory' : `directory ${JSON.stringify(path)}`;
 }
 
-let upcase: Uint16Array | undefined;
+/** Upper-case form of each UTF-16 unit, filled in on first use (0: not yet known). */
+const upcase = new Uint16Array(0x10000);
+
+function upcaseUnit(c: number): number {
+  if (c < 0x80) return c >= 0x61 && c <= 0x7a ? c - 0x20 : c;
+  let u = upcase[c]!;
+  if (u === 0) {
+    const up = c >= 0xd800 && c <= 0xdfff ? '' : String.fromCharCode(c).toUpperCase();
+    u = up.length === 1 ? up.charCodeAt(0) : c;
+    upcase[c] = u;
+  }
+  return u;
+}
 
 /**
- * Case-folded key, one UTF-16 unit at a time (NTFS's upcase-table rule), to
- * find names that would land on the same file of a case-insensitive file
- * system.
+ * Case-folded key, one UTF-16 unit at a time (NTFS's upcase-table rule: a
+ * unit whose upper case is several units stays as it is), to find names
+ * that would land on the same file of a case-insensitive file system.
  */
 export function caseKey(name: string): string {
-  if (!upcase) {
-    upcase = new Uint16Array(0x10000);
-    for (let c = 0; c < 0x10000; c++) {
-      const up = c >= 0xd800 && c <= 0xdfff ? '' : String.fromCharCode(c).toUpperCase();
-      upcase[c] = up.length === 1 ? up.charCodeAt(0) : c;
-    }
-  }
-  let plain = true;
   for (let i = 0; i < name.length; i++) {
-    if (upcase[name.charCodeAt(i)] !== name.charCodeAt(i)) {
-      plain = false;
-      break;
+    const c = name.charCodeAt(i);
+    if (upcaseUnit(c) !== c) {
+      const units = new Uint16Array(name.length);
+      for (let j = 0; j < name.length; j++) units[j] = upcaseUnit(name.charCodeAt(j));
+      return String.fromCharCode(...units);
     }
   }
-  if (plain) return name;
-  const units = new Uint16Array(name.length);
-  for (let i = 0; i < name.length; i++) units[i] = upcase[name.charCodeAt(i)]!;
-  return String.fromCharCode(...units);
+  return name;
 }

@@ -99,12 +99,15 @@ interface Batch {
 
 async function fetchBatch(ctx: ResourceContext, res: WimResourceHeader, lay: ChunkLayout, first: number, count: number, what: string): Promise<Batch> {
   const last = first + count; // exclusive; its start (or the end) bounds the batch
+  // A resource that is one batch (most provisioning XML) is read in one go, table and chunks.
+  const whole = first === 0 && last === lay.chunks ? await ctx.src.read(res.offset, res.sizeInWim, what) : undefined;
   const starts: number[] = [];
   // Table entry k holds the start of chunk k + 1.
   const fromEntry = Math.max(first, 1) - 1;
   const toEntry = Math.min(last, lay.chunks - 1); // exclusive
   let table: Buffer | undefined;
-  if (toEntry > fromEntry) {
+  if (whole) table = whole.subarray(0, lay.tableBytes);
+  else if (toEntry > fromEntry) {
     table = await ctx.src.read(res.offset + fromEntry * lay.entrySize, (toEntry - fromEntry) * lay.entrySize, `${what} chunk table`);
   }
   for (let c = first; c <= last; c++) {
@@ -128,7 +131,7 @@ async function fetchBatch(ctx: ResourceContext, res: WimResourceHeader, lay: Chu
       );
     }
   }
-  const data = await ctx.src.read(lay.dataStart + starts[0]!, starts[count]! - starts[0]!, `${what} data`);
+  const data = whole ? whole.subarray(lay.tableBytes) : await ctx.src.read(lay.dataStart + starts[0]!, starts[count]! - starts[0]!, `${what} data`);
   return { first, count, starts, data };
 }
 

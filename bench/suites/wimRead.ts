@@ -1,0 +1,370 @@
+/**
+ * WIM reader speed: a ~200 MB package made by
+ * `wimlib-imagex capture --compress=xpress` from installer-like files
+ * (stretches of text, random bytes, structured records and zeros, so some
+ * chunks compress and some are stored raw) plus 200 provisioning XMLs.
+ *
+ * Each measurement is a whole process, started fresh, interleaved with the
+ * others in rotating order so load from other users of a shared machine
+ * hits all of them alike; medians are reported:
+ *   ours read     node (esbuild bundle): openWim + streamFile of every file
+ *                 (every chunk decompressed, every SHA-1 checked)
+ *   ours extract  the same, writing every file under a temp folder (what
+ *                 `ppkg import` adds)
+ *   wimlib        wimlib-imagex apply PKG 1 DIR
+ *   7-Zip WASM    node + 7z-wasm: 7z x PKG -oDIR
+ *   ours inspect  openWim, properties, the listing, and every file under
+ *                 1 MiB read (the provisioning XML): `ppkg inspect`'s part
+ *   wimdir        wimdir PKG 1 --detailed
+ *   7-Zip WASM l  7z l -slt PKG
+ * plus the XPRESS decompressor's own throughput (CPU time, in process, on
+ * the package's compressed chunks).
+ *
+ *   node --import tsx bench/suites/wimRead.ts [--runs N] [--mb N] [--keep DIR]
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+import { XpressDecompressor } from '../../server/src/package/wim/xpress/decompress';
+import { ratioRow, type Row } from '../lib/result';
+import { summarize, type Timing } from '../lib/stats';
+
+export interface WimReadBench {
+  packageBytes: number;
+  contentBytes: number;
+  files: number;
+  runs: number;
+  oursRead: Timing;
+  oursExtract: Timing;
+  wimlib: Timing;
+  sevenZip: Timing;
+  /** Open, properties, listing, and every file under 1 MiB read (the provisioning XML). */
+  oursInspect: Timing;
+  /** wimdir PKG 1 --detailed */
+  wimdir: Timing;
+  /** 7z l -slt PKG (7-Zip WASM) */
+  sevenZipList: Timing;
+  /** oursRead / wimlib, oursRead / 7-Zip, oursExtract / wimlib, oursExtract / 7-Zip (medians). */
+  ratios: { readVsWimlib: number; readVsSevenZip: number; extractVsWimlib: number; extractVsSevenZip: number; inspectVsWimdir: number; inspectVsSevenZipList: number };
+  /** Decompressed MB (10^6 bytes) per CPU second, median of runs over all compressed chunks. */
+  decompressMBps: number;
+  compressedChunks: number;
+  loadAverage: [number, number];
+}
+
+/* ---------------------------------------------------------------- the package */
+
+function xorshift(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x >>> 0;
+  };
+}
+
+const WORDS = ['Provisioning', 'package', 'setting', '<parm', 'name="', 'value="', '/>', '\r\n', 'Policy', 'Windows', 'install', 'component', 'registry', 'HKLM\\Software', '0x0001', 'DataAsset', '{9f3c2a1e-5b6d}', 'msiexec', '.dll', '.exe'];
+
+function textBytes(n: number, rnd: () => number): Buffer {
+  const parts: string[] = [];
+  let len = 0;
+  while (len < n) {
+    const w = WORDS[rnd() % WORDS.length]! + (rnd() % 3 ? ' ' : '');
+    parts.push(w);
+    len += w.length;
+  }
+  return Buffer.from(parts.join('')).subarray(0, n);
+}
+
+/** Installer-like: 1-4 MiB stretches, 40% text, 30% random, 20% records, 10% zeros. */
+function installer(bytes: number, rnd: () => number): Buffer {
+  const parts: Buffer[] = [];
+  for (let left = bytes; left > 0; ) {
+    const n = Math.min(left, (1 + (rnd() % 4)) << 20);
+    const k = rnd() % 10;
+    let b: Buffer;
+    if (k < 4) b = textBytes(n, rnd);
+    else if (k < 7) {
+      b = Buffer.allocUnsafe(n + 3);
+      for (let i = 0; i < n; i += 4) b.writeUInt32LE(rnd(), i);
+      b = b.subarray(0, n);
+    } else if (k < 9) {
+      b = Buffer.alloc(n);
+      for (let i = 0; i + 24 <= n; i += 64) {
+        b.writeUInt32LE(i / 64, i);
+        b.writeUInt32LE(rnd() & 0xffff, i + 8);
+        b.write('RECORD', i + 16);
+      }
+    } else b = Buffer.alloc(n);
+    parts.push(b);
+    left -= n;
+  }
+  return Buffer.concat(parts);
+}
+
+/** Writes the tree; returns [files, bytes]. */
+export function generateTree(dir: string, totalMb = 200): [number, number] {
+  const rnd = xorshift(20261201);
+  const big: [string, number][] = [
+    ['DataAsset/1/0_office/setup-office.exe', 0.4],
+    ['DataAsset/2/0_agent/cts-agent.msi', 0.28],
+    ['DataAsset/3/0_drivers/printer-pack.msi', 0.18],
+    ['DataAsset/4/0_fonts/fonts.zip', 0.1],
+  ];
+  let bytes = 0;
+  let files = 0;
+  for (const [rel, share] of big) {
+    const data = installer(Math.round(totalMb * share * 1024 * 1024), rnd);
+    fs.mkdirSync(path.join(dir, path.dirname(rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), data);
+    bytes += data.length;
+    files++;
+  }
+  const xmlDir = path.join(dir, 'Multivariant/0/Prov/RunTime');
+  fs.mkdirSync(xmlDir, { recursive: true });
+  for (let i = 0; i < 200; i++) {
+    const data = Buffer.concat([Buffer.from('\ufeff<?xml version="1.0" encoding="utf-8"?>\r\n'), textBytes(500 + (rnd() % 20000), rnd)]);
+    fs.writeFileSync(path.join(xmlDir, `${i}__Setting${i}.provxml`), data);
+    bytes += data.length;
+    files++;
+  }
+  return [files, bytes];
+}
+
+/* --------------------------------------------------------------- the programs */
+
+const READ_ALL = `
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { openWim } from ${JSON.stringify(path.resolve(__dirname, '../../server/src/package/wim/read'))};
+
+async function main() {
+  const [pkg, outDir] = process.argv.slice(2);
+  const wim = await openWim(pkg!);
+  try {
+    if (outDir === '--inspect') {
+      // What \`ppkg inspect\` needs: header, properties, the listing, and the
+      // provisioning XML (every file under 1 MiB), not the installers.
+      let lines = wim.imageProperties.length;
+      for (const e of wim.entries) {
+        lines++;
+        if (!e.isDirectory && e.size < 1 << 20) lines += (await wim.readFile(e)).length > 0 ? 1 : 0;
+      }
+      if (lines === 0) process.exit(1);
+      return;
+    }
+    for (const e of wim.entries) {
+      if (!outDir) {
+        if (!e.isDirectory) for await (const piece of wim.streamFile(e)) void piece;
+        continue;
+      }
+      const target = join(outDir, ...e.path.split('/'));
+      if (e.isDirectory) { mkdirSync(target, { recursive: true }); continue; }
+      mkdirSync(dirname(target), { recursive: true });
+      const fd = openSync(target, 'w');
+      try {
+        for await (const piece of wim.streamFile(e)) for (let at = 0; at < piece.length; ) at += writeSync(fd, piece, at);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  } finally {
+    await wim.close();
+  }
+}
+main().catch((err) => { console.error(err); process.exit(1); });
+`;
+
+const SEVEN_ZIP = `
+const path = require('node:path');
+const SevenZip = require(${JSON.stringify(require.resolve('7z-wasm'))});
+(async () => {
+  const [pkg, outDir] = process.argv.slice(2);
+  const lines = [];
+  const sz = await SevenZip({ print: (s) => lines.push(s), printErr: (s) => lines.push(s) });
+  require('node:fs').mkdirSync(outDir, { recursive: true });
+  sz.FS.mkdir('/in');
+  sz.FS.mount(sz.NODEFS, { root: path.dirname(path.resolve(pkg)) }, '/in');
+  sz.FS.mkdir('/out');
+  sz.FS.mount(sz.NODEFS, { root: path.resolve(outDir) }, '/out');
+  const list = process.argv[4] === 'l';
+  try { sz.callMain(list ? ['l', '-slt', '/in/' + path.basename(pkg)] : ['x', '/in/' + path.basename(pkg), '-o/out', '-y']); } catch (e) { if (!(e && typeof e === 'object' && 'status' in e)) throw e; }
+  const ok = list ? lines.some((l) => l.startsWith('Path = ')) : lines.some((l) => /Everything is Ok/.test(l));
+  if (!ok) { console.error(lines.join('\\n')); process.exit(1); }
+})();
+`;
+
+function run(cmd: string, args: string[]): number {
+  const start = performance.now();
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 16 << 20 });
+  const ms = performance.now() - start;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr?.toString()}`);
+  return ms;
+}
+
+/** Decompressed bytes per CPU second over every compressed chunk of the package (parsed here, not with the reader). */
+export function decompressorThroughput(pkgPath: string, rounds = 5): { mbps: number; chunks: number } {
+  const wim = fs.readFileSync(pkgPath);
+  const chunkSize = wim.readUInt32LE(0x14);
+  const tableAt = Number(wim.readBigUInt64LE(0x38));
+  const tableSize = wim.readUIntLE(0x30, 6);
+  const chunks: [Buffer, number][] = [];
+  for (let at = tableAt; at < tableAt + tableSize; at += 50) {
+    const size = wim.readUIntLE(at, 6);
+    const offset = Number(wim.readBigUInt64LE(at + 8));
+    const usize = Number(wim.readBigUInt64LE(at + 16));
+    if (!(wim[at + 7]! & 0x04)) continue;
+    const n = Math.ceil(usize / chunkSize);
+    const table = (n - 1) * 4;
+    const starts = [0];
+    for (let i = 0; i < n - 1; i++) starts.push(wim.readUInt32LE(offset + i * 4));
+    starts.push(size - table);
+    for (let i = 0; i < n; i++) {
+      const u = i < n - 1 ? chunkSize : usize - (n - 1) * chunkSize;
+      const c = wim.subarray(offset + table + starts[i]!, offset + table + starts[i + 1]!);
+      if (c.length < u) chunks.push([c, u]);
+    }
+  }
+  const d = new XpressDecompressor();
+  const out = Buffer.alloc(chunkSize);
+  const total = chunks.reduce((s, [, u]) => s + u, 0);
+  const rates: number[] = [];
+  for (let r = 0; r <= rounds; r++) {
+    const c0 = process.cpuUsage();
+    for (const [c, u] of chunks) d.decompress(c, out, 0, u);
+    const cpu = process.cpuUsage(c0);
+    if (r > 0) rates.push(total / 1e6 / ((cpu.user + cpu.system) / 1e6)); // round 0 warms up
+  }
+  return { mbps: summarize(rates).median, chunks: chunks.length };
+}
+
+export async function runWimRead(
+  root: string,
+  tmp: string,
+  log: (s: string) => void,
+  opts: { runs?: number; totalMb?: number } = {},
+): Promise<{ results: WimReadBench; rows: Row[] }> {
+  const runs = opts.runs ?? 7;
+  const dir = fs.mkdtempSync(path.join(tmp, 'wimread-'));
+  try {
+    const src = path.join(dir, 'src');
+    log(`  writing ~${opts.totalMb ?? 200} MB of installer-like files…`);
+    const [files, contentBytes] = generateTree(src, opts.totalMb);
+    const pkg = path.join(dir, 'package.ppkg');
+    run('wimlib-imagex', ['capture', src, pkg, 'bench', '--compress=xpress']);
+    const packageBytes = fs.statSync(pkg).size;
+    log(`  wimlib-imagex capture --compress=xpress: ${files} files, ${(contentBytes / 1e6).toFixed(0)} MB → ${(packageBytes / 1e6).toFixed(0)} MB`);
+
+    // Ours as it ships: one esbuild bundle, plain node.
+    fs.writeFileSync(path.join(dir, 'read-all.ts'), READ_ALL);
+    fs.writeFileSync(path.join(dir, 'seven-zip.cjs'), SEVEN_ZIP);
+    const esbuild = path.join(root, 'node_modules', '.bin', 'esbuild');
+    run(esbuild, [path.join(dir, 'read-all.ts'), '--bundle', '--platform=node', '--target=node20', '--log-level=warning', `--outfile=${path.join(dir, 'read-all.js')}`]);
+
+    const out = path.join(dir, 'out');
+    const clean = () => fs.rmSync(out, { recursive: true, force: true });
+    const programs: [keyof typeof samples, () => number][] = [
+      ['oursRead', () => run(process.execPath, [path.join(dir, 'read-all.js'), pkg])],
+      ['oursExtract', () => run(process.execPath, [path.join(dir, 'read-all.js'), pkg, out])],
+      ['wimlib', () => run('wimlib-imagex', ['apply', pkg, '1', out])],
+      ['sevenZip', () => run(process.execPath, [path.join(dir, 'seven-zip.cjs'), pkg, out])],
+      ['oursInspect', () => run(process.execPath, [path.join(dir, 'read-all.js'), pkg, '--inspect'])],
+      ['wimdir', () => run('wimdir', [pkg, '1', '--detailed'])],
+      ['sevenZipList', () => run(process.execPath, [path.join(dir, 'seven-zip.cjs'), pkg, out, 'l'])],
+    ];
+    const samples = { oursRead: [] as number[], oursExtract: [] as number[], wimlib: [] as number[], sevenZip: [] as number[], oursInspect: [] as number[], wimdir: [] as number[], sevenZipList: [] as number[] };
+    const load0 = os.loadavg()[0]!;
+    log(`  ${runs} interleaved rounds (+1 warm-up) of: ours read, ours extract, wimlib apply, 7-Zip WASM x, ours inspect, wimdir, 7-Zip WASM l…`);
+    for (let r = 0; r <= runs; r++) {
+      for (let k = 0; k < programs.length; k++) {
+        const [name, fn] = programs[(k + r) % programs.length]!;
+        clean();
+        const ms = fn();
+        if (r > 0) samples[name].push(ms);
+      }
+    }
+    clean();
+    const t = {
+      oursRead: summarize(samples.oursRead),
+      oursExtract: summarize(samples.oursExtract),
+      wimlib: summarize(samples.wimlib),
+      sevenZip: summarize(samples.sevenZip),
+      oursInspect: summarize(samples.oursInspect),
+      wimdir: summarize(samples.wimdir),
+      sevenZipList: summarize(samples.sevenZipList),
+    };
+    const { mbps, chunks } = decompressorThroughput(pkg);
+    const results: WimReadBench = {
+      packageBytes,
+      contentBytes,
+      files,
+      runs,
+      ...t,
+      ratios: {
+        readVsWimlib: t.oursRead.median / t.wimlib.median,
+        readVsSevenZip: t.oursRead.median / t.sevenZip.median,
+        extractVsWimlib: t.oursExtract.median / t.wimlib.median,
+        extractVsSevenZip: t.oursExtract.median / t.sevenZip.median,
+        inspectVsWimdir: t.oursInspect.median / t.wimdir.median,
+        inspectVsSevenZipList: t.oursInspect.median / t.sevenZipList.median,
+      },
+      decompressMBps: mbps,
+      compressedChunks: chunks,
+      loadAverage: [load0, os.loadavg()[0]!],
+    };
+    const size = `${(contentBytes / 1e6).toFixed(0)} MB in ${files} files, ${(packageBytes / 1e6).toFixed(0)} MB XPRESS`;
+    const rows: Row[] = [
+      ratioRow({ group: 6, name: 'WIM reader: read every file (openWim + streamFile, SHA-1 checked)', size, ours: t.oursRead, anchor: t.wimlib, anchorName: 'wimlib-imagex apply', target: { kind: 'ratio', max: 1.5 } }),
+      ratioRow({ group: 6, name: 'WIM reader: read every file', size, ours: t.oursRead, anchor: t.sevenZip, anchorName: '7-Zip WASM x', target: { kind: 'ratio', max: 0.5 } }),
+      ratioRow({ group: 6, name: 'WIM reader: extract every file to disk', size, ours: t.oursExtract, anchor: t.wimlib, anchorName: 'wimlib-imagex apply', target: { kind: 'ratio', max: 1.5 } }),
+      ratioRow({ group: 6, name: 'WIM reader: extract every file to disk', size, ours: t.oursExtract, anchor: t.sevenZip, anchorName: '7-Zip WASM x', target: { kind: 'ratio', max: 0.5 } }),
+      ratioRow({ group: 6, name: 'WIM reader: open, list, read the provisioning XML', size, ours: t.oursInspect, anchor: t.wimdir, anchorName: 'wimdir PKG 1 --detailed', target: { kind: 'ratio', max: 1.5 } }),
+      ratioRow({ group: 6, name: 'WIM reader: open, list, read the provisioning XML', size, ours: t.oursInspect, anchor: t.sevenZipList, anchorName: '7-Zip WASM l -slt', target: { kind: 'ratio', max: 0.5 } }),
+    ];
+    return { results, rows };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function ms(t: Timing): string {
+  return `${(t.median / 1000).toFixed(2)} s (min ${(t.min / 1000).toFixed(2)}, max ${(t.max / 1000).toFixed(2)})`;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const arg = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const root = path.resolve(__dirname, '../..');
+  const log = (s: string) => console.log(s);
+  log(`WIM reader bench: ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores, Node ${process.version}, load ${os.loadavg()[0]!.toFixed(1)}`);
+  const { results: r } = await runWimRead(root, os.tmpdir(), log, { runs: arg('--runs') ? Number(arg('--runs')) : undefined, totalMb: arg('--mb') ? Number(arg('--mb')) : undefined });
+  log('');
+  log(`ours read     ${ms(r.oursRead)}`);
+  log(`ours extract  ${ms(r.oursExtract)}`);
+  log(`wimlib apply  ${ms(r.wimlib)}`);
+  log(`7-Zip WASM x  ${ms(r.sevenZip)}`);
+  log(`ours inspect  ${ms(r.oursInspect)}   (open, list, read every file < 1 MiB)`);
+  log(`wimdir        ${ms(r.wimdir)}   (wimdir PKG 1 --detailed)`);
+  log(`7-Zip WASM l  ${ms(r.sevenZipList)}   (7z l -slt)`);
+  log('');
+  log(`read    / wimlib ${r.ratios.readVsWimlib.toFixed(2)} (target ≤ 1.5)   read    / 7-Zip WASM ${r.ratios.readVsSevenZip.toFixed(2)} (target ≤ 0.5)`);
+  log(`extract / wimlib ${r.ratios.extractVsWimlib.toFixed(2)} (target ≤ 1.5)   extract / 7-Zip WASM ${r.ratios.extractVsSevenZip.toFixed(2)} (target ≤ 0.5)`);
+  log(`inspect / wimdir ${r.ratios.inspectVsWimdir.toFixed(2)} (target ≤ 1.5)   inspect / 7-Zip WASM l ${r.ratios.inspectVsSevenZipList.toFixed(2)} (target ≤ 0.5)`);
+  log(`XPRESS decompressor: ${r.decompressMBps.toFixed(0)} MB/s per CPU second over ${r.compressedChunks} compressed chunks`);
+  log(`load average ${r.loadAverage[0].toFixed(1)} → ${r.loadAverage[1].toFixed(1)}`);
+  if (args.includes('--json')) console.log(JSON.stringify(r, null, 2));
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
