@@ -10,6 +10,17 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mirroredSectionSchemas } from '../server/src/settings/schemaSections';
+import { settingAt } from '../server/src/settings/table';
+
+/**
+ * Wizard properties whose values are a WCD setting's labels: their enum is
+ * the setting table's, so the two cannot disagree.
+ */
+const WIZARD_ENUMS: [string[], string][] = [
+  [['users', 'items', 'group'], 'Accounts/Users/User/UserGroup'],
+  [['certificates', 'items', 'keyLocation'], 'Certificates/ClientCertificates/ClientCertificate/KeyLocation'],
+  [['network', 'wifi', 'security'], 'ConnectivityProfiles/WLAN/WLANSetting/WLANConfig/WLANXmlSettings/SecurityType'],
+];
 
 export const SCHEMA_PATH = join(__dirname, '..', 'schemas', 'ppkg-project.schema.json');
 
@@ -20,6 +31,14 @@ export function generatedSchemaText(current: string): string {
   for (const [key, value] of Object.entries(sections)) {
     if (!(key in schema.properties)) throw new Error(`schemas/ppkg-project.schema.json has no "${key}" property to fill in`);
     schema.properties[key] = value;
+  }
+  for (const [path, settingPath] of WIZARD_ENUMS) {
+    let node = schema as unknown as Record<string, Record<string, unknown>>;
+    for (const step of path) node = (step === 'items' ? node.items : (node.properties as Record<string, unknown>)[step]) as Record<string, Record<string, unknown>>;
+    const labels = settingAt(settingPath)!.choices!.map((c) => c.label);
+    const old = node.enum as unknown as string[];
+    // Keep the order (and so the enum descriptions) as written when it is the same set.
+    if (!old || old.length !== labels.length || !labels.every((l) => old.includes(l))) (node as Record<string, unknown>).enum = labels;
   }
   return JSON.stringify(schema, null, 2) + '\n';
 }

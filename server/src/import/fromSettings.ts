@@ -12,13 +12,13 @@
  */
 import type { JsonPath } from '../model/parse';
 import type { Application, Certificate, LocalUser, MirroredSection, Project, SecretValue, WifiNetwork } from '../model/project';
-import { dependencyKeys } from '../compile/projectSettings';
+import { CERT_STORES, dependencyKeys } from '../compile/projectSettings';
 import { orderedChildren, type SettingNode } from '../compile/settingsTree';
 import { ENTRA_AUTHORITY } from '../compile/types';
 import { listAt } from '../settings/lists';
 import { MIRRORED_SECTIONS, jsonValueOf } from '../settings/mirror';
 import { settingAt } from '../settings/table';
-import { formatSettingPath, type PathSegment } from '../settings/wcdPath';
+import { formatSettingPath, wcdCompare, type PathSegment } from '../settings/wcdPath';
 
 export interface ImportContext {
   /** A secret reference for a credential found at a WCD path (the value is kept aside, never in the project). */
@@ -43,6 +43,11 @@ function bool(n: SettingNode | undefined): boolean | undefined {
 function codes(n: SettingNode): number[] | undefined {
   const parts = text(n).trim().split(/\s+/).filter(Boolean);
   return parts.length && parts.every((p) => /^-?\d{1,10}$/.test(p)) ? parts.map(Number) : undefined;
+}
+
+/** The label, when the setting table lists it for the setting (exactly as WCD spells it). */
+function labelOf(schemaPath: string, value: string): string | undefined {
+  return settingAt(schemaPath)?.choices?.find((c) => c.label === value)?.label;
 }
 
 /** Marks nodes as carried by a property; whatever is left becomes additionalSettings. */
@@ -129,7 +134,7 @@ export function projectFromSettings(common: SettingNode, project: Project, ctx: 
     const entry: LocalUser = { name };
     const hasPassword = pw !== undefined && isLeaf(pw);
     if (hasPassword) entry.password = undefined as never; // keeps the key order name, password, group
-    if (group && isLeaf(group) && (text(group) === 'Administrators' || text(group) === 'Standard Users')) {
+    if (group && isLeaf(group) && labelOf('Accounts/Users/User/UserGroup', text(group))) {
       entry.group = text(group) as LocalUser['group'];
       claims.claim(group);
     }
@@ -148,11 +153,9 @@ export function projectFromSettings(common: SettingNode, project: Project, ctx: 
   // Certificates, per store in order.
   const certs: Certificate[] = [];
   const certificates = top('Certificates');
-  for (const [group, element, leafName, store] of [
-    ['CACertificates', 'CACertificate', 'CertificatePath', 'CA'],
-    ['RootCertificates', 'RootCertificate', 'CertificatePath', 'Root'],
-    ['TrustedPeopleCertificates', 'TrustedPeopleCertificate', 'TrustedCertificate', 'TrustedPeople'],
-  ] as const) {
+  // The compiler's own table of stores, in WCD's order of the store elements.
+  const stores = (Object.entries(CERT_STORES) as [Certificate['store'] & string, (typeof CERT_STORES)[keyof typeof CERT_STORES]][]).sort((a, b) => wcdCompare(a[1].group, b[1].group));
+  for (const [store, { group, element, leaf: leafName }] of stores) {
     let broken = false;
     for (const c of (child(certificates, group)?.children ?? []).filter((x) => x.name === element)) {
       const name = keyedLike(c, 'CertificateName');
@@ -186,7 +189,7 @@ export function projectFromSettings(common: SettingNode, project: Project, ctx: 
       claims.claim(exp);
     }
     const kl = child(c, 'KeyLocation');
-    const keyLocation = kl && isLeaf(kl) ? (['TPMOnly', 'TPMWithSoftwareFallback', 'SoftwareOnly'] as const).find((k) => k === text(kl)) : undefined;
+    const keyLocation = kl && isLeaf(kl) ? (labelOf('Certificates/ClientCertificates/ClientCertificate/KeyLocation', text(kl)) as Certificate['keyLocation']) : undefined;
     if (keyLocation) {
       cert.keyLocation = keyLocation;
       claims.claim(kl);
@@ -214,7 +217,7 @@ export function projectFromSettings(common: SettingNode, project: Project, ctx: 
     const xml = child(firstNetwork, 'WLANXmlSettings');
     const known = new Set(['AutoConnect', 'HiddenNetwork', 'SecurityKey', 'SecurityType']);
     const type = child(xml, 'SecurityType');
-    const security = type && isLeaf(type) ? (['Open', 'WEP', 'WPA2-Personal'] as const).find((s) => s === text(type)) : undefined;
+    const security = type && isLeaf(type) ? (labelOf('ConnectivityProfiles/WLAN/WLANSetting/WLANConfig/WLANXmlSettings/SecurityType', text(type)) as WifiNetwork['security']) : undefined;
     const auto = child(xml, 'AutoConnect');
     const hidden = child(xml, 'HiddenNetwork');
     const key = child(xml, 'SecurityKey');
