@@ -12,7 +12,6 @@
  * compile is one located problem of the CompileError (PPKG113 and others).
  */
 import { createHash } from 'node:crypto';
-import type { WimFileEntry } from '../package/wim';
 import type { JsonPath } from '../model/parse';
 import type { Project } from '../model/project';
 import { isSecretReference } from '../model/secrets';
@@ -21,7 +20,7 @@ import { compileCsp } from './csp';
 import { layOut, payloadEntries, type Layout } from './layout';
 import { projectSettings } from './projectSettings';
 import { compileRuntime } from './runtime';
-import { bareGuid, CompileError, type CompileInputs, type CompileProblem, type CompileWarning, type ResolvedSecrets } from './types';
+import { bareGuid, CompileError, type CompileInputs, type PackageEntry, type CompileProblem, type CompileWarning, type ResolvedSecrets } from './types';
 import { NOT_XML_CHAR } from './xmlParse';
 
 export * from './types';
@@ -33,7 +32,7 @@ export { uuidV5, settingsGroupGuid } from '../settings/groups';
 export interface CompileResult {
   customizationsXml: Buffer;
   /** Every file of the package (empty when only customizations.xml was asked for). */
-  entries: WimFileEntry[];
+  entries: PackageEntry[];
   /** Image properties before the WIM statistics, in ICD's order. */
   imageProperties: [string, string][];
   /** Image properties after the statistics (WIMBOOT). */
@@ -131,7 +130,7 @@ export function compileProject(project: Project, resolvedSecrets: ResolvedSecret
   const filePath = inputs.customizationsPath ?? ((p: string) => p.replace(/\//g, '\\'));
   const xmlOptions = { secrets: resolvedSecrets, filePath };
 
-  let entries: WimFileEntry[] = [];
+  let entries: PackageEntry[] = [];
   let layout: Layout | undefined;
   if (target === 'package') {
     const ctx = { secrets: resolvedSecrets, inputs, packageId: `{${bareGuid(project.id)}}`, problems };

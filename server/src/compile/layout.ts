@@ -11,11 +11,11 @@
  * - the fixed skeleton: Multivariant.xml, MasterDatastore.xml,
  *   CommonSettings.xml (with each file's own BOM and declaration rules).
  */
-import type { WimFileEntry } from '../package/wim';
 import { compareSortKeys } from '../settings/groups';
 import { DECLARATION, el, xmlDocument } from './icdXml';
 import { assetFolder, provxml } from './provxml';
 import type { CompiledGroup, PendingAsset } from './runtime';
+import type { PackageEntry } from './types';
 
 export interface LaidOutGroup {
   group: CompiledGroup;
@@ -103,8 +103,8 @@ function dataAssetXml(assets: Layout['assets']): Buffer {
 }
 
 /** Every file of the package but customizations.xml and AnswerFile.xml. */
-export function payloadEntries(layout: Layout): WimFileEntry[] {
-  const entries: WimFileEntry[] = [];
+export function payloadEntries(layout: Layout): PackageEntry[] {
+  const entries: PackageEntry[] = [];
   const buffer = (path: string, data: Buffer) => entries.push({ path, source: { kind: 'buffer', data } });
   for (const g of layout.device) buffer(`Multivariant/0/Prov/RunTime/${g.file}`, provxml(g.group));
   buffer('Multivariant/0/Prov/RunTime.xml', configurationSource(layout.device, 'RunTime'));

@@ -2,6 +2,14 @@ import type { JsonPath } from '../model/parse';
 import type { SecretValue } from '../model/project';
 import { isSecretReference } from '../model/secrets';
 
+/** One file of the package the compiler lays out; the WIM writer stores it. */
+export interface PackageEntry {
+  /** Path inside the image, forward slashes, no leading slash: 'Multivariant/0/Prov/RunTime.xml' */
+  path: string;
+  /** Either in-memory bytes (small XML) or a file on disk, which must be streamed, never read whole. */
+  source: { kind: 'buffer'; data: Buffer } | { kind: 'file'; path: string };
+}
+
 /** One file the project references, as the build hashed it. */
 export interface InputFile {
   /** Absolute path on disk (streamed into the package), unless `data` is given. */

@@ -1,12 +1,9 @@
 /** Public types of the WIM writer (re-exported by `index.ts`). */
+import type { PackageEntry } from '../../compile/types';
 import type { WimHeaderCompression } from './header';
 
-export interface WimFileEntry {
-  /** Path inside the image, forward slashes, no leading slash: 'Multivariant/0/Prov/RunTime.xml' */
-  path: string;
-  /** Either in-memory bytes (small XML) or a file on disk, which must be streamed, never read whole. */
-  source: { kind: 'buffer'; data: Buffer } | { kind: 'file'; path: string };
-}
+/** A file of the image: the compiler's package entry (the container serves the compiler, not the reverse). */
+export type WimFileEntry = PackageEntry;
 
 export interface WimImageOptions {
   /**
