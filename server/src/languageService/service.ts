@@ -31,7 +31,7 @@ import { codeActionsFor } from './codeActions';
 import { completeDomain } from './completion';
 import { cursorFromLocation, plainValueAt, type CursorInfo, type DocContext } from './context';
 import { locate, locateInCleanTree } from './cursor';
-import { reparseIncrementally } from './incremental';
+import { reparseAround, type Reparsed } from './incremental';
 import { nestsDeeperThan } from './nesting';
 import { reparseProject, withPatchableLines } from './incrementalProject';
 import { SchemaCompleter } from './schemaCompletion';
@@ -111,9 +111,12 @@ class VersionState {
     private projectBase?: VersionState,
   ) {}
 
-  /** The state whose clean JSON tree the next version may reuse: this one, or the one this one would have reused. */
+  /** The subtree of this version's JSON tree that holds every syntax error (a patched tree only). */
+  private broken?: ASTNode;
+
+  /** The state whose JSON tree the next version may reuse: this one, or the one this one would have reused. */
   jsonBase(): VersionState | undefined {
-    if (this.jsonDoc) return this.firstJsonError === Infinity ? this : undefined;
+    if (this.jsonDoc) return this.firstJsonError === Infinity || this.broken ? this : undefined;
     return this.base?.jsonDoc ? this.base : undefined;
   }
 
@@ -144,32 +147,48 @@ class VersionState {
       // The editor's TextDocument changes in place; parse this version's text.
       const current = this.document.version === this.version && this.document.getText() === this.text;
       const doc = current ? this.document : TextDocument.create(this.uri, this.document.languageId, this.version, this.text);
-      const parsed = this.reuseBase() ?? this.jsonService().parseJSONDocument(doc);
-      // Not in the public type; without it, assume an error at the start (no shortcut is taken).
-      const errors = (parsed as JSONDocument & { syntaxErrors?: Diagnostic[] }).syntaxErrors;
-      let first = Array.isArray(errors) ? Infinity : 0;
-      for (const e of errors ?? []) first = Math.min(first, doc.offsetAt(e.range.start));
-      this.firstJsonError = first;
-      this.jsonDoc = parsed;
+      const reused = this.reuseBase(doc);
+      if (reused) {
+        this.jsonDoc = reused.doc;
+        this.broken = reused.broken;
+        this.firstJsonError = reused.errors.reduce((m, e) => Math.min(m, e.offset), Infinity);
+      } else {
+        const parsed = this.jsonService().parseJSONDocument(doc);
+        // Not in the public type; without it, assume an error at the start (no shortcut is taken).
+        const errors = (parsed as JSONDocument & { syntaxErrors?: Diagnostic[] }).syntaxErrors;
+        let first = Array.isArray(errors) ? Infinity : 0;
+        for (const e of errors ?? []) first = Math.min(first, doc.offsetAt(e.range.start));
+        this.firstJsonError = first;
+        this.jsonDoc = parsed;
+      }
     }
     return this.jsonDoc;
   }
 
   /** The JSON tree of the base version patched for this version's edit, when the edit allows it. */
-  private reuseBase(): JSONDocument | undefined {
+  private reuseBase(doc: TextDocument): Reparsed | undefined {
     const base = this.base;
     this.base = undefined;
-    if (!base?.jsonDoc || base.firstJsonError !== Infinity) return undefined;
+    if (!base?.jsonDoc || (base.firstJsonError !== Infinity && !base.broken)) return undefined;
     const service = this.jsonService();
-    const reused = reparseIncrementally(
+    const reused = reparseAround(
       base.text,
       base.jsonDoc,
+      base.broken,
       this.text,
       (fragment) => service.parseJSONDocument(TextDocument.create('ppkg://fragment', 'json', 0, fragment)),
-      (root) => service.newJSONDocument(root, [], []),
+      (root, errors) =>
+        service.newJSONDocument(
+          root,
+          errors.map((e): Diagnostic => ({ range: { start: doc.positionAt(e.offset), end: doc.positionAt(e.offset + e.length) }, message: e.message, severity: (e.severity ?? 1) as Diagnostic["severity"], ...(e.code !== undefined ? { code: e.code } : {}) })),
+          [],
+        ),
     );
     // The base's tree now belongs to this version; the base parses again if it is ever asked.
-    if (reused && reused !== base.jsonDoc) base.jsonDoc = undefined;
+    if (reused && reused.doc !== base.jsonDoc) {
+      base.jsonDoc = undefined;
+      base.broken = undefined;
+    }
     return reused;
   }
 

@@ -1,0 +1,99 @@
+/**
+ * Typing breaks the document for a while (`"rest` of a property name, a
+ * value half typed): the JSON tree is still patched rather than re-parsed
+ * when every syntax error stays inside one object or array that keeps its
+ * closing bracket (incremental.ts, reparseAround). At every step of seeded
+ * random typing, a patched tree must be the tree a full parse builds, with
+ * the same syntax errors; and the service's completion must be the same as
+ * on a fully parsed document.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { getLanguageService, type ASTNode, type JSONDocument } from 'vscode-json-languageservice';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { reparseAround } from '../../server/src/languageService/incremental';
+import { PpkgLanguageService } from '../../server/src/languageService/service';
+import { ROOT } from './lspClient';
+
+const json = getLanguageService({});
+const parse = (text: string) => json.parseJSONDocument(TextDocument.create('file:///x/a.ppkg.json', 'jsonc', 1, text));
+const EXAMPLE = readFileSync(path.join(ROOT, 'examples/bulk-enrollment/cts-desktops.ppkg.json'), 'utf8');
+
+function shape(node: ASTNode | undefined): unknown {
+  if (!node) return undefined;
+  const base = [node.type, node.offset, node.length];
+  if (node.type === 'property') return [...base, node.colonOffset, shape(node.keyNode), shape(node.valueNode)];
+  if (node.type === 'object') return [...base, node.properties.map(shape)];
+  if (node.type === 'array') return [...base, node.items.map(shape)];
+  return [...base, node.value];
+}
+
+function errorsOf(doc: JSONDocument, text: string): string[] {
+  const d = TextDocument.create('file:///x', 'json', 1, text);
+  return ((doc as JSONDocument & { syntaxErrors: { range: { start: never }; message: string }[] }).syntaxErrors ?? []).map((e) => `${d.offsetAt(e.range.start)} ${e.message}`).sort();
+}
+
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+const TYPED = ['"', 'r', 'e', ':', ' ', ',', 't', '1', '{', '}', '[', ']', '\n', '"x"', 'null'];
+
+test('patched broken trees equal full parses, over seeded random typing', () => {
+  const rand = prng(7);
+  let text = EXAMPLE;
+  let doc = parse(text);
+  let broken: ASTNode | undefined;
+  let patchedBroken = 0;
+  for (let step = 0; step < 4000; step++) {
+    // Type at a random spot inside the applications, or keep typing where the last edit was.
+    const apps = text.indexOf('"applications"');
+    const at = apps + Math.floor(rand() * (text.length - apps - 10));
+    const del = rand() < 0.25 ? 1 : 0;
+    const next = text.slice(0, at) + TYPED[Math.floor(rand() * TYPED.length)] + text.slice(at + del);
+    const r = reparseAround(text, doc, broken, next, parse, (root, errors) =>
+      json.newJSONDocument(root, errors.map((e) => ({ range: { start: TextDocument.create('x', 'json', 1, next).positionAt(e.offset), end: TextDocument.create('x', 'json', 1, next).positionAt(e.offset + e.length) }, message: e.message })), []),
+    );
+    const full = parse(next);
+    if (r) {
+      assert.deepEqual(shape(r.doc.root), shape(full.root), `step ${step}: tree`);
+      assert.deepEqual(errorsOf(r.doc, next), errorsOf(full, next), `step ${step}: syntax errors`);
+      if (r.broken) patchedBroken++;
+      doc = r.doc;
+      broken = r.broken;
+      text = next;
+    } else if (errorsOf(full, next).length === 0) {
+      doc = full;
+      broken = undefined;
+      text = next;
+    } else {
+      // Broken beyond what can be patched: back to the example (as an editor's undo would).
+      text = EXAMPLE;
+      doc = parse(text);
+      broken = undefined;
+    }
+  }
+  assert.ok(patchedBroken > 200, `only ${patchedBroken} broken states were patched`);
+});
+
+test('completion while typing a property name: patched and fully parsed documents answer the same', async () => {
+  const at = EXAMPLE.indexOf('"installer"');
+  const steps = ['"', '"r', '"re', '"res', '"rest'];
+  const incremental = new PpkgLanguageService({ now: () => new Date('2026-11-26T12:00:00Z') });
+  const uri = 'file:///tmp/ppkg-broken/cts.ppkg.json';
+  const doc = TextDocument.create(uri, 'ppkg-project', 1, EXAMPLE);
+  await incremental.complete(doc, doc.positionAt(at));
+  for (const typed of steps) {
+    const text = EXAMPLE.slice(0, at) + typed + '\n      ' + EXAMPLE.slice(at);
+    TextDocument.update(doc, [{ text }], doc.version + 1);
+    const position = doc.positionAt(at + typed.length);
+    const ours = await incremental.complete(doc, position);
+    const fresh = new PpkgLanguageService({ now: () => new Date('2026-11-26T12:00:00Z') });
+    const reference = await fresh.complete(TextDocument.create(uri, 'ppkg-project', 1, text), position);
+    assert.deepEqual(ours.items.map((i) => [i.label, i.textEdit]), reference.items.map((i) => [i.label, i.textEdit]), typed);
+    assert.ok(ours.items.length > 0, typed);
+  }
+});
