@@ -72,6 +72,12 @@ function keyedLike(n: SettingNode, key: string): string | undefined {
 export function projectFromSettings(common: SettingNode, project: Project, ctx: ImportContext): void {
   const claims = new Claims();
   const top = (name: string) => child(common, name);
+  /** The text of a leaf, which a property now carries. */
+  const take = (n: SettingNode | undefined): string | undefined => {
+    if (!n || !isLeaf(n)) return undefined;
+    claims.claim(n);
+    return text(n);
+  };
   const accounts = top('Accounts');
 
   // Accounts/Azure: the wizard writes Authority and BPRT together.
@@ -90,31 +96,19 @@ export function projectFromSettings(common: SettingNode, project: Project, ctx: 
 
   // Accounts/ComputerAccount: the device name, and Active Directory join.
   const computer = child(accounts, 'ComputerAccount');
-  const computerName = child(computer, 'ComputerName');
   const device: NonNullable<Project['device']> = {};
-  if (computerName && isLeaf(computerName)) {
-    device.name = text(computerName);
-    claims.claim(computerName);
-  }
+  const computerName = take(child(computer, 'ComputerName'));
+  if (computerName !== undefined) device.name = computerName;
   const domainName = child(computer, 'DomainName');
   if (domainName && isLeaf(domainName)) {
     const ad: NonNullable<NonNullable<Project['account']>['activeDirectory']> = { domain: text(domainName) };
     claims.claim(domainName);
-    const account = child(computer, 'Account');
-    if (account && isLeaf(account)) {
-      ad.account = text(account);
-      claims.claim(account);
-    }
-    const pw = child(computer, 'Password');
-    if (pw && isLeaf(pw)) {
-      ad.password = ctx.secret('domain-join-password', 'domain join password (Accounts/ComputerAccount/Password)', text(pw));
-      claims.claim(pw);
-    }
-    const ou = child(computer, 'AccountOU');
-    if (ou && isLeaf(ou)) {
-      ad.ou = text(ou);
-      claims.claim(ou);
-    }
+    const account = take(child(computer, 'Account'));
+    if (account !== undefined) ad.account = account;
+    const pw = take(child(computer, 'Password'));
+    if (pw !== undefined) ad.password = ctx.secret('domain-join-password', 'domain join password (Accounts/ComputerAccount/Password)', pw);
+    const ou = take(child(computer, 'AccountOU'));
+    if (ou !== undefined) ad.ou = ou;
     project.account = { ...project.account, activeDirectory: ad };
   }
 
@@ -241,16 +235,10 @@ export function projectFromSettings(common: SettingNode, project: Project, ctx: 
   }
 
   const edition = top('EditionUpgrade');
-  const productKey = child(edition, 'UpgradeEditionWithProductKey');
-  if (productKey && isLeaf(productKey)) {
-    device.productKey = text(productKey);
-    claims.claim(productKey);
-  }
-  const changeKey = child(edition, 'ChangeProductKey');
-  if (changeKey && isLeaf(changeKey)) {
-    device.changeProductKey = text(changeKey);
-    claims.claim(changeKey);
-  }
+  const productKey = take(child(edition, 'UpgradeEditionWithProductKey'));
+  if (productKey !== undefined) device.productKey = productKey;
+  const changeKey = take(child(edition, 'ChangeProductKey'));
+  if (changeKey !== undefined) device.changeProductKey = changeKey;
   const oobeDesktop = child(top('OOBE'), 'Desktop');
   const oobe: NonNullable<Project['oobe']> = {};
   for (const [leaf, prop] of [
@@ -287,16 +275,10 @@ export function projectFromSettings(common: SettingNode, project: Project, ctx: 
       const x = child(c, n);
       return x && isLeaf(x) ? x : undefined;
     };
-    const file = leaf('CommandFile');
-    if (file) {
-      app.installer = ctx.file(text(file), `installer of "${name}"`);
-      claims.claim(file);
-    }
-    const line = leaf('CommandLine');
-    if (line) {
-      app.commandLine = text(line);
-      claims.claim(line);
-    }
+    const file = take(leaf('CommandFile'));
+    if (file !== undefined) app.installer = ctx.file(file, `installer of "${name}"`);
+    const line = take(leaf('CommandLine'));
+    if (line !== undefined) app.commandLine = line;
     const cont = leaf('ContinueInstall');
     if (bool(cont) !== undefined) {
       app.continueInstall = bool(cont);
@@ -336,11 +318,8 @@ export function projectFromSettings(common: SettingNode, project: Project, ctx: 
   const deviceContext = child(top('ProvisioningCommands'), 'DeviceContext');
   if (deviceContext) {
     const dc: NonNullable<Project['deviceContext']> = {};
-    const line = child(deviceContext, 'CommandLine');
-    if (line && isLeaf(line)) {
-      dc.commandLine = text(line);
-      claims.claim(line);
-    }
+    const line = take(child(deviceContext, 'CommandLine'));
+    if (line !== undefined) dc.commandLine = line;
     const filesNode = child(deviceContext, 'CommandFiles');
     const files = (filesNode?.children ?? []).filter((f) => f.name === 'CommandFile' && isLeaf(f) && f.attrs.every(([k]) => k === 'Name'));
     if (filesNode && files.length && files.length === filesNode.children.length) {
