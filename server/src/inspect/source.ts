@@ -1,0 +1,102 @@
+/**
+ * What the inspector reads: the files of a package, wherever they are — an
+ * opened WIM (a .ppkg) or the entries the compiler made from a project
+ * (`ppkg diff` of a project). Small files (XML) are read whole; shipped
+ * files are only hashed, by streaming.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { CompileResult } from '../compile';
+import type { WimArchive, WimEntry } from '../package/wim/read';
+
+/** Largest XML file of a package read whole (provxml, RunTime.xml, DataAsset.xml, customizations.xml). */
+export const MAX_PACKAGE_XML_BYTES = 8 * 1024 * 1024;
+
+export interface FileDigest {
+  size: number;
+  sha256: string;
+}
+
+export interface PackageFiles {
+  /** Every file path in the package ('/' separators). */
+  readonly paths: readonly string[];
+  size(path: string): number;
+  /** The whole content of a small file; refuses one larger than MAX_PACKAGE_XML_BYTES. */
+  read(path: string): Promise<Buffer>;
+  /** Size and SHA-256 of a file, by streaming. */
+  digest(path: string): Promise<FileDigest>;
+  /** The WIM image properties (NAME, PACKAGEID, …) in stored order. */
+  readonly properties: [string, string][];
+}
+
+/** The files of an opened package. `digests` may hold hashes already known (an import extracts and hashes at once). */
+export function wimFiles(wim: WimArchive, digests?: Map<string, FileDigest>): PackageFiles {
+  const files = new Map<string, WimEntry>();
+  for (const e of wim.entries) if (!e.isDirectory) files.set(e.path, e);
+  const entry = (p: string) => {
+    const e = files.get(p);
+    if (!e) throw new Error(`internal: no file ${p} in the package`);
+    return e;
+  };
+  return {
+    paths: [...files.keys()],
+    size: (p) => entry(p).size,
+    read: (p) => wim.readFile(entry(p), { maxBytes: MAX_PACKAGE_XML_BYTES }),
+    async digest(p) {
+      const known = digests?.get(p);
+      if (known) return known;
+      const hash = createHash('sha256');
+      let size = 0;
+      for await (const piece of wim.streamFile(entry(p))) {
+        hash.update(piece);
+        size += piece.length;
+      }
+      const d = { size, sha256: hash.digest('hex') };
+      digests?.set(p, d);
+      return d;
+    },
+    properties: wim.imageProperties,
+  };
+}
+
+/** The files the compiler made from a project: generated buffers and the project's own files (hashed by the caller). */
+export function compiledFiles(compiled: CompileResult): PackageFiles {
+  const byPath = new Map(compiled.entries.map((e) => [e.path, e]));
+  const inputByPath = new Map<string, FileDigest>();
+  for (const f of compiled.inputs.values()) if (f.path) inputByPath.set(f.path, { size: f.size, sha256: f.sha256.toString('hex') });
+  const entry = (p: string) => {
+    const e = byPath.get(p);
+    if (!e) throw new Error(`internal: no file ${p} in the compiled package`);
+    return e;
+  };
+  return {
+    paths: [...byPath.keys()],
+    size(p) {
+      const e = entry(p);
+      return e.source.kind === 'buffer' ? e.source.data.length : (inputByPath.get(e.source.path)?.size ?? 0);
+    },
+    async read(p) {
+      const e = entry(p);
+      if (e.source.kind === 'buffer') return e.source.data;
+      throw new Error(`internal: ${p} is a project file, not generated XML`);
+    },
+    async digest(p) {
+      const e = entry(p);
+      if (e.source.kind === 'buffer') return { size: e.source.data.length, sha256: createHash('sha256').update(e.source.data).digest('hex') };
+      const known = inputByPath.get(e.source.path);
+      if (known) return known;
+      return hashFile(e.source.path);
+    },
+    properties: [...compiled.imageProperties, ...compiled.trailingImageProperties],
+  };
+}
+
+export async function hashFile(p: string): Promise<FileDigest> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const piece of createReadStream(p, { highWaterMark: 1 << 20 })) {
+    hash.update(piece as Buffer);
+    size += (piece as Buffer).length;
+  }
+  return { size, sha256: hash.digest('hex') };
+}
