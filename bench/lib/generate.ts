@@ -54,7 +54,7 @@ function application(i: number, seed: number, comments: boolean, files: string[]
     } else {
       lines.push(`      "commandLine": "msiexec /i ${msi} /qn /norestart",`);
     }
-    lines.push('      "successCodes": [0, 1641],');
+    lines.push('      "successCodes": [0],');
     lines.push('      "restartCodes": [3010],');
     lines.push('      "continueInstall": true,');
     lines.push('      "restartRequired": false');
@@ -121,14 +121,7 @@ export function generateProject(opts: GenerateOptions): GeneratedProject {
     '    { "name": "Contoso Issuing CA", "file": "certificates/contoso-issuing-ca.cer", "store": "CA" }\n' +
     '  ],\n' +
     '  "oobe": { "hide": false },\n' +
-    '  "protection": { "encrypt": false },\n' +
-    c('  // Settings outside the wizard') +
-    '  "additionalSettings": [\n' +
-    '    { "path": "Policies/ApplicationManagement/AllowAllTrustedApps", "value": "Yes" },\n' +
-    '    { "path": "Policies/Update/ActiveHoursStart", "value": "7" },\n' +
-    '    { "path": "Policies/Update/ActiveHoursEnd", "value": "19" },\n' +
-    "    { \"path\": \"Accounts/Users/User[@UserName='kiosk']/UserGroup\", \"value\": \"Users\" }\n" +
-    '  ]\n}\n';
+    '  "protection": { "encrypt": false }\n}\n';
 
   // Grow the application list until the target is reached (at least one app).
   const apps: string[] = [];
