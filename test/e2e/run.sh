@@ -3,7 +3,8 @@
 # VS Code 1.100 web workbench) driven through headless Debian Chromium.
 #
 # Installs what it needs, idempotently, into .e2e/ (git-ignored):
-#   Debian: chromium, wimtools, ripgrep, libkrb5-dev (code-server's native build)
+#   Debian: chromium, wimtools, ripgrep, neovim (the headless-Neovim LSP check),
+#           libkrb5-dev (code-server's native build)
 #   .e2e/code-server/  npm code-server@4.100.3 (see docs: editor-anchors §5.4)
 #   .e2e/pw/           npm playwright-core (not a devDependency of the project)
 # then packages the VSIX and runs test/wimtools/*.test.ts and test/e2e/*.test.ts
@@ -25,6 +26,7 @@ command -v chromium >/dev/null || need_apt+=(chromium)
 command -v wimverify >/dev/null || need_apt+=(wimtools)
 command -v rg >/dev/null || need_apt+=(ripgrep)
 command -v openssl >/dev/null || need_apt+=(openssl)
+command -v nvim >/dev/null || need_apt+=(neovim)
 if [ ! -x "$CACHE/code-server/node_modules/.bin/code-server" ]; then
   dpkg -s libkrb5-dev >/dev/null 2>&1 || need_apt+=(libkrb5-dev)
   command -v g++ >/dev/null || need_apt+=(g++ make)
