@@ -116,7 +116,8 @@ export function startServer(connection: Connection): void {
     if (!canPullConfiguration) return;
     try {
       const [ppkg] = (await connection.workspace.getConfiguration([{ section: 'ppkg' }])) as [PpkgSettings | null];
-      settings = sanitize(ppkg ?? {});
+      // A client with nothing under "ppkg" (Helix passes its settings as initializationOptions) keeps those.
+      if (ppkg && typeof ppkg === 'object') settings = sanitize(ppkg);
     } catch {
       // Keep the last settings.
     }

@@ -3,7 +3,9 @@
  * validating that document costs: a project that validates in a millisecond
  * (small, or a large one where an edit re-checks only what it touched) gets
  * its diagnostics almost at once; one whose validation is expensive waits
- * longer, so a burst of keystrokes costs one validation, not one each.
+ * longer, so a burst of keystrokes costs one validation, not one each:
+ * validation starts only after a pause at least as long as it takes, which
+ * keeps it under half the CPU while someone types.
  *
  *   delay = clamp(MIN_DELAY_MS + COST_FACTOR × recent cost, MIN_DELAY_MS, MAX_DELAY_MS)
  *
@@ -12,7 +14,7 @@
  */
 export const MIN_DELAY_MS = 30;
 export const MAX_DELAY_MS = 500;
-export const COST_FACTOR = 4;
+export const COST_FACTOR = 1;
 /** Weight of the newest sample in the moving average. */
 const ALPHA = 0.35;
 
