@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TEMP_PREFIX } from '../../server/src/package/atomicWrite';
+import { TEMP_PREFIX } from '../../server/src/fs/atomicWrite';
 import { buildableProject, secretEnv, SENTINELS, writeBuildable } from './corpus/buildable';
 import { makeTestPfx } from '../support/testCa';
 import { BIN, ROOT, diffSnapshots, runChild, sandbox, snapshot } from './corpus/sandbox';

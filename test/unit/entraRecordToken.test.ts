@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'jsonc-parser';
 import { recordTokenFacts, RecordTokenError, tokenSecretName, writeTokenFacts, type TokenFacts } from '../../server/src/entra/recordToken';
 import { aadstsCode, errorFromServer } from '../../server/src/entra/errors';
+import { atomicWriteFile } from '../../server/src/fs/atomicWrite';
 
 const facts: TokenFacts = {
   tokenExpiry: '2027-05-20',
@@ -112,4 +113,24 @@ test('error classification: AADSTS codes and texts map to kinds', () => {
   for (const [info, kind] of cases) assert.equal(errorFromServer(info).kind, kind, JSON.stringify(info));
   const e = errorFromServer({ stage: 'poll', errorCodes: [240001], authority: 'https://login.microsoftonline.us/organizations' });
   assert.match(e.message, /https:\/\/login\.microsoftonline\.us\/common\/adminConsent/);
+});
+
+test('the one atomic writer: 0600 by default and an exact mode whatever the umask; a failed write leaves no temp file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ppkg-atomic-'));
+  const old = process.umask(0o077);
+  try {
+    // The --out token file: owner only, even though the umask would allow that anyway.
+    await atomicWriteFile(join(dir, 'bprt.txt'), 'SENTINEL-not-a-token\n');
+    assert.equal(statSync(join(dir, 'bprt.txt')).mode & 0o777, 0o600);
+    // A project file keeps a wider mode than the umask gives new files.
+    await atomicWriteFile(join(dir, 'p.ppkg.json'), '{}\n', { mode: 0o644 });
+    assert.equal(statSync(join(dir, 'p.ppkg.json')).mode & 0o777, 0o644);
+  } finally {
+    process.umask(old);
+  }
+  // Renaming over a folder fails: the temporary file is removed, the folder untouched.
+  mkdirSync(join(dir, 'taken'));
+  await assert.rejects(atomicWriteFile(join(dir, 'taken'), 'x'));
+  assert.deepEqual(readdirSync(dir).sort(), ['bprt.txt', 'p.ppkg.json', 'taken']);
+  assert.equal(readFileSync(join(dir, 'bprt.txt'), 'utf8'), 'SENTINEL-not-a-token\n');
 });

@@ -5,10 +5,9 @@
  * formatting of everything else are kept (jsonc-parser edits, not a rewrite).
  * The token itself never enters the file.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { applyEdits, modify, type FormattingOptions, type Node } from 'jsonc-parser';
+import { atomicWriteFile } from '../fs/atomicWrite';
 import { detectFormatting } from '../model/formatting';
 import { nodeAtPath, parseProject } from '../model/parse';
 import { isSecretReference } from '../model/secrets';
@@ -66,29 +65,7 @@ export async function writeTokenFacts(file: string, facts: TokenFacts): Promise<
   const text = await fs.readFile(file, 'utf8');
   const next = recordTokenFacts(text, facts);
   const mode = (await fs.stat(file)).mode & 0o777;
-  await writeFileAtomic(file, next, mode);
-}
-
-/** Writes `content` to a temp file beside `file` with `mode`, then renames it over `file`. */
-export async function writeFileAtomic(file: string, content: string, mode: number): Promise<void> {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.open(tmp, 'wx', mode);
-  try {
-    await handle.writeFile(content, 'utf8');
-    await handle.chmod(mode); // the umask may have narrowed or (for 0600) must not widen it
-    await handle.sync();
-  } catch (e) {
-    await handle.close().catch(() => undefined);
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
-  await handle.close();
-  try {
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
+  await atomicWriteFile(file, next, { mode });
 }
 
 /**

@@ -25,7 +25,7 @@ import type { Project } from '../model/project';
 import type { SecretResolver } from '../model/secrets';
 import { compareDiagnostics, type PpkgDiagnostic } from '../validation/diagnostic';
 import { validateFile } from '../validation/validateFile';
-import { atomicWriteFile, cleanStaleTemps, TEMP_PREFIX } from './atomicWrite';
+import { atomicWriteFile, cleanStaleTemps, TEMP_PREFIX } from '../fs/atomicWrite';
 import { describeFileError, errnoCode, fileProblemReason } from './build/fileErrors';
 import { buildWithIcd } from './build/icdBackend';
 import { hashInputs } from './build/inputs';

@@ -11,7 +11,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { atomicWriteFile, TEMP_PREFIX } from './atomicWrite';
+import { atomicWriteFile, TEMP_PREFIX } from '../fs/atomicWrite';
 import { describeFileError, errnoCode } from './build/fileErrors';
 
 export const MARKER_FILE = '.ppkg-output';

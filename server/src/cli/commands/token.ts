@@ -16,7 +16,8 @@ import * as path from 'node:path';
 import { cloudByName } from '../../entra/clouds';
 import { EntraError } from '../../entra/errors';
 import { fetchBulkToken, resolveExpiry } from '../../entra/fetchToken';
-import { recordTokenFacts, RecordTokenError, tokenSecretName, writeFileAtomic } from '../../entra/recordToken';
+import { recordTokenFacts, RecordTokenError, tokenSecretName } from '../../entra/recordToken';
+import { atomicWriteFile } from '../../fs/atomicWrite';
 import { secretEnvVar } from '../../model/secrets';
 import { renderTokenPreflightOutcome, tokenFailureAdvice, tokenPreflight, TokenPreflightFailed } from '../../tenant/tokenPreflight';
 import { errnoCode, describeFileError, fileProblemReason } from '../../package/build/fileErrors';
@@ -160,7 +161,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   // The token first, so that the project never records a token that was lost.
   if (outFile) {
     try {
-      await writeFileAtomic(outFile, fetched.token + '\n', 0o600);
+      await atomicWriteFile(outFile, fetched.token + '\n');
     } catch (e) {
       throw new CliError(`The bulk token was fetched but could not be written to ${outFile} (${fileProblemReason(e)}). Nothing was recorded in the project; delete the user ${fetched.packageUser} in Entra ID and try again.`);
     }
@@ -174,7 +175,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     const current = decodeProjectBytes(await fs.readFile(projectFile));
     const next = recordTokenFacts(current, facts);
     const mode = (await fs.stat(projectFile)).mode & 0o777;
-    await writeFileAtomic(projectFile, next, mode);
+    await atomicWriteFile(projectFile, next, { mode });
   } catch (e) {
     const why = e instanceof RecordTokenError ? e.message : errnoCode(e) ? fileProblemReason(e) : (e as Error).message;
     throw new CliError(

@@ -5,7 +5,7 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { atomicWriteFile, commitTemp, TEMP_PREFIX } from '../atomicWrite';
+import { atomicWriteFile, commitTemp, TEMP_PREFIX } from '../../fs/atomicWrite';
 import { icdArguments, locateIcd, queryKitsRoot, runIcd } from '../icd';
 import { StageError } from './secrets';
 

@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import type { CompileResult } from '../../compile';
-import { commitTemp, createPrivateFile, tempPathFor } from '../atomicWrite';
+import { commitTemp, createPrivateFile, tempPathFor } from '../../fs/atomicWrite';
 import { writeWim } from '../wim';
 import { selfCheckPackage } from './selfCheck';
 

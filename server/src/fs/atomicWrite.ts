@@ -1,9 +1,11 @@
 /**
- * Crash-safe output: every file is written to a temporary name in the output
- * folder, flushed to disk, then renamed over the final name. A build killed
- * at any point (even kill -9) leaves the previous file intact and never a
- * partial file at the final path; its temporary file carries the builder's
- * PID, so the next build can remove it once that process is gone.
+ * The one atomic file writer of ppkg: the build's outputs, the bulk token
+ * written by `ppkg token --out`, and the project file the token facts are
+ * recorded in. Every file is written to a temporary name in the same folder,
+ * flushed to disk, then renamed over the final name. A process killed at any
+ * point (even kill -9) leaves the previous file intact and never a partial
+ * file at the final path; its temporary file carries the writer's PID, so the
+ * next build can remove it once that process is gone.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -56,13 +58,25 @@ export async function commitTemp(tempPath: string, finalPath: string): Promise<v
   await fsyncDir(path.dirname(finalPath));
 }
 
-/** Writes `data` to `finalPath` atomically, mode 0600. */
-export async function atomicWriteFile(finalPath: string, data: Buffer | string): Promise<void> {
+export interface AtomicWriteOptions {
+  /**
+   * Permission bits of the written file. Default 0600 (owner only): outputs and
+   * tokens are secrets. A file that is replaced in place (the project) passes
+   * its current mode to keep it.
+   */
+  mode?: number;
+}
+
+/** Writes `data` (a string as UTF-8) to `finalPath` atomically, mode 0600 unless told otherwise. */
+export async function atomicWriteFile(finalPath: string, data: Buffer | string, options: AtomicWriteOptions = {}): Promise<void> {
+  const mode = options.mode ?? PRIVATE_FILE_MODE;
   const tmp = tempPathFor(finalPath);
   try {
-    const h = await fs.open(tmp, 'wx', PRIVATE_FILE_MODE);
+    const h = await fs.open(tmp, 'wx', mode);
     try {
       await h.writeFile(data);
+      // The umask applies at open: it may have narrowed the mode, which must be exact.
+      await h.chmod(mode);
       await h.sync();
     } finally {
       await h.close();
