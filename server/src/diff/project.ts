@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { CompileError, compileProject, projectSettings, type InputFile } from '../compile';
 import { leavesOf } from '../compile/settingsTree';
 import { inspectPackageFiles, type InspectResult } from '../inspect/inspect';
-import { compiledFiles, hashFile } from '../inspect/source';
+import { compiledFiles, hashFile, type FileDigest } from '../inspect/source';
 import { parseProject } from '../model/parse';
 import type { Project } from '../model/project';
 import { isSecretReference, secretEnvVar } from '../model/secrets';
@@ -38,7 +38,13 @@ function secretNames(project: Project): Set<string> {
   return names;
 }
 
-export async function inspectProjectFile(projectPath: string, shown: string, env: Record<string, string | undefined>): Promise<InspectResult> {
+export async function inspectProjectFile(
+  projectPath: string,
+  shown: string,
+  env: Record<string, string | undefined>,
+  /** Hashes already known, by absolute path (an import has just written and hashed the files). */
+  known?: ReadonlyMap<string, FileDigest>,
+): Promise<InspectResult> {
   let text: string;
   try {
     text = await fs.readFile(projectPath, 'utf8');
@@ -85,7 +91,7 @@ export async function inspectProjectFile(projectPath: string, shown: string, env
         const data = await fs.readFile(abs);
         files.set(p, { data, size: data.length, sha256: createHash('sha256').update(data).digest() });
       } else {
-        const d = await hashFile(abs);
+        const d = known?.get(abs) ?? (await hashFile(abs));
         files.set(p, { path: abs, size: d.size, sha256: Buffer.from(d.sha256, 'hex') });
       }
     } catch (err) {
