@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { toBulkTokenExp } from '../model/dates';
 import { entraError, EntraError, errorFromServer, type EntraStage } from './errors';
 import { DEFAULT_REQUEST_TIMEOUT_MS, httpsRequest, type HttpResponse } from './http';
+import { delay } from './httpsCore';
 
 export const DEFAULT_POLL_INTERVAL_MS = 1000;
 export const DEFAULT_POLL_TIMEOUT_MS = 5 * 60 * 1000;
@@ -235,19 +236,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function sleepUntil(until: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(entraError('cancelled', { stage: 'poll' }));
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(entraError('cancelled', { stage: 'poll' }));
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, until - Date.now()));
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+async function sleepUntil(until: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await delay(until - Date.now(), signal);
+  } catch {
+    throw entraError('cancelled', { stage: 'poll' });
+  }
 }
 
 function seconds(ms: number): number {

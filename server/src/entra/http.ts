@@ -1,14 +1,14 @@
 /**
- * The one HTTPS client of the Entra module: node:https with an optional extra
- * CA (the emulator's throwaway CA in tests; in a real process Node's
- * NODE_EXTRA_CA_CERTS already applies), cancellation and a per-request timeout.
- * MSAL's own client uses global fetch, which cannot take a CA in-process, so
- * MSAL gets this one too (TrackingNetworkClient).
+ * Entra ID over the one HTTPS core (httpsCore.ts): the bulk-token service's
+ * requests and MSAL's network client (TrackingNetworkClient), with the core's
+ * failures turned into EntraErrors. MSAL's own client uses global fetch, which
+ * cannot take a CA in-process, so MSAL gets this one too.
  */
-import https from 'node:https';
-import { rootCertificates } from 'node:tls';
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import { entraError, EntraError, type EntraStage } from './errors';
+import { DEFAULT_REQUEST_TIMEOUT_MS, httpsCall, HttpsFailure, type HttpsResponse } from './httpsCore';
+
+export { DEFAULT_REQUEST_TIMEOUT_MS };
 
 export interface HttpRequest {
   method: 'GET' | 'POST';
@@ -23,90 +23,30 @@ export interface HttpRequest {
   stage?: EntraStage;
 }
 
-export interface HttpResponse {
-  status: number;
-  headers: Record<string, string>;
-  text: string;
+export type HttpResponse = HttpsResponse;
+
+/** Sends one request. Throws EntraError `network` (a time-out too), `cancelled`, `malformed-response` (too large) or `invalid-option`; any HTTP status resolves. */
+export async function httpsRequest(req: HttpRequest): Promise<HttpResponse> {
+  try {
+    return await httpsCall(req);
+  } catch (e) {
+    throw e instanceof HttpsFailure ? entraErrorOf(e, req.stage) : e;
+  }
 }
 
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
-
-/** Sends one request. Throws EntraError `network`, `timeout` or `cancelled`; any HTTP status resolves. */
-export function httpsRequest(req: HttpRequest): Promise<HttpResponse> {
-  return new Promise<HttpResponse>((resolve, reject) => {
-    let url: URL;
-    try {
-      url = new URL(req.url);
-    } catch {
-      reject(entraError('invalid-option', { serverMessage: `Not a URL: ${req.url}` }));
-      return;
-    }
-    if (url.protocol !== 'https:') {
-      reject(entraError('invalid-option', { serverMessage: `Entra endpoints must use https: ${url.origin}` }));
-      return;
-    }
-    if (req.signal?.aborted) {
-      reject(entraError('cancelled'));
-      return;
-    }
-    const where = `${url.origin}${url.pathname}`;
-    let settled = false;
-    const fail = (err: EntraError) => {
-      if (settled) return;
-      settled = true;
-      cleanup();
-      request.destroy();
-      reject(err);
-    };
-    const onAbort = () => fail(entraError('cancelled', { stage: req.stage }));
-    const timer = setTimeout(
-      () => fail(entraError('network', { stage: req.stage, url: where, serverMessage: `no answer within ${Math.round((req.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) / 1000)} seconds` })),
-      req.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    );
-    const cleanup = () => {
-      clearTimeout(timer);
-      req.signal?.removeEventListener('abort', onAbort);
-    };
-    const headers: Record<string, string> = { ...(req.headers ?? {}) };
-    if (req.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(req.body));
-    const request = https.request(
-      url,
-      {
-        method: req.method,
-        headers,
-        ca: req.ca ? [...rootCertificates, req.ca] : undefined,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > MAX_BODY_BYTES) {
-            fail(entraError('malformed-response', { stage: req.stage }));
-            return;
-          }
-          chunks.push(c);
-        });
-        res.on('error', (e) => fail(entraError('network', { stage: req.stage, url: where, serverMessage: e.message })));
-        res.on('end', () => {
-          if (settled) return;
-          settled = true;
-          cleanup();
-          const out: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-          resolve({ status: res.statusCode ?? 0, headers: out, text: Buffer.concat(chunks).toString('utf8') });
-        });
-      },
-    );
-    request.on('error', (e: NodeJS.ErrnoException) => {
-      // Node's messages name the host and errno, never the request's headers or body.
-      fail(entraError('network', { stage: req.stage, url: where, serverMessage: e.code ? `${e.code} ${e.message}`.replace(/^(\S+) \1/, '$1') : e.message }));
-    });
-    req.signal?.addEventListener('abort', onAbort, { once: true });
-    if (req.body !== undefined) request.write(req.body);
-    request.end();
-  });
+/** The core's failure in Entra terms. A request time-out is `network`: the bulk-token exchange has its own deadline (`timeout`). */
+export function entraErrorOf(e: HttpsFailure, stage?: EntraStage): EntraError {
+  switch (e.kind) {
+    case 'invalid-url':
+      return entraError('invalid-option', { serverMessage: e.message });
+    case 'cancelled':
+      return entraError('cancelled', { stage });
+    case 'too-large':
+      return entraError('malformed-response', { stage });
+    case 'network':
+    case 'timeout':
+      return entraError('network', { stage, url: e.where, serverMessage: e.message });
+  }
 }
 
 /** A server's OAuth error body, as MSAL's device-code client would otherwise lose it. */

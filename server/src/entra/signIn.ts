@@ -24,6 +24,7 @@ import {
   type DeviceCodeRequest,
   type InteractiveRequest,
 } from '@azure/msal-node';
+import { decodeJwtClaims } from './bulkToken';
 import { cloudOfUrl } from './clouds';
 import { entraError, EntraError, errorFromServer } from './errors';
 import { TrackingNetworkClient } from './http';
@@ -116,23 +117,11 @@ export async function signInSession(options: SignInOptions): Promise<SignInSessi
 
 const TENANT_CLAIMS = ['tenant_region_scope', 'tenant_region_sub_scope', 'tid'];
 
-/** The payload of a JWT, decoded without verification; undefined for anything else. */
-function jwtPayload(token: string | undefined): Record<string, unknown> | undefined {
-  const part = token?.split('.')[1];
-  if (!part) return undefined;
-  try {
-    const v = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown;
-    return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function toResult(result: AuthenticationResult): SignInResult {
   const username = result.account?.username ?? '';
   const tenantId = result.tenantId || result.account?.tenantId || '';
   const tenantClaims: Record<string, string> = {};
-  for (const source of [result.idTokenClaims as Record<string, unknown> | undefined, jwtPayload(result.accessToken)]) {
+  for (const source of [result.idTokenClaims as Record<string, unknown> | undefined, decodeJwtClaims(result.accessToken)]) {
     for (const k of TENANT_CLAIMS) if (typeof source?.[k] === 'string' && !(k in tenantClaims)) tenantClaims[k] = source[k] as string;
   }
   return { accessToken: result.accessToken, username, tenantId, expiresOn: result.expiresOn ?? undefined, tenantClaims };

@@ -1,11 +1,13 @@
-import * as https from 'node:https';
+import { delay, httpsCall, HttpsFailure, type HttpsResponse } from '../entra/httpsCore';
 
 /**
  * A small Microsoft Graph client for the tenant preflight and the bulk-token
  * accounts: GET/POST/DELETE with a Bearer token, `@odata.nextLink` paging,
  * 429/503/504 with `Retry-After` honoured, a bounded total time per call, and
  * cancellation. Errors carry the HTTP status and the Graph error code, never
- * the access token (tenant-preflight.md §5).
+ * the access token (tenant-preflight.md §5). Each exchange goes through the
+ * one HTTPS core (entra/httpsCore.ts: https only, CA, time-out, size limit,
+ * no redirects); paging and retries are Graph's own, on top of it.
  */
 
 export const DEFAULT_GRAPH_ENDPOINT = 'https://graph.microsoft.com';
@@ -17,7 +19,7 @@ export interface GraphClientOptions {
   getAccessToken: AccessTokenProvider;
   /** Graph root, `https://graph.microsoft.com` unless overridden (national cloud, emulator). HTTPS only. */
   endpoint?: string;
-  /** Extra trusted CA (PEM) for in-process tests against the emulator. Never disables verification. */
+  /** Extra trusted CA (PEM), added to Node's roots, for in-process tests against the emulator. Never disables verification. */
   ca?: string;
   signal?: AbortSignal;
   /** Attempts per request, including the first (throttling/unavailable retries). Default 4. */
@@ -53,34 +55,12 @@ export interface GraphRequestOptions {
   headers?: Record<string, string>;
 }
 
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-}
+type RawResponse = HttpsResponse;
 
 const RETRYABLE = new Set([429, 503, 504]);
 
-export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError());
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function abortError(): Error {
-  const e = new Error('The operation was cancelled.');
-  e.name = 'AbortError';
-  return e;
-}
+/** Waits, or rejects as soon as the signal fires (the core's delay). */
+export const defaultSleep: (ms: number, signal?: AbortSignal) => Promise<void> = delay;
 
 /** Parses `Retry-After` (seconds, or an HTTP date) into milliseconds. */
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
@@ -187,16 +167,14 @@ export class GraphClient {
       }
       let res: RawResponse;
       try {
-        res = await this.send(url, method, headers, payload, Math.min(remaining, this.opts.requestTimeoutMs));
+        res = await httpsCall({ method, url, headers, body: payload, ca: this.opts.ca, signal: this.opts.signal, timeoutMs: Math.min(remaining, this.opts.requestTimeoutMs) });
       } catch (err) {
-        if (this.opts.signal?.aborted) throw new GraphError('Cancelled.', 0, 'Cancelled', method, shownPath);
-        const e = err as NodeJS.ErrnoException;
-        const code = e.name === 'TimeoutError' ? 'Timeout' : e.code ?? 'NetworkError';
+        if (this.opts.signal?.aborted || (err instanceof HttpsFailure && err.kind === 'cancelled')) throw new GraphError('Cancelled.', 0, 'Cancelled', method, shownPath);
+        const code = err instanceof HttpsFailure ? (err.kind === 'timeout' ? 'Timeout' : err.kind === 'too-large' ? 'TooLarge' : (err.code ?? 'NetworkError')) : 'NetworkError';
         throw new GraphError(`Could not reach Microsoft Graph (${method} ${shownPath}): ${this.redact(errorText(err))}`, 0, code, method, shownPath);
       }
       if (RETRYABLE.has(res.status) && attempt < this.opts.maxAttempts) {
-        const header = res.headers['retry-after'];
-        const retryAfter = parseRetryAfter(Array.isArray(header) ? header[0] : header, this.opts.now());
+        const retryAfter = parseRetryAfter(res.headers['retry-after'], this.opts.now());
         const wait = retryAfter ?? backoffMs;
         backoffMs = Math.min(backoffMs * 2, 16_000);
         if (wait <= this.opts.maxRetryAfterMs && this.opts.now() + wait < end) {
@@ -233,8 +211,7 @@ export class GraphClient {
     } catch {
       // Not a Graph error body (a proxy, an HTML page): the status is all we have.
     }
-    const header = res.headers['request-id'];
-    requestId ??= Array.isArray(header) ? header[0] : header;
+    requestId ??= res.headers['request-id'];
     const text = `Graph ${method} ${path} returned ${res.status}${code ? ` ${code}` : ''}${message ? `: ${message.slice(0, 300)}` : ''}`;
     return new GraphError(this.redact(text), res.status, code, method, path, requestId);
   }
@@ -244,38 +221,6 @@ export class GraphClient {
     const t = this.lastToken;
     if (!t || t.length < 4) return text;
     return text.split(t).join('[redacted]');
-  }
-
-  private send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<RawResponse> {
-    return new Promise((resolve, reject) => {
-      if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
-      const req = https.request(
-        url,
-        { method, headers, ca: this.opts.ca, signal: this.opts.signal },
-        (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (c: Buffer) => {
-            size += c.length;
-            if (size > 20 * 1024 * 1024) {
-              req.destroy(new Error('Graph response larger than 20 MB'));
-              return;
-            }
-            chunks.push(c);
-          });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        },
-      );
-      req.setTimeout(timeoutMs, () => {
-        const e = new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`);
-        e.name = 'TimeoutError';
-        req.destroy(e);
-      });
-      req.on('error', reject);
-      if (body !== undefined) req.write(body);
-      req.end();
-    });
   }
 }
 
