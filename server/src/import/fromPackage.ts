@@ -161,7 +161,9 @@ function xmlOf(n: XNode, indent: string): string {
 /** Name attributes for the lists ICD numbers by position: WCD needs one, the package does not keep it. */
 function positionName(seg: InstanceSeg, setting: MappedSetting): string {
   if (seg.name === 'CommandConfig') return `Command ${(seg.index ?? 0) + 1}`;
-  return setting.wcdText ?? `${seg.name} ${(seg.index ?? 0) + 1}`;
+  // ppkg names a dependency after its file (compile/projectSettings.ts dependencyKeys).
+  const file = (setting.wcdText ?? '').split(/[\\/]/).pop() ?? '';
+  return file.replace(/\.[^.]*$/, '') || `${seg.name} ${(seg.index ?? 0) + 1}`;
 }
 
 function customizationsFromSettings(result: InspectResult, fileValue: (m: MappedSetting) => string | undefined, warnings: string[]): { xml: string; raw: MappedSetting[] } {
@@ -364,7 +366,7 @@ export async function planPackageImport(wim: WimArchive, staged: { digests: Map<
   if (raw.length) {
     const csp = cspEntries(raw, secrets, secretValues, warnings);
     projectText = applyEdits(projectText, modify(projectText, ['csp'], csp, { formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' } }));
-    warnings.push(`${raw.length} setting${raw.length === 1 ? '' : 's'} that WCD's setting table does not name ${raw.length === 1 ? 'is' : 'are'} kept as csp entries (OMA-URI, format, value).`);
+    warnings.push(`${raw.length} setting${raw.length === 1 ? ' is' : 's are'} kept as csp entries (OMA-URI, format, value): the setting table has no WCD setting, or no WCD label for the value.`);
   }
   return { projectText, warnings: [...r.warnings, ...warnings], secrets, secretValues, packageName: r.packageName, files, fromCustomizationsXml: false, inspected };
 }

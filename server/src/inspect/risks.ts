@@ -58,7 +58,7 @@ export function assessRisks(o: {
   if (systemCommands) lines.push(`${plural(systemCommands, 'command')} run${systemCommands === 1 ? 's' : ''} as SYSTEM during setup.`);
   if (administratorsCreated.length) lines.push(`Creates ${plural(administratorsCreated.length, 'local administrator')}: ${administratorsCreated.join(', ')}.`);
   for (const c of trustedCertificates) lines.push(`Trusts a certificate in the ${c.store} store: ${c.subject ?? 'unreadable certificate'} (thumbprint ${c.thumbprint}).`);
-  for (const w of weakenedPolicies) lines.push(`Weakens a policy: ${w.setting} = ${w.value} ${w.why}.`);
+  for (const w of weakenedPolicies) lines.push(`Weakens a policy: ${w.setting} = ${w.value} (${w.why}).`);
   if (o.token.present) lines.push(`Holds a bulk token (BPRT) that joins devices to Entra ID; ${o.token.expires ? `it expires ${o.token.expires.slice(0, 10)}` : 'expiry unknown'}.`);
   if (credentials.length) lines.push(`Carries ${plural(credentials.length, 'credential')} readable by anyone who has the file: ${credentials.join(', ')}.`);
   if (!lines.length) lines.push('No commands, administrators, trusted certificates, weakened policies or credentials.');
