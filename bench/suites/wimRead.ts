@@ -138,7 +138,8 @@ export function generateTree(dir: string, totalMb = 200): [number, number] {
 /* --------------------------------------------------------------- the programs */
 
 const READ_ALL = `
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { openWim } from ${JSON.stringify(path.resolve(__dirname, '../../server/src/package/wim/read'))};
 
@@ -165,11 +166,19 @@ async function main() {
       const target = join(outDir, ...e.path.split('/'));
       if (e.isDirectory) { mkdirSync(target, { recursive: true }); continue; }
       mkdirSync(dirname(target), { recursive: true });
-      const fd = openSync(target, 'w');
+      // One write in flight (on libuv's pool) while the next piece decodes here.
+      const fh = await open(target, 'w');
       try {
-        for await (const piece of wim.streamFile(e)) for (let at = 0; at < piece.length; ) at += writeSync(fd, piece, at);
+        let pending: Promise<unknown> = Promise.resolve();
+        let pos = 0;
+        for await (const piece of wim.streamFile(e)) {
+          await pending;
+          pending = fh.write(piece, 0, piece.length, pos);
+          pos += piece.length;
+        }
+        await pending;
       } finally {
-        closeSync(fd);
+        await fh.close();
       }
     }
   } finally {

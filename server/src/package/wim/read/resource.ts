@@ -160,23 +160,38 @@ function decodeBatch(ctx: ResourceContext, res: WimResourceHeader, lay: ChunkLay
   return outPos;
 }
 
-/** Plan of batches: [first chunk, chunk count, uncompressed bytes]. */
-function planBatches(ctx: ResourceContext, res: WimResourceHeader, lay: ChunkLayout): [number, number, number][] {
-  const perBatch = Math.max(1, Math.floor(BATCH_BYTES / ctx.chunkSize));
-  const plan: [number, number, number][] = [];
-  for (let first = 0; first < lay.chunks; first += perBatch) {
-    const count = Math.min(perBatch, lay.chunks - first);
-    let bytes = 0;
-    for (let c = first; c < first + count; c++) bytes += chunkUsize(ctx, res, lay, c);
-    plan.push([first, count, bytes]);
-  }
-  return plan;
-}
+/**
+ * Reads in flight ahead of the consumer. File reads go through libuv's
+ * thread pool; on a busy machine one of them can take longer than decoding
+ * a batch, and three outstanding reads (a few MiB) hide that.
+ */
+const READ_AHEAD = 3;
 
-/** A promise whose rejection is observed even if nobody awaits it (an abandoned prefetch). */
+/** A promise whose rejection is observed even if nobody awaits it (an abandoned read-ahead). */
 function prefetch<T>(p: Promise<T>): Promise<T> {
   p.catch(() => undefined);
   return p;
+}
+
+/** `start(0 .. count-1)` in order, up to READ_AHEAD of them started before their result is needed. */
+async function* readAhead<T>(count: number, start: (i: number) => Promise<T>): AsyncGenerator<T> {
+  const queue: Promise<T>[] = [];
+  let next = 0;
+  while (next < count && queue.length < READ_AHEAD) queue.push(prefetch(start(next++)));
+  while (queue.length > 0) {
+    const value = await queue.shift()!;
+    if (next < count) queue.push(prefetch(start(next++)));
+    yield value;
+  }
+}
+
+/** Compressed batches, fetched ahead; batch i starts at chunk i × perBatch (planned lazily: a hostile resource may declare millions of chunks). */
+function compressedBatches(ctx: ResourceContext, res: WimResourceHeader, lay: ChunkLayout, what: string): AsyncGenerator<Batch> {
+  const perBatch = Math.max(1, Math.floor(BATCH_BYTES / ctx.chunkSize));
+  return readAhead(Math.ceil(lay.chunks / perBatch), (i) => {
+    const first = i * perBatch;
+    return fetchBatch(ctx, res, lay, first, Math.min(perBatch, lay.chunks - first), what);
+  });
 }
 
 /** The whole resource in one Buffer. The caller has checked `uncompressedSize` against its limit. */
@@ -185,41 +200,25 @@ export async function readResource(ctx: ResourceContext, res: WimResourceHeader,
   if (!(res.flags & RESHDR_FLAG_COMPRESSED)) return ctx.src.read(res.offset, res.sizeInWim, what);
   const lay = layoutOf(ctx, res);
   const out = Buffer.allocUnsafe(res.uncompressedSize);
-  const plan = planBatches(ctx, res, lay);
   let pos = 0;
-  let next = prefetch(fetchBatch(ctx, res, lay, plan[0]![0], plan[0]![1], what));
-  for (let i = 0; i < plan.length; i++) {
-    const batch = await next;
-    if (i + 1 < plan.length) next = prefetch(fetchBatch(ctx, res, lay, plan[i + 1]![0], plan[i + 1]![1], what));
-    pos = decodeBatch(ctx, res, lay, batch, out, pos, what);
-  }
+  for await (const batch of compressedBatches(ctx, res, lay, what)) pos = decodeBatch(ctx, res, lay, batch, out, pos, what);
   return out;
 }
 
-/** The resource in pieces of about 1 MiB, each a new Buffer; one piece ahead is read while the current one is used. */
+/** The resource in pieces of about 1 MiB, each a new Buffer, read ahead of the consumer. */
 export async function* streamResource(ctx: ResourceContext, res: WimResourceHeader, what: string): AsyncGenerator<Buffer> {
   checkResource(ctx, res, what);
   if (res.uncompressedSize === 0) return;
   if (!(res.flags & RESHDR_FLAG_COMPRESSED)) {
-    const read = (at: number) => prefetch(ctx.src.read(res.offset + at, Math.min(BATCH_BYTES, res.sizeInWim - at), what));
-    let next = read(0);
-    for (let at = 0; at < res.sizeInWim; at += BATCH_BYTES) {
-      const piece = await next;
-      if (at + BATCH_BYTES < res.sizeInWim) next = read(at + BATCH_BYTES);
-      yield piece;
-    }
+    yield* readAhead(Math.ceil(res.sizeInWim / BATCH_BYTES), (i) =>
+      ctx.src.read(res.offset + i * BATCH_BYTES, Math.min(BATCH_BYTES, res.sizeInWim - i * BATCH_BYTES), what),
+    );
     return;
   }
   const lay = layoutOf(ctx, res);
-  // Plan lazily: a hostile resource may declare millions of chunks.
-  const perBatch = Math.max(1, Math.floor(BATCH_BYTES / ctx.chunkSize));
-  const fetch = (first: number) => prefetch(fetchBatch(ctx, res, lay, first, Math.min(perBatch, lay.chunks - first), what));
-  let next = fetch(0);
-  for (let first = 0; first < lay.chunks; first += perBatch) {
-    const batch = await next;
-    if (first + perBatch < lay.chunks) next = fetch(first + perBatch);
+  for await (const batch of compressedBatches(ctx, res, lay, what)) {
     let bytes = 0;
-    for (let c = first; c < first + batch.count; c++) bytes += chunkUsize(ctx, res, lay, c);
+    for (let c = batch.first; c < batch.first + batch.count; c++) bytes += chunkUsize(ctx, res, lay, c);
     const out = Buffer.allocUnsafe(bytes);
     decodeBatch(ctx, res, lay, batch, out, 0, what);
     yield out;
