@@ -24,12 +24,15 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { applyEdits, modify, parse as parseJsonc, type ParseError } from 'jsonc-parser';
+import { compileProject, projectSettings, type InputFile } from '../compile';
+import { leavesOf } from '../compile/settingsTree';
 import { NAMESPACE_PACKAGE_CONFIG, NAMESPACE_SETTINGS } from '../compile/types';
+import type { Project } from '../model/project';
 import { inspectPackageFiles, CUSTOMIZATIONS_XML, type InspectResult } from '../inspect/inspect';
 import { decodeXml, PackageXmlError } from '../inspect/provxml';
 import type { InstanceSeg, MappedSetting } from '../inspect/reverse';
 import { looksSecret } from '../inspect/secrets';
-import { wimFiles, type FileDigest } from '../inspect/source';
+import { compiledFiles, wimFiles, type FileDigest } from '../inspect/source';
 import type { WimArchive } from '../package/wim/read';
 import { listAt } from '../settings/lists';
 import { ImportError, importCustomizations } from './customizations';
@@ -340,8 +343,16 @@ export async function planPackageImport(wim: WimArchive, staged: { digests: Map<
     try {
       const text = decodeXml(await wim.readFile(embedded, { maxBytes: 8 * 1024 * 1024 }), CUSTOMIZATIONS_XML);
       const r = importCustomizations(text);
-      const projectText = pointAtExtracted(r.projectText.replace(/^\/\/ Imported from a WCD customizations\.xml by `ppkg import`\./, '// Imported from a provisioning package (its customizations.xml) by `ppkg import`.'), inspected, byPackagePath, byEmbedded, warnings);
-      return { ...r, projectText, warnings: [...withoutPathWarnings(r.warnings), ...warnings], files, fromCustomizationsXml: true, inspected };
+      let projectText = pointAtExtracted(r.projectText.replace(/^\/\/ Imported from a WCD customizations\.xml by `ppkg import`\./, '// Imported from a provisioning package (its customizations.xml) by `ppkg import`.'), inspected, byPackagePath, byEmbedded, warnings);
+      // The csp list is not part of customizations.xml: compiled settings the project does not make are added as csp entries.
+      const secrets = [...r.secrets];
+      const secretValues = new Map(r.secretValues);
+      const missing = await missingSettings(projectText, secretValues, files, inspected);
+      if (missing.length) {
+        projectText = applyEdits(projectText, modify(projectText, ['csp'], cspEntries(missing, secrets, secretValues, warnings), { formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' } }));
+        warnings.push(`${missing.length} compiled setting${missing.length === 1 ? ' is' : 's are'} not in the package's customizations.xml (a csp list, or added after WCD): kept as csp entries.`);
+      }
+      return { ...r, secrets, secretValues, projectText, warnings: [...withoutPathWarnings(r.warnings), ...warnings], files, fromCustomizationsXml: true, inspected };
     } catch (err) {
       if (!(err instanceof ImportError) && !(err instanceof PackageXmlError)) throw err;
       warnings.push(`The package's customizations.xml cannot be read (${err.message}); the project was rebuilt from the compiled settings instead.`);
@@ -369,6 +380,44 @@ export async function planPackageImport(wim: WimArchive, staged: { digests: Map<
     warnings.push(`${raw.length} setting${raw.length === 1 ? ' is' : 's are'} kept as csp entries (OMA-URI, format, value): the setting table has no WCD setting, or no WCD label for the value.`);
   }
   return { projectText, warnings: [...r.warnings, ...warnings], secrets, secretValues, packageName: r.packageName, files, fromCustomizationsXml: false, inspected };
+}
+
+/**
+ * The package's raw compiled settings (no WCD setting, or no WCD label)
+ * that the project does not compile to: the project is compiled with the
+ * extracted files and mapped back like the package.
+ */
+async function missingSettings(projectText: string, secretValues: ReadonlyMap<string, string>, files: readonly ExtractedFile[], pkg: InspectResult): Promise<MappedSetting[]> {
+  const candidates = pkg.mapped.filter((m) => (!m.instance || m.wcdText === undefined) && !m.asset && !m.embedded);
+  if (!candidates.length) return [];
+  const errors: ParseError[] = [];
+  const project = parseJsonc(projectText, errors, { allowTrailingComma: true }) as Project;
+  if (errors.length || !project) return candidates;
+  const byRel = new Map(files.map((f) => [f.rel, f]));
+  const inputs = new Map<string, InputFile>();
+  const settings = projectSettings(project);
+  for (const leaf of leavesOf(settings.tree)) {
+    const p = leaf.leaf.file;
+    const f = p !== undefined ? byRel.get(p) : undefined;
+    if (!p || !f) continue;
+    const data = 'data' in f.from ? f.from.data : undefined;
+    inputs.set(p, { ...(data ? { data } : { path: (f.from as { staged: string }).staged }), size: f.size, sha256: Buffer.from(f.sha256, 'hex') });
+  }
+  let mine: MappedSetting[];
+  try {
+    const compiled = compileProject(project, secretValues, { files: inputs }, { target: 'package' });
+    mine = (await inspectPackageFiles(compiledFiles(compiled))).mapped;
+  } catch {
+    return [];
+  }
+  const key = (m: MappedSetting) => `${m.scope}|${m.uri}|${m.compiled}|${m.datatype}`;
+  const have = new Map<string, number>();
+  for (const m of mine) have.set(key(m), (have.get(key(m)) ?? 0) + 1);
+  return candidates.filter((m) => {
+    const n = have.get(key(m)) ?? 0;
+    if (n) have.set(key(m), n - 1);
+    return n === 0;
+  });
 }
 
 /** A staging folder name inside the output folder (removed when the import ends). */
