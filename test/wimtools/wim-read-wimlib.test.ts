@@ -22,6 +22,7 @@ import { after, test } from 'node:test';
 import { writeWim, type WimFileEntry } from '../../server/src/package/wim';
 import { openWim, type WimArchive, type WimEntry } from '../../server/src/package/wim/read';
 import { Prng } from '../reliability/fuzz/prng';
+import { icdPackage } from '../reliability/wimfuzz/icdShape';
 import { pattern } from '../support/bytes';
 
 const INSTALL_HINT = 'wimtools is not installed: run `apt-get install -y wimtools` (Debian/Ubuntu) to run the WIM checks';
@@ -272,5 +273,14 @@ test('the repo writer\'s package: the reader agrees with wimdir and wimapply', a
   await writeWim(out, entries, { properties: [['NAME', 'writer']], timestamp: new Date('2026-02-03T04:05:06Z'), guid: Buffer.alloc(16, 9) });
   const wim = await checkAgainstWimlib(out);
   assert.deepEqual(wim.imageProperties.find(([k]) => k === 'NAME'), ['NAME', 'writer']);
+  await wim.close();
+});
+
+test('an ICD-shaped package (stub, three ACLs, DOS names, unreferenced blobs, ADS): the reader agrees with wimlib', async () => {
+  const out = join(work, 'icd-shape.ppkg');
+  writeFileSync(out, icdPackage());
+  const wim = await checkAgainstWimlib(out);
+  assert.equal(wim.unreferencedBlobs, 2);
+  assert.equal(wim.securityDescriptors.length, 3);
   await wim.close();
 });

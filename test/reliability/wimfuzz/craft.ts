@@ -269,6 +269,8 @@ export interface WimSpec {
   xml?: string | Buffer;
   compression?: 'none' | 'xpress';
   chunkSize?: number;
+  /** Bytes right after the header that no resource header references (ICD writes such a stub). */
+  stub?: Buffer;
   /** Edit the finished header (208 bytes) in place. */
   patchHeader?: (header: Buffer) => void;
 }
@@ -293,6 +295,10 @@ export function assembleWim(spec: WimSpec): Buffer {
   const chunkSize = spec.chunkSize ?? 32768;
   const parts: Buffer[] = [Buffer.alloc(WIM_HEADER_SIZE)];
   let offset = WIM_HEADER_SIZE;
+  if (spec.stub) {
+    parts.push(spec.stub);
+    offset += spec.stub.length;
+  }
   const table: Buffer[] = [];
   const put = (r: ResourceSpec, metadata: boolean) => {
     const stored = r.stored ?? (r.compress ? compressResource(r.data, chunkSize) : r.data);

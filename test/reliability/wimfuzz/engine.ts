@@ -26,6 +26,7 @@ import { readDentry } from '../../../server/src/package/wim/read/dentry';
 import { Prng } from '../fuzz/prng';
 import { pattern } from '../../support/bytes';
 import { buildWim, securityDescriptor, sha1, type CraftFile } from './craft';
+import { icdPackage } from './icdShape';
 
 export interface CorpusItem {
   name: string;
@@ -74,6 +75,7 @@ export async function loadCorpus(): Promise<CorpusItem[]> {
     securityDescriptor('S-1-5-32-544', 'S-1-5-18', [['S-1-5-18', 0x1f01ff, 0x10]]),
   ];
   corpus.push({ name: 'crafted, uncompressed metadata', data: buildWim(CRAFT_FILES, { descriptors: sds, rootSecurityId: 0, compressBlobs: true }) });
+  corpus.push({ name: 'ICD-shaped', data: icdPackage() });
   corpus.push({ name: 'crafted, XPRESS metadata, 4 KiB chunks', data: buildWim(CRAFT_FILES, { descriptors: sds, rootSecurityId: 0, compressBlobs: true, compressMetadata: true, chunkSize: 4096 }) });
 
   // The repo's own writer, whatever it currently writes.
