@@ -16,6 +16,7 @@ import {
 import { setMessageHost } from '../../server/src/entra/host';
 import { GraphSessions } from './auth';
 import { buildPackageCommand } from './buildCommand';
+import { registerPackageView } from './packageView';
 import { moveSecretToStorageCommand, newProjectCommand, setSecretCommand } from './projectCommands';
 import { LANGUAGE_ID } from './projects';
 import { SecretStore } from './secrets';
@@ -116,6 +117,9 @@ export function activate(context: vscode.ExtensionContext): PpkgExtensionApi {
     sessions.clear();
     void vscode.window.showInformationMessage('Signed out of Microsoft Graph for this session.');
   });
+
+  // .ppkg files open read-only as what ppkg inspect prints, with Import as Project and Compare with Project.
+  registerPackageView(context, secrets, log);
 
   // Build findings go stale as soon as the project changes.
   context.subscriptions.push(vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length && buildDiagnostics.delete(e.document.uri)));

@@ -103,7 +103,13 @@ async function sameContent(abs: string, f: ExtractedFile): Promise<boolean> {
  * project file only with --force); on any failure what this run created is
  * removed again.
  */
-async function importPackageCommand(input: string, shownInput: string, parsed: ParsedArgs, io: CliIO): Promise<number> {
+function importPackageCommand(input: string, shownInput: string, parsed: ParsedArgs, io: CliIO): Promise<number> {
+  const outArg = parsed.string('out');
+  return importPackageFile(input, shownInput, outArg !== undefined ? path.resolve(io.cwd, outArg) : undefined, parsed.flag('force'), io);
+}
+
+/** Imports a package (also used by VS Code's **ppkg: Import as Project**); `out` defaults to `<package name>.ppkg.json` next to it. */
+export async function importPackageFile(input: string, shownInput: string, outPath: string | undefined, force: boolean, io: CliIO): Promise<number> {
   let wim: WimArchive;
   try {
     wim = await openWim(input);
@@ -114,11 +120,9 @@ async function importPackageCommand(input: string, shownInput: string, parsed: P
   }
   try {
     const name = wim.imageProperties.find(([k]) => k === 'NAME')?.[1] || 'Imported package';
-    const outArg = parsed.string('out');
-    const out = outArg !== undefined ? path.resolve(io.cwd, outArg) : path.join(path.dirname(input), projectFileName(name));
+    const out = outPath ?? path.join(path.dirname(input), projectFileName(name));
     const shownOut = path.relative(io.cwd, out) || out;
     const outDir = path.dirname(out);
-    const force = parsed.flag('force');
     if (!force && (await existing(out)) !== 'none') throw new CliError(`${shownOut} already exists; not overwriting it (use --force, or --out <another file>).`);
     const secretsFile = path.join(outDir, `${path.basename(out).replace(/\.ppkg\.json$/i, '').replace(/\.jsonc?$/i, '')}.secrets.env`);
     const shownSecrets = path.relative(io.cwd, secretsFile) || secretsFile;

@@ -1,0 +1,254 @@
+/**
+ * Opening a `.ppkg` in VS Code: a read-only custom editor showing what
+ * `ppkg inspect` prints (secrets masked), with **ppkg: Import as Project**
+ * and **ppkg: Compare with Project**. The compare opens VS Code's diff of
+ * the two inspect texts (`ppkg-inspect:` documents): the project compiled
+ * and read back as the package would be, on the left, the package on the
+ * right. Everything is the engine's (server/src/inspect, diff, import);
+ * this file only wires it into the editor.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { importPackageFile } from '../../server/src/cli/commands/import';
+import { CliError, type CliIO } from '../../server/src/cli/io';
+import { diffModels, inspectProjectFile } from '../../server/src/diff';
+import { inspectPackage, packageProblem, renderInspectText } from '../../server/src/inspect';
+import { parseProject } from '../../server/src/model/parse';
+import { isSecretReference, secretEnvVar } from '../../server/src/model/secrets';
+import { projectFileName } from '../../server/src/model/starter';
+import { escapeHtml } from './reportHtml';
+import type { SecretStore } from './secrets';
+
+export const PACKAGE_VIEW = 'ppkg.packageView';
+export const INSPECT_SCHEME = 'ppkg-inspect';
+
+/** The inspect text of a package, or the reason it cannot be read, in words. */
+async function packageText(file: string): Promise<{ text: string; ok: boolean }> {
+  try {
+    return { text: renderInspectText((await inspectPackage(file)).model, path.basename(file)), ok: true };
+  } catch (err) {
+    const shown = path.basename(file);
+    const problem = packageProblem(err, shown) ?? ((err as NodeJS.ErrnoException).code ? `${shown} cannot be read (${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist any more' : 'the file system refused'}).` : `${shown} cannot be read: ${(err as Error).message}`);
+    return { text: problem, ok: false };
+  }
+}
+
+export function packageHtml(text: string, ok: boolean, file: vscode.Uri, cspSource: string): string {
+  const arg = encodeURIComponent(JSON.stringify([file.toString()]));
+  const actions = ok
+    ? `<nav><a class="button" href="command:ppkg.importPackage?${arg}" title="Write a project file and extract the package's files beside it">Import as Project</a>
+<a class="button" href="command:ppkg.comparePackage?${arg}" title="Compare this package with a project file, setting by setting">Compare with Project</a></nav>`
+    : '';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${cspSource} 'unsafe-inline';">
+<title>${escapeHtml(path.basename(file.fsPath))}</title>
+<style>
+body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 1.2em; }
+pre { font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); white-space: pre-wrap; word-break: break-all; }
+nav { margin: .8em 0; display: flex; gap: .6em; }
+.button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); padding: .3em .8em; text-decoration: none; border-radius: 2px; }
+.button:hover { background: var(--vscode-button-hoverBackground); }
+.error { color: var(--vscode-errorForeground); }
+</style></head><body>
+${actions}
+<pre id="inspect"${ok ? '' : ' class="error"'}>${escapeHtml(text)}</pre>
+</body></html>`;
+}
+
+class PackageViewProvider implements vscode.CustomReadonlyEditorProvider {
+  /** The package shown in the active view, for the commands run from the palette. */
+  active: vscode.Uri | undefined;
+
+  openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
+    return { uri, dispose: () => undefined };
+  }
+
+  async resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): Promise<void> {
+    panel.webview.options = { enableScripts: false, enableCommandUris: ['ppkg.importPackage', 'ppkg.comparePackage'] } as vscode.WebviewOptions;
+    const render = async () => {
+      const { text, ok } = await packageText(document.uri.fsPath);
+      panel.webview.html = packageHtml(text, ok, document.uri, panel.webview.cspSource);
+    };
+    this.active = document.uri;
+    panel.onDidChangeViewState((e) => e.webviewPanel.active && (this.active = document.uri));
+    // A rebuilt package refreshes the view.
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(document.uri.fsPath)), path.basename(document.uri.fsPath)));
+    watcher.onDidChange(render);
+    watcher.onDidCreate(render);
+    panel.onDidDispose(() => watcher.dispose());
+    await render();
+  }
+}
+
+/** `ppkg-inspect:` documents: `?package=<path>` or `?project=<path>`, the inspect text of either. */
+class InspectDocuments implements vscode.TextDocumentContentProvider {
+  constructor(private readonly secrets: SecretStore) {}
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const q = new URLSearchParams(uri.query);
+    const pkg = q.get('package');
+    if (pkg) return (await packageText(pkg)).text;
+    const project = q.get('project') ?? '';
+    try {
+      const r = await inspectProjectFile(project, path.basename(project), await projectSecretsEnv(this.secrets, project));
+      return renderInspectText(r.model, path.basename(project));
+    } catch (err) {
+      return `${(err as Error).message}\n`;
+    }
+  }
+}
+
+/** The project's secrets from SecretStorage, as the environment the engine reads (unset ones are "value unknown"). */
+async function projectSecretsEnv(secrets: SecretStore, projectFile: string): Promise<Record<string, string>> {
+  const env: Record<string, string> = {};
+  try {
+    const value = parseProject(await fs.readFile(projectFile, 'utf8')).value as { id?: unknown } | undefined;
+    if (typeof value?.id !== 'string') return env;
+    for (const name of secrets.names(value.id)) {
+      const v = await secrets.get(value.id, name);
+      if (v) env[secretEnvVar(name)] = v;
+    }
+  } catch {
+    // Unreadable: compared with its secrets unknown; the diff says why it cannot compile if it cannot.
+  }
+  return env;
+}
+
+function secretNamesIn(value: unknown, out = new Set<string>()): Set<string> {
+  if (isSecretReference(value)) out.add(value.secret);
+  else if (Array.isArray(value)) value.forEach((v) => secretNamesIn(v, out));
+  else if (value && typeof value === 'object') Object.values(value).forEach((v) => secretNamesIn(v, out));
+  return out;
+}
+
+/** `PPKG_SECRET_X='…'` lines as written by ppkg import (single quotes, ' as '\''). */
+export function parseSecretsFile(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^(PPKG_SECRET_[A-Z0-9_]+)='((?:[^']|'\\'')*)'$/.exec(line);
+    if (m) out.set(m[1]!, m[2]!.replace(/'\\''/g, "'"));
+  }
+  return out;
+}
+
+async function pickPackage(provider: PackageViewProvider, arg: unknown): Promise<vscode.Uri | undefined> {
+  if (typeof arg === 'string') return vscode.Uri.parse(arg);
+  if (arg instanceof vscode.Uri) return arg;
+  if (provider.active) return provider.active;
+  const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Provisioning packages': ['ppkg'] }, title: 'Package to read' });
+  return picked?.[0];
+}
+
+async function importPackageCommand(provider: PackageViewProvider, secrets: SecretStore, log: vscode.LogOutputChannel, arg: unknown): Promise<string | undefined> {
+  const pkg = await pickPackage(provider, arg);
+  if (!pkg) return undefined;
+  const dir = path.dirname(pkg.fsPath);
+  let name = 'Imported package';
+  try {
+    const r = await inspectPackage(pkg.fsPath);
+    name = r.model.image.name || name;
+  } catch (err) {
+    void vscode.window.showErrorMessage(packageProblem(err, path.basename(pkg.fsPath)) ?? `${path.basename(pkg.fsPath)} cannot be read.`);
+    return undefined;
+  }
+  const file = projectFileName(name);
+  const suggested = `${file.replace(/\.ppkg\.json$/, '')}/${file}`;
+  const answer = await vscode.window.showInputBox({
+    title: 'ppkg: Import as Project',
+    prompt: `Project file to write, relative to ${dir}. The package's installers and certificates are extracted beside it.`,
+    value: suggested,
+    validateInput: (v) => (/\.ppkg\.json$/i.test(v.trim()) ? undefined : 'A project file name ends in .ppkg.json'),
+  });
+  if (!answer) return undefined;
+  const out = path.resolve(dir, answer.trim());
+  let force = false;
+  try {
+    await fs.access(out);
+    const replace = 'Replace';
+    force = (await vscode.window.showWarningMessage(`${path.basename(out)} already exists. Replace the project file? (Extracted files are never replaced.)`, { modal: true }, replace)) === replace;
+    if (!force) return undefined;
+  } catch {
+    // New file.
+  }
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: dir, env: {} };
+  const code = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Importing ${path.basename(pkg.fsPath)}…` }, async () => {
+    try {
+      return await importPackageFile(pkg.fsPath, path.basename(pkg.fsPath), out, force, io);
+    } catch (err) {
+      stderr += `${err instanceof CliError ? err.message : `unexpected error: ${(err as Error).message}`}\n`;
+      return 2;
+    }
+  });
+  for (const line of stderr.split('\n').filter(Boolean)) log.appendLine(`[import] ${line.replace(/^ppkg import: /, '')}`);
+  if (code !== 0) {
+    const message = stderr.split('\n').filter((l) => !/: warning: /.test(l)).join(' ').replace(/^ppkg import: /, '').trim();
+    void vscode.window.showErrorMessage(`Import as Project failed: ${message.replace(/\(use --force, or --out <another file>\)/, '(choose another file name)').replace(/ \(--out\)/, '')}`);
+    return undefined;
+  }
+  // The secrets go to SecretStorage under the project's package ID; the file ppkg import wrote is then removed.
+  const secretsFile = path.join(path.dirname(out), `${path.basename(out).replace(/\.ppkg\.json$/i, '')}.secrets.env`);
+  let stored = 0;
+  try {
+    const project = parseProject(await fs.readFile(out, 'utf8')).value as { id?: string };
+    const values = parseSecretsFile(await fs.readFile(secretsFile, 'utf8'));
+    if (project?.id) {
+      for (const n of secretNamesIn(project)) {
+        const v = values.get(secretEnvVar(n));
+        if (v !== undefined) {
+          await secrets.set(project.id, n, v);
+          stored++;
+        }
+      }
+      await fs.rm(secretsFile, { force: true });
+    }
+  } catch {
+    // No secrets file: the package had no secrets.
+  }
+  const doc = await vscode.workspace.openTextDocument(out);
+  await vscode.window.showTextDocument(doc, { preview: false });
+  const warnings = stderr.split('\n').filter((l) => /: warning: /.test(l)).length;
+  void vscode.window.showInformationMessage(
+    `Imported ${path.basename(pkg.fsPath)} as ${path.basename(out)}${stored ? `; its ${stored} secret${stored === 1 ? ' is' : 's are'} in SecretStorage (ppkg: Set Secret changes ${stored === 1 ? 'it' : 'them'})` : ''}.${warnings ? ` ${warnings} note${warnings === 1 ? '' : 's'} in the ppkg output.` : ''}`,
+  );
+  return out;
+}
+
+async function comparePackageCommand(provider: PackageViewProvider, secrets: SecretStore, arg: unknown, projectArg?: unknown): Promise<{ differences: number } | undefined> {
+  const pkg = await pickPackage(provider, arg);
+  if (!pkg) return undefined;
+  let project: string | undefined = typeof projectArg === 'string' ? projectArg : undefined;
+  if (!project) {
+    const found = await vscode.workspace.findFiles('**/*.ppkg.json', '**/{node_modules,ppkg-out}/**', 200);
+    const items = found.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u }));
+    const picked = await vscode.window.showQuickPick(items, { title: 'ppkg: Compare with Project', placeHolder: `Project to compare with ${path.basename(pkg.fsPath)}` });
+    if (!picked) return undefined;
+    project = picked.uri.fsPath;
+  }
+  const left = vscode.Uri.from({ scheme: INSPECT_SCHEME, path: `/${path.basename(project)}`, query: new URLSearchParams({ project }).toString() });
+  const right = vscode.Uri.from({ scheme: INSPECT_SCHEME, path: `/${path.basename(pkg.fsPath)}`, query: new URLSearchParams({ package: pkg.fsPath }).toString() });
+  await vscode.commands.executeCommand('vscode.diff', left, right, `${path.basename(project)} ↔ ${path.basename(pkg.fsPath)}`);
+  try {
+    const [a, b] = await Promise.all([inspectProjectFile(project, path.basename(project), await projectSecretsEnv(secrets, project)), inspectPackage(pkg.fsPath)]);
+    const d = diffModels(a.model, b.model, { a: { label: path.basename(project), kind: 'project' }, b: { label: path.basename(pkg.fsPath), kind: 'package' } });
+    const n = d.image.length + d.settings.length + d.files.length;
+    void vscode.window.showInformationMessage(d.same ? `${path.basename(pkg.fsPath)} is what ${path.basename(project)} builds: no differences.` : `${path.basename(pkg.fsPath)} and ${path.basename(project)}: ${n} difference${n === 1 ? '' : 's'}.`);
+    return { differences: n };
+  } catch (err) {
+    void vscode.window.showErrorMessage((err as Error).message);
+    return undefined;
+  }
+}
+
+export function registerPackageView(context: vscode.ExtensionContext, secrets: SecretStore, log: vscode.LogOutputChannel): void {
+  const provider = new PackageViewProvider();
+  context.subscriptions.push(
+    vscode.window.registerCustomEditorProvider(PACKAGE_VIEW, provider, { supportsMultipleEditorsPerDocument: true, webviewOptions: { retainContextWhenHidden: false } }),
+    vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, new InspectDocuments(secrets)),
+    vscode.commands.registerCommand('ppkg.importPackage', (arg?: unknown) => importPackageCommand(provider, secrets, log, arg)),
+    vscode.commands.registerCommand('ppkg.comparePackage', (arg?: unknown, project?: unknown) => comparePackageCommand(provider, secrets, arg, project)),
+  );
+}
