@@ -136,10 +136,17 @@ export function generateProject(opts: GenerateOptions): GeneratedProject {
   } while (size < opts.bytes);
 
   let text = head;
-  // The middle application, or the nearest script one (kind 3), which leaves
-  // some optional properties out, so the property slot has names to offer.
+  // The application nearest the middle that leaves the most optional properties out, so the
+  // property slot has names to offer: a script (kind 3), else an EXE (2), else a plain MSI (0).
   const half = apps.length >> 1;
-  const mid = half - (half % 4) + 3 < apps.length ? half - (half % 4) + 3 : half;
+  let mid = half;
+  for (const kind of [3, 2, 0]) {
+    const candidates = apps.map((_, i) => i).filter((i) => i % 4 === kind);
+    if (candidates.length) {
+      mid = candidates.reduce((best, i) => (Math.abs(i - half) < Math.abs(best - half) ? i : best));
+      break;
+    }
+  }
   let property = -1;
   let value = -1;
   for (let i = 0; i < apps.length; i++) {

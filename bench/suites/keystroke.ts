@@ -147,9 +147,11 @@ async function keystrokeSamples(s: Servers, pair: Pair, file: string, slot: numb
   const anchor: number[] = [];
   const warmup = 3;
   let jsonPrevCount = -1;
+  // The boolean at the slot, toggled to "x" and back.
+  const literal = pair.text.startsWith('true', slot) ? 'true' : 'false';
   for (let i = 0; i < runs + warmup; i++) {
-    const toError = pair.text.startsWith('true', slot);
-    const [len, repl] = toError ? [4, '"x"'] : [3, 'true'];
+    const toError = pair.text.startsWith(literal, slot);
+    const [len, repl] = toError ? [literal.length, '"x"'] : [3, literal];
     const next = pair.text.slice(0, slot) + repl + pair.text.slice(slot + len);
     const expected = reference(next, file);
     const version = pair.nextVersion();
@@ -276,7 +278,7 @@ export async function runKeystroke(root: string, tmp: string, log: (s: string) =
       const list = size.bytes >= MB ? variants(g) : [{ name: 'valid project', text: g.text, slot: g.slots.value }];
       for (const v of list) {
         fs.writeFileSync(file, v.text);
-        if (!v.text.startsWith('true', v.slot)) throw new Error(`bench: the slot of "${v.name}" is not at a boolean`);
+        if (!/^(true|false)/.test(v.text.slice(v.slot, v.slot + 5))) throw new Error(`bench: the slot of "${v.name}" is not at a boolean`);
         await openBoth(s, uri, v.text, file);
         const pair = new Pair(s.ppkg, s.json, uri, v.text);
         log(`  1. keystroke → diagnostics, ${size.label}, ${v.name}…`);
@@ -315,8 +317,9 @@ export async function runKeystroke(root: string, tmp: string, log: (s: string) =
           log(`  2. completion while typing, ${size.label}…`);
           const cp = await completionSamples(s, pair, prop, '\n        "rest', 0, undefined, size.runs, log, `${size.label} property name`);
           rows.push(ratioRow({ group: 2, name: 'Completion while typing a property name (`"rest`, document has a syntax error)', size: sizeLabel, ours: cp.ours, anchor: cp.anchor, anchorName: 'vscode-json-language-server', target: size.bytes >= MB ? { kind: 'ratio', max: 0.5 } : undefined, info: size.bytes < MB, note: cp.items }));
-          const cv = await completionSamples(s, pair, v.slot, 't', 4, /^true$/, size.runs, log, `${size.label} value`);
-          rows.push(ratioRow({ group: 2, name: 'Completion while typing a value (`t` for true, document has a syntax error)', size: sizeLabel, ours: cv.ours, anchor: cv.anchor, anchorName: 'vscode-json-language-server', target: size.bytes >= MB ? { kind: 'ratio', max: 0.5 } : undefined, info: size.bytes < MB, note: cv.items }));
+          const bool = v.text.startsWith('true', v.slot) ? 'true' : 'false';
+          const cv = await completionSamples(s, pair, v.slot, bool[0], bool.length, new RegExp(`^${bool}$`), size.runs, log, `${size.label} value`);
+          rows.push(ratioRow({ group: 2, name: 'Completion while typing a value (`t` of true, document has a syntax error)', size: sizeLabel, ours: cv.ours, anchor: cv.anchor, anchorName: 'vscode-json-language-server', target: size.bytes >= MB ? { kind: 'ratio', max: 0.5 } : undefined, info: size.bytes < MB, note: cv.items }));
         }
         closeBoth(s, uri);
       }
