@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { authorityFor, CLOUDS, WCD_CLIENT_ID, type CloudName } from '../../server/src/entra/clouds';
+import { authorityFor, CLOUDS, GRAPH_ENDPOINTS, WCD_CLIENT_ID, type CloudName } from '../../server/src/entra/clouds';
 import { signIn } from '../../server/src/entra/signIn';
 import { GRAPH_CLI_TOOLS_CLIENT_ID, graphScopes } from '../../server/src/tenant/session';
 import type { AccessTokenProvider } from '../../server/src/tenant/graphClient';
@@ -15,20 +15,18 @@ export interface EntraSettings {
   authority: string;
   /** Empty: derived from the authority's cloud by the engine. */
   bulkTokenEndpoint?: string;
+  /** The Graph root: the setting, else the cloud's. */
   graphEndpoint: string;
+  /** The setting ppkg.entra.graphEndpoint alone (like --graph-endpoint): the token flow derives the rest from the authority. */
+  graphEndpointSetting?: string;
 }
-
-const GRAPH_ENDPOINTS: Record<CloudName, string> = {
-  public: 'https://graph.microsoft.com',
-  usgov: 'https://graph.microsoft.us',
-  china: 'https://microsoftgraph.chinacloudapi.cn',
-};
 
 export function entraSettings(): EntraSettings {
   const c = vscode.workspace.getConfiguration('ppkg.entra');
   const cloudName = c.get<string>('cloud', 'public');
   const cloud: CloudName = cloudName === 'usgov' || cloudName === 'china' ? cloudName : 'public';
   const tenant = (c.get<string>('tenant', '') || 'organizations').trim();
+  const graphEndpointSetting = (c.get<string>('graphEndpoint', '') || '').trim() || undefined;
   return {
     cloud,
     tenant,
@@ -37,7 +35,8 @@ export function entraSettings(): EntraSettings {
     // Overrides for a private cloud or a test server, as the CLI's --authority, --bulk-endpoint and --graph-endpoint.
     authority: (c.get<string>('authority', '') || '').trim() || authorityFor(CLOUDS[cloud], tenant),
     bulkTokenEndpoint: (c.get<string>('bulkTokenEndpoint', '') || '').trim() || undefined,
-    graphEndpoint: (c.get<string>('graphEndpoint', '') || '').trim() || GRAPH_ENDPOINTS[cloud],
+    graphEndpoint: graphEndpointSetting || GRAPH_ENDPOINTS[cloud],
+    graphEndpointSetting,
   };
 }
 

@@ -1,12 +1,11 @@
 import * as vscode from 'vscode';
 import { latestSafeExpiry } from '../../server/src/model/dates';
-import { EntraError } from '../../server/src/entra/errors';
-import { fetchBulkToken, resolveExpiry } from '../../server/src/entra/fetchToken';
-import { recordTokenFacts, RecordTokenError, tokenSecretName } from '../../server/src/entra/recordToken';
-import { explainTokenFailure } from '../../server/src/tenant/preflight';
+import { resolveExpiry } from '../../server/src/entra/fetchToken';
+import { tokenSecretName } from '../../server/src/entra/recordToken';
+import { runTokenFlow, TokenFlowError } from '../../server/src/entra/tokenFlow';
 import { revokeBulkTokenAccounts, REVOKE_SCOPES } from '../../server/src/tenant/bulkTokenAccounts';
-import { deviceCodeInProgress, entraSettings, GraphSessions, openBrowser, pickSignInMethod } from './auth';
-import { replaceDocumentText, resolveProject, type ProjectInfo } from './projects';
+import { deviceCodeInProgress, entraSettings, GraphSessions, openBrowser, pickSignInMethod, type SignInMethod } from './auth';
+import { projectInfo, replaceDocumentText, resolveProject, type ProjectInfo } from './projects';
 import type { SecretStore } from './secrets';
 
 export const ENTRA_USERS_URL = 'https://entra.microsoft.com/#view/Microsoft_AAD_UsersAndTenants/UserManagementMenuBlade/~/AllUsers';
@@ -18,7 +17,12 @@ export interface TokenDeps {
   onAccountsChanged: () => void;
 }
 
-/** ppkg: Fetch Bulk Token — sign in, fetch, store the token in SecretStorage, record the facts in the project. */
+/**
+ * ppkg: Fetch Bulk Token — VS Code's shell over the one bulk-token flow
+ * (server/src/entra/tokenFlow.ts, shared with `ppkg token`): asks for the
+ * expiry and how to sign in, then lets the flow run the tenant's fast checks,
+ * fetch, store the token in SecretStorage and record the facts in the project.
+ */
 export async function fetchBulkTokenCommand(deps: TokenDeps, arg?: unknown): Promise<void> {
   const project = await resolveProject(arg);
   if (!project) return;
@@ -47,58 +51,86 @@ export async function fetchBulkTokenCommand(deps: TokenDeps, arg?: unknown): Pro
   if (!expiry) return;
   const method = await pickSignInMethod();
   if (!method) return;
-  const s = entraSettings();
-  const secretName = tokenSecretName(project.document.getText());
+  await fetchWithFlow(deps, project, expiry, method, false);
+}
 
+async function fetchWithFlow(deps: TokenDeps, project: ProjectInfo, expiry: string, method: SignInMethod, skipChecks: boolean): Promise<void> {
+  const s = entraSettings();
+  const key = project.key;
   await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'ppkg: Fetching the bulk token', cancellable: true },
     async (progress, cancel) => {
       const abort = new AbortController();
       cancel.onCancellationRequested(() => abort.abort());
       progress.report({ message: method === 'browser' ? 'Sign in in your browser…' : 'Waiting for the device code sign-in…' });
-      deps.log.appendLine(`[token] Fetching a bulk token for ${project.name} (${project.key}), expiry ${expiry}, authority ${s.authority}, client ${s.clientId}.`);
+      deps.log.appendLine(
+        `[token] Fetching a bulk token for ${project.name} (${key}), expiry ${expiry}, authority ${s.authority}, client ${s.clientId}${skipChecks ? ', without the tenant checks' : ''}.`,
+      );
+      let saved = true;
       try {
-        const fetched = await fetchBulkToken({
-          clientId: s.clientId,
-          authority: s.authority,
-          bulkEndpoint: s.bulkTokenEndpoint,
-          expiry,
-          deviceCode: method === 'deviceCode',
-          onDeviceCode: deviceCodeInProgress(progress),
-          openBrowser: method === 'browser' ? openBrowser : undefined,
-          onProgress: (m) => {
-            progress.report({ message: m });
-            deps.log.appendLine(`[token] ${m}`);
+        const result = await runTokenFlow(
+          {
+            host: 'vscode',
+            clientId: s.clientId,
+            authority: s.authority,
+            cloud: s.cloud,
+            bulkEndpoint: s.bulkTokenEndpoint,
+            // Like --graph-endpoint: only the setting, else the authority's cloud (none for a private host: skipped).
+            graphEndpoint: s.graphEndpointSetting,
+            skipChecks,
+            expiry,
           },
-          signal: abort.signal,
-        });
-        await deps.secrets.set(project.key, secretName, fetched.token);
-        const facts = { tokenExpiry: fetched.expiry, issuedAt: fetched.issuedAt, packageUser: fetched.packageUser, tenant: fetched.tenant };
-        const text = recordTokenFacts(project.document.getText(), facts);
-        const saved = await replaceDocumentText(project.document, text);
-        deps.log.appendLine(`[token] Stored in SecretStorage as "${secretName}". Package account ${fetched.packageUser}, tenant ${fetched.tenant}, expires ${fetched.expiry}.`);
+          {
+            signIn: method === 'browser' ? { deviceCode: false, openBrowser } : { deviceCode: true, onDeviceCode: deviceCodeInProgress(progress) },
+            onProgress: (m) => {
+              progress.report({ message: m });
+              deps.log.appendLine(`[token] ${m}`);
+            },
+            onChecks: (outcome, text) => {
+              for (const line of text.trimEnd().split('\n')) deps.log.appendLine(`[token] ${line}`);
+              progress.report({ message: text.split('\n')[0] });
+              // The fetch goes on; what a check warns about must not vanish with the progress.
+              if (outcome.status === 'warn' || outcome.status === 'unknown') void vscode.window.showWarningMessage(text.trimEnd());
+            },
+            project: {
+              read: async () => project.document.getText(),
+              write: async (text) => {
+                saved = await replaceDocumentText(project.document, text);
+                if (!saved && project.document.getText() !== text) throw new Error('VS Code did not apply the edit');
+              },
+            },
+            storeToken: (token, name) => deps.secrets.set(key, name, token),
+            tokenDestination: (name) => `stored in SecretStorage as "${name}"`,
+            signal: abort.signal,
+          },
+        );
+        const f = result.facts;
+        deps.log.appendLine(`[token] Stored in SecretStorage as "${result.secretName}". Package account ${f.packageUser}, tenant ${f.tenant}, expires ${f.tokenExpiry}.`);
         deps.onAccountsChanged();
         void vscode.window.showInformationMessage(
-          `Bulk token stored as "${secretName}" (expires ${fetched.expiry}). Package account: ${fetched.packageUser}.${saved ? '' : ' Save the project file to keep the recorded facts.'}`,
+          `Bulk token stored as "${result.secretName}" (expires ${f.tokenExpiry}). Package account: ${f.packageUser}.${saved ? '' : ' Save the project file to keep the recorded facts.'}`,
         );
       } catch (e) {
-        reportTokenError(deps, e);
+        reportTokenError(deps, e, () => fetchWithFlow(deps, projectInfo(project.document), expiry, method, true));
       }
     },
   );
 }
 
-function reportTokenError(deps: TokenDeps, e: unknown): void {
-  if (e instanceof EntraError && e.kind === 'cancelled') {
+function reportTokenError(deps: TokenDeps, e: unknown, fetchWithoutChecks: () => Promise<void>): void {
+  if (e instanceof TokenFlowError && e.failure === 'cancelled') {
     void vscode.window.showInformationMessage(e.message);
     return;
   }
-  const message = e instanceof EntraError || e instanceof RecordTokenError ? e.message : `Fetching the bulk token failed: ${e instanceof Error ? e.message : String(e)}`;
-  deps.log.appendLine(`[token] ${message}`);
-  const hint = e instanceof EntraError ? explainTokenFailure(e.details.code ? `AADSTS${e.details.code}` : e.kind) : undefined;
+  const message = e instanceof TokenFlowError ? e.message : `Fetching the bulk token failed: ${e instanceof Error ? e.message : String(e)}`;
+  for (const line of message.split('\n')) deps.log.appendLine(`[token] ${line}`);
   const check = 'Check Tenant Readiness';
-  void vscode.window.showErrorMessage(message + (hint ? ` ${hint.hint}` : ''), ...(hint && hint.checks.length ? [check] : [])).then((c) => {
+  const skip = 'Fetch Without Checks';
+  const actions = e instanceof TokenFlowError && e.checks.length ? [check] : [];
+  if (e instanceof TokenFlowError && e.failure === 'checks') actions.push(skip);
+  void vscode.window.showErrorMessage(message.replace(/\n/g, ' '), ...actions).then((c) => {
     if (c === check) void vscode.commands.executeCommand('ppkg.checkTenantReadiness');
+    if (c === skip) void fetchWithoutChecks();
   });
 }
 

@@ -1,7 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'jsonc-parser';
@@ -79,14 +79,18 @@ function assertNoSecrets(r: Run) {
   }
 }
 
-test('--out: writes the token 0600, records the facts, keeps the comments', async () => {
+test('--out: writes the token 0600, records the facts, keeps the comments and the project\'s mode', async () => {
   await withEmulator({ bulk: { inProgressPolls: 2 } }, async (em) => {
     const ws = workspace();
+    chmodSync(ws.project, 0o640);
     const r = await runCli(['kiosk.ppkg.json', ...emulatorArgs(em), '--out', 'bprt.txt'], ws.dir, em);
     assert.equal(r.code, 0, r.stderr);
     assertNoSecrets(r);
     assert.equal(readFileSync(ws.out, 'utf8'), `${BPRT}\n`);
     assert.equal(statSync(ws.out).mode & 0o777, 0o600);
+    // Both files were replaced atomically: the project keeps its mode, no temporary file is left.
+    assert.equal(statSync(ws.project).mode & 0o777, 0o640);
+    assert.deepEqual(readdirSync(ws.dir).sort(), ['bprt.txt', 'kiosk.ppkg.json']);
     assert.match(r.stderr, /EMUL8CODE/, 'device code shown on stderr');
     assert.match(r.stderr, /PPKG_SECRET_KIOSK_TOKEN/);
 

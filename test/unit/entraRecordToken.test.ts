@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'jsonc-parser';
-import { recordTokenFacts, RecordTokenError, tokenSecretName, writeTokenFacts, type TokenFacts } from '../../server/src/entra/recordToken';
+import { recordTokenFacts, RecordTokenError, tokenSecretName, type TokenFacts } from '../../server/src/entra/recordToken';
 import { aadstsCode, errorFromServer } from '../../server/src/entra/errors';
 import { atomicWriteFile } from '../../server/src/fs/atomicWrite';
 
@@ -86,17 +86,6 @@ test('refuses a project with syntax errors or a non-object account', () => {
   assert.throws(() => recordTokenFacts('{ "account": { "entra": { ', facts), RecordTokenError);
   assert.throws(() => recordTokenFacts('{ "account": "x" }', facts), /not an object/);
   assert.throws(() => tokenSecretName('[1]'), RecordTokenError);
-});
-
-test('writeTokenFacts replaces the file atomically and keeps its mode', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ppkg-record-'));
-  const file = join(dir, 'kiosk.ppkg.json');
-  writeFileSync(file, PROJECT);
-  chmodSync(file, 0o640);
-  await writeTokenFacts(file, facts);
-  assert.equal(statSync(file).mode & 0o777, 0o640);
-  assert.equal(readFileSync(file, 'utf8'), recordTokenFacts(PROJECT, facts));
-  assert.deepEqual(readdirSync(dir), ['kiosk.ppkg.json'], 'no temp file left');
 });
 
 test('error classification: AADSTS codes and texts map to kinds', () => {

@@ -3,14 +3,14 @@
  * `account.entra.tokenExpiry`, `issuedAt`, `packageUser`, `tenant`, and makes
  * sure `account.entra.token` is a secret reference. Comments, order and
  * formatting of everything else are kept (jsonc-parser edits, not a rewrite).
- * The token itself never enters the file.
+ * The token itself never enters the file. Pure text in, text out: the token
+ * flow (tokenFlow.ts) reads and writes the project through its host.
  */
-import { promises as fs } from 'node:fs';
 import { applyEdits, modify, type FormattingOptions, type Node } from 'jsonc-parser';
-import { atomicWriteFile } from '../fs/atomicWrite';
 import { detectFormatting } from '../model/formatting';
 import { nodeAtPath, parseProject } from '../model/parse';
 import { isSecretReference } from '../model/secrets';
+import { cmd } from './host';
 
 export const DEFAULT_TOKEN_SECRET = 'bulk-token';
 
@@ -58,14 +58,6 @@ export function recordTokenFacts(text: string, facts: TokenFacts): string {
   set(['account', 'entra', 'packageUser'], facts.packageUser);
   set(['account', 'entra', 'tenant'], facts.tenant);
   return out;
-}
-
-/** Reads, edits and atomically replaces the project file (temp file + rename, same mode). */
-export async function writeTokenFacts(file: string, facts: TokenFacts): Promise<void> {
-  const text = await fs.readFile(file, 'utf8');
-  const next = recordTokenFacts(text, facts);
-  const mode = (await fs.stat(file)).mode & 0o777;
-  await atomicWriteFile(file, next, { mode });
 }
 
 /**
@@ -117,7 +109,7 @@ function inlineJson(value: unknown): string {
 function checkedRoot(text: string): Node {
   const doc = parseProject(text);
   if (doc.syntaxProblems.length > 0 || !doc.root) {
-    throw new RecordTokenError('The project file has syntax errors; fix them (ppkg validate shows where) before fetching a token.');
+    throw new RecordTokenError(`The project file has syntax errors; fix them (${cmd('validate')} shows where) before fetching a token.`);
   }
   if (doc.root.type !== 'object') throw new RecordTokenError('The project file is not a JSON object.');
   for (const path of [['account'], ['account', 'entra']]) {

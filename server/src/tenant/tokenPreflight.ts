@@ -1,7 +1,8 @@
 /**
  * The tenant's fast checks (R1, R2, R4) in front of a bulk-token fetch, and
- * which check explains a fetch that failed anyway. Shared by `ppkg token` and
- * the VS Code client:
+ * which check explains a fetch that failed anyway. The token flow
+ * (entra/tokenFlow.ts, behind `ppkg token` and **ppkg: Fetch Bulk Token**)
+ * puts them in front of the fetch:
  *
  *   fetchBulkToken({ ..., preflight: tokenPreflight({ onOutcome: show }) })
  *
@@ -12,12 +13,12 @@
  * stops the fetch before `begin`, so no token and no package_* user exist.
  * Read-only, like `ppkg doctor`.
  */
-import { cmd, messageHost } from '../entra/host';
+import { cmd } from '../entra/host';
 import { graphEndpointForAuthority } from '../entra/clouds';
 import { EntraError, entraError, firstLine } from '../entra/errors';
 import type { BulkTokenPreflight, PreflightContext } from '../entra/fetchToken';
 import { GraphError } from './graphClient';
-import { explainTokenFailure, FAST_CHECKS, PreflightError, runFastChecks, worstStatus, type PreflightReport } from './preflight';
+import { explainTokenFailure, FAST_CHECKS, PreflightError, runFastChecks, worstStatus, type PreflightReport, type TokenFailureExplanation } from './preflight';
 import { graphScopes } from './session';
 import type { CheckId, CheckResult, CheckStatus } from './types';
 
@@ -44,8 +45,12 @@ export const CHECK_NAMES: Record<CheckId, string> = {
 };
 
 export type TokenPreflightOutcome =
-  /** Graph could not be read without a second prompt (or at all); the fetch went on unchecked. */
-  | { status: 'skipped'; reason: string }
+  /**
+   * Graph could not be read without a second prompt (or at all); the fetch went
+   * on unchecked. `noGraphEndpoint`: the authority is of no known cloud and no
+   * Graph endpoint was given (the message says how to give one).
+   */
+  | { status: 'skipped'; reason: string; noGraphEndpoint?: boolean }
   /** The fast checks ran; `status` is the worst result. */
   | { status: CheckStatus; report: PreflightReport };
 
@@ -84,7 +89,7 @@ export function tokenPreflight(options: TokenPreflightOptions = {}): BulkTokenPr
 export async function runTokenPreflight(context: PreflightContext, options: TokenPreflightOptions = {}): Promise<TokenPreflightOutcome> {
   const endpoint = options.graphEndpoint ?? graphEndpointForAuthority(context.authority);
   if (!endpoint) {
-    return skipped(`no Microsoft Graph endpoint is known for the sign-in authority ${hostOf(context.authority)}`);
+    return { status: 'skipped', reason: `no Microsoft Graph endpoint is known for the sign-in authority ${hostOf(context.authority)}`, noGraphEndpoint: true };
   }
   let token: string;
   try {
@@ -162,7 +167,7 @@ function renderFailure(failed: CheckResult[]): string {
   }
   lines.push(
     `No bulk token was requested and no package_ account was created. Fix the tenant and run ${cmd('fetchToken')} again; ` +
-      `${cmd('doctor')} shows the full report${messageHost() === 'cli' ? ', and --skip-checks fetches without these checks' : ''}.`,
+      `${cmd('doctor')} shows the full report, and ${cmd('skipChecks')} fetches without these checks.`,
   );
   return lines.join('\n');
 }
@@ -173,7 +178,9 @@ function renderFailure(failed: CheckResult[]): string {
  * message instead.
  */
 export function renderTokenPreflightOutcome(outcome: TokenPreflightOutcome): string {
-  if (outcome.status === 'skipped') return `Tenant checks skipped: ${outcome.reason}. Run ${cmd('doctor')} to check the tenant.\n`;
+  if (outcome.status === 'skipped') {
+    return `Tenant checks skipped: ${outcome.reason}${outcome.noGraphEndpoint ? ` (${cmd('graphEndpoint')})` : ''}. Run ${cmd('doctor')} to check the tenant.\n`;
+  }
   const { results } = outcome.report;
   if (outcome.status === 'fail') return renderFailure(results.filter((r) => r.status === 'fail')) + '\n';
   const ran = FAST_CHECKS.filter((id) => results.some((r) => r.check === id)).join(', ');
@@ -187,6 +194,18 @@ export function renderTokenPreflightOutcome(outcome: TokenPreflightOutcome): str
   return lines.join('\n') + '\n';
 }
 
+/** The checks that look for the cause of a failed fetch (tokenFailureAdvice's), most likely first; empty when none does. */
+export function explainingChecks(error: { kind: string; details?: { code?: string } }): CheckId[] {
+  return explaining(error)?.checks ?? [];
+}
+
+function explaining(error: { kind: string; details?: { code?: string } }): TokenFailureExplanation | undefined {
+  if (NOT_A_TENANT_PROBLEM.has(error.kind)) return undefined;
+  const code = error.details?.code;
+  const explained = explainTokenFailure(error.kind) ?? (code ? explainTokenFailure(`AADSTS${code}`) : undefined);
+  return explained && explained.checks.length > 0 ? explained : undefined;
+}
+
 /** Kinds that say nothing about the tenant: no check may be blamed for them. */
 const NOT_A_TENANT_PROBLEM = new Set(['network', 'timeout', 'cancelled', 'http', 'malformed-response', 'invalid-option', 'invalid-expiry', 'browser-unavailable']);
 
@@ -197,10 +216,8 @@ const NOT_A_TENANT_PROBLEM = new Set(['network', 'timeout', 'cancelled', 'http',
  * consent, an unknown code), so that nothing misleading is added.
  */
 export function tokenFailureAdvice(error: { kind: string; details?: { code?: string } }): string | undefined {
-  if (NOT_A_TENANT_PROBLEM.has(error.kind)) return undefined;
-  const code = error.details?.code;
-  const explained = explainTokenFailure(error.kind) ?? (code ? explainTokenFailure(`AADSTS${code}`) : undefined);
-  if (!explained || explained.checks.length === 0) return undefined;
+  const explained = explaining(error);
+  if (!explained) return undefined;
   const named = explained.checks.map((id) => `${id} (${CHECK_NAMES[id]})`);
   const list = named.length === 1 ? named[0] : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`;
   const what = named.length === 1 ? `This is what check ${list} looks for` : `This is what checks ${list} look for`;

@@ -1,29 +1,29 @@
 /**
- * `ppkg token <project>`: fetch a bulk token (BPRT) from Entra ID with the
- * device code flow, record its non-secret facts in the project file, and put
- * the token itself only where the user says (`--out` file, mode 0600, or
- * `--print` to stdout).
+ * `ppkg token <project>`: the terminal's shell over the one bulk-token flow
+ * (entra/tokenFlow.ts, shared with **ppkg: Fetch Bulk Token**). This file only
+ * reads the options, refuses bad ones before anyone signs in, and tells the
+ * flow how this host shows things: the device code and progress on stderr,
+ * the token only where the user says (`--out` file, mode 0600, or `--print`
+ * to stdout), the project file replaced atomically with its mode kept.
  *
- * Between the sign-in and the request, the tenant's fast checks (R1, R2, R4)
- * run with a Graph token got silently for the same account; a failing check
- * stops before any token or package_* user exists (exit 1). `--skip-checks`
- * turns them off. After a failed fetch, the error names the check that looks
- * for its cause.
+ * The flow runs the tenant's fast checks (R1, R2, R4) between the sign-in and
+ * the request; a failing check stops before any token or package_* user
+ * exists (exit 1). `--skip-checks` turns them off. After a failed fetch, the
+ * error names the check that looks for its cause (exit 2).
  */
 import { promises as fs, readFileSync } from 'node:fs';
-import { decodeProjectBytes, InvalidUtf8Error } from '../../model/projectText';
 import * as path from 'node:path';
 import { cloudByName } from '../../entra/clouds';
 import { EntraError } from '../../entra/errors';
-import { fetchBulkToken, resolveExpiry } from '../../entra/fetchToken';
-import { recordTokenFacts, RecordTokenError, tokenSecretName } from '../../entra/recordToken';
+import { resolveExpiry } from '../../entra/fetchToken';
+import { RecordTokenError, tokenSecretName } from '../../entra/recordToken';
+import { runTokenFlow, TokenFlowError, type ProjectAccess } from '../../entra/tokenFlow';
 import { atomicWriteFile } from '../../fs/atomicWrite';
+import { decodeProjectBytes, InvalidUtf8Error } from '../../model/projectText';
 import { secretEnvVar } from '../../model/secrets';
-import { renderTokenPreflightOutcome, tokenFailureAdvice, tokenPreflight, TokenPreflightFailed } from '../../tenant/tokenPreflight';
-import { errnoCode, describeFileError, fileProblemReason } from '../../package/build/fileErrors';
+import { describeFileError, fileProblemReason } from '../../package/build/fileErrors';
 import { parseCommandArgs, usageOf } from '../args';
 import { CliError, EXIT_FINDINGS, EXIT_OK, type CliIO } from '../io';
-
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   const parsed = parseCommandArgs('token', args);
@@ -112,88 +112,88 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   // here as well lets tests run the command in-process against an emulator.
   const ca = readExtraCa(io.env.NODE_EXTRA_CA_CERTS);
 
-  // The fast tenant checks, unless told not to. A Graph endpoint is only
-  // guessed for the known clouds; any other authority needs --graph-endpoint.
-  const preflight = v['skip-checks']
-    ? undefined
-    : tokenPreflight({
+  let result;
+  try {
+    result = await runTokenFlow(
+      {
+        host: 'cli',
+        clientId: v['client-id'],
+        authority: v.authority,
+        cloud: cloud?.name,
+        bulkEndpoint: v['bulk-endpoint'],
+        // A Graph endpoint is only guessed for the known clouds; any other authority needs --graph-endpoint.
         graphEndpoint: v['graph-endpoint'],
-        onOutcome: (outcome) => {
-          if (outcome.status === 'fail') return; // TokenPreflightFailed says it, below.
-          let text = renderTokenPreflightOutcome(outcome);
-          if (outcome.status === 'skipped' && !v['graph-endpoint'] && /no Microsoft Graph endpoint is known/.test(outcome.reason)) {
-            text = text.replace(/\. Run `ppkg doctor`/, ' (pass --graph-endpoint <url>). Run `ppkg doctor`');
-          }
-          io.stderr(text);
+        skipChecks: v['skip-checks'],
+        expiry,
+        name: v.name,
+        timeoutMs,
+        pollIntervalMs,
+        ca,
+        now: () => new Date(),
+      },
+      {
+        // The CLI always uses the device code flow for the bulk token: whether
+        // WCD's client accepts a loopback redirect is unknown (docs/bulk-token.md).
+        signIn: {
+          deviceCode: true,
+          onDeviceCode: (message) => io.stderr(`Signing in to Entra ID with a device code (ppkg token always does; no browser is needed here).\n${message}\n`),
         },
-      });
-
-  let fetched;
-  try {
-    fetched = await fetchBulkToken({
-      clientId: v['client-id'],
-      authority: v.authority,
-      cloud: cloud?.name,
-      bulkEndpoint: v['bulk-endpoint'],
-      expiry,
-      name: v.name,
-      // The CLI always uses the device code flow for the bulk token: whether
-      // WCD's client accepts a loopback redirect is unknown (docs/bulk-token.md).
-      deviceCode: true,
-      onDeviceCode: (message) => io.stderr(`Signing in to Entra ID with a device code (ppkg token always does; no browser is needed here).\n${message}\n`),
-      onProgress: (message) => io.stderr(`${message}\n`),
-      signal: io.signal,
-      timeoutMs,
-      pollIntervalMs,
-      ca,
-      now: () => new Date(),
-      preflight,
-    });
-  } catch (e) {
-    if (e instanceof TokenPreflightFailed) throw new CliError(e.message, EXIT_FINDINGS);
-    if (e instanceof EntraError) {
-      const advice = tokenFailureAdvice(e);
-      throw new CliError(`${e.message} [${e.kind}]${advice ? `\n${advice}` : ''}`);
-    }
-    throw e;
-  }
-
-  // The token first, so that the project never records a token that was lost.
-  if (outFile) {
-    try {
-      await atomicWriteFile(outFile, fetched.token + '\n');
-    } catch (e) {
-      throw new CliError(`The bulk token was fetched but could not be written to ${outFile} (${fileProblemReason(e)}). Nothing was recorded in the project; delete the user ${fetched.packageUser} in Entra ID and try again.`);
-    }
-  } else {
-    io.stdout(fetched.token + '\n');
-  }
-
-  const facts = { tokenExpiry: fetched.expiry, issuedAt: fetched.issuedAt, packageUser: fetched.packageUser, tenant: fetched.tenant };
-  try {
-    // Re-read: the file may have been edited while the user signed in.
-    const current = decodeProjectBytes(await fs.readFile(projectFile));
-    const next = recordTokenFacts(current, facts);
-    const mode = (await fs.stat(projectFile)).mode & 0o777;
-    await atomicWriteFile(projectFile, next, { mode });
-  } catch (e) {
-    const why = e instanceof RecordTokenError ? e.message : errnoCode(e) ? fileProblemReason(e) : (e as Error).message;
-    throw new CliError(
-      `The bulk token was ${outFile ? `written to ${outFile}` : 'printed'}, but the project could not be updated (${why}). ` +
-        `Record by hand in account.entra: "tokenExpiry": "${facts.tokenExpiry}", "issuedAt": "${facts.issuedAt}", "packageUser": "${facts.packageUser}", "tenant": "${facts.tenant}".`,
+        onProgress: (message) => io.stderr(`${message}\n`),
+        onChecks: (_outcome, text) => io.stderr(text),
+        project: projectOnDisk(projectFile),
+        storeToken: async (token) => {
+          if (!outFile) return io.stdout(token + '\n');
+          try {
+            await atomicWriteFile(outFile, token + '\n');
+          } catch (e) {
+            throw new Error(fileProblemReason(e));
+          }
+        },
+        tokenDestination: () => (outFile ? `written to ${outFile}` : 'printed'),
+        signal: io.signal,
+      },
     );
+  } catch (e) {
+    if (!(e instanceof TokenFlowError)) throw e;
+    if (e.failure === 'checks') throw new CliError(e.message, EXIT_FINDINGS);
+    if (e.failure === 'fetch' || e.failure === 'cancelled') throw new CliError(`${e.summary} [${e.kind}]${e.advice ? `\n${e.advice}` : ''}`);
+    if (e.failure === 'project') throw new CliError(`${projectFile}: ${e.message}`);
+    throw new CliError(e.message);
   }
+  const { facts } = result;
+  const recordedName = result.secretName;
 
   io.stderr(
     [
-      `Bulk token for ${fetched.packageUser} (tenant ${fetched.tenant}), valid until ${fetched.expiry}.`,
+      `Bulk token for ${facts.packageUser} (tenant ${facts.tenant}), valid until ${facts.tokenExpiry}.`,
       outFile ? `Token written to ${outFile} (mode 0600). Never commit it.` : 'Token printed to stdout.',
-      `Recorded in ${path.relative(io.cwd, projectFile) || projectFile}: tokenExpiry, issuedAt, packageUser, tenant; the token is { "secret": "${secretName}" }.`,
+      `Recorded in ${path.relative(io.cwd, projectFile) || projectFile}: tokenExpiry, issuedAt, packageUser, tenant; the token is { "secret": "${recordedName}" }.`,
       `To build, set ${envVar} to the token${outFile ? `, e.g. ${envVar}="$(cat ${shellQuote(path.relative(io.cwd, outFile) || outFile)})" ppkg build ${shellQuote(path.relative(io.cwd, projectFile) || projectFile)}` : ''}.`,
-      `To revoke the token, delete the user ${fetched.packageUser} in Entra ID.`,
+      `To revoke the token, delete the user ${facts.packageUser} in Entra ID.`,
     ].join('\n') + '\n',
   );
   return EXIT_OK;
+}
+
+/** The project on disk: strict UTF-8 in, an atomic replacement out (same mode); file problems in the admin's words. */
+function projectOnDisk(file: string): ProjectAccess {
+  return {
+    read: async () => {
+      try {
+        return decodeProjectBytes(await fs.readFile(file));
+      } catch (e) {
+        throw e instanceof InvalidUtf8Error ? e : new Error(fileProblemReason(e));
+      }
+    },
+    write: async (text) => {
+      try {
+        const mode = (await fs.stat(file)).mode & 0o777;
+        await atomicWriteFile(file, text, { mode });
+      } catch (e) {
+        throw new Error(fileProblemReason(e));
+      }
+    },
+  };
 }
 
 function readExtraCa(file: string | undefined): string | undefined {
