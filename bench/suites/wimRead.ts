@@ -138,8 +138,7 @@ export function generateTree(dir: string, totalMb = 200): [number, number] {
 /* --------------------------------------------------------------- the programs */
 
 const READ_ALL = `
-import { mkdirSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { openWim } from ${JSON.stringify(path.resolve(__dirname, '../../server/src/package/wim/read'))};
 
@@ -166,19 +165,13 @@ async function main() {
       const target = join(outDir, ...e.path.split('/'));
       if (e.isDirectory) { mkdirSync(target, { recursive: true }); continue; }
       mkdirSync(dirname(target), { recursive: true });
-      // One write in flight (on libuv's pool) while the next piece decodes here.
-      const fh = await open(target, 'w');
+      // Synchronous writes: measured faster than writes through libuv's pool
+      // (one in flight) on the shared 2-core machine, 1.05 s against 1.68 s.
+      const fd = openSync(target, 'w');
       try {
-        let pending: Promise<unknown> = Promise.resolve();
-        let pos = 0;
-        for await (const piece of wim.streamFile(e)) {
-          await pending;
-          pending = fh.write(piece, 0, piece.length, pos);
-          pos += piece.length;
-        }
-        await pending;
+        for await (const piece of wim.streamFile(e)) for (let at = 0; at < piece.length; ) at += writeSync(fd, piece, at);
       } finally {
-        await fh.close();
+        closeSync(fd);
       }
     }
   } finally {
