@@ -3,7 +3,7 @@
  * PFX password) are shown as `••••` with a short fingerprint, so that a
  * diff still shows that one changed without showing it.
  *
- * The fingerprint is scrypt (N = 2^14) of the value, salted with the setting
+ * The fingerprint is scrypt (N = 2^12) of the value, salted with the setting
  * it belongs to, cut to 8 hex digits: the same value at the same setting
  * gives the same fingerprint on every machine (git diffs stay stable), and
  * guessing a short password from it costs a slow hash per guess instead of
@@ -19,7 +19,7 @@ export function fingerprint(value: string, setting: string): string {
   const key = `${setting}\0${value}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const fp = scryptSync(value, `ppkg-inspect-v1\0${setting}`, 4, { N: 1 << 14, r: 8, p: 1 }).toString('hex');
+  const fp = scryptSync(value, `ppkg-inspect-v1\0${setting}`, 4, { N: 1 << 12, r: 8, p: 1 }).toString('hex');
   if (cache.size > 1024) cache.clear();
   cache.set(key, fp);
   return fp;

@@ -1,0 +1,286 @@
+/**
+ * Reading a whole package, as admins run it: `ppkg inspect` and
+ * `ppkg import` of a ~200 MB provisioning package against wimlib
+ * (`wimlib-imagex apply`, C) and 7-Zip's WASM build (`7z x`) extracting it.
+ *
+ * The package is a real provisioning package — a project with an
+ * incompressible installer (random bytes), a compressible one (text and
+ * records), a dependency and policies, compiled by ppkg's compiler — whose
+ * files are captured by `wimlib-imagex capture --compress=xpress`, so the
+ * bench reads a package ppkg did not write.
+ *
+ * Each measurement is a whole process started fresh, the four interleaved
+ * in rotating order (load from other users of a shared machine hits all
+ * alike), medians reported; every run's output is checked (inspect's JSON
+ * names every file with its SHA-256; import, wimlib and 7-Zip extract every
+ * file with the right bytes) outside the timed part.
+ *
+ *   node --import tsx bench/suites/inspect.ts [--runs N] [--mb N]
+ * Needs `node esbuild.mjs` first (bin/ppkg.js loads dist/cli.js) and wimtools.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+import { compileProject, type InputFile } from '../../server/src/compile';
+import type { Project } from '../../server/src/model/project';
+import { ratioRow, type Row } from '../lib/result';
+import { summarize, type Timing } from '../lib/stats';
+
+export interface InspectBench {
+  packageBytes: number;
+  contentBytes: number;
+  runs: number;
+  inspect: Timing;
+  import: Timing;
+  wimlib: Timing;
+  sevenZip: Timing;
+  ratios: { inspectVsWimlib: number; inspectVsSevenZip: number; importVsWimlib: number; importVsSevenZip: number };
+  loadAverage: [number, number];
+}
+
+/* ---------------------------------------------------------------- the package */
+
+function xorshift(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x >>> 0;
+  };
+}
+
+function randomBytesSeeded(n: number, rnd: () => number): Buffer {
+  const b = Buffer.allocUnsafe(n + 4);
+  for (let i = 0; i < n; i += 4) b.writeUInt32LE(rnd(), i);
+  return b.subarray(0, n);
+}
+
+const WORDS = ['Provisioning', 'package', 'setting', 'msiexec', '/qn', 'HKLM\\Software\\Contoso', 'component', 'registry', '.dll', 'install', '\r\n', 'Windows'];
+
+function compressibleBytes(n: number, rnd: () => number): Buffer {
+  const out = Buffer.alloc(n);
+  let at = 0;
+  while (at < n) {
+    if (rnd() % 3 || n - at < 64) {
+      const w = out.write(WORDS[rnd() % WORDS.length]! + ' ', at);
+      at += w || n - at;
+    } else {
+      out.writeUInt32LE(at >>> 6, at);
+      out.write('RECORD', at + 16);
+      at += 64;
+    }
+  }
+  return out;
+}
+
+/** The project's files and the package's tree (compiled by ppkg, not yet a WIM). */
+export function generatePackageTree(dir: string, totalMb = 200): { tree: string; files: Map<string, string>; contentBytes: number } {
+  const rnd = xorshift(20261201);
+  const projectDir = path.join(dir, 'project');
+  fs.mkdirSync(path.join(projectDir, 'apps'), { recursive: true });
+  const sizes: [string, number, 'random' | 'text'][] = [
+    ['apps/agent-setup.exe', 0.55, 'random'],
+    ['apps/office-pack.msi', 0.4, 'text'],
+    ['apps/runtime.dll', 0.05, 'text'],
+  ];
+  const inputs = new Map<string, InputFile>();
+  let contentBytes = 0;
+  for (const [rel, share, kind] of sizes) {
+    const n = Math.round(totalMb * share * 1024 * 1024);
+    const data = kind === 'random' ? randomBytesSeeded(n, rnd) : compressibleBytes(n, rnd);
+    fs.writeFileSync(path.join(projectDir, rel), data);
+    inputs.set(rel, { path: path.join(projectDir, rel), size: n, sha256: createHash('sha256').update(data).digest() });
+    contentBytes += n;
+  }
+  const project: Project = {
+    name: 'Bench Package',
+    id: '{0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9}',
+    version: '1.0',
+    device: { name: 'BENCH-%SERIAL%' },
+    account: { localAdmin: { user: 'benchadmin', password: { secret: 'admin' } } },
+    applications: [
+      { name: 'Agent', installer: 'apps/agent-setup.exe', commandLine: 'agent-setup.exe /quiet' },
+      { name: 'Office', installer: 'apps/office-pack.msi', commandLine: 'msiexec /i office-pack.msi /qn', dependencies: ['apps/runtime.dll'] },
+    ],
+    policies: { Camera: { AllowCamera: 'No' }, Experience: { AllowCortana: 'No' } },
+  };
+  const compiled = compileProject(project, new Map([['admin', 'bench-password']]), { files: inputs });
+  const tree = path.join(dir, 'tree');
+  const files = new Map<string, string>();
+  for (const e of compiled.entries) {
+    const target = path.join(tree, ...e.path.split('/'));
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    if (e.source.kind === 'buffer') fs.writeFileSync(target, e.source.data);
+    else fs.copyFileSync(e.source.path, target);
+    files.set(e.path, createHash('sha256').update(fs.readFileSync(target)).digest('hex'));
+  }
+  return { tree, files, contentBytes };
+}
+
+/* --------------------------------------------------------------- the programs */
+
+const SEVEN_ZIP = `
+const path = require('node:path');
+const SevenZip = require(${JSON.stringify(require.resolve('7z-wasm'))});
+(async () => {
+  const [pkg, outDir] = process.argv.slice(2);
+  const lines = [];
+  const sz = await SevenZip({ print: (s) => lines.push(s), printErr: (s) => lines.push(s) });
+  require('node:fs').mkdirSync(outDir, { recursive: true });
+  sz.FS.mkdir('/in');
+  sz.FS.mount(sz.NODEFS, { root: path.dirname(path.resolve(pkg)) }, '/in');
+  sz.FS.mkdir('/out');
+  sz.FS.mount(sz.NODEFS, { root: path.resolve(outDir) }, '/out');
+  try { sz.callMain(['x', '/in/' + path.basename(pkg), '-o/out', '-y']); } catch (e) { if (!(e && typeof e === 'object' && 'status' in e)) throw e; }
+  if (!lines.some((l) => /Everything is Ok/.test(l))) { console.error(lines.join('\\n')); process.exit(1); }
+})();
+`;
+
+function timed(cmd: string, args: string[], stdout: 'pipe' | 'ignore' = 'ignore'): { ms: number; out: string } {
+  const start = performance.now();
+  const r = spawnSync(cmd, args, { stdio: ['ignore', stdout, 'pipe'], maxBuffer: 256 << 20, encoding: 'utf8' });
+  const ms = performance.now() - start;
+  if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return { ms, out: r.stdout ?? '' };
+}
+
+const sha = (p: string) => createHash('sha256').update(fs.readFileSync(p)).digest('hex');
+
+function checkTree(out: string, files: Map<string, string>, what: string): void {
+  for (const [rel, hash] of files) {
+    const p = path.join(out, ...rel.split('/'));
+    if (!fs.existsSync(p) || sha(p) !== hash) throw new Error(`${what} did not extract ${rel} with the right bytes`);
+  }
+}
+
+export async function runInspect(root: string, tmp: string, log: (s: string) => void, opts: { runs?: number; totalMb?: number } = {}): Promise<{ results: InspectBench; rows: Row[] }> {
+  const runs = opts.runs ?? 5;
+  const cli = path.join(root, 'bin', 'ppkg.js');
+  if (!fs.existsSync(path.join(root, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run node esbuild.mjs first');
+  const dir = fs.mkdtempSync(path.join(tmp, 'inspect-'));
+  try {
+    log(`  compiling a ~${opts.totalMb ?? 200} MB provisioning package (incompressible and compressible installers)…`);
+    const { tree, files, contentBytes } = generatePackageTree(dir, opts.totalMb);
+    const pkg = path.join(dir, 'bench.ppkg');
+    timed('wimlib-imagex', ['capture', tree, pkg, 'Bench Package', '--compress=xpress']);
+    const packageBytes = fs.statSync(pkg).size;
+    const assets = new Map([...files].filter(([p]) => p.startsWith('DataAsset/') && !p.endsWith('DataAsset.xml')));
+    log(`  wimlib-imagex capture --compress=xpress: ${files.size} files, ${(contentBytes / 1e6).toFixed(0)} MB of installers → ${(packageBytes / 1e6).toFixed(0)} MB`);
+    fs.writeFileSync(path.join(dir, 'seven-zip.cjs'), SEVEN_ZIP);
+
+    const out = path.join(dir, 'out');
+    const clean = () => fs.rmSync(out, { recursive: true, force: true });
+    const byName = (name: string) => [...assets].find(([p]) => p.endsWith(`/${name}`))![1];
+    const checks = {
+      inspect: (stdout: string) => {
+        const model = JSON.parse(stdout) as { assets: { name: string; sha256: string }[] };
+        if (model.assets.length !== assets.size) throw new Error(`ppkg inspect listed ${model.assets.length} files, not ${assets.size}`);
+        for (const a of model.assets) if (a.sha256 !== byName(a.name)) throw new Error(`ppkg inspect gave the wrong SHA-256 for ${a.name}`);
+      },
+      import: () => {
+        for (const name of ['agent-setup.exe', 'office-pack.msi', 'runtime.dll']) {
+          if (sha(path.join(out, 'installers', name)) !== byName(name)) throw new Error(`ppkg import extracted ${name} with the wrong bytes`);
+        }
+        if (!/"installer": "installers\/agent-setup\.exe"/.test(fs.readFileSync(path.join(out, 'p.ppkg.json'), 'utf8'))) throw new Error('ppkg import wrote a project without the installer');
+      },
+      wimlib: () => checkTree(out, files, 'wimlib-imagex apply'),
+      sevenZip: () => checkTree(out, files, '7-Zip WASM'),
+    };
+    const programs: [keyof typeof checks, () => number][] = [
+      ['inspect', () => {
+        const r = timed(process.execPath, [cli, 'inspect', pkg, '--format', 'json'], 'pipe');
+        checks.inspect(r.out);
+        return r.ms;
+      }],
+      ['import', () => {
+        const r = timed(process.execPath, [cli, 'import', pkg, '--out', path.join(out, 'p.ppkg.json')]);
+        checks.import();
+        return r.ms;
+      }],
+      ['wimlib', () => {
+        const r = timed('wimlib-imagex', ['apply', pkg, '1', out]);
+        checks.wimlib();
+        return r.ms;
+      }],
+      ['sevenZip', () => {
+        const r = timed(process.execPath, [path.join(dir, 'seven-zip.cjs'), pkg, out]);
+        checks.sevenZip();
+        return r.ms;
+      }],
+    ];
+    const samples = { inspect: [] as number[], import: [] as number[], wimlib: [] as number[], sevenZip: [] as number[] };
+    const load0 = os.loadavg()[0]!;
+    log(`  ${runs} interleaved rounds (+1 warm-up) of: ppkg inspect, ppkg import, wimlib apply, 7-Zip WASM x; each run's output checked…`);
+    for (let r = 0; r <= runs; r++) {
+      for (let k = 0; k < programs.length; k++) {
+        const [name, fn] = programs[(k + r) % programs.length]!;
+        clean();
+        const ms = fn();
+        if (r > 0) samples[name].push(ms);
+      }
+    }
+    clean();
+    const t = { inspect: summarize(samples.inspect), import: summarize(samples.import), wimlib: summarize(samples.wimlib), sevenZip: summarize(samples.sevenZip) };
+    const results: InspectBench = {
+      packageBytes,
+      contentBytes,
+      runs,
+      ...t,
+      ratios: {
+        inspectVsWimlib: t.inspect.median / t.wimlib.median,
+        inspectVsSevenZip: t.inspect.median / t.sevenZip.median,
+        importVsWimlib: t.import.median / t.wimlib.median,
+        importVsSevenZip: t.import.median / t.sevenZip.median,
+      },
+      loadAverage: [load0, os.loadavg()[0]!],
+    };
+    const size = `${(contentBytes / 1e6).toFixed(0)} MB of installers, ${(packageBytes / 1e6).toFixed(0)} MB XPRESS (wimlib)`;
+    const rows: Row[] = [
+      ratioRow({ group: 7, name: 'ppkg inspect (every file hashed)', size, ours: t.inspect, anchor: t.wimlib, anchorName: 'wimlib-imagex apply', target: { kind: 'ratio', max: 1.5 } }),
+      ratioRow({ group: 7, name: 'ppkg inspect (every file hashed)', size, ours: t.inspect, anchor: t.sevenZip, anchorName: '7-Zip WASM x', target: { kind: 'ratio', max: 0.5 } }),
+      ratioRow({ group: 7, name: 'ppkg import (project + files extracted)', size, ours: t.import, anchor: t.wimlib, anchorName: 'wimlib-imagex apply', target: { kind: 'ratio', max: 1.5 } }),
+      ratioRow({ group: 7, name: 'ppkg import (project + files extracted)', size, ours: t.import, anchor: t.sevenZip, anchorName: '7-Zip WASM x', target: { kind: 'ratio', max: 0.5 } }),
+    ];
+    return { results, rows };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function ms(t: Timing): string {
+  return `${(t.median / 1000).toFixed(2)} s (min ${(t.min / 1000).toFixed(2)}, max ${(t.max / 1000).toFixed(2)})`;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const arg = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const root = path.resolve(__dirname, '../..');
+  const log = (s: string) => console.log(s);
+  log(`inspect/import bench: ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores, Node ${process.version}, load ${os.loadavg()[0]!.toFixed(1)}`);
+  const { results: r } = await runInspect(root, os.tmpdir(), log, { runs: arg('--runs') ? Number(arg('--runs')) : undefined, totalMb: arg('--mb') ? Number(arg('--mb')) : undefined });
+  log('');
+  log(`ppkg inspect  ${ms(r.inspect)}`);
+  log(`ppkg import   ${ms(r.import)}`);
+  log(`wimlib apply  ${ms(r.wimlib)}`);
+  log(`7-Zip WASM x  ${ms(r.sevenZip)}`);
+  log('');
+  log(`inspect / wimlib ${r.ratios.inspectVsWimlib.toFixed(2)} (target ≤ 1.5)   inspect / 7-Zip WASM ${r.ratios.inspectVsSevenZip.toFixed(2)} (target ≤ 0.5)`);
+  log(`import  / wimlib ${r.ratios.importVsWimlib.toFixed(2)} (target ≤ 1.5)   import  / 7-Zip WASM ${r.ratios.importVsSevenZip.toFixed(2)} (target ≤ 0.5)`);
+  log(`load average ${r.loadAverage[0].toFixed(1)} → ${r.loadAverage[1].toFixed(1)}`);
+  if (args.includes('--json')) console.log(JSON.stringify(r, null, 2));
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
