@@ -84,9 +84,10 @@ export class EntraError extends Error {
   }
 }
 
-const MFA_CODES = new Set(['50076', '50079', '50074', '50072', '50078', '50125']);
-const CA_CODES = new Set(['53000', '53001', '53002', '53003', '53004', '50158', '50097', '530003', '530032']);
-const CONSENT_CODES = new Set(['65001', '65004', '90094', '90099', '900941']);
+/** AADSTS codes (digits) that mean MFA was required, Conditional Access blocked, or consent is missing; shared with the tenant checks' explanations. */
+export const MFA_CODES: ReadonlySet<string> = new Set(['50076', '50079', '50074', '50072', '50078', '50125']);
+export const CA_CODES: ReadonlySet<string> = new Set(['53000', '53001', '53002', '53003', '53004', '50158', '50097', '530003', '530032']);
+export const CONSENT_CODES: ReadonlySet<string> = new Set(['65001', '65004', '90094', '90099', '900941']);
 
 /** The AADSTS code of a server error: from `error_codes`, else from the text. */
 export function aadstsCode(errorCodes: unknown, ...texts: (string | undefined)[]): string | undefined {

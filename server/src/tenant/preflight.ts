@@ -1,3 +1,4 @@
+import { CA_CODES, CONSENT_CODES, MFA_CODES } from '../entra/errors';
 import { cmd } from '../entra/host';
 import { GraphClient, GraphError, odataString, type GraphClientOptions } from './graphClient';
 import { fetchedError, type CheckId, type CheckResult, type Fetched, type Me, type Membership } from './types';
@@ -208,9 +209,6 @@ export interface TokenFailureExplanation {
   hint: string;
 }
 
-const MFA_CODES = ['50072', '50074', '50076', '50078', '50079', '50125'];
-const CA_CODES = ['50097', '50158', '53000', '53001', '53002', '53003', '53004', '530003', '530032'];
-const CONSENT_CODES = ['65001', '65004', '90094', '90099', '900941'];
 
 /**
  * Which preflight check explains a failed bulk-token request
@@ -228,16 +226,16 @@ export function explainTokenFailure(kindOrCode: TokenFailureKind): TokenFailureE
       hint: 'AADSTS240001: the account may not register devices. Check that users may join devices (R4) and that you hold a token-capable role tenant-wide (R2); missing consent for the token client causes it too.',
     };
   }
-  if (CONSENT_CODES.includes(code ?? '') || k === 'consentrequired') {
+  if (CONSENT_CODES.has(code ?? '') || k === 'consentrequired') {
     return { checks: [], hint: 'The sign-in app has no consent in this tenant. A Global Administrator, Privileged Role Administrator or Cloud Application Administrator must grant admin consent.' };
   }
   if (k === 'federatedstagedrollout' || k === 'emptyresponse' || text.toLowerCase().includes('empty response')) {
     return { checks: ['R7'], hint: '"The operation returned empty response" is what federated accounts in a staged rollout get (R7). Use a cloud-only account.' };
   }
-  if (MFA_CODES.includes(code ?? '') || k === 'mfarequired') {
+  if (MFA_CODES.has(code ?? '') || k === 'mfarequired') {
     return { checks: ['R6'], hint: 'Multi-factor authentication was required; bulk tokens need password or certificate sign-in, and the package_ account cannot do MFA (R6).' };
   }
-  if (CA_CODES.includes(code ?? '') || k === 'conditionalaccess') {
+  if (CA_CODES.has(code ?? '') || k === 'conditionalaccess') {
     return { checks: ['R6'], hint: 'Conditional Access blocked the request (R6). Review the policies that apply to you and to the package_ accounts.' };
   }
   if (code === '90093' || k === 'graphforbidden') {
