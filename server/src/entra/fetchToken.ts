@@ -1,8 +1,9 @@
 /**
- * The whole bulk-token fetch: validate the expiry, sign in for the Device
- * Registration Service, run the begin/poll protocol, and return the token with
- * the facts to record next to it. Stores nothing; the caller decides where the
- * token goes (SecretStorage, a 0600 file, stdout).
+ * The bulk-token fetch: validate the expiry, sign in for the Device
+ * Registration Service, run a preflight hook (the tenant's fast checks), run
+ * the begin/poll protocol, and return the token with the facts to record next
+ * to it. Stores nothing. The use case around it (checks, where the token goes,
+ * recording, explaining) is tokenFlow.ts, shared by the CLI and VS Code.
  */
 import { formatIsoDate, daysBetween, latestSafeExpiry, MAX_TOKEN_LIFETIME_DAYS, parseIsoDate } from '../model/dates';
 import { requestBulkToken } from './bulkToken';
