@@ -13,7 +13,7 @@ import * as vscode from 'vscode';
 import { importPackageFile } from '../../server/src/cli/commands/import';
 import { CliError, type CliIO } from '../../server/src/cli/io';
 import { diffModels, inspectProjectFile } from '../../server/src/diff';
-import { inspectPackage, packageProblem, renderInspectText } from '../../server/src/inspect';
+import { inspectPackage, packageProblem, renderInspectText, type InspectModel, type InspectSetting } from '../../server/src/inspect';
 import { parseProject } from '../../server/src/model/parse';
 import { isSecretReference, secretEnvVar } from '../../server/src/model/secrets';
 import { projectFileName } from '../../server/src/model/starter';
@@ -82,22 +82,50 @@ class PackageViewProvider implements vscode.CustomReadonlyEditorProvider {
   }
 }
 
-/** `ppkg-inspect:` documents: `?package=<path>` or `?project=<path>`, the inspect text of either. */
+/**
+ * `ppkg-inspect:` documents: the inspect text of a package or a project
+ * (`?package=<path>` / `?project=<path>`), or a text a comparison prepared
+ * (`?compare=<n>`). Their paths end in `.txt`, so no language (and no
+ * project validation) attaches to them.
+ */
 class InspectDocuments implements vscode.TextDocumentContentProvider {
+  readonly prepared = new Map<string, string>();
+  private next = 0;
+
   constructor(private readonly secrets: SecretStore) {}
+
+  prepare(name: string, text: string): vscode.Uri {
+    const id = String(this.next++);
+    if (this.prepared.size > 50) this.prepared.delete(this.prepared.keys().next().value!);
+    this.prepared.set(id, text);
+    return vscode.Uri.from({ scheme: INSPECT_SCHEME, path: `/${name}.txt`, query: new URLSearchParams({ compare: id }).toString() });
+  }
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const q = new URLSearchParams(uri.query);
+    const id = q.get('compare');
+    if (id !== null) return this.prepared.get(id) ?? 'This comparison is no longer available: run ppkg: Compare with Project again.\n';
     const pkg = q.get('package');
     if (pkg) return (await packageText(pkg)).text;
     const project = q.get('project') ?? '';
     try {
       const r = await inspectProjectFile(project, path.basename(project), await projectSecretsEnv(this.secrets, project));
-      return renderInspectText(r.model, path.basename(project));
+      return renderInspectText(r.model);
     } catch (err) {
       return `${(err as Error).message}\n`;
     }
   }
+}
+
+/**
+ * A project's secret that is not set cannot be compared: the package's
+ * setting is shown with the project's "value unknown" text, so VS Code's
+ * diff marks only real differences (as ppkg diff counts them).
+ */
+export function alignUnknownSecrets(project: InspectModel, pkg: InspectModel): InspectModel {
+  const key = (x: InspectSetting) => `${x.scope}|${x.path ?? x.uri}`;
+  const unknown = new Map(project.settings.filter((x) => x.secret && x.secret.fingerprint === null).map((x) => [key(x), x]));
+  return { ...pkg, settings: pkg.settings.map((x) => (x.secret && unknown.has(key(x)) ? { ...x, value: unknown.get(key(x))!.value, compiledValue: unknown.get(key(x))!.compiledValue } : x)) };
 }
 
 /** The project's secrets from SecretStorage, as the environment the engine reads (unset ones are "value unknown"). */
@@ -217,7 +245,7 @@ async function importPackageCommand(provider: PackageViewProvider, secrets: Secr
   return out;
 }
 
-async function comparePackageCommand(provider: PackageViewProvider, secrets: SecretStore, arg: unknown, projectArg?: unknown): Promise<{ differences: number } | undefined> {
+async function comparePackageCommand(provider: PackageViewProvider, secrets: SecretStore, documents: InspectDocuments, arg: unknown, projectArg?: unknown): Promise<{ differences: number } | undefined> {
   const pkg = await pickPackage(provider, arg);
   if (!pkg) return undefined;
   let project: string | undefined = typeof projectArg === 'string' ? projectArg : undefined;
@@ -228,27 +256,29 @@ async function comparePackageCommand(provider: PackageViewProvider, secrets: Sec
     if (!picked) return undefined;
     project = picked.uri.fsPath;
   }
-  const left = vscode.Uri.from({ scheme: INSPECT_SCHEME, path: `/${path.basename(project)}`, query: new URLSearchParams({ project }).toString() });
-  const right = vscode.Uri.from({ scheme: INSPECT_SCHEME, path: `/${path.basename(pkg.fsPath)}`, query: new URLSearchParams({ package: pkg.fsPath }).toString() });
-  await vscode.commands.executeCommand('vscode.diff', left, right, `${path.basename(project)} ↔ ${path.basename(pkg.fsPath)}`);
   try {
     const [a, b] = await Promise.all([inspectProjectFile(project, path.basename(project), await projectSecretsEnv(secrets, project)), inspectPackage(pkg.fsPath)]);
     const d = diffModels(a.model, b.model, { a: { label: path.basename(project), kind: 'project' }, b: { label: path.basename(pkg.fsPath), kind: 'package' } });
+    const left = documents.prepare(path.basename(project), renderInspectText(a.model));
+    const right = documents.prepare(path.basename(pkg.fsPath), renderInspectText(alignUnknownSecrets(a.model, b.model)));
+    await vscode.commands.executeCommand('vscode.diff', left, right, `${path.basename(project)} ↔ ${path.basename(pkg.fsPath)}`);
     const n = d.image.length + d.settings.length + d.files.length;
     void vscode.window.showInformationMessage(d.same ? `${path.basename(pkg.fsPath)} is what ${path.basename(project)} builds: no differences.` : `${path.basename(pkg.fsPath)} and ${path.basename(project)}: ${n} difference${n === 1 ? '' : 's'}.`);
     return { differences: n };
   } catch (err) {
-    void vscode.window.showErrorMessage((err as Error).message);
+    const shown = path.basename(pkg.fsPath);
+    void vscode.window.showErrorMessage(packageProblem(err, shown) ?? (err as Error).message);
     return undefined;
   }
 }
 
 export function registerPackageView(context: vscode.ExtensionContext, secrets: SecretStore, log: vscode.LogOutputChannel): void {
   const provider = new PackageViewProvider();
+  const documents = new InspectDocuments(secrets);
   context.subscriptions.push(
     vscode.window.registerCustomEditorProvider(PACKAGE_VIEW, provider, { supportsMultipleEditorsPerDocument: true, webviewOptions: { retainContextWhenHidden: false } }),
-    vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, new InspectDocuments(secrets)),
+    vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, documents),
     vscode.commands.registerCommand('ppkg.importPackage', (arg?: unknown) => importPackageCommand(provider, secrets, log, arg)),
-    vscode.commands.registerCommand('ppkg.comparePackage', (arg?: unknown, project?: unknown) => comparePackageCommand(provider, secrets, arg, project)),
+    vscode.commands.registerCommand('ppkg.comparePackage', (arg?: unknown, project?: unknown) => comparePackageCommand(provider, secrets, documents, arg, project)),
   );
 }

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { after, test } from 'node:test';
@@ -128,6 +128,19 @@ test('never overwrites: the project without --force, extracted files with other 
   assert.equal(ok.code, 0, ok.err);
   assert.notEqual(readFileSync(join(dir, 'p.ppkg.json'), 'utf8'), 'edited by hand');
   assert.deepEqual(tree(dir), before);
+});
+
+test('a folder on the way that links elsewhere is refused: nothing is written through it', async () => {
+  const dir = join(work, 'linked');
+  const elsewhere = join(work, 'elsewhere');
+  mkdirSync(dir);
+  mkdirSync(elsewhere);
+  symlinkSync(elsewhere, join(dir, 'installers'));
+  const r = await ppkg(['import', join(FIX, 'everything.ppkg'), '--out', 'linked/p.ppkg.json']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /linked\/installers is a link or a file, not a folder/);
+  assert.deepEqual(readdirSync(elsewhere), []);
+  assert.deepEqual(tree(dir).filter((f) => !f.startsWith('installers')), []);
 });
 
 test('hostile or broken packages: exit 2 in words, nothing left in the output folder', async () => {

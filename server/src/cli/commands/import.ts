@@ -144,6 +144,13 @@ export async function importPackageFile(input: string, shownInput: string, outPa
       const keep = new Set<string>();
       for (const f of plan.files) {
         const abs = path.join(outDir, ...f.rel.split('/'));
+        // A folder on the way that is a link could lead outside the output folder: refused.
+        for (let dir = path.dirname(abs); dir !== outDir; dir = path.dirname(dir)) {
+          const st = await fs.lstat(dir).catch(() => undefined);
+          if (st && (st.isSymbolicLink() || !st.isDirectory())) {
+            throw new CliError(`${path.relative(io.cwd, dir) || dir} is a link or a file, not a folder; ppkg import writes only into real folders below ${path.relative(io.cwd, outDir) || outDir}. Move it away, or import into another folder (--out).`);
+          }
+        }
         if ((await existing(abs)) === 'none') continue;
         if (await sameContent(abs, f)) keep.add(f.rel);
         else throw new CliError(`${path.relative(io.cwd, abs) || abs} already exists with other content; ppkg import does not replace files it did not create. Move it away, or import into another folder (--out).`);
