@@ -97,6 +97,12 @@ describe('reading a package in VS Code (code-server)', { timeout: 300000 }, () =
       await session.screenshot('compare');
       assert.match(compared, /cts\.ppkg is what cts-desktops\.ppkg\.json builds: no differences/);
       await p.locator('.tabs-container .tab[aria-label*="cts-desktops.ppkg.json ↔ cts.ppkg"]').first().waitFor({ state: 'visible', timeout: 15000 });
+      // The diff view marks no line: the project's unset secrets are shown alike on both sides, and the
+      // inspect texts are plain text (no project validation attaches to them).
+      await p.locator('.editor-group-container.active .monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 15000 });
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(await p.locator('.editor-group-container.active .monaco-diff-editor .line-insert, .editor-group-container.active .monaco-diff-editor .line-delete').count(), 0, 'the diff view marks lines as changed');
+      assert.deepEqual(await session.problems(), [], 'the comparison put problems in the Problems panel');
 
       const imported = await step(session, 'import', async () => {
         await session.runCommand('ppkg: Import as Project');
