@@ -97,3 +97,18 @@ test('completion while typing a property name: patched and fully parsed document
     assert.ok(ours.items.length > 0, typed);
   }
 });
+
+test('the same broken text again (typed, undone, typed again) reuses the broken tree with its errors', () => {
+  const at = EXAMPLE.indexOf('"installer"');
+  const broken = EXAMPLE.slice(0, at) + '"rest\n      ' + EXAMPLE.slice(at);
+  const make = (text: string) => (root: ASTNode, errors: { offset: number; length: number; message: string }[]) =>
+    json.newJSONDocument(root, errors.map((e) => ({ range: { start: TextDocument.create('x', 'json', 1, text).positionAt(e.offset), end: TextDocument.create('x', 'json', 1, text).positionAt(e.offset + e.length) }, message: e.message })), []);
+  const first = reparseAround(EXAMPLE, parse(EXAMPLE), undefined, broken, parse, make(broken))!;
+  assert.ok(first.broken && first.errors.length > 0);
+  const again = reparseAround(broken, first.doc, first.broken, broken, parse, make(broken), true, first.errors)!;
+  assert.equal(again.doc, first.doc);
+  assert.equal(again.broken, first.broken);
+  assert.deepEqual(again.errors, first.errors);
+  // Without the errors it cannot tell the first error's offset: it declines, and the caller parses.
+  assert.equal(reparseAround(broken, first.doc, first.broken, broken, parse, make(broken)), undefined);
+});

@@ -66,11 +66,13 @@ export function reparseAround(
   newDocument: (root: ASTNode, errors: Reparsed['errors']) => JSONDocument,
   /** Whether the new value may have syntax errors (false: only error-free text is patched). */
   tolerant = true,
+  /** The old tree's syntax errors (all inside `oldBroken`), handed on when the text did not change. */
+  oldErrors?: Reparsed['errors'],
 ): Reparsed | undefined {
   const root = oldDoc.root;
   if (!root) return undefined;
   const prefix = commonPrefix(oldText, newText);
-  if (prefix === oldText.length && prefix === newText.length) return oldBroken ? undefined : { doc: oldDoc, errors: [] };
+  if (prefix === oldText.length && prefix === newText.length) return oldBroken ? (oldErrors ? { doc: oldDoc, broken: oldBroken, errors: oldErrors } : undefined) : { doc: oldDoc, errors: [] };
   const suffix = commonSuffix(oldText, newText, Math.min(oldText.length, newText.length) - prefix);
   const oldEnd = oldText.length - suffix;
   const delta = newText.length - oldText.length;

@@ -113,6 +113,7 @@ class VersionState {
 
   /** The subtree of this version's JSON tree that holds every syntax error (a patched tree only). */
   private broken?: ASTNode;
+  private brokenErrors?: Reparsed['errors'];
 
   /** The state whose JSON tree the next version may reuse: this one, or the one this one would have reused. */
   jsonBase(): VersionState | undefined {
@@ -151,6 +152,7 @@ class VersionState {
       if (reused) {
         this.jsonDoc = reused.doc;
         this.broken = reused.broken;
+        this.brokenErrors = reused.errors;
         this.firstJsonError = reused.errors.reduce((m, e) => Math.min(m, e.offset), Infinity);
       } else {
         const parsed = this.jsonService().parseJSONDocument(doc);
@@ -183,11 +185,14 @@ class VersionState {
           errors.map((e): Diagnostic => ({ range: { start: doc.positionAt(e.offset), end: doc.positionAt(e.offset + e.length) }, message: e.message, severity: (e.severity ?? 1) as Diagnostic["severity"], ...(e.code !== undefined ? { code: e.code } : {}) })),
           [],
         ),
+      true,
+      base.brokenErrors,
     );
     // The base's tree now belongs to this version; the base parses again if it is ever asked.
     if (reused && reused.doc !== base.jsonDoc) {
       base.jsonDoc = undefined;
       base.broken = undefined;
+      base.brokenErrors = undefined;
     }
     return reused;
   }
