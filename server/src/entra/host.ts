@@ -27,7 +27,7 @@ const NAMES: Record<MessageHost, Record<CommandRef, string>> = {
   },
   vscode: {
     doctor: '**ppkg: Check Tenant Readiness**',
-    doctorFix: '**ppkg: Check Tenant Readiness** (it offers to create it)',
+    doctorFix: '**ppkg: Check Tenant Readiness** (its report says how to create it)',
     fetchToken: '**ppkg: Fetch Bulk Token**',
     fetchTokenLonger: '**ppkg: Fetch Bulk Token** again',
     deviceCode: 'the device code sign-in',

@@ -40,7 +40,7 @@ const GRAPH_SIGN_IN: OptionSpec[] = [
 const SIGN_IN_ENV = [
   { name: 'DISPLAY, WAYLAND_DISPLAY', description: 'Linux: without either, there is no browser to open and the device code flow is used.' },
   { name: 'SSH_CONNECTION, SSH_TTY, CI', description: 'When set, a browser here would not reach you: the device code flow is used.' },
-  { name: 'HTTPS_PROXY, NODE_EXTRA_CA_CERTS', description: 'Proxy and extra trusted CA certificates (read by Node.js).' },
+  { name: 'NODE_EXTRA_CA_CERTS', description: 'Extra trusted CA certificates, e.g. of a TLS-inspecting proxy (read by Node.js). Node.js 20 does not read HTTPS_PROXY: the CLI connects directly.' },
 ];
 
 const COMMON_EXIT = { code: 2, meaning: 'usage error, a file that cannot be read or written, or the command could not run' };
@@ -178,7 +178,6 @@ export const COMMANDS: Record<string, CommandEntry> = {
     ],
     env: [
       { name: 'NODE_EXTRA_CA_CERTS', description: 'Extra trusted CA certificates (a TLS-inspecting proxy).' },
-      { name: 'HTTPS_PROXY', description: 'Proxy for Entra ID and Microsoft Graph.' },
     ],
     exitCodes: [
       { code: 0, meaning: 'the token was fetched, stored where asked and recorded in the project' },
