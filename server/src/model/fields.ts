@@ -131,3 +131,24 @@ export function secretReferences(project: unknown): { path: JsonPath; name: stri
   walk(project, []);
   return out;
 }
+
+/**
+ * What the schema says of the property at a path (array indexes as numbers):
+ * whether it holds a secret or names a file. For the editor, which asks
+ * about the spot under the cursor rather than walking a whole project.
+ */
+export function fieldAt(path: JsonPath): { secret?: { what: string; suggestedName: string }; file?: { role: string; commandFolder: boolean } } {
+  let s: Schema | undefined = ROOT;
+  for (const step of path) {
+    if (!s) return {};
+    const r: Schema = resolve(s);
+    s = typeof step === 'number' ? (r.items as Schema | undefined) : (r.properties as Record<string, Schema> | undefined)?.[step];
+  }
+  if (!s) return {};
+  const secret = s['x-ppkg-secret'] as SecretAnnotation | undefined;
+  const file = s['x-ppkg-file'] as FileAnnotation | undefined;
+  return {
+    ...(secret && !secret.onlyWhenReference && !secret.onlyWhenSecretLeaf ? { secret: { what: secret.what.replace(/ \(.*\)$/, ''), suggestedName: suggestedName(secret.suggestedName, path) } } : {}),
+    ...(file ? { file: { role: file.role, commandFolder: file.commandFolder === true } } : {}),
+  };
+}
