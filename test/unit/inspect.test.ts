@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
-import { fingerprint, inspectPackage, renderInspectText, type InspectModel } from '../../server/src/inspect';
+import { fingerprint, inspectPackage, renderInspectText, wimFiles, type InspectModel } from '../../server/src/inspect';
 import { bulkTokenExpiry } from '../../server/src/inspect/bprt';
 import { writeWim } from '../../server/src/package/wim';
 import { FIXTURE_SECRETS, SENTINEL_STRINGS } from '../fixtures/ppkg/sentinels';
@@ -234,4 +234,33 @@ test('a package without RunTime.xml, and raw settings whose names say credential
   assert.match(setting(r, "./Device/Vendor/MSFT/WiFi/Profile/Lab/WlanXml").value, /<keyMaterial>•••• \([0-9a-f]{8}\)<\/keyMaterial><extra\/>/);
   assert.deepEqual(r.risks.bulkToken, { present: true, expires: null });
   assert.match(renderInspectText(r), /expiry unknown/);
+});
+
+test('equal content is decompressed and hashed once, and the XML read in all is capped', async () => {
+  let streams = 0;
+  let reads = 0;
+  const big = { size: 1 << 20, sha1: 'b'.repeat(40) };
+  const entries = Array.from({ length: 5000 }, (_, i) => ({ path: `DataAsset/2/${i}_x/f${i}.bin`, name: `f${i}.bin`, isDirectory: false, ...big }));
+  const xml = Array.from({ length: 100 }, (_, i) => ({ path: `Multivariant/0/Prov/RunTime/${i}.provxml`, name: `${i}.provxml`, isDirectory: false, size: 8 << 20, sha1: `${i}`.padStart(40, 'c') }));
+  const fake = {
+    entries: [...entries, ...xml],
+    imageProperties: [],
+    streamFile: () => ({
+      async *[Symbol.asyncIterator]() {
+        streams++;
+        yield Buffer.alloc(16);
+      },
+    }),
+    readFile: async () => {
+      reads++;
+      return Buffer.alloc(8 << 20);
+    },
+  } as unknown as Parameters<typeof wimFiles>[0];
+  const files = wimFiles(fake);
+  for (const e of entries) await files.digest(e.path);
+  assert.equal(streams, 1);
+  let refused = 0;
+  for (const e of xml) await files.read(e.path).catch(() => refused++);
+  assert.equal(reads, 8);
+  assert.equal(refused, 92);
 });

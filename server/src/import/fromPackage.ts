@@ -83,9 +83,17 @@ export async function stageAssets(wim: WimArchive, stagingDir: string, signal?: 
   const digests = new Map<string, FileDigest>();
   const staged = new Map<string, string>();
   let n = 0;
+  // Equal content is one blob in the WIM: staged (decompressed, written) once.
+  const bySha1 = new Map<string, { target: string; digest: FileDigest }>();
   for (const e of wim.entries) {
     if (e.isDirectory || !/^DataAsset\/\d+\/[^/]+\/[^/]+$/.test(e.path)) continue;
     if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+    const seen = e.sha1 ? bySha1.get(e.sha1) : undefined;
+    if (seen) {
+      digests.set(e.path, seen.digest);
+      staged.set(e.path, seen.target);
+      continue;
+    }
     const target = path.join(stagingDir, String(n++));
     const hash = createHash('sha256');
     let size = 0;
@@ -99,8 +107,10 @@ export async function stageAssets(wim: WimArchive, stagingDir: string, signal?: 
       })(),
     );
     await pipeline(source, createWriteStream(target, { flags: 'wx' }), ...(signal ? [{ signal }] : []));
-    digests.set(e.path, { size, sha256: hash.digest('hex') });
+    const digest = { size, sha256: hash.digest('hex') };
+    digests.set(e.path, digest);
     staged.set(e.path, target);
+    if (e.sha1) bySha1.set(e.sha1, { target, digest });
   }
   return { digests, staged };
 }

@@ -14,7 +14,7 @@ import { configurationSets, dataAssets, PackageXmlError, parmsOf, parsePackageXm
 import { formatInstance, mapParms, type MappedSetting } from './reverse';
 import { assessRisks } from './risks';
 import { maskSecret, type SecretPolicy } from './secrets';
-import type { FileDigest, PackageFiles } from './source';
+import { PackageTooLarge, type FileDigest, type PackageFiles } from './source';
 
 export const PROV = 'Multivariant/0/Prov';
 export const CUSTOMIZATIONS_XML = 'Multivariant/0/customizations.xml';
@@ -80,7 +80,21 @@ export async function inspectPackageFiles(files: PackageFiles, options: InspectO
   const policy: SecretPolicy = options.secrets ?? { show: false };
   const warnings: string[] = [];
   const present = new Set(files.paths);
-  const readXml = async (p: string) => parsePackageXml(await files.read(p), p);
+  // The same content (one blob) is parsed once, however many entries name it.
+  const parsed = new WeakMap<Buffer, ReturnType<typeof parsePackageXml>>();
+  const readXml = async (p: string) => {
+    try {
+      const data = await files.read(p);
+      const hit = parsed.get(data);
+      if (hit) return hit;
+      const root = parsePackageXml(data, p);
+      parsed.set(data, root);
+      return root;
+    } catch (err) {
+      if (err instanceof PackageTooLarge) throw new PackageXmlError(`${p} was not read: ${err.message}`);
+      throw err;
+    }
+  };
 
   // DataAsset.xml and the asset files.
   let assetsXml: DataAssetEntry[] = [];

@@ -12,6 +12,12 @@ import type { WimArchive, WimEntry } from '../package/wim/read';
 /** Largest XML file of a package read whole (provxml, RunTime.xml, DataAsset.xml, customizations.xml). */
 export const MAX_PACKAGE_XML_BYTES = 8 * 1024 * 1024;
 
+/** All the XML of one package read whole, together (real packages: well under 1 MiB). */
+export const MAX_PACKAGE_XML_TOTAL = 64 * 1024 * 1024;
+
+/** The package's XML files add up to more than any provisioning package has. */
+export class PackageTooLarge extends Error {}
+
 export interface FileDigest {
   size: number;
   sha256: string;
@@ -38,21 +44,38 @@ export function wimFiles(wim: WimArchive, digests?: Map<string, FileDigest>): Pa
     if (!e) throw new Error(`internal: no file ${p} in the package`);
     return e;
   };
+  // Many entries may share one blob (the WIM stores equal content once): each blob is
+  // decompressed at most once, and the XML read in all is capped, so a package built to
+  // point thousands of entries at one large blob costs no more than the blob.
+  const bySha1 = new Map<string, FileDigest>();
+  const readBySha1 = new Map<string, Buffer>();
+  let xmlBytes = 0;
   return {
     paths: [...files.keys()],
     size: (p) => entry(p).size,
-    read: (p) => wim.readFile(entry(p), { maxBytes: MAX_PACKAGE_XML_BYTES }),
+    async read(p) {
+      const e = entry(p);
+      const hit = e.sha1 ? readBySha1.get(e.sha1) : undefined;
+      if (hit) return hit;
+      if (xmlBytes + e.size > MAX_PACKAGE_XML_TOTAL) throw new PackageTooLarge(`${p} would take the package's XML past ${MAX_PACKAGE_XML_TOTAL / 1024 / 1024} MiB in all`);
+      const data = await wim.readFile(e, { maxBytes: MAX_PACKAGE_XML_BYTES });
+      xmlBytes += data.length;
+      if (e.sha1) readBySha1.set(e.sha1, data);
+      return data;
+    },
     async digest(p) {
-      const known = digests?.get(p);
+      const e = entry(p);
+      const known = digests?.get(p) ?? (e.sha1 ? bySha1.get(e.sha1) : undefined);
       if (known) return known;
       const hash = createHash('sha256');
       let size = 0;
-      for await (const piece of wim.streamFile(entry(p))) {
+      for await (const piece of wim.streamFile(e)) {
         hash.update(piece);
         size += piece.length;
       }
       const d = { size, sha256: hash.digest('hex') };
       digests?.set(p, d);
+      if (e.sha1) bySha1.set(e.sha1, d);
       return d;
     },
     properties: wim.imageProperties,
