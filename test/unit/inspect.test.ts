@@ -264,3 +264,22 @@ test('equal content is decompressed and hashed once, and the XML read in all is 
   assert.equal(reads, 8);
   assert.equal(refused, 92);
 });
+
+test('SHA-256 on the worker thread equals the in-thread hash, for pieces that own their memory and pieces that share it', async () => {
+  const { sha256For, WORKER_HASH_MIN_BYTES } = await import('../../server/src/inspect/hashWorker');
+  const data = Buffer.alloc(WORKER_HASH_MIN_BYTES + 12345);
+  for (let i = 0; i < data.length; i += 4096) data.writeUInt32LE(i * 2654435761 >>> 0, i);
+  const want = createHash('sha256').update(data).digest('hex');
+  const h = sha256For(data.length);
+  const shared = Buffer.from(data); // one buffer: every piece below is a view that does not own its memory
+  for (let at = 0; at < data.length; at += 1 << 20) {
+    const end = Math.min(data.length, at + (1 << 20));
+    // Alternate: an exclusive copy (moved to the worker) and a view into a shared buffer (copied).
+    h.update(((at >> 20) & 1 ? Buffer.from(new Uint8Array(data.subarray(at, end))) : shared.subarray(at, end)) as Buffer);
+  }
+  assert.equal(await h.digest(), want);
+  assert.equal(shared.length, data.length, 'a shared buffer was taken away from its owner');
+  const small = sha256For(10);
+  small.update(Buffer.from('abc'));
+  assert.equal(await small.digest(), createHash('sha256').update('abc').digest('hex'));
+});

@@ -19,10 +19,8 @@
  * again here to a safe set.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import { applyEdits, modify, parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import { compileProject, projectSettings, type InputFile } from '../compile';
 import { leavesOf } from '../compile/settingsTree';
@@ -32,6 +30,7 @@ import { inspectPackageFiles, CUSTOMIZATIONS_XML, type InspectResult } from '../
 import { decodeXml, PackageXmlError } from '../inspect/provxml';
 import type { InstanceSeg, MappedSetting } from '../inspect/reverse';
 import { looksSecret } from '../inspect/secrets';
+import { sha256For } from '../inspect/hashWorker';
 import { compiledFiles, wimFiles, type FileDigest } from '../inspect/source';
 import type { WimArchive } from '../package/wim/read';
 import { listAt } from '../settings/lists';
@@ -95,19 +94,22 @@ export async function stageAssets(wim: WimArchive, stagingDir: string, signal?: 
       continue;
     }
     const target = path.join(stagingDir, String(n++));
-    const hash = createHash('sha256');
+    // Each piece is written, then handed to the SHA-256 worker (the other core) for a large file.
+    const hash = sha256For(e.size);
     let size = 0;
-    const source = Readable.from(
-      (async function* () {
-        for await (const piece of wim.streamFile(e)) {
-          hash.update(piece);
-          size += piece.length;
-          yield piece;
-        }
-      })(),
-    );
-    await pipeline(source, createWriteStream(target, { flags: 'wx' }), ...(signal ? [{ signal }] : []));
-    const digest = { size, sha256: hash.digest('hex') };
+    // Written synchronously: the page cache takes a piece at once, and the main thread does not sit idle between them.
+    const fd = openSync(target, 'wx');
+    try {
+      for await (const piece of wim.streamFile(e)) {
+        if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+        for (let at = 0; at < piece.length; ) at += writeSync(fd, piece, at);
+        size += piece.length;
+        hash.update(piece);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    const digest = { size, sha256: await hash.digest() };
     digests.set(e.path, digest);
     staged.set(e.path, target);
     if (e.sha1) bySha1.set(e.sha1, { target, digest });

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { CompileResult } from '../compile';
 import type { WimArchive, WimEntry } from '../package/wim/read';
+import { sha256For } from './hashWorker';
 
 /** Largest XML file of a package read whole (provxml, RunTime.xml, DataAsset.xml, customizations.xml). */
 export const MAX_PACKAGE_XML_BYTES = 8 * 1024 * 1024;
@@ -67,13 +68,14 @@ export function wimFiles(wim: WimArchive, digests?: Map<string, FileDigest>): Pa
       const e = entry(p);
       const known = digests?.get(p) ?? (e.sha1 ? bySha1.get(e.sha1) : undefined);
       if (known) return known;
-      const hash = createHash('sha256');
+      // SHA-256 on the other core while this one decompresses and checks SHA-1.
+      const hash = sha256For(e.size);
       let size = 0;
       for await (const piece of wim.streamFile(e)) {
-        hash.update(piece);
         size += piece.length;
+        hash.update(piece);
       }
-      const d = { size, sha256: hash.digest('hex') };
+      const d = { size, sha256: await hash.digest() };
       digests?.set(p, d);
       if (e.sha1) bySha1.set(e.sha1, d);
       return d;
