@@ -87,6 +87,9 @@ for (const [fixture, fromXml] of [
     assert.match(project, /"installer": "installers\/setup\.exe"/);
     assert.match(project, /"dependencies": \[\s*"installers\/helper\.dll"\s*\]/);
     assert.match(project, /"DeployDesktopImage": "images\/desktop\.png"/);
+    // The fixture's bulk token states its expiry (JWT-like): the project records it.
+    assert.match(project, /"tokenExpiry": "2027-01-01"/);
+    assert.match(r.err, /The bulk token states its expiry: account\.entra\.tokenExpiry is set to 2027-01-01/);
     if (!fromXml) assert.match(project, /"uri": "\.\/Device\/Vendor\/MSFT\/Policy\/Config\/Update\/ActiveHoursStart",\s*"format": "int",\s*"value": 8/);
     const secretsFile = join(out, 'fixture.secrets.env');
     assert.equal(statSync(secretsFile).mode & 0o777, 0o600);

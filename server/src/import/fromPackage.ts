@@ -364,7 +364,8 @@ export async function planPackageImport(wim: WimArchive, staged: { digests: Map<
         projectText = applyEdits(projectText, modify(projectText, ['csp'], cspEntries(missing, secrets, secretValues, warnings), { formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' } }));
         warnings.push(`${missing.length} compiled setting${missing.length === 1 ? ' is' : 's are'} not in the package's customizations.xml (a csp list, or added after WCD): kept as csp entries.`);
       }
-      return { ...r, secrets, secretValues, projectText, warnings: [...withoutPathWarnings(r.warnings), ...warnings], files, fromCustomizationsXml: true, inspected };
+      const t = withTokenExpiry(projectText, inspected, withoutPathWarnings(r.warnings));
+      return { ...r, secrets, secretValues, projectText: t.text, warnings: [...t.warnings, ...warnings], files, fromCustomizationsXml: true, inspected };
     } catch (err) {
       if (!(err instanceof ImportError) && !(err instanceof PackageXmlError)) throw err;
       warnings.push(`The package's customizations.xml cannot be read (${err.message}); the project was rebuilt from the compiled settings instead.`);
@@ -391,7 +392,8 @@ export async function planPackageImport(wim: WimArchive, staged: { digests: Map<
     projectText = applyEdits(projectText, modify(projectText, ['csp'], csp, { formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' } }));
     warnings.push(`${raw.length} setting${raw.length === 1 ? ' is' : 's are'} kept as csp entries (OMA-URI, format, value): the setting table has no WCD setting, or no WCD label for the value.`);
   }
-  return { projectText, warnings: [...r.warnings, ...warnings], secrets, secretValues, packageName: r.packageName, files, fromCustomizationsXml: false, inspected };
+  const t = withTokenExpiry(projectText, inspected, r.warnings);
+  return { projectText: t.text, warnings: [...t.warnings, ...warnings], secrets, secretValues, packageName: r.packageName, files, fromCustomizationsXml: false, inspected };
 }
 
 /**
@@ -430,6 +432,27 @@ async function missingSettings(projectText: string, secretValues: ReadonlyMap<st
     if (n) have.set(key(m), n - 1);
     return n === 0;
   });
+}
+
+/**
+ * The bulk token's expiry, when the token states it (a JWT-like BPRT),
+ * goes into account.entra.tokenExpiry; otherwise the import's warning to
+ * set it stays.
+ */
+function withTokenExpiry(text: string, pkg: InspectResult, warnings: string[]): { text: string; warnings: string[] } {
+  const expires = pkg.model.risks.bulkToken.expires;
+  if (!expires) return { text, warnings };
+  const errors: ParseError[] = [];
+  const project = parseJsonc(text, errors, { allowTrailingComma: true }) as Project;
+  if (errors.length || !project?.account?.entra || project.account.entra.tokenExpiry) return { text, warnings };
+  // tokenExpiry is a day (the token stops working at 00:00 UTC of it): the day the token's exp falls in, or the next when exp is later than midnight.
+  const d = new Date(expires);
+  const day = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + (d.getTime() % 86_400_000 ? 1 : 0))).toISOString().slice(0, 10);
+  const edited = applyEdits(text, modify(text, ['account', 'entra', 'tokenExpiry'], day, { formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' } }));
+  return {
+    text: edited,
+    warnings: [...warnings.filter((w) => !/The bulk token's expiry is not in customizations\.xml/.test(w)), `The bulk token states its expiry: account.entra.tokenExpiry is set to ${day}.`],
+  };
 }
 
 /** A staging folder name inside the output folder (removed when the import ends). */
