@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { getLanguageService, type ASTNode, type JSONDocument } from 'vscode-json-languageservice';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { reparseAround } from '../../server/src/languageService/incremental';
+import { brokenSubtree, reparseAround } from '../../server/src/languageService/incremental';
 import { PpkgLanguageService } from '../../server/src/languageService/service';
 import { ROOT } from './lspClient';
 
@@ -47,15 +47,19 @@ test('patched broken trees equal full parses, over seeded random typing', () => 
   let text = EXAMPLE;
   let doc = parse(text);
   let broken: ASTNode | undefined;
+  let errors: { offset: number; length: number; message: string }[] | undefined;
   let patchedBroken = 0;
+  let fromFull = 0;
   for (let step = 0; step < 4000; step++) {
     // Type at a random spot inside the applications, or keep typing where the last edit was.
     const apps = text.indexOf('"applications"');
     const at = apps + Math.floor(rand() * (text.length - apps - 10));
     const del = rand() < 0.25 ? 1 : 0;
     const next = text.slice(0, at) + TYPED[Math.floor(rand() * TYPED.length)] + text.slice(at + del);
-    const r = reparseAround(text, doc, broken, next, parse, (root, errors) =>
-      json.newJSONDocument(root, errors.map((e) => ({ range: { start: TextDocument.create('x', 'json', 1, next).positionAt(e.offset), end: TextDocument.create('x', 'json', 1, next).positionAt(e.offset + e.length) }, message: e.message })), []),
+    const r = reparseAround(text, doc, broken, next, parse, (root, errs) =>
+      json.newJSONDocument(root, errs.map((e) => ({ range: { start: TextDocument.create('x', 'json', 1, next).positionAt(e.offset), end: TextDocument.create('x', 'json', 1, next).positionAt(e.offset + e.length) }, message: e.message })), []),
+      true,
+      errors,
     );
     const full = parse(next);
     if (r) {
@@ -64,19 +68,34 @@ test('patched broken trees equal full parses, over seeded random typing', () => 
       if (r.broken) patchedBroken++;
       doc = r.doc;
       broken = r.broken;
+      errors = r.errors;
       text = next;
     } else if (errorsOf(full, next).length === 0) {
       doc = full;
       broken = undefined;
+      errors = undefined;
       text = next;
     } else {
-      // Broken beyond what can be patched: back to the example (as an editor's undo would).
-      text = EXAMPLE;
-      doc = parse(text);
-      broken = undefined;
+      // A full parse with errors: go on from it when its errors sit in one closed container (as the service does).
+      const d = TextDocument.create('x', 'json', 1, next);
+      const errs = (full as JSONDocument & { syntaxErrors: { range: { start: never; end: never }; message: string }[] }).syntaxErrors.map((e) => ({ offset: d.offsetAt(e.range.start), length: d.offsetAt(e.range.end) - d.offsetAt(e.range.start), message: e.message }));
+      const b = brokenSubtree(full, next, errs, parse);
+      if (b && rand() < 0.7) {
+        fromFull++;
+        doc = full;
+        broken = b;
+        errors = errs;
+        text = next;
+      } else {
+        // Broken beyond what can be patched: back to the example (as an editor's undo would).
+        text = EXAMPLE;
+        doc = parse(text);
+        broken = undefined;
+      }
     }
   }
   assert.ok(patchedBroken > 200, `only ${patchedBroken} broken states were patched`);
+  assert.ok(fromFull > 50, `only ${fromFull} full parses went on as broken bases`);
 });
 
 test('completion while typing a property name: patched and fully parsed documents answer the same', async () => {

@@ -202,3 +202,31 @@ export function commonSuffix(a: string, b: string, max: number): number {
   while (i < max && a.charCodeAt(a.length - 1 - i) === b.charCodeAt(b.length - 1 - i)) i++;
   return i;
 }
+
+/**
+ * After a full parse with syntax errors: the smallest object or array (not
+ * the root) that holds every error, when parsing its text on its own closes
+ * it with its own bracket and gives exactly the same errors (none of them
+ * belongs to an enclosing value). The next keystroke can then patch around
+ * it (reparseAround's `oldBroken`); undefined otherwise.
+ */
+export function brokenSubtree(doc: JSONDocument, text: string, errors: Reparsed['errors'], parseFragment: (text: string) => JSONDocument): ASTNode | undefined {
+  const root = doc.root;
+  if (!root || errors.length === 0) return undefined;
+  const first = Math.min(...errors.map((e) => e.offset));
+  const last = Math.max(...errors.map((e) => e.offset));
+  let node: ASTNode | undefined = doc.getNodeFromOffset(first, true);
+  for (; node && node !== root; node = node.parent) {
+    if (node.type !== 'object' && node.type !== 'array') continue;
+    const end = node.offset + node.length;
+    if (node.offset > first || end - 1 < last) continue;
+    if (node.length > Math.max(4096, text.length / 8)) return undefined;
+    const alone = parseValueAt(text, node.offset, end, parseFragment, node.type);
+    if (!alone) return undefined;
+    const key = (e: { offset: number; message: string }) => `${e.offset} ${e.message}`;
+    const own = alone.errors.map((e) => key({ offset: e.offset + node!.offset, message: e.message })).sort();
+    const all = errors.map(key).sort();
+    return own.length === all.length && own.every((k, i) => k === all[i]) ? node : undefined;
+  }
+  return undefined;
+}

@@ -31,7 +31,7 @@ import { codeActionsFor } from './codeActions';
 import { completeDomain } from './completion';
 import { cursorFromLocation, plainValueAt, type CursorInfo, type DocContext } from './context';
 import { locate, locateInCleanTree } from './cursor';
-import { reparseAround, type Reparsed } from './incremental';
+import { brokenSubtree, reparseAround, type Reparsed } from './incremental';
 import { nestsDeeperThan } from './nesting';
 import { reparseProject, withPatchableLines } from './incrementalProject';
 import { SchemaCompleter } from './schemaCompletion';
@@ -162,6 +162,13 @@ class VersionState {
         for (const e of errors ?? []) first = Math.min(first, doc.offsetAt(e.range.start));
         this.firstJsonError = first;
         this.jsonDoc = parsed;
+        if (Array.isArray(errors) && errors.length) {
+          // Errors confined to one closed object or array: the next keystrokes can patch around it.
+          const found = errors.map((e) => ({ offset: doc.offsetAt(e.range.start), length: doc.offsetAt(e.range.end) - doc.offsetAt(e.range.start), message: String(e.message), code: typeof e.code === 'number' ? e.code : undefined, severity: e.severity }));
+          const service = this.jsonService();
+          this.broken = brokenSubtree(parsed, this.text, found, (fragment) => service.parseJSONDocument(TextDocument.create('ppkg://fragment', 'json', 0, fragment)));
+          if (this.broken) this.brokenErrors = found;
+        }
       }
     }
     return this.jsonDoc;
