@@ -48,34 +48,93 @@ interface FileAnnotation {
 
 const ROOT = projectSchema as unknown as Schema;
 
+/** $ref resolved once per schema node (the walk runs on every keystroke of large projects). */
+const resolved = new WeakMap<Schema, Schema>();
 function resolve(schema: Schema): Schema {
+  let r = resolved.get(schema);
+  if (r) return r;
+  r = schema;
   const ref = schema.$ref;
   if (typeof ref === 'string' && ref.startsWith('#/definitions/')) {
     const target = (ROOT.definitions as Record<string, Schema>)[ref.slice('#/definitions/'.length)];
-    return target ? { ...target, ...schema, $ref: undefined } : schema;
+    if (target) r = { ...target, ...schema, $ref: undefined };
   }
-  return schema;
+  resolved.set(schema, r);
+  return r;
 }
 
-function walk(value: unknown, schema: Schema, path: JsonPath, visit: (value: unknown, schema: Schema, path: JsonPath) => void): void {
-  visit(value, schema, path);
+type Kind = 'x-ppkg-secret' | 'x-ppkg-file';
+/** Whether a schema node or anything below it carries the annotation: the walk skips the rest. */
+const below = new Map<Kind, WeakMap<Schema, boolean>>([
+  ['x-ppkg-secret', new WeakMap()],
+  ['x-ppkg-file', new WeakMap()],
+]);
+function annotatedBelow(schema: Schema, kind: Kind): boolean {
+  const cache = below.get(kind)!;
+  const hit = cache.get(schema);
+  if (hit !== undefined) return hit;
+  cache.set(schema, false); // cycles (none today) end here
   const s = resolve(schema);
+  const children = [...Object.values((s.properties as Record<string, Schema>) ?? {}), ...(s.items ? [s.items as Schema] : [])];
+  const found = schema[kind] !== undefined || children.some((c) => annotatedBelow(c, kind));
+  cache.set(schema, found);
+  return found;
+}
+
+/** A path built only when a field is found: most of a large project holds none. */
+interface Chain {
+  parent: Chain | undefined;
+  key: string | number;
+}
+function pathOf(chain: Chain | undefined): JsonPath {
+  const out: JsonPath = [];
+  for (let c = chain; c; c = c.parent) out.push(c.key);
+  return out.reverse();
+}
+
+/** The properties of a schema node that hold the annotation at or below them (the walk visits only those). */
+const keysBelow = new Map<Kind, WeakMap<Schema, [string, Schema][]>>([
+  ['x-ppkg-secret', new WeakMap()],
+  ['x-ppkg-file', new WeakMap()],
+]);
+function annotatedKeys(schema: Schema, kind: Kind): [string, Schema][] {
+  const cache = keysBelow.get(kind)!;
+  let keys = cache.get(schema);
+  if (!keys) {
+    const props = (resolve(schema).properties as Record<string, Schema> | undefined) ?? {};
+    keys = Object.entries(props).filter(([, p]) => annotatedBelow(p, kind));
+    cache.set(schema, keys);
+  }
+  return keys;
+}
+
+function walk(value: unknown, schema: Schema, chain: Chain | undefined, kind: Kind, visit: (value: unknown, schema: Schema, path: JsonPath) => void): void {
+  if (schema[kind] !== undefined) visit(value, schema, pathOf(chain));
   if (Array.isArray(value)) {
-    const items = s.items as Schema | undefined;
-    if (items) value.forEach((v, i) => walk(v, items, [...path, i], visit));
+    const items = resolve(schema).items as Schema | undefined;
+    if (items && annotatedBelow(items, kind)) for (let i = 0; i < value.length; i++) walk(value[i], items, { parent: chain, key: i }, kind, visit);
     return;
   }
   if (value && typeof value === 'object' && !isSecretReference(value)) {
-    const props = s.properties as Record<string, Schema> | undefined;
-    if (!props) return;
-    for (const [k, v] of Object.entries(value)) if (props[k]) walk(v, props[k]!, [...path, k], visit);
+    // In document order, as the value's own keys come.
+    const wanted = annotatedKeys(schema, kind);
+    if (!wanted.length) return;
+    if (wanted.length === 1) {
+      const [k, p] = wanted[0]!;
+      if (Object.prototype.hasOwnProperty.call(value, k)) walk((value as Record<string, unknown>)[k], p, { parent: chain, key: k }, kind, visit);
+      return;
+    }
+    for (const k in value) {
+      const p = wanted.find(([w]) => w === k)?.[1];
+      if (p && Object.prototype.hasOwnProperty.call(value, k)) walk((value as Record<string, unknown>)[k], p, { parent: chain, key: k }, kind, visit);
+    }
   }
 }
 
 /** Every secret-bearing property present in the project, in document order. */
 export function secretFields(project: unknown): SecretField[] {
   const out: SecretField[] = [];
-  walk(project, ROOT, [], (value, schema, path) => {
+  if (annotatedBelow(ROOT, 'x-ppkg-secret')) walk(project, ROOT, undefined, 'x-ppkg-secret', (value, schema, path) => {
     const a = schema['x-ppkg-secret'] as SecretAnnotation | undefined;
     if (!a) return;
     if (a.onlyWhenSecretLeaf) {
@@ -104,7 +163,7 @@ function suggestedName(base: string, path: JsonPath): string {
 /** Every file-bearing property present in the project, in document order. */
 export function fileFields(project: unknown): FileField[] {
   const out: FileField[] = [];
-  walk(project, ROOT, [], (value, schema, path) => {
+  if (annotatedBelow(ROOT, 'x-ppkg-file')) walk(project, ROOT, undefined, 'x-ppkg-file', (value, schema, path) => {
     const a = schema['x-ppkg-file'] as FileAnnotation | undefined;
     if (!a || typeof value !== 'string' || value === '') return;
     out.push({ path, role: a.role, commandFolder: a.commandFolder === true, value });

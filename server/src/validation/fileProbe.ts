@@ -16,6 +16,13 @@ export interface FileProbe {
   /** Canonical path with symlinks resolved. */
   realpath(path: string): string | undefined;
   readdir(path: string): string[] | undefined;
+  /**
+   * For probes that cache: a number that changes whenever cached answers may
+   * have gone stale. Rules may keep their own results while it stays the
+   * same (the language server validates a large project on every keystroke).
+   * Absent: nothing may be kept.
+   */
+  epoch?(): number;
 }
 
 export const nodeFileProbe: FileProbe = {
@@ -56,6 +63,8 @@ export function cachedFileProbe(inner: FileProbe, ttlMs: number, now: () => numb
     return value;
   };
   return {
+    // Answers are trusted for ttlMs: results derived from them may be kept for one such window.
+    epoch: () => (Number.isFinite(ttlMs) ? Math.floor(now() / Math.max(1, ttlMs)) : 0),
     stat: (p) => memo(`s:${p}`, () => inner.stat(p)),
     realpath: (p) => memo(`r:${p}`, () => inner.realpath(p)),
     readdir: (p) => memo(`d:${p}`, () => inner.readdir(p)),

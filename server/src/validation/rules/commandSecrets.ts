@@ -7,15 +7,11 @@
  */
 import type { JsonPath } from '../../model/parse';
 import type { RuleContext } from '../context';
+import { PerItem, reportItem, type ItemFinding } from '../perItem';
 
-/** Where commands are written in a project. */
-function commandLines(ctx: RuleContext): { path: JsonPath; text: string }[] {
+/** Where commands are written in a project, besides the applications (checked one by one). */
+function otherCommandLines(ctx: RuleContext): { path: JsonPath; text: string }[] {
   const out: { path: JsonPath; text: string }[] = [];
-  const apps = ctx.value(['applications']);
-  if (Array.isArray(apps)) apps.forEach((_, i) => {
-    const t = ctx.string(['applications', i, 'commandLine']);
-    if (t !== undefined) out.push({ path: ['applications', i, 'commandLine'], text: t });
-  });
   const dc = ctx.string(['deviceContext', 'commandLine']);
   if (dc !== undefined) out.push({ path: ['deviceContext', 'commandLine'], text: dc });
   const extra = ctx.value(['additionalSettings']);
@@ -61,17 +57,28 @@ export function passwordsIn(text: string): { start: number; end: number; what: s
   return found.sort((a, b) => a.start - b.start);
 }
 
+function findingsIn(text: string, path: JsonPath): ItemFinding[] {
+  return passwordsIn(text).map((pw) => ({
+    path,
+    severity: 'warning' as const,
+    code: 'PPKG071',
+    message: `This command line holds a password in plain text (after ${pw.what}): it would be committed to git and lands in the package for anyone to read. Create accounts with users or account.localAdmin, auto-logon with smiSettings.AutoLogon (the password as a secret), or fetch the password at run time.`,
+    sub: { start: pw.start, end: pw.end },
+  }));
+}
+
+const applicationFindings = new PerItem();
+
 export function commandSecretRules(ctx: RuleContext): void {
-  for (const line of commandLines(ctx)) {
-    for (const pw of passwordsIn(line.text)) {
-      ctx.report(
-        line.path,
-        'warning',
-        'PPKG071',
-        `This command line holds a password in plain text (after ${pw.what}): it would be committed to git and lands in the package for anyone to read. Create accounts with users or account.localAdmin, auto-logon with smiSettings.AutoLogon (the password as a secret), or fetch the password at run time.`,
-        undefined,
-        { start: pw.start, end: pw.end },
-      );
-    }
+  const apps = ctx.value(['applications']);
+  if (Array.isArray(apps)) {
+    apps.forEach((app, i) => {
+      const findings = applicationFindings.findings(app, '', () => {
+        const line = (app as { commandLine?: unknown })?.commandLine;
+        return typeof line === 'string' ? findingsIn(line, ['commandLine']) : [];
+      });
+      if (findings.length) reportItem(ctx, ['applications', i], findings);
+    });
   }
+  for (const line of otherCommandLines(ctx)) for (const f of findingsIn(line.text, line.path)) ctx.report(f.path, f.severity, f.code, f.message, undefined, f.sub);
 }

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { JsonPath } from '../../model/parse';
 import { fileFields } from '../../model/fields';
 import type { RuleContext } from '../context';
+import { reportItem, type ItemFinding } from '../perItem';
 
 export interface FileReference {
   path: JsonPath;
@@ -31,60 +32,121 @@ export function isContainedPath(p: string): boolean {
  * File rules (provisioning-script-to-install-app.md): every file must exist
  * inside the project folder, and command files share one folder on the device.
  */
+type FileFinding = { code: 'PPKG030' | 'PPKG031' | 'PPKG035'; message: (what: string) => string; data?: Record<string, unknown> } | null;
+
+/**
+ * What the disk says of one path, kept per probe state: the language server
+ * re-validates a project of thousands of files on every keystroke, and a path
+ * that did not change has the same answer until the probe's answers expire
+ * (FileProbe.epoch) or the probe is replaced (a file changed).
+ */
+const findingsByProbe = new WeakMap<RuleContext['options']['files'], { key: string; findings: Map<string, FileFinding> }>();
+
+function checkPath(ctx: RuleContext, value: string, projectDir: string | undefined, realProjectDir: string | undefined): FileFinding {
+  const probe = ctx.options.files;
+  if (value.includes('\0')) return { code: 'PPKG031', message: (what) => `The ${what} path contains a NUL character.` };
+  if (!isContainedPath(value)) {
+    return { code: 'PPKG031', message: (what) => `The ${what} "${value}" is outside the project folder. Use a path relative to the project file that stays inside its folder, so the project builds the same on every machine.` };
+  }
+  if (!projectDir || !realProjectDir) return null;
+  const absolute = path.resolve(projectDir, value.replace(/\\/g, '/'));
+  const stat = probe.stat(absolute);
+  if (!stat) {
+    const actual = findCaseInsensitive(probe, projectDir, value.replace(/\\/g, '/'));
+    if (actual) return { code: 'PPKG035', message: (what) => `The ${what} "${value}" differs only in case from "${actual}". Windows would find it, but builds on Linux and macOS CI do not.`, data: { actualPath: actual } };
+    return { code: 'PPKG030', message: (what) => `The ${what} "${value}" does not exist (looked in ${projectDir}).` };
+  }
+  if (!stat.isFile) return { code: 'PPKG030', message: (what) => `The ${what} "${value}" is a folder, not a file. To ship a folder, pack it into a .cab or .zip and expand it in the command line.` };
+  const real = probe.realpath(absolute);
+  if (!real) return { code: 'PPKG030', message: (what) => `The ${what} "${value}" cannot be read (a symbolic link loop or no permission).` };
+  const rel = path.relative(realProjectDir, real);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return { code: 'PPKG031', message: (what) => `The ${what} "${value}" is a link to a file outside the project folder (${real}). Copy the file into the project instead.` };
+  return null;
+}
+
+/**
+ * File rules (provisioning-script-to-install-app.md): every file must exist
+ * inside the project folder, and command files share one folder on the device.
+ */
+interface PartFiles {
+  /** Findings of the part's paths, relative to the part. */
+  findings: ItemFinding[];
+  /** Its command-folder files: relative path, lower-case file name, value. */
+  commandFiles: { path: JsonPath; base: string; value: string }[];
+}
+
+/** An application's files, kept per application object and probe state. */
+const applicationFiles = new Map<string, WeakMap<object, PartFiles>>();
+
+function partFiles(ctx: RuleContext, part: unknown, check: (value: string) => FileFinding): PartFiles {
+  const out: PartFiles = { findings: [], commandFiles: [] };
+  for (const f of fileFields(part)) {
+    const finding = check(f.value);
+    if (finding) out.findings.push({ path: f.path, severity: 'error', code: finding.code, message: finding.message(f.role), ...(finding.data ? { data: finding.data } : {}) });
+    if (f.commandFolder) out.commandFiles.push({ path: f.path, base: f.value.slice(Math.max(f.value.lastIndexOf('/'), f.value.lastIndexOf('\\')) + 1).toLowerCase(), value: f.value });
+  }
+  return out;
+}
+
 export function fileRules(ctx: RuleContext): void {
-  const refs = fileReferences(ctx);
   const projectPath = ctx.options.projectPath;
   const projectDir = projectPath ? path.dirname(projectPath) : undefined;
   const probe = ctx.options.files;
   const realProjectDir = projectDir ? probe.realpath(projectDir) ?? projectDir : undefined;
+  // Keep answers only while the probe says they hold, for this project folder.
+  const epoch = probe.epoch?.();
+  const variant = epoch === undefined ? undefined : `${epoch}\u0000${projectDir ?? ''}\u0000${realProjectDir ?? ''}`;
+  let kept: Map<string, FileFinding> | undefined;
+  if (variant !== undefined) {
+    let entry = findingsByProbe.get(probe);
+    if (!entry || entry.key !== variant) findingsByProbe.set(probe, (entry = { key: variant, findings: new Map() }));
+    kept = entry.findings;
+  }
+  const check = (value: string): FileFinding => {
+    let finding = kept?.get(value);
+    if (finding === undefined) {
+      finding = checkPath(ctx, value, projectDir, realProjectDir);
+      kept?.set(value, finding);
+    }
+    return finding;
+  };
 
-  for (const ref of refs) {
-    const node = ref.path;
-    if (ref.value.includes('\0')) {
-      ctx.report(node, 'error', 'PPKG031', `The ${ref.what} path contains a NUL character.`);
-      continue;
-    }
-    if (!isContainedPath(ref.value)) {
-      ctx.report(node, 'error', 'PPKG031', `The ${ref.what} "${ref.value}" is outside the project folder. Use a path relative to the project file that stays inside its folder, so the project builds the same on every machine.`);
-      continue;
-    }
-    if (!projectDir || !realProjectDir) continue;
-    const absolute = path.resolve(projectDir, ref.value.replace(/\\/g, '/'));
-    const stat = probe.stat(absolute);
-    if (!stat) {
-      const actual = findCaseInsensitive(probe, projectDir, ref.value.replace(/\\/g, '/'));
-      if (actual) {
-        ctx.report(node, 'error', 'PPKG035', `The ${ref.what} "${ref.value}" differs only in case from "${actual}". Windows would find it, but builds on Linux and macOS CI do not.`, { actualPath: actual });
-      } else {
-        ctx.report(node, 'error', 'PPKG030', `The ${ref.what} "${ref.value}" does not exist (looked in ${projectDir}).`);
-      }
-      continue;
-    }
-    if (!stat.isFile) {
-      ctx.report(node, 'error', 'PPKG030', `The ${ref.what} "${ref.value}" is a folder, not a file. To ship a folder, pack it into a .cab or .zip and expand it in the command line.`);
-      continue;
-    }
-    const real = probe.realpath(absolute);
-    if (!real) {
-      ctx.report(node, 'error', 'PPKG030', `The ${ref.what} "${ref.value}" cannot be read (a symbolic link loop or no permission).`);
-      continue;
-    }
-    const rel = path.relative(realProjectDir, real);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) {
-      ctx.report(node, 'error', 'PPKG031', `The ${ref.what} "${ref.value}" is a link to a file outside the project folder (${real}). Copy the file into the project instead.`);
+  // Applications one by one (their findings kept per object), the rest of the project at once.
+  const project = ctx.doc.value as Record<string, unknown>;
+  const apps = Array.isArray(project.applications) ? (project.applications as unknown[]) : [];
+  const { applications: _apps, ...rest } = project;
+  const parts: { at: JsonPath; files: PartFiles }[] = [{ at: [], files: partFiles(ctx, rest, check) }];
+  let byApp: WeakMap<object, PartFiles> | undefined;
+  if (variant !== undefined) {
+    byApp = applicationFiles.get(variant);
+    if (!byApp) {
+      applicationFiles.clear(); // one probe state at a time
+      applicationFiles.set(variant, (byApp = new WeakMap()));
     }
   }
+  apps.forEach((app, i) => {
+    let files = app && typeof app === 'object' ? byApp?.get(app) : undefined;
+    if (!files) {
+      const whole = partFiles(ctx, { applications: [app] }, check);
+      files = { findings: whole.findings.map((f) => ({ ...f, path: f.path.slice(2) })), commandFiles: whole.commandFiles.map((c) => ({ ...c, path: c.path.slice(2) })) };
+      if (app && typeof app === 'object') byApp?.set(app, files);
+    }
+    if (files.findings.length || files.commandFiles.length) parts.push({ at: ['applications', i], files });
+  });
+
+  for (const part of parts) if (part.files.findings.length) reportItem(ctx, part.at, part.files.findings);
 
   // All command files land in one folder on the device (…\ProvisioningPkgTmp\{id}\Commands\n): names must be unique.
-  const byName = new Map<string, FileReference>();
-  for (const ref of refs.filter((r) => r.commandFile)) {
-    const base = ref.value.slice(Math.max(ref.value.lastIndexOf('/'), ref.value.lastIndexOf('\\')) + 1).toLowerCase();
-    const first = byName.get(base);
-    if (first) {
-      if (first.value.replace(/\\/g, '/') === ref.value.replace(/\\/g, '/')) continue; // the same file listed twice ships once
-      ctx.report(ctx.node(ref.path), 'error', 'PPKG032', `"${path.win32.basename(ref.value.replace(/\//g, '\\'))}" has the same file name as ${first.value}. All command files, installers and dependencies are copied into one folder on the device, so one would overwrite the other. Rename one of them.`);
-    } else {
-      byName.set(base, ref);
+  const byName = new Map<string, string>();
+  for (const part of parts) {
+    for (const c of part.files.commandFiles) {
+      const first = byName.get(c.base);
+      if (first === undefined) {
+        byName.set(c.base, c.value);
+        continue;
+      }
+      if (first === c.value || first.replace(/\\/g, '/') === c.value.replace(/\\/g, '/')) continue; // the same file listed twice ships once
+      ctx.report([...part.at, ...c.path], 'error', 'PPKG032', `"${path.win32.basename(c.value.replace(/\//g, '\\'))}" has the same file name as ${first}. All command files, installers and dependencies are copied into one folder on the device, so one would overwrite the other. Rename one of them.`);
     }
   }
 

@@ -15,6 +15,7 @@ import { MIRRORED_SECTIONS, jsonValueOf } from '../../settings/mirror';
 import { settingAt } from '../../settings/table';
 import { parseSettingPath, schemaPathOf } from '../../settings/wcdPath';
 import type { RuleContext } from '../context';
+import { PerItem, reportItem, type ItemFinding } from '../perItem';
 
 /** The project property that holds a WCD setting path, when there is a simple one. */
 const WIZARD_PROPERTIES: Record<string, JsonPath> = {
@@ -45,30 +46,28 @@ export function firstClassProperty(path: string, value: unknown): { path: JsonPa
   return v === undefined ? undefined : { path: target, value: v };
 }
 
-export function settingsRules(ctx: RuleContext): void {
-  const project = ctx.doc.value;
-  if (!project || typeof project !== 'object' || Array.isArray(project)) return;
+/** What compiling the project's WCD settings would refuse, as findings with absolute paths (before the fix offers). */
+function settingsFindings(project: Project, native: boolean): ItemFinding[] {
+  const out: ItemFinding[] = [];
   let settings;
   try {
-    settings = projectSettings(project as Project);
+    settings = projectSettings(project);
   } catch {
     // A value of the wrong shape: the schema findings say what to fix.
-    return;
+    return out;
   }
-  for (const p of settings.problems) ctx.report(p.path, 'error', p.code, p.message);
-
-  const native = (ctx.options.backend ?? 'native') === 'native';
+  for (const p of settings.problems) out.push({ path: p.path, severity: 'error', code: p.code, message: p.message });
   for (const leaf of leavesOf(settings.tree)) {
     const schemaPath = leaf.path.map((s) => s.name).join('/');
     const def = settingAt(schemaPath);
     if (!def) {
       if (native) {
-        ctx.report(
-          leaf.leaf.source,
-          'error',
-          'PPKG113',
-          `${describeLeaf(leaf)} is not a setting the native backend compiles, so the native build refuses it. Use the csp list with its OMA-URI, or build with the ICD backend (ppkg build --backend icd) on Windows.`,
-        );
+        out.push({
+          path: leaf.leaf.source,
+          severity: 'error',
+          code: 'PPKG113',
+          message: `${describeLeaf(leaf)} is not a setting the native backend compiles, so the native build refuses it. Use the csp list with its OMA-URI, or build with the ICD backend (ppkg build --backend icd) on Windows.`,
+        });
       }
       continue;
     }
@@ -80,8 +79,45 @@ export function settingsRules(ctx: RuleContext): void {
     // For a WCD choice, offer its labels; the one whose CSP value was written is the likely intent.
     const text = leaf.leaf.value;
     const fixes = (def.choices ?? []).map((c) => ({ title: `Use "${c.label}" (compiled as ${c.value})`, isPreferred: c.value === text.trim(), edits: [{ path: leaf.leaf.source, value: c.label }] }));
-    ctx.report(leaf.leaf.source, 'error', 'PPKG111', compiled.problem, fixes.length ? { fixes } : undefined);
+    out.push({ path: leaf.leaf.source, severity: 'error', code: 'PPKG111', message: compiled.problem, ...(fixes.length ? { data: { fixes } } : {}) });
   }
+  return out;
+}
+
+/** A finding's fix edits, made relative to the application like the finding (reportItem re-roots both). */
+function relocate(data: Record<string, unknown> | undefined): { data?: Record<string, unknown> } {
+  if (!data) return {};
+  const fixes = data.fixes as { edits: { path: JsonPath }[] }[] | undefined;
+  if (!fixes) return { data };
+  return { data: { ...data, fixes: fixes.map((f) => ({ ...f, edits: f.edits.map((e) => ({ ...e, path: e.path.slice(2) })) })) } };
+}
+
+/** Per application, kept while the application is the same object. */
+const applicationFindings = new PerItem();
+
+export function settingsRules(ctx: RuleContext): void {
+  const project = ctx.doc.value;
+  if (!project || typeof project !== 'object' || Array.isArray(project)) return;
+  const native = (ctx.options.backend ?? 'native') === 'native';
+  const p = project as Project;
+  const apps = p.applications;
+  // An application only adds its own CommandConfig element, so it can be checked on its own —
+  // unless an advanced setting reaches into the commands, where the whole tree is needed.
+  const separable =
+    Array.isArray(apps) && apps.length > 1 && !(p.additionalSettings ?? []).some((s) => typeof s?.path === 'string' && s.path.startsWith('ProvisioningCommands/PrimaryContext'));
+  if (!separable) {
+    for (const f of settingsFindings(p, native)) ctx.report(f.path, f.severity, f.code, f.message, f.data);
+  } else {
+    const { applications: _apps, ...rest } = p;
+    for (const f of settingsFindings(rest as Project, native)) ctx.report(f.path, f.severity, f.code, f.message, f.data);
+    apps!.forEach((app, i) => {
+      const findings = applicationFindings.findings(app, native ? 'native' : 'icd', () =>
+        settingsFindings({ name: '', id: '', version: '', applications: [app] } as Project, native).map((f) => ({ ...f, path: f.path.slice(2), ...relocate(f.data) })),
+      );
+      if (findings.length) reportItem(ctx, ['applications', i], findings);
+    });
+  }
+
   if (native && typeof (project as Project).additionalCustomizationsXml === 'string' && (project as Project).additionalCustomizationsXml!.trim()) {
     ctx.report(
       ['additionalCustomizationsXml'],
