@@ -20,9 +20,12 @@ const { options, editorKeywords } = JSON.parse(readFileSync(join(root, 'server/s
 
 const ajv = new Ajv({ ...options, code: { source: true, esm: false } });
 ajv.addVocabulary(editorKeywords);
-const validate = ajv.compile(schema);
+// Two entry points: the whole project, and one application on its own (the
+// language server re-checks only the application an edit touched; see
+// server/src/validation/schema.ts). The ids must match the ones there.
+ajv.addSchema({ ...schema, $id: 'ppkg-project' });
 const hash = createHash('sha256').update(JSON.stringify(schema)).digest('hex');
-const code = `${standaloneCode(ajv, validate)}\nmodule.exports.schemaHash = ${JSON.stringify(hash)};\n`;
+const code = `${standaloneCode(ajv, { validate: 'ppkg-project', validateApplication: 'ppkg-project#/properties/applications/items' })}\nmodule.exports.schemaHash = ${JSON.stringify(hash)};\n`;
 
 const out = join(root, 'server/src/validation/generated/projectValidator.js');
 mkdirSync(dirname(out), { recursive: true });

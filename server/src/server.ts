@@ -62,8 +62,9 @@ function testClock(): (() => Date) | undefined {
 }
 
 export function startServer(connection: Connection): void {
-  const documents = new TextDocuments(TextDocument);
   const service = new PpkgLanguageService({ now: testClock() });
+  // The service applies each didChange itself, so it knows which part of a large document an edit touched.
+  const documents = new TextDocuments<TextDocument>({ create: TextDocument.create, update: (document, changes, version) => service.update(document, changes, version) });
   let settings: PpkgSettings = {};
   let canPullConfiguration = false;
   let workspaceFolders: string[] = [];
@@ -161,7 +162,11 @@ export function startServer(connection: Connection): void {
     });
   }
 
-  documents.onDidOpen((e) => schedule(e.document, 0));
+  documents.onDidOpen((e) => {
+    // Opened again without a close: nothing kept from the earlier text applies.
+    service.forget(e.document.uri);
+    schedule(e.document, 0);
+  });
   documents.onDidChangeContent((e) => schedule(e.document));
   documents.onDidClose((e) => {
     debouncer.forget(e.document.uri);

@@ -92,3 +92,86 @@ test('the service gives the engine\'s diagnostics at every keystroke, and patche
   // Each step above was a whole-text change; the service still found the one edited value and patched the same tree.
   assert.equal(service.context(doc).project.root, tree);
 });
+
+test('a span from the client (exact or wider than the edit) patches the same document as comparing the texts', () => {
+  const rand = prng(20261202);
+  let doc = withPatchableLines(parseProject(EXAMPLE));
+  let patched = 0;
+  for (let step = 0; step < 3000; step++) {
+    const text = doc.text;
+    const at = Math.floor(rand() * text.length);
+    const del = Math.min(text.length - at, rand() < 0.4 ? Math.floor(rand() * 3) : 0);
+    const ins = rand() < 0.8 ? PIECES[Math.floor(rand() * PIECES.length)] : '';
+    const next = text.slice(0, at) + ins + text.slice(at + del);
+    // What the client said: exactly the edit, or (as after several edits) a wider region.
+    const widen = rand() < 0.5 ? 0 : Math.floor(rand() * 40);
+    const span = { prefix: Math.max(0, at - widen), suffix: Math.max(0, text.length - at - del - widen) };
+    const full = parseProject(next);
+    const inc = reparseProject(doc, next, span);
+    if (inc) {
+      patched++;
+      assert.equal(full.syntaxProblems.length, 0, `step ${step}: patched although a full parse has errors`);
+      assert.deepEqual(inc.value, full.value, `step ${step}: value`);
+      assert.deepEqual(shape(inc.root), shape(full.root), `step ${step}: tree`);
+      assert.ok(parentsOk(inc.root!), `step ${step}: parents`);
+      assert.deepEqual((inc.lines as PatchedLineIndex).starts, PatchedLineIndex.of(next).starts, `step ${step}: line starts`);
+      doc = inc;
+    } else {
+      doc = withPatchableLines(full.syntaxProblems.length ? parseProject(EXAMPLE) : full);
+    }
+  }
+  assert.ok(patched > 300, `only ${patched} of 3000 edits were patched`);
+});
+
+test('ranged didChanges through the service: several per notification, several notifications per validation', () => {
+  const now = new Date(TEST_NOW);
+  const service = new PpkgLanguageService({ now: () => now });
+  const uri = 'file:///tmp/ppkg-inc/ranged.ppkg.json';
+  let doc = TextDocument.create(uri, 'ppkg-project', 1, EXAMPLE);
+  service.validate(doc);
+  let tree = service.context(doc).project.root;
+  const rand = prng(7);
+  const valueAt = (text: string) => {
+    // A spot inside a string value, where keystrokes mostly land.
+    const values = [...text.matchAll(/: "([^"\\]*)"/g)].map((m) => ({ start: m.index! + 3, end: m.index! + 3 + m[1].length }));
+    const v = values[Math.floor(rand() * values.length)];
+    // At its start or at its end (where a narrow span would miss the edit); deleting stays inside the string.
+    const at = rand() < 0.5 ? Math.min(v.end, v.start + Math.floor(rand() * 3)) : Math.max(v.start, v.end - Math.floor(rand() * 2));
+    return { at, room: v.end - at };
+  };
+  let single = 0;
+  let patchedSingle = 0;
+  for (let step = 0; step < 300; step++) {
+    const notifications = 1 + Math.floor(rand() * 3);
+    let total = 0;
+    for (let n = 0; n < notifications; n++) {
+      const changes = [];
+      let text = doc.getText();
+      for (let c = 0, count = 1 + Math.floor(rand() * 2); c < count; c++) {
+        const { at, room } = valueAt(text);
+        const del = Math.min(room, Math.floor(rand() * 2));
+        const ins = ['a', 'Z', '1', ' ', 'é', '💻', ''][Math.floor(rand() * 7)];
+        // Each change of a notification is positioned in the text the changes before it made.
+        const lines = TextDocument.create(uri, 'ppkg-project', 0, text);
+        changes.push({ range: { start: lines.positionAt(at), end: lines.positionAt(at + del) }, text: ins });
+        text = text.slice(0, at) + ins + text.slice(at + del);
+        total++;
+      }
+      doc = service.update(doc, changes, doc.version + 1);
+    }
+    const ours = service.validate(doc).map((d) => [d.range, d.code, d.message]);
+    const engine = validateText(doc.getText(), { now: () => now, projectPath: '/tmp/ppkg-inc/ranged.ppkg.json' }).diagnostics.map((d) => [d.range, d.code, d.message]);
+    assert.deepEqual(ours, engine, `step ${step}`);
+    const full = parseProject(doc.getText());
+    assert.deepEqual(service.context(doc).project.value, full.value, `step ${step}: value`);
+    assert.deepEqual(shape(service.context(doc).project.root), shape(full.root), `step ${step}: tree`);
+    // One keystroke in one value: the step must patch the previous version's tree (the same object), not parse again.
+    const root = service.context(doc).project.root;
+    if (total === 1) {
+      single++;
+      if (root === tree) patchedSingle++;
+    }
+    tree = root;
+  }
+  assert.ok(single > 25 && patchedSingle > single * 0.8, `only ${patchedSingle} of ${single} single keystrokes patched the previous tree`);
+});

@@ -1,6 +1,7 @@
 /**
- * Rules keep findings per application object (validation/perItem.ts): after a
- * keystroke only the edited application is checked again. The findings must
+ * Rules keep findings per application (validation/perItem.ts), in the
+ * document's ValidationMemo: after a keystroke only the edited application is
+ * checked again. The findings must
  * be exactly those of a full validation — at the applications' current
  * indexes, including when an edit moves them.
  */
@@ -11,6 +12,7 @@ import { parseProject } from '../../server/src/model/parse';
 import type { PpkgDiagnostic } from '../../server/src/validation/diagnostic';
 import { validateDocument } from '../../server/src/validation/validate';
 import { cachedFileProbe, type FileProbe } from '../../server/src/validation/fileProbe';
+import { ValidationMemo } from '../../server/src/validation/context';
 
 const app = (name: string, extra: Record<string, unknown> = {}) => ({ name, installer: `apps/${name}.msi`, commandLine: `msiexec /i ${name}.msi /qn`, ...extra });
 const project = (apps: unknown[]) =>
@@ -36,7 +38,7 @@ test('findings kept per application equal a full validation after each edit', ()
     app('f', { installer: 'apps/a.msi' }),
   ];
   let text = project(apps);
-  const opts = options();
+  const opts = { ...options(), memo: new ValidationMemo() };
   let doc = withPatchableLines(parseProject(text));
   const first = validateDocument(doc, opts);
   assert.deepEqual(brief(first), brief(validateDocument(parseProject(text), options())));
@@ -49,13 +51,56 @@ test('findings kept per application equal a full validation after each edit', ()
     ['"successCodes": [\n        0,\n        1641\n      ]', '"successCodes": [\n        0\n      ]'], // fixes PPKG111 in b
     ['"installer": "apps/missing.msi"', '"installer": "apps/missing.msi",\n      "continueInstall": true\n      '],
   ];
+  // What a full validation finds after each edit (no memo: from nothing).
+  const texts: string[] = [];
   for (const [from, to] of edits) {
-    const next = text.replace(from, to);
-    assert.notEqual(next, text, from);
-    const patched = reparseProject(doc, next);
-    assert.ok(patched, `the edit ${from} patches the previous version`);
-    doc = patched;
-    text = next;
-    assert.deepEqual(brief(validateDocument(doc, opts)), brief(validateDocument(parseProject(text), options())), `after ${from}`);
+    const next = (texts.at(-1) ?? text).replace(from, to);
+    assert.notEqual(next, texts.at(-1) ?? text, from);
+    texts.push(next);
   }
+  const expected = texts.map((t) => brief(validateDocument(parseProject(t), options())));
+  validateDocument(doc, opts);
+  texts.forEach((next, k) => {
+    const patched = reparseProject(doc, next);
+    assert.ok(patched, `the edit ${edits[k][0]} patches the previous version`);
+    doc = patched;
+    assert.deepEqual(brief(validateDocument(doc, opts)), expected[k], `after ${edits[k][0]}`);
+  });
+  text = texts.at(-1)!;
+});
+
+test('findings across applications (one name twice, one command file name twice) follow each edit', () => {
+  const apps = [app('a'), app('b'), app('c', { installer: 'other/b.msi' }), app('d'), app('e')];
+  let text = project(apps);
+  const opts = { ...options(), memo: new ValidationMemo() };
+  let doc = withPatchableLines(parseProject(text));
+  assert.deepEqual(brief(validateDocument(doc, opts)), brief(validateDocument(parseProject(text), options())));
+  assert.ok(brief(validateDocument(doc, opts)).some((d) => d.startsWith('PPKG032')), 'c ships a second b.msi');
+  const edits: [string, string][] = [
+    ['"commandLine": "msiexec /i d.msi /qn"', '"commandLine": "msiexec /i d.msi /qn /l*v x.log"'], // nothing across items changes
+    ['"name": "e"', '"name": "A"'], // a second "a" (names compare without case)
+    ['"name": "A"', '"name": "e"'], // and gone again
+    ['"installer": "other/b.msi"', '"installer": "other/c.msi"'], // the file clash goes
+    ['"installer": "apps/d.msi"', '"installer": "other/C.msi"'], // a new clash, later in the list
+  ];
+  // What a full validation finds after each edit (no memo: from nothing).
+  const texts: string[] = [];
+  for (const [from, to] of edits) {
+    const next = (texts.at(-1) ?? text).replace(from, to);
+    assert.notEqual(next, texts.at(-1) ?? text, from);
+    texts.push(next);
+  }
+  const expected = texts.map((t) => brief(validateDocument(parseProject(t), options())));
+  validateDocument(doc, opts);
+  texts.forEach((next, k) => {
+    const patched = reparseProject(doc, next);
+    assert.ok(patched, `the edit ${edits[k][0]} patches the previous version`);
+    doc = patched;
+    assert.deepEqual(brief(validateDocument(doc, opts)), expected[k], `after ${edits[k][0]}`);
+  });
+  text = texts.at(-1)!;
+  // An application inserted at the start moves every other one: findings follow their items.
+  const moved = text.replace('"applications": [', `"applications": [\n    ${JSON.stringify(app('z', { commandLine: 'msiexec /i z.msi' }))},`);
+  const full = parseProject(moved);
+  assert.deepEqual(brief(validateDocument(full, opts)), brief(validateDocument(parseProject(moved), options())));
 });

@@ -132,7 +132,7 @@ test('firstInvalidUtf8 points at the first byte of a broken character', async ()
 });
 
 test('the precompiled validator is in use after a build and agrees with ajv compiling the schema', async () => {
-  const { usesPrecompiledValidator, validateAgainstSchema } = await import('../../server/src/validation/schema');
+  const { schemaErrors, usesPrecompiledValidator, validateAgainstSchema } = await import('../../server/src/validation/schema');
   assert.ok(usesPrecompiledValidator(), 'npm test bundles first, which generates the validator');
   const Ajv = (await import('ajv')).default;
   const settings = (await import('../../server/src/validation/ajvOptions.json')).default;
@@ -146,15 +146,22 @@ test('the precompiled validator is in use after a build and agrees with ajv comp
     base.replace('"device"', '"network": { "wifi": { "ssid": "N", "key": 12 } }, "device"'),
     base.replace('"device"', '"bogus": 1, "rank": 100, "owner": "x", "device"'),
     '{ "applications": [ { "name": "<a>" } ], "certificates": {} }',
+    '{ "name": 3, "applications": [ { "name": "ok" }, 7, null, { "name": "b", "installer": 4, "bogus": true }, { "commandLine": "x" } ] }',
+    '{ "applications": "not a list" }',
   ];
   for (const text of samples) {
     const doc = parseProject(text);
     runtime(doc.value);
     const expected = (runtime.errors ?? []).map((e) => `${e.instancePath} ${e.keyword}`).sort();
     const precompiled = await import('../../server/src/validation/generated/projectValidator.js');
-    const fn = (precompiled.default ?? precompiled) as typeof runtime;
+    const fn = precompiled.validate;
     fn(doc.value);
     assert.deepEqual((fn.errors ?? []).map((e) => `${e.instancePath} ${e.keyword}`).sort(), expected, text);
+    // Applications are validated one by one (and kept per object); the errors must be the whole validator's.
+    const full = (runtime.errors ?? []).map((e) => `${e.instancePath} ${e.schemaPath} ${e.keyword} ${JSON.stringify(e.params)}`).sort();
+    const split = () => schemaErrors(doc.value).map((e) => `${e.instancePath} ${e.schemaPath} ${e.keyword} ${JSON.stringify(e.params)}`).sort();
+    assert.deepEqual(split(), full, text);
+    assert.deepEqual(split(), full, `from the kept findings: ${text}`);
     assert.ok(Array.isArray(validateAgainstSchema(doc)));
   }
 });

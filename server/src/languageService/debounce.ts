@@ -5,9 +5,10 @@
  * its diagnostics almost at once; one whose validation is expensive waits
  * longer, so a burst of keystrokes costs one validation, not one each:
  * validation starts only after a pause at least as long as it takes, which
- * keeps it under half the CPU while someone types.
+ * keeps it under half the CPU while someone types. A validation cheaper than
+ * the minimum pause adds nothing to it: the pause already outlasts it.
  *
- *   delay = clamp(MIN_DELAY_MS + COST_FACTOR × recent cost, MIN_DELAY_MS, MAX_DELAY_MS)
+ *   delay = clamp(max(MIN_DELAY_MS, COST_FACTOR × recent cost), MIN_DELAY_MS, MAX_DELAY_MS)
  *
  * "Recent cost" is a moving average of the last validations of that document
  * (a single slow run, a cold cache or a GC pause, does not stick).
@@ -37,7 +38,7 @@ export class Debouncer {
   /** The current wait for `key`. */
   delay(key: string): number {
     const c = this.cost.get(key) ?? 0;
-    return Math.round(Math.min(this.maxMs, Math.max(this.minMs, this.minMs + this.factor * c)));
+    return Math.round(Math.min(this.maxMs, Math.max(this.minMs, this.factor * c)));
   }
 
   /** Runs `fn` after `delayMs` (default: delay(key)), replacing a pending run for the same key. */

@@ -16,6 +16,7 @@
 import { createScanner, parseTree, SyntaxKind, type Node, type ParseError } from 'jsonc-parser';
 import { LineIndex, type Position, type Range } from '../model/positions';
 import { MAX_NESTING_DEPTH, nodeToValue, PARSE_OPTIONS, pathOfNode, type DuplicateKey, type JsonPath, type ProjectDocument } from '../model/parse';
+import type { EditSpan } from './editLog';
 import { commonPrefix, commonSuffix } from './incremental';
 import { nestsDeeperThan } from './nesting';
 
@@ -106,13 +107,18 @@ export function withPatchableLines(doc: ProjectDocument): ProjectDocument {
   return Object.defineProperty(Object.create(doc) as ProjectDocument, 'lines', { get: () => (lines ??= PatchedLineIndex.of(text)) });
 }
 
-/** The document for `newText`, patched from `old` (consumed), or undefined when only a full parse is right. */
-export function reparseProject(old: ProjectDocument, newText: string): ProjectDocument | undefined {
+/**
+ * The document for `newText`, patched from `old` (consumed), or undefined when only a full parse is right.
+ * `span`, when the caller knows it (the client's didChange ranges, editLog.ts), bounds what changed, so
+ * the two texts need not be compared; it may be wider than the change, never narrower.
+ */
+export function reparseProject(old: ProjectDocument, newText: string, span?: EditSpan): ProjectDocument | undefined {
   if (old.syntaxProblems.length || old.duplicateKeys.length || old.value === undefined) return undefined;
   const oldText = old.text;
   if (oldText === newText) return old;
-  const prefix = commonPrefix(oldText, newText);
-  const suffix = commonSuffix(oldText, newText, Math.min(oldText.length, newText.length) - prefix);
+  const common = Math.min(oldText.length, newText.length);
+  const prefix = span ? Math.min(span.prefix, common) : commonPrefix(oldText, newText);
+  const suffix = span ? Math.min(span.suffix, common - prefix) : commonSuffix(oldText, newText, common - prefix);
   const oldEnd = oldText.length - suffix;
   const delta = newText.length - oldText.length;
   const root = old.root;

@@ -18,10 +18,10 @@ import type {
   SelectionRange,
   TextEdit,
 } from 'vscode-json-languageservice';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { CodeLens } from 'vscode-languageserver-types';
 import { parseProject, type ProjectDocument } from '../model/parse';
-import { DEFAULT_EXPIRY_WARNING_DAYS } from '../validation/context';
+import { DEFAULT_EXPIRY_WARNING_DAYS, ValidationMemo } from '../validation/context';
 import type { PpkgDiagnostic } from '../validation/diagnostic';
 import { cachedFileProbe, nodeFileProbe, type FileProbe } from '../validation/fileProbe';
 import { PROJECT_SCHEMA } from '../validation/schema';
@@ -33,6 +33,7 @@ import { cursorFromLocation, plainValueAt, type CursorInfo, type DocContext } fr
 import { locate, locateInCleanTree } from './cursor';
 import { brokenSubtree, reparseAround, type Reparsed } from './incremental';
 import { nestsDeeperThan } from './nesting';
+import { EditLog, type EditSpan } from './editLog';
 import { reparseProject, withPatchableLines } from './incrementalProject';
 import { SchemaCompleter } from './schemaCompletion';
 import { hoverDomain } from './hover';
@@ -109,6 +110,8 @@ class VersionState {
     private base?: VersionState,
     /** The previous version, whose ProjectDocument this version's may be patched from. */
     private projectBase?: VersionState,
+    /** What the client changed since an earlier version, when it said so (editLog.ts). */
+    private readonly changedBetween: (from: number, to: number) => EditSpan | undefined = () => undefined,
   ) {}
 
   /** The subtree of this version's JSON tree that holds every syntax error (a patched tree only). */
@@ -126,7 +129,7 @@ class VersionState {
       const base = this.projectBase;
       this.projectBase = undefined;
       const previous = base?.projectDoc;
-      const patched = previous && this.text.length <= MAX_PROJECT_CHARS ? reparseProject(previous, this.text) : undefined;
+      const patched = previous && base && this.text.length <= MAX_PROJECT_CHARS ? reparseProject(previous, this.text, this.changedBetween(base.version, this.version)) : undefined;
       // The previous version's tree now belongs to this version; it parses again if it is ever asked.
       if (patched && base && patched !== previous) base.projectDoc = undefined;
       this.projectDoc = patched ?? withPatchableLines(this.text.length > MAX_PROJECT_CHARS ? parseProject('') : parseProject(this.text));
@@ -350,6 +353,10 @@ export class PpkgLanguageService {
   private fileCacheTtlMs: number;
   private readonly cache = new Map<string, VersionState>();
   private readonly diagnosticsCache = new Map<string, { version: number; key: string; diagnostics: Diagnostic[] }>();
+  /** Where each open document changed, version by version, as the client said. */
+  private readonly edits = new EditLog();
+  /** What the rules kept from each open document's earlier versions. */
+  private readonly memos = new Map<string, ValidationMemo>();
   private secretNames: Record<string, string[]> = {};
 
   constructor(options: PpkgLanguageServiceOptions = {}) {
@@ -404,16 +411,27 @@ export class PpkgLanguageService {
     this.diagnosticsCache.clear();
   }
 
+  /**
+   * Applies a didChange to a document (the server's TextDocuments calls this
+   * in place of TextDocument.update), remembering where it changed so the
+   * next validation patches only that part.
+   */
+  update(document: TextDocument, changes: TextDocumentContentChangeEvent[], version: number): TextDocument {
+    return this.edits.update(document, changes, version);
+  }
+
   forget(uri: string): void {
+    this.edits.forget(uri);
     this.cache.delete(uri);
     this.diagnosticsCache.delete(uri);
+    this.memos.delete(uri);
   }
 
   private state(document: TextDocument): VersionState {
     const text = document.getText();
     const hit = this.cache.get(document.uri);
     if (hit && hit.version === document.version && hit.text.length === text.length) return hit;
-    const entry = new VersionState(document.uri, document.version, text, document, () => this.json(), hit?.jsonBase(), hit?.projectSource());
+    const entry = new VersionState(document.uri, document.version, text, document, () => this.json(), hit?.jsonBase(), hit?.projectSource(), (from, to) => this.edits.between(document.uri, from, to));
     this.cache.set(document.uri, entry);
     return entry;
   }
@@ -432,7 +450,9 @@ export class PpkgLanguageService {
     const key = `${warn}:${this.now().toISOString().slice(0, 10)}`;
     const hit = this.diagnosticsCache.get(document.uri);
     if (hit && hit.version === document.version && hit.key === key) return hit.diagnostics;
-    const options = { projectPath: projectPathOf(document.uri), now: this.now, expiryWarningDays: warn, files: this.files };
+    let memo = this.memos.get(document.uri);
+    if (!memo) this.memos.set(document.uri, (memo = new ValidationMemo()));
+    const options = { projectPath: projectPathOf(document.uri), now: this.now, expiryWarningDays: warn, files: this.files, memo };
     const text = document.getText();
     const found = text.length > MAX_PROJECT_CHARS ? validateText(text, options).diagnostics : validateDocument(this.state(document).project, options);
     const diagnostics = found.map(toLspDiagnostic);

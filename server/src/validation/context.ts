@@ -25,6 +25,29 @@ export interface ValidationOptions {
    * Never logged, never in a message.
    */
   secretValue?: (name: string) => string | undefined;
+  /**
+   * What the rules kept from validating earlier versions of the same
+   * document (the language server keeps one per open document, so a
+   * keystroke re-checks only what it touched). Without it every validation
+   * starts from nothing, which is what the CLI and the build want.
+   */
+  memo?: ValidationMemo;
+}
+
+/**
+ * One document's kept state, a slot per rule. Rules assume that the parsed
+ * values they are given are never mutated afterwards: the language server
+ * patches a copy (languageService/incrementalProject.ts), so an object seen
+ * before holds what it held then.
+ */
+export class ValidationMemo {
+  private readonly slots = new Map<string, unknown>();
+
+  slot<T>(key: string, create: () => T): T {
+    let value = this.slots.get(key) as T | undefined;
+    if (value === undefined) this.slots.set(key, (value = create()));
+    return value;
+  }
 }
 
 export const DEFAULT_EXPIRY_WARNING_DAYS = 30;
@@ -40,6 +63,13 @@ export class RuleContext {
   ) {
     this.today = (options.now ?? (() => new Date()))();
   }
+
+  /** The rule's kept state for this document (fresh when the caller keeps none). */
+  memo<T>(key: string, create: () => T): T {
+    return (this.options.memo ?? (this.ownMemo ??= new ValidationMemo())).slot(key, create);
+  }
+
+  private ownMemo: ValidationMemo | undefined;
 
   /** The value at a path, or undefined. Rules never trust its type: the schema errors are reported separately. */
   value(path: JsonPath): unknown {

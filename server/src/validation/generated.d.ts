@@ -1,6 +1,9 @@
-// The validator that scripts/generate-validator.mjs writes at build time.
+// The validators that scripts/generate-validator.mjs writes at build time.
 declare module '*/generated/projectValidator.js' {
   import type { ValidateFunction } from 'ajv';
-  const validate: ValidateFunction & { schemaHash: string };
-  export default validate;
+  /** The whole project. */
+  export const validate: ValidateFunction;
+  /** One item of `applications`, its error paths relative to the item. */
+  export const validateApplication: ValidateFunction;
+  export const schemaHash: string;
 }

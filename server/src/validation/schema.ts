@@ -9,21 +9,34 @@ import type { PpkgDiagnostic } from './diagnostic';
 /** The project schema, bundled so the CLI, the server and the docs read the same file. */
 export const PROJECT_SCHEMA: Record<string, unknown> = projectSchema as Record<string, unknown>;
 
-let compiled: ValidateFunction | undefined;
+interface Validators {
+  /** The whole project. */
+  validate: ValidateFunction;
+  /** One item of `applications`, its error paths relative to the item. */
+  validateApplication: ValidateFunction;
+  precompiled: boolean;
+}
+
+let compiled: Validators | undefined;
+/** The ids scripts/generate-validator.mjs gives the two entry points. */
+const PROJECT_ID = 'ppkg-project';
+const APPLICATION_ID = `${PROJECT_ID}#/properties/applications/items`;
 
 /**
- * The schema validator. `npm run build` precompiles it (scripts/
+ * The schema validators. `npm run build` precompiles them (scripts/
  * generate-validator.mjs), which saves 150–300 ms of ajv compilation on every
  * CLI run and server start; when that module is missing or was made from an
  * older schema, the schema is compiled here, with the same options.
  */
-function validator(): ValidateFunction {
+function validators(): Validators {
   if (compiled) return compiled;
   const schemaHash = createHash('sha256').update(JSON.stringify(PROJECT_SCHEMA)).digest('hex');
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- generated CommonJS, bundled by esbuild
-    const generated = require('./generated/projectValidator.js') as ValidateFunction & { schemaHash?: string };
-    if (generated.schemaHash === schemaHash) return (compiled = generated);
+    const generated = require('./generated/projectValidator.js') as Partial<Validators> & { schemaHash?: string };
+    if (generated.schemaHash === schemaHash && generated.validate && generated.validateApplication) {
+      return (compiled = { validate: generated.validate, validateApplication: generated.validateApplication, precompiled: true });
+    }
   } catch {
     // not generated yet: compile below
   }
@@ -32,15 +45,44 @@ function validator(): ValidateFunction {
   const ajv = new Ajv(ajvSettings.options);
   // Editor keywords that vscode-json-languageservice understands; ajv only needs to tolerate them.
   ajv.addVocabulary(ajvSettings.editorKeywords);
-  return (compiled = ajv.compile(PROJECT_SCHEMA));
+  ajv.addSchema({ ...PROJECT_SCHEMA, $id: PROJECT_ID });
+  return (compiled = { validate: ajv.getSchema(PROJECT_ID)!, validateApplication: ajv.getSchema(APPLICATION_ID)!, precompiled: false });
 }
 
 /** True when the precompiled validator is in use (for tests and the bench). */
 export function usesPrecompiledValidator(): boolean {
-  validator();
-  const schemaHash = createHash('sha256').update(JSON.stringify(PROJECT_SCHEMA)).digest('hex');
-  return (compiled as { schemaHash?: string }).schemaHash === schemaHash;
+  return validators().precompiled;
 }
+
+/**
+ * The schema errors of a project value. Applications are checked one by one
+ * and their errors kept per application object: after a keystroke the
+ * language server's value shares every application the edit did not touch
+ * with the previous version (languageService/incrementalProject.ts), so a
+ * 1 MB project re-checks one application, not thousands. The result is the
+ * whole-project validator's (the test in validation-schema.test.ts holds
+ * them equal); only the order differs, and diagnostics are sorted later.
+ */
+export function schemaErrors(value: unknown): ErrorObject[] {
+  const { validate, validateApplication } = validators();
+  const apps = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>).applications : undefined;
+  if (!Array.isArray(apps) || apps.length === 0) return validate(value) ? [] : validate.errors ?? [];
+  // The rest of the project, with an empty list in place of the applications (the list itself has no constraint).
+  const rest = Object.defineProperty({ ...(value as Record<string, unknown>) }, 'applications', { value: [], enumerable: true, writable: true, configurable: true });
+  const errors = validate(rest) ? [] : [...(validate.errors ?? [])];
+  apps.forEach((app, i) => {
+    let own = app !== null && typeof app === 'object' ? applicationErrors.get(app) : undefined;
+    if (!own) {
+      own = validateApplication(app) ? [] : validateApplication.errors ?? [];
+      if (app !== null && typeof app === 'object') applicationErrors.set(app, own);
+    }
+    for (const e of own) errors.push({ ...e, instancePath: `/applications/${i}${e.instancePath}`, schemaPath: e.schemaPath.replace(/^#/, '#/properties/applications/items') });
+  });
+  return errors;
+}
+
+/** Each application's errors, relative to it, kept while the application object lives. */
+const applicationErrors = new WeakMap<object, ErrorObject[]>();
 
 /** PPKG100: a value of the wrong type or outside the allowed values. */
 export const CODE_SCHEMA_VALUE = 'PPKG100';
@@ -57,10 +99,10 @@ export const CODE_MISSING_PROPERTY = 'PPKG102';
  */
 export function validateAgainstSchema(doc: ProjectDocument): PpkgDiagnostic[] {
   if (doc.value === undefined) return [];
-  const validate = validator();
+  const found = schemaErrors(doc.value);
   // A valid project never needs the tree of offsets (doc.root is built lazily).
-  if (validate(doc.value) || !doc.root) return [];
-  const errors = collapseAlternatives(validate.errors ?? []);
+  if (found.length === 0 || !doc.root) return [];
+  const errors = collapseAlternatives(found);
   const out: PpkgDiagnostic[] = [];
   const seen = new Set<string>();
   for (const error of errors) {

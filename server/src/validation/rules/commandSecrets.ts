@@ -7,7 +7,7 @@
  */
 import type { JsonPath } from '../../model/parse';
 import type { RuleContext } from '../context';
-import { PerItem, reportItem, type ItemFinding } from '../perItem';
+import { PerIndex, reportEach, type ItemFinding } from '../perItem';
 
 /** Where commands are written in a project, besides the applications (checked one by one). */
 function otherCommandLines(ctx: RuleContext): { path: JsonPath; text: string }[] {
@@ -67,18 +67,15 @@ function findingsIn(text: string, path: JsonPath): ItemFinding[] {
   }));
 }
 
-const applicationFindings = new PerItem();
-
 export function commandSecretRules(ctx: RuleContext): void {
   const apps = ctx.value(['applications']);
   if (Array.isArray(apps)) {
-    apps.forEach((app, i) => {
-      const findings = applicationFindings.findings(app, '', () => {
-        const line = (app as { commandLine?: unknown })?.commandLine;
-        return typeof line === 'string' ? findingsIn(line, ['commandLine']) : [];
-      });
-      if (findings.length) reportItem(ctx, ['applications', i], findings);
+    const kept = ctx.memo('commandSecrets/applications', () => new PerIndex<ItemFinding[]>());
+    const { values } = kept.map(apps, '', (app) => {
+      const line = (app as { commandLine?: unknown })?.commandLine;
+      return typeof line === 'string' ? findingsIn(line, ['commandLine']) : [];
     });
+    reportEach(ctx, 'applications', values);
   }
   for (const line of otherCommandLines(ctx)) for (const f of findingsIn(line.text, line.path)) ctx.report(f.path, f.severity, f.code, f.message, undefined, f.sub);
 }

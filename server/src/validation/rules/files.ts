@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { JsonPath } from '../../model/parse';
 import { fileFields } from '../../model/fields';
 import type { RuleContext } from '../context';
-import { reportItem, type ItemFinding } from '../perItem';
+import { PerIndex, reportItem, type ItemFinding } from '../perItem';
 
 export interface FileReference {
   path: JsonPath;
@@ -75,8 +75,16 @@ interface PartFiles {
   commandFiles: { path: JsonPath; base: string; value: string }[];
 }
 
-/** An application's files, kept per application object and probe state. */
-const applicationFiles = new Map<string, WeakMap<object, PartFiles>>();
+type CommandFile = PartFiles['commandFiles'][number];
+
+const sameCommandFiles = (a: CommandFile[], b: CommandFile[]) =>
+  a.length === b.length && a.every((c, k) => c.base === b[k].base && c.value === b[k].value && c.path.length === b[k].path.length && c.path.every((s, j) => s === b[k].path[j]));
+
+/** A number per probe: a probe replaced after files changed may report the same epoch as the one before it. */
+const probeIds = new WeakMap<object, number>();
+let probes = 0;
+/** A variant no later call repeats, for a probe whose answers may change at any time. */
+let uncached = 0;
 
 function partFiles(ctx: RuleContext, part: unknown, check: (value: string) => FileFinding): PartFiles {
   const out: PartFiles = { findings: [], commandFiles: [] };
@@ -95,7 +103,9 @@ export function fileRules(ctx: RuleContext): void {
   const realProjectDir = projectDir ? probe.realpath(projectDir) ?? projectDir : undefined;
   // Keep answers only while the probe says they hold, for this project folder.
   const epoch = probe.epoch?.();
-  const variant = epoch === undefined ? undefined : `${epoch}\u0000${projectDir ?? ''}\u0000${realProjectDir ?? ''}`;
+  let probeId = probeIds.get(probe);
+  if (probeId === undefined) probeIds.set(probe, (probeId = ++probes));
+  const variant = epoch === undefined ? undefined : `${probeId}\u0000${epoch}\u0000${projectDir ?? ''}\u0000${realProjectDir ?? ''}`;
   let kept: Map<string, FileFinding> | undefined;
   if (variant !== undefined) {
     let entry = findingsByProbe.get(probe);
@@ -111,44 +121,44 @@ export function fileRules(ctx: RuleContext): void {
     return finding;
   };
 
-  // Applications one by one (their findings kept per object), the rest of the project at once.
+  // Applications one by one (kept per application), the rest of the project at once.
   const project = ctx.doc.value as Record<string, unknown>;
   const apps = Array.isArray(project.applications) ? (project.applications as unknown[]) : [];
   const { applications: _apps, ...rest } = project;
-  const parts: { at: JsonPath; files: PartFiles }[] = [{ at: [], files: partFiles(ctx, rest, check) }];
-  let byApp: WeakMap<object, PartFiles> | undefined;
-  if (variant !== undefined) {
-    byApp = applicationFiles.get(variant);
-    if (!byApp) {
-      applicationFiles.clear(); // one probe state at a time
-      applicationFiles.set(variant, (byApp = new WeakMap()));
-    }
-  }
-  apps.forEach((app, i) => {
-    let files = app && typeof app === 'object' ? byApp?.get(app) : undefined;
-    if (!files) {
-      const whole = partFiles(ctx, { applications: [app] }, check);
-      files = { findings: whole.findings.map((f) => ({ ...f, path: f.path.slice(2) })), commandFiles: whole.commandFiles.map((c) => ({ ...c, path: c.path.slice(2) })) };
-      if (app && typeof app === 'object') byApp?.set(app, files);
-    }
-    if (files.findings.length || files.commandFiles.length) parts.push({ at: ['applications', i], files });
+  const restFiles = partFiles(ctx, rest, check);
+  // Each application's files, kept per application and probe state; the name clashes, kept while no command file changed.
+  const memo = ctx.memo('files', () => ({
+    applications: new PerIndex<PartFiles>((a, b) => sameCommandFiles(a.commandFiles, b.commandFiles)),
+    clashes: undefined as { rest: CommandFile[]; found: { path: JsonPath; message: string }[] } | undefined,
+  }));
+  const { values: byApp, changed } = memo.applications.map(apps, variant ?? `\u0000uncached ${uncached++}`, (app) => {
+    const whole = partFiles(ctx, { applications: [app] }, check);
+    return { findings: whole.findings.map((f) => ({ ...f, path: f.path.slice(2) })), commandFiles: whole.commandFiles.map((c) => ({ ...c, path: c.path.slice(2) })) };
   });
 
-  for (const part of parts) if (part.files.findings.length) reportItem(ctx, part.at, part.files.findings);
+  if (restFiles.findings.length) reportItem(ctx, [], restFiles.findings);
+  for (let i = 0; i < byApp.length; i++) if (byApp[i].findings.length) reportItem(ctx, ['applications', i], byApp[i].findings);
 
   // All command files land in one folder on the device (…\ProvisioningPkgTmp\{id}\Commands\n): names must be unique.
-  const byName = new Map<string, string>();
-  for (const part of parts) {
-    for (const c of part.files.commandFiles) {
-      const first = byName.get(c.base);
-      if (first === undefined) {
-        byName.set(c.base, c.value);
-        continue;
+  if (changed || !memo.clashes || !sameCommandFiles(memo.clashes.rest, restFiles.commandFiles)) {
+    const found: { path: JsonPath; message: string }[] = [];
+    const byName = new Map<string, string>();
+    const visit = (at: JsonPath, files: CommandFile[]) => {
+      for (const c of files) {
+        const first = byName.get(c.base);
+        if (first === undefined) {
+          byName.set(c.base, c.value);
+          continue;
+        }
+        if (first === c.value || first.replace(/\\/g, '/') === c.value.replace(/\\/g, '/')) continue; // the same file listed twice ships once
+        found.push({ path: [...at, ...c.path], message: `"${path.win32.basename(c.value.replace(/\//g, '\\'))}" has the same file name as ${first}. All command files, installers and dependencies are copied into one folder on the device, so one would overwrite the other. Rename one of them.` });
       }
-      if (first === c.value || first.replace(/\\/g, '/') === c.value.replace(/\\/g, '/')) continue; // the same file listed twice ships once
-      ctx.report([...part.at, ...c.path], 'error', 'PPKG032', `"${path.win32.basename(c.value.replace(/\//g, '\\'))}" has the same file name as ${first}. All command files, installers and dependencies are copied into one folder on the device, so one would overwrite the other. Rename one of them.`);
-    }
+    };
+    visit([], restFiles.commandFiles);
+    byApp.forEach((files, i) => visit(['applications', i], files.commandFiles));
+    memo.clashes = { rest: restFiles.commandFiles, found };
   }
+  for (const c of memo.clashes.found) ctx.report(c.path, 'error', 'PPKG032', c.message);
 
   const certs = ctx.value(['certificates']);
   if (Array.isArray(certs)) {

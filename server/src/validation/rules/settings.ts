@@ -15,7 +15,7 @@ import { MIRRORED_SECTIONS, jsonValueOf } from '../../settings/mirror';
 import { settingAt } from '../../settings/table';
 import { parseSettingPath, schemaPathOf } from '../../settings/wcdPath';
 import type { RuleContext } from '../context';
-import { PerItem, reportItem, type ItemFinding } from '../perItem';
+import { PerIndex, reportEach, type ItemFinding } from '../perItem';
 
 /** The project property that holds a WCD setting path, when there is a simple one. */
 const WIZARD_PROPERTIES: Record<string, JsonPath> = {
@@ -92,9 +92,6 @@ function relocate(data: Record<string, unknown> | undefined): { data?: Record<st
   return { data: { ...data, fixes: fixes.map((f) => ({ ...f, edits: f.edits.map((e) => ({ ...e, path: e.path.slice(2) })) })) } };
 }
 
-/** Per application, kept while the application is the same object. */
-const applicationFindings = new PerItem();
-
 export function settingsRules(ctx: RuleContext): void {
   const project = ctx.doc.value;
   if (!project || typeof project !== 'object' || Array.isArray(project)) return;
@@ -110,12 +107,11 @@ export function settingsRules(ctx: RuleContext): void {
   } else {
     const { applications: _apps, ...rest } = p;
     for (const f of settingsFindings(rest as Project, native)) ctx.report(f.path, f.severity, f.code, f.message, f.data);
-    apps!.forEach((app, i) => {
-      const findings = applicationFindings.findings(app, native ? 'native' : 'icd', () =>
-        settingsFindings({ name: '', id: '', version: '', applications: [app] } as Project, native).map((f) => ({ ...f, path: f.path.slice(2), ...relocate(f.data) })),
-      );
-      if (findings.length) reportItem(ctx, ['applications', i], findings);
-    });
+    const kept = ctx.memo('settings/applications', () => new PerIndex<ItemFinding[]>());
+    const { values } = kept.map(apps!, native ? 'native' : 'icd', (app) =>
+      settingsFindings({ name: '', id: '', version: '', applications: [app] } as Project, native).map((f) => ({ ...f, path: f.path.slice(2), ...relocate(f.data) })),
+    );
+    reportEach(ctx, 'applications', values);
   }
 
   if (native && typeof (project as Project).additionalCustomizationsXml === 'string' && (project as Project).additionalCustomizationsXml!.trim()) {
