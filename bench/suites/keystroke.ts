@@ -61,11 +61,21 @@ class Pair {
     public text: string,
   ) {}
 
-  /** Applies one replacement to both servers' copies; returns the new version. */
-  change(server: LspProcess, offset: number, length: number, newText: string, version: number): void {
+  /**
+   * The didChange of one replacement in the current text, ready to send: the
+   * positions are computed here, before a timed section starts (an editor
+   * knows them without scanning the text; this client does not).
+   */
+  edit(server: LspProcess, offset: number, length: number, newText: string, version: number): () => void {
     const start = positionAt(this.text, offset);
     const end = positionAt(this.text, offset + length);
-    server.notify('textDocument/didChange', { textDocument: { uri: this.uri, version }, contentChanges: [{ range: { start, end }, text: newText }] });
+    const params = { textDocument: { uri: this.uri, version }, contentChanges: [{ range: { start, end }, text: newText }] };
+    return () => server.notify('textDocument/didChange', params);
+  }
+
+  /** Applies one replacement to one server's copy. */
+  change(server: LspProcess, offset: number, length: number, newText: string, version: number): void {
+    this.edit(server, offset, length, newText, version)();
   }
 
   nextVersion(): number {
@@ -157,8 +167,9 @@ async function keystrokeSamples(s: Servers, pair: Pair, file: string, slot: numb
     const version = pair.nextVersion();
     const measureOne = async (server: LspProcess): Promise<number> => {
       const wait = server === s.ppkg ? server.waitForDiagnostics((p) => p.uri === pair.uri && p.version === version) : server.waitForDiagnostics((p) => p.uri === pair.uri);
+      const send = pair.edit(server, slot, len, repl, version);
       const t0 = performance.now();
-      pair.change(server, slot, len, repl, version);
+      send();
       const p = await wait;
       const ms = p.at - t0;
       if (server === s.ppkg) {
@@ -223,8 +234,9 @@ async function completionSamples(s: Servers, pair: Pair, at: number, typed: stri
     const version = pair.nextVersion();
     const one = async (server: LspProcess): Promise<number> => {
       pair.text = original;
+      const send = pair.edit(server, at, removed, typed, version);
       const t0 = performance.now();
-      pair.change(server, at, removed, typed, version);
+      send();
       const list = await server.request<CompletionList | { label: string }[] | null>('textDocument/completion', { textDocument: { uri: pair.uri }, position: cursor });
       const ms = performance.now() - t0;
       const items = Array.isArray(list) ? list : (list?.items ?? []);
