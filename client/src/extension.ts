@@ -12,7 +12,7 @@ import {
   VALIDATE_WORKSPACE_REQUEST,
   type MoveSecretArgs,
   type ValidateWorkspaceResult,
-} from '../../server/src/languageService/projectKey';
+} from '../../server/src/protocol';
 import { setMessageHost } from '../../server/src/entra/host';
 import { GraphSessions } from './auth';
 import { buildPackageCommand } from './buildCommand';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { projectFileName, starterProject } from '../../server/src/model/starter';
-import type { MoveSecretArgs } from '../../server/src/languageService/projectKey';
+import type { MoveSecretArgs } from '../../server/src/protocol';
 import { resolveProject } from './projects';
 import type { SecretStore } from './secrets';
 

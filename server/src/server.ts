@@ -39,16 +39,17 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { PpkgLanguageService, UNWATCHED_FILE_CACHE_TTL_MS, WATCHED_FILE_CACHE_TTL_MS, type PpkgSettings } from './languageService/service';
-import { adaptCodeActions, adaptCompletion, adaptHover, adaptLinks, adaptSymbols, APPLY_EDIT_COMMAND, clientSupport, FULL_SUPPORT, type ClientSupport } from './languageService/capabilities';
+import { adaptCodeActions, adaptCompletion, adaptHover, adaptLinks, adaptSymbols, clientSupport, FULL_SUPPORT, type ClientSupport } from './languageService/capabilities';
 import { GuardedStreamReader } from './languageService/transport';
 import { Debouncer } from './languageService/debounce';
 import {
+  APPLY_EDIT_COMMAND,
   SECRET_NAMES_NOTIFICATION,
   VALIDATE_WORKSPACE_REQUEST,
   type SecretNamesParams,
   type ValidateWorkspaceParams,
   type ValidateWorkspaceResult,
-} from './languageService/projectKey';
+} from './protocol';
 
 declare const PPKG_VERSION: string;
 

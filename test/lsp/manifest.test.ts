@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { COMMANDS } from '../../server/src/languageService/projectKey';
+import { COMMANDS } from '../../server/src/protocol';
 import { ROOT } from './lspClient';
 
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));

@@ -11,7 +11,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { codeActionsFor } from '../../server/src/languageService/codeActions';
 import { PpkgLanguageService } from '../../server/src/languageService/service';
-import { adaptCodeActions, APPLY_EDIT_COMMAND, clientSupport } from '../../server/src/languageService/capabilities';
+import { adaptCodeActions, clientSupport } from '../../server/src/languageService/capabilities';
+import { APPLY_EDIT_COMMAND } from '../../server/src/protocol';
 import { applyEdits } from './lspClient';
 
 const TEXT = `// Front office

@@ -18,6 +18,7 @@ import {
   type SymbolInformation,
 } from 'vscode-languageserver-types';
 import type { ClientCapabilities } from 'vscode-languageserver-protocol';
+import { APPLY_EDIT_COMMAND } from '../protocol';
 
 export interface ClientSupport {
   snippets: boolean;
@@ -76,9 +77,6 @@ export const FULL_SUPPORT: ClientSupport = {
   diagnosticData: true,
   positionEncoding: 'utf-16',
 };
-
-/** The server command behind a Command-shaped quick fix (clients without code-action literals). */
-export const APPLY_EDIT_COMMAND = 'ppkg.server.applyEdit';
 
 // --- snippets ---------------------------------------------------------------
 

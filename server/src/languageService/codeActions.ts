@@ -2,7 +2,7 @@ import { findNodeAtOffset, modify, type FormattingOptions, type Node } from 'jso
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver-types';
 import { nodeAtPath, type JsonPath } from '../model/parse';
 import type { DocContext } from './context';
-import { COMMANDS, type MoveSecretArgs } from './projectKey';
+import { COMMANDS, type MoveSecretArgs } from '../protocol';
 import { detectFormatting } from '../model/formatting';
 
 /**

@@ -6,7 +6,7 @@ import { daysBetween, parseIsoDate } from '../model/dates';
 import { nodeAtPath } from '../model/parse';
 import { PROJECT_SCHEMA, wcdTerm } from '../validation/schema';
 import { isContainedPath } from '../validation/rules/files';
-import { COMMANDS } from './projectKey';
+import { COMMANDS } from '../protocol';
 import type { DocContext } from './context';
 
 /**
