@@ -19,6 +19,7 @@ import { MAX_NESTING_DEPTH, nodeToValue, PARSE_OPTIONS, pathOfNode, type Duplica
 import type { EditSpan } from './editLog';
 import { commonPrefix, commonSuffix } from './incremental';
 import { nestsDeeperThan } from './nesting';
+import { PatchedTree } from './patchedTree';
 
 /** A line index patched from the previous version's instead of rescanning the whole text. */
 export class PatchedLineIndex extends LineIndex {
@@ -121,18 +122,25 @@ export function reparseProject(old: ProjectDocument, newText: string, span?: Edi
   const suffix = span ? Math.min(span.suffix, common - prefix) : commonSuffix(oldText, newText, common - prefix);
   const oldEnd = oldText.length - suffix;
   const delta = newText.length - oldText.length;
-  const root = old.root;
-  if (!root) return undefined;
+  let tree = trees.get(old);
+  if (!tree) {
+    const root = old.root;
+    if (!root) return undefined;
+    tree = new PatchedTree(root);
+  }
   const limit = Math.max(4096, newText.length / 8);
 
-  let node: Node | undefined = smallestAt(root, prefix);
-  for (; node && node !== root; node = node.parent) {
+  // From the deepest node at the edit up to (not including) the root: the first value that holds the edit and parses alone.
+  const chain = tree.pathTo(prefix);
+  for (let i = chain.length - 1; i >= 1; i--) {
+    const { node, stamp } = chain[i];
     if (node.type === 'property') continue;
     if (node.parent?.type === 'property' && node.parent.children?.[0] === node) continue; // a key
-    if (node.offset > prefix || node.offset + node.length < oldEnd) continue;
-    if (node.length + delta > limit) return undefined;
-    const start = node.offset;
-    const end = node.offset + node.length + delta;
+    const at = tree.current(node, stamp);
+    if (at.offset > prefix || at.offset + at.length < oldEnd) continue;
+    if (at.length + delta > limit) return undefined;
+    const start = at.offset;
+    const end = at.offset + at.length + delta;
     const depth = depthOf(node);
     const parsed = parseValueAt(newText, start, end, MAX_NESTING_DEPTH - depth);
     if (!parsed) continue;
@@ -142,40 +150,30 @@ export function reparseProject(old: ProjectDocument, newText: string, span?: Edi
     if (duplicates.length) return undefined;
     const newValue = replaceAt(old.value, path, value);
     if (newValue === NOT_FOUND) return undefined;
-    // Patch the tree in place: shift what follows, graft the new subtree.
-    const parent = node.parent!;
-    shiftAfter(root, node, delta);
-    shiftBy(parsed, start);
-    (parsed as { parent?: Node }).parent = parent;
-    const siblings = parent.children!;
-    siblings[siblings.indexOf(node)] = parsed;
+    // Graft the new subtree; what follows moves when it is next looked at (patchedTree.ts).
+    tree.graft(node, parsed, start, at.length, delta);
     const oldLines = old.lines;
     const lines = oldLines instanceof PatchedLineIndex ? PatchedLineIndex.patch(oldLines, newText, prefix, oldEnd, oldEnd + delta) : PatchedLineIndex.of(newText);
-    return { text: newText, lines, root, value: newValue, syntaxProblems: [], duplicateKeys: [] };
+    const patchedTree = tree;
+    const doc: ProjectDocument = {
+      text: newText,
+      lines,
+      get root() {
+        return patchedTree.settled();
+      },
+      locate: (p) => patchedTree.locate(p),
+      value: newValue,
+      syntaxProblems: [],
+      duplicateKeys: [],
+    };
+    trees.set(doc, tree);
+    return doc;
   }
   return undefined;
 }
 
-/** The deepest node whose range holds `offset` (right bound included), found without recursion. */
-function smallestAt(root: Node, offset: number): Node | undefined {
-  if (offset < root.offset || offset > root.offset + root.length) return undefined;
-  let node = root;
-  for (;;) {
-    const children = node.children;
-    if (!children?.length) return node;
-    // Children are in order: binary search the last one starting at or before the offset.
-    let lo = 0;
-    let hi = children.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (children[mid].offset <= offset) lo = mid + 1;
-      else hi = mid;
-    }
-    const child = children[lo - 1];
-    if (!child || offset > child.offset + child.length) return node;
-    node = child;
-  }
-}
+/** The tree behind each patched document (the next keystroke patches it again). */
+const trees = new WeakMap<ProjectDocument, PatchedTree>();
 
 function depthOf(node: Node): number {
   let d = 0;
@@ -226,38 +224,4 @@ function replaceAt(value: unknown, path: JsonPath, replacement: unknown): unknow
   const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
   Object.defineProperty(copy, key, { value: inner, enumerable: true, writable: true, configurable: true });
   return copy;
-}
-
-type Mutable = { offset: number; length: number; colonOffset?: number };
-
-/** Every node after `old` moves by `delta`; the nodes around it grow by `delta`. */
-function shiftAfter(root: Node, old: Node, delta: number): void {
-  if (delta === 0) return;
-  const oldStart = old.offset;
-  const oldEnd = old.offset + old.length;
-  // Iterative: a wide document has tens of thousands of nodes, but it is shallow; the stack is explicit anyway.
-  const stack: Node[] = [root];
-  while (stack.length) {
-    const node = stack.pop()!;
-    if (node === old) continue;
-    const n = node as Mutable;
-    if (node.offset >= oldEnd) {
-      shiftBy(node, delta);
-      continue;
-    }
-    if (node.offset + node.length <= oldStart) continue;
-    n.length += delta;
-    if (n.colonOffset !== undefined && n.colonOffset >= oldEnd) n.colonOffset += delta;
-    if (node.children) for (const c of node.children) stack.push(c);
-  }
-}
-
-function shiftBy(node: Node, delta: number): void {
-  const stack: Node[] = [node];
-  while (stack.length) {
-    const n = stack.pop()! as Node & Mutable;
-    n.offset += delta;
-    if (n.colonOffset !== undefined) n.colonOffset += delta;
-    if (n.children) for (const c of n.children) stack.push(c);
-  }
 }

@@ -30,6 +30,30 @@ export interface ProjectDocument {
   value: unknown;
   syntaxProblems: SyntaxProblem[];
   duplicateKeys: DuplicateKey[];
+  /**
+   * The node at a path, with its current offsets, without settling the whole
+   * tree: a document patched after a keystroke defers moving the offsets of
+   * everything after the edit until something asks for `root`
+   * (languageService/incrementalProject.ts). Absent: look in `root`.
+   */
+  locate?(path: JsonPath): Located | undefined;
+}
+
+/** A node found by path, and the key node of the property that holds it (when it is an object member). */
+export interface Located {
+  node: Node;
+  key?: Node;
+}
+
+/**
+ * The node at `path` and its key, as `locate` gives them: the validation
+ * engine asks this (and never `root`) for the ranges of its findings, so a
+ * keystroke in a large project does not move every offset in its tree.
+ */
+export function locate(doc: ProjectDocument, path: JsonPath): Located | undefined {
+  if (doc.locate) return doc.locate(path);
+  const node = nodeAtPath(doc.root, path);
+  return node ? { node, key: keyNodeOf(node) } : undefined;
 }
 
 const PARSE_ERROR_TEXT: Record<string, string> = {

@@ -1,5 +1,5 @@
 import type { Node } from 'jsonc-parser';
-import { keyNodeOf, nodeAtPath, type JsonPath, type ProjectDocument } from '../model/parse';
+import { locate, type JsonPath, type ProjectDocument } from '../model/parse';
 import type { PpkgDiagnostic, Severity } from './diagnostic';
 import type { FileProbe } from './fileProbe';
 
@@ -87,14 +87,15 @@ export class RuleContext {
     return typeof v === 'string' ? v : undefined;
   }
 
+  /** The node at a path, for its range (model/parse.ts locate: the offsets are current, the node may be a copy without parent or children). */
   node(path: JsonPath): Node | undefined {
-    return nodeAtPath(this.doc.root, path);
+    return locate(this.doc, path)?.node;
   }
 
   /** The key node of the property at `path` (for "this section is missing something" findings). */
   keyNode(path: JsonPath): Node | undefined {
-    const n = this.node(path);
-    return n ? keyNodeOf(n) ?? n : undefined;
+    const found = locate(this.doc, path);
+    return found ? found.key ?? found.node : undefined;
   }
 
   /**

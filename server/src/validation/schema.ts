@@ -3,7 +3,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Node } from 'jsonc-parser';
 import projectSchema from '../../../schemas/ppkg-project.schema.json';
 import ajvSettings from './ajvOptions.json';
-import { keyNodeOf, nodeAtPath, pathFromPointer, type ProjectDocument } from '../model/parse';
+import { locate, pathFromPointer, type ProjectDocument } from '../model/parse';
 import type { PpkgDiagnostic } from './diagnostic';
 
 /** The project schema, bundled so the CLI, the server and the docs read the same file. */
@@ -100,8 +100,8 @@ export const CODE_MISSING_PROPERTY = 'PPKG102';
 export function validateAgainstSchema(doc: ProjectDocument): PpkgDiagnostic[] {
   if (doc.value === undefined) return [];
   const found = schemaErrors(doc.value);
-  // A valid project never needs the tree of offsets (doc.root is built lazily).
-  if (found.length === 0 || !doc.root) return [];
+  // A valid project never needs the tree of offsets (doc.root is built lazily, and findings locate their nodes).
+  if (found.length === 0) return [];
   const errors = collapseAlternatives(found);
   const out: PpkgDiagnostic[] = [];
   const seen = new Set<string>();
@@ -138,16 +138,17 @@ function collapseAlternatives(errors: ErrorObject[]): ErrorObject[] {
 
 function toDiagnostic(doc: ProjectDocument, error: ErrorObject): PpkgDiagnostic | undefined {
   const path = pathFromPointer(error.instancePath);
-  const node = nodeAtPath(doc.root, path);
-  if (!node) return undefined;
+  const found = locate(doc, path);
+  if (!found) return undefined;
+  const node = found.node;
   const where = describePath(path);
   const parentSchema = (error.parentSchema ?? {}) as Record<string, unknown>;
 
   switch (error.keyword) {
     case 'additionalProperties': {
       const name = String((error.params as { additionalProperty: string }).additionalProperty);
-      const propNode = findProperty(node, name);
-      const target = propNode?.children?.[0] ?? node;
+      // The unknown property's key (the first one, when a parsed file repeats it; a patched document has no repeats).
+      const target = (doc.locate ? doc.locate([...path, name])?.key : findProperty(node, name)?.children?.[0]) ?? node;
       const allowed = Object.keys((parentSchema.properties as Record<string, unknown>) ?? {}).filter((k) => k !== '$schema');
       const suggestion = closest(name, allowed);
       return {
@@ -163,7 +164,7 @@ function toDiagnostic(doc: ProjectDocument, error: ErrorObject): PpkgDiagnostic 
     }
     case 'required': {
       const name = String((error.params as { missingProperty: string }).missingProperty);
-      const keyNode = keyNodeOf(node);
+      const keyNode = found.key;
       // The root object has no key: mark its opening brace.
       const range = keyNode ? doc.lines.rangeOf(keyNode.offset, keyNode.length) : doc.lines.rangeOf(node.offset, 1);
       const propSchema = ((parentSchema.properties as Record<string, Record<string, unknown>>) ?? {})[name];
