@@ -7,7 +7,7 @@
  * clean. Exits 1 when a target is missed or a group fails.
  *
  *   npm run bench                        everything
- *   npm run bench -- --only=keystroke,cli groups: keystroke, cli, build, server, wimread
+ *   npm run bench -- --only=keystroke,cli groups: keystroke, cli, build, server, wimread, inspect
  *   npm run bench -- --no-package        read dist/ppkg.vsix instead of running npm run package
  *   npm run bench -- --readme            also put the table into README.md's "Performance" section
  *                                        (a full run only; the one change to tracked files)
@@ -20,10 +20,11 @@ import { skippedRow, type Row } from './lib/result';
 import { runBuild } from './suites/build';
 import { runCli } from './suites/cli';
 import { runKeystroke } from './suites/keystroke';
+import { runInspect } from './suites/inspect';
 import { runServer } from './suites/server';
 
 const ROOT = path.resolve(__dirname, '..');
-const GROUPS = ['keystroke', 'cli', 'build', 'server', 'wimread'] as const;
+const GROUPS = ['keystroke', 'cli', 'build', 'server', 'wimread', 'inspect'] as const;
 type Group = (typeof GROUPS)[number];
 
 /** Gives other work on a shared machine a moment to settle before a group starts (at most `maxMs`). */
@@ -66,6 +67,7 @@ async function main(): Promise<number> {
     build: ['[4] ppkg build vs wimlib-imagex capture --compress=xpress, process against process', () => runBuild(ROOT, tmp, log)],
     server: ['[5] server cold start, bundles, VSIX', () => runServer(ROOT, tmp, log, { packageVsix: !args.includes('--no-package') })],
     wimread: ['[6] WIM reader vs wimlib apply and 7-Zip WASM', () => runWimReadIfPresent(tmp, log)],
+    inspect: ['[7] ppkg inspect and ppkg import of a 200 MB package vs wimlib-imagex apply and 7-Zip WASM, process against process', async () => (await runInspect(ROOT, tmp, log)).rows],
   };
   try {
     for (const g of selected) {

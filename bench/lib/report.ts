@@ -96,7 +96,8 @@ How it is measured (every measured run checks ppkg's output; a wrong answer fail
 - **3. \`ppkg validate\`** of 500 plain-JSON files (ajv-cli reads no comments), valid and with one schema error each, as a process, \`node bin/ppkg.js validate <dir> --format json\`, against \`node node_modules/ajv-cli/dist/index.js validate -s schemas/ppkg-project.schema.json -d "<dir>/*.ppkg.json" --strict=false --all-errors\`. ppkg's exit code and every finding must match the engine in process; ajv-cli must judge every file as expected.
 - **4. Build**, process against process: \`node dist/cli.js build <project> --out <dir>\` of a project with 200 MB of random-data installers (five files) against \`wimlib-imagex capture <folder> <out.wim> --compress=xpress\`. Every package and image is verified (\`wimverify\`, the installers listed by \`wimlib-imagex dir\`); the note says whether ppkg's package is compressed.
 - **5. Cold start**: spawn \`node dist/server.js --stdio\`, initialize, open \`examples/bulk-enrollment/cts-desktops.ppkg.json\`, until its first \`publishDiagnostics\`.
-- **6. WIM reader** (\`bench/suites/wimRead.ts\`, when present): reading a 200 MB package against \`wimlib-imagex apply\` and 7-Zip WASM.
+- **6. WIM reader** (\`bench/suites/wimRead.ts\`): reading a 200 MB package against \`wimlib-imagex apply\` and 7-Zip WASM.
+- **7. Reading a package as admins do**: \`ppkg inspect\` (every file hashed) and \`ppkg import\` (project and files extracted) of a 200 MB provisioning package captured by \`wimlib-imagex capture --compress=xpress\`, each a fresh process, against \`wimlib-imagex apply\` and 7-Zip WASM \`x\`, interleaved; inspect's JSON must name every file with its SHA-256, and every extraction must hold the right bytes.
 
 The anchors are what admins and editors would otherwise run. \`npm run bench\` prints the table and writes \`bench/results/\` (git-ignored); \`npm run bench -- --readme\` also writes this section.
 `;
