@@ -43,6 +43,12 @@ import { projectKey } from './projectKey';
 export interface PpkgSettings {
   /** Warn when the bulk token expires within this many days (`ppkg.expiryWarningDays`). */
   expiryWarningDays?: number;
+  /**
+   * The backend builds use (`ppkg.buildBackend`): with `native`, settings the
+   * native build cannot compile are errors (PPKG113), as `ppkg validate
+   * --backend native` reports them; with `icd`, ICD compiles them.
+   */
+  buildBackend?: 'native' | 'icd';
 }
 
 export interface PpkgLanguageServiceOptions {
@@ -447,12 +453,13 @@ export class PpkgLanguageService {
   /** The engine's findings as LSP diagnostics (cached per document version and settings). */
   validate(document: TextDocument, settings: PpkgSettings = {}): Diagnostic[] {
     const warn = settings.expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS;
-    const key = `${warn}:${this.now().toISOString().slice(0, 10)}`;
+    const backend = settings.buildBackend ?? 'native';
+    const key = `${warn}:${backend}:${this.now().toISOString().slice(0, 10)}`;
     const hit = this.diagnosticsCache.get(document.uri);
     if (hit && hit.version === document.version && hit.key === key) return hit.diagnostics;
     let memo = this.memos.get(document.uri);
     if (!memo) this.memos.set(document.uri, (memo = new ValidationMemo()));
-    const options = { projectPath: projectPathOf(document.uri), now: this.now, expiryWarningDays: warn, files: this.files, memo };
+    const options = { projectPath: projectPathOf(document.uri), now: this.now, expiryWarningDays: warn, files: this.files, memo, backend };
     const text = document.getText();
     const found = text.length > MAX_PROJECT_CHARS ? validateText(text, options).diagnostics : validateDocument(this.state(document).project, options);
     const diagnostics = found.map(toLspDiagnostic);
