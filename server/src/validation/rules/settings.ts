@@ -98,10 +98,14 @@ export function settingsRules(ctx: RuleContext): void {
   const native = (ctx.options.backend ?? 'native') === 'native';
   const p = project as Project;
   const apps = p.applications;
-  // An application only adds its own CommandConfig element, so it can be checked on its own —
-  // unless an advanced setting reaches into the commands, where the whole tree is needed.
+  // An application only adds its own CommandConfig element, so it can be checked on its own (and its
+  // findings kept, when the caller keeps a memo) — unless an advanced setting reaches into the commands,
+  // where the whole tree is needed. Without a memo, one pass over the whole project is cheaper.
   const separable =
-    Array.isArray(apps) && apps.length > 1 && !(p.additionalSettings ?? []).some((s) => typeof s?.path === 'string' && s.path.startsWith('ProvisioningCommands/PrimaryContext'));
+    ctx.options.memo !== undefined &&
+    Array.isArray(apps) &&
+    apps.length > 1 &&
+    !(p.additionalSettings ?? []).some((s) => typeof s?.path === 'string' && s.path.startsWith('ProvisioningCommands/PrimaryContext'));
   if (!separable) {
     for (const f of settingsFindings(p, native)) ctx.report(f.path, f.severity, f.code, f.message, f.data);
   } else {
