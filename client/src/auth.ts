@@ -1,8 +1,5 @@
 import * as vscode from 'vscode';
-import { authorityFor, CLOUDS, GRAPH_ENDPOINTS, WCD_CLIENT_ID, type CloudName } from '../../server/src/entra/clouds';
-import { signIn } from '../../server/src/entra/signIn';
-import { GRAPH_CLI_TOOLS_CLIENT_ID, graphScopes } from '../../server/src/tenant/session';
-import type { AccessTokenProvider } from '../../server/src/tenant/graphClient';
+import { cloudDefaults, signInToGraph, type AccessTokenProvider, type CloudName } from '../../server/src/engine';
 
 /** Settings under ppkg.entra.*: which cloud, tenant and sign-in app. */
 export interface EntraSettings {
@@ -27,15 +24,16 @@ export function entraSettings(): EntraSettings {
   const cloud: CloudName = cloudName === 'usgov' || cloudName === 'china' ? cloudName : 'public';
   const tenant = (c.get<string>('tenant', '') || 'organizations').trim();
   const graphEndpointSetting = (c.get<string>('graphEndpoint', '') || '').trim() || undefined;
+  const defaults = cloudDefaults(cloud, tenant);
   return {
     cloud,
     tenant,
-    clientId: (c.get<string>('clientId', '') || WCD_CLIENT_ID).trim(),
-    graphClientId: (c.get<string>('graphClientId', '') || GRAPH_CLI_TOOLS_CLIENT_ID).trim(),
+    clientId: (c.get<string>('clientId', '') || defaults.bulkTokenClientId).trim(),
+    graphClientId: (c.get<string>('graphClientId', '') || defaults.graphClientId).trim(),
     // Overrides for a private cloud or a test server, as the CLI's --authority, --bulk-endpoint and --graph-endpoint.
-    authority: (c.get<string>('authority', '') || '').trim() || authorityFor(CLOUDS[cloud], tenant),
+    authority: (c.get<string>('authority', '') || '').trim() || defaults.authority,
     bulkTokenEndpoint: (c.get<string>('bulkTokenEndpoint', '') || '').trim() || undefined,
-    graphEndpoint: graphEndpointSetting || GRAPH_ENDPOINTS[cloud],
+    graphEndpoint: graphEndpointSetting || defaults.graphEndpoint,
     graphEndpointSetting,
   };
 }
@@ -88,10 +86,11 @@ export class GraphSessions {
       if (hit && hit.expires - Date.now() > 5 * 60_000) return hit.token;
       // The device code lives in a progress notification that closes by itself once the sign-in ends.
       const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'ppkg: Signing in to Microsoft Graph' }, (progress) =>
-        signIn({
+        signInToGraph({
           clientId: s.graphClientId,
           authority: s.authority,
-          scopes: graphScopes(scopes, s.graphEndpoint),
+          scopes,
+          graphEndpoint: s.graphEndpoint,
           deviceCode: method === 'deviceCode',
           onDeviceCode: deviceCodeInProgress(progress),
           openBrowser: method === 'browser' ? openBrowser : undefined,

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { buildProject, BuildError } from '../../server/src/package/build';
-import type { PpkgDiagnostic } from '../../server/src/validation/diagnostic';
+import { buildProject, type PpkgDiagnostic } from '../../server/src/engine';
+import { reportError } from './errors';
 import { resolveProject } from './projects';
 import type { SecretStore } from './secrets';
 
@@ -78,22 +78,8 @@ export async function buildPackageCommand(deps: { secrets: SecretStore; log: vsc
         if (c === report) void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(result.reportPath));
       });
     } catch (e) {
-      if (e instanceof BuildError) {
-        if (e.diagnostics.length) deps.buildDiagnostics.set(doc.uri, e.diagnostics.map(toVscodeDiagnostic));
-        deps.log.appendLine(`[build] ${e.message}`);
-        if (abort.signal.aborted) {
-          void vscode.window.showInformationMessage('The build was cancelled; nothing was written.');
-          return;
-        }
-        const problems = 'Show Problems';
-        void vscode.window.showErrorMessage(`Build failed: ${e.message}`, ...(e.diagnostics.length ? [problems] : [])).then((c) => {
-          if (c === problems) void vscode.commands.executeCommand('workbench.actions.view.problems');
-        });
-        return;
-      }
-      const m = `Build failed: ${e instanceof Error ? e.message : String(e)}`;
-      deps.log.appendLine(`[build] ${m}`);
-      void vscode.window.showErrorMessage(m);
+      const { diagnostics } = reportError(e, { log: deps.log, topic: 'build', failed: 'Build failed', signal: abort.signal, cancelled: 'The build was cancelled; nothing was written.' });
+      if (diagnostics.length) deps.buildDiagnostics.set(doc.uri, diagnostics.map(toVscodeDiagnostic));
     }
   });
 }

@@ -13,8 +13,9 @@ import {
   type MoveSecretArgs,
   type ValidateWorkspaceResult,
 } from '../../server/src/protocol';
-import { setMessageHost } from '../../server/src/entra/host';
+import { useVsCodeCommandNames } from '../../server/src/engine';
 import { GraphSessions } from './auth';
+import { reportError } from './errors';
 import { buildPackageCommand } from './buildCommand';
 import { registerPackageView } from './packageView';
 import { moveSecretToStorageCommand, newProjectCommand, setSecretCommand } from './projectCommands';
@@ -34,7 +35,7 @@ export interface PpkgExtensionApi {
 
 export function activate(context: vscode.ExtensionContext): PpkgExtensionApi {
   // Sign-in and tenant messages name VS Code's commands (**ppkg: Fetch Bulk Token**), not the CLI's.
-  setMessageHost('vscode');
+  useVsCodeCommandNames();
   const log = vscode.window.createOutputChannel('ppkg', { log: true });
   const secrets = new SecretStore(context);
   const sessions = new GraphSessions();
@@ -59,9 +60,8 @@ export function activate(context: vscode.ExtensionContext): PpkgExtensionApi {
   };
   client = new LanguageClient('ppkg', 'ppkg Language Server', serverOptions, clientOptions);
   const lc = client;
-  const ready = lc.start().catch((e) => {
-    log.appendLine(`The ppkg language server did not start: ${e instanceof Error ? e.message : String(e)}`);
-  });
+  // VS Code itself says when a language server does not start; the details go to the output.
+  const ready = lc.start().catch((e) => void reportError(e, { log, topic: 'server', failed: 'The ppkg language server did not start', quiet: true }));
   context.subscriptions.push({ dispose: () => void lc.stop() });
 
   const sendSecretNames = () => {

@@ -4,19 +4,27 @@
  * and **ppkg: Compare with Project**. The compare opens VS Code's diff of
  * the two inspect texts (`ppkg-inspect:` documents): the project compiled
  * and read back as the package would be, on the left, the package on the
- * right. Everything is the engine's (server/src/inspect, diff, import);
- * this file only wires it into the editor.
+ * right. Everything is the engine's (inspect, diff and import, through
+ * server/src/engine.ts); this file only wires it into the editor.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { importPackageFile } from '../../server/src/cli/commands/import';
-import { CliError, type CliIO } from '../../server/src/cli/io';
-import { diffModels, inspectProjectFile } from '../../server/src/diff';
-import { inspectPackage, packageProblem, renderInspectText, type InspectModel, type InspectSetting } from '../../server/src/inspect';
-import { parseProject } from '../../server/src/model/parse';
-import { isSecretReference, secretEnvVar } from '../../server/src/model/secrets';
-import { projectFileName } from '../../server/src/model/starter';
+import {
+  diffModels,
+  errorInfo,
+  importPackageAsProject,
+  inspectPackage,
+  inspectProjectFile,
+  isSecretReference,
+  projectFileName,
+  projectValue,
+  renderInspectText,
+  secretEnvVar,
+  type InspectModel,
+  type InspectSetting,
+} from '../../server/src/engine';
+import { notificationText, reportError, shownText } from './errors';
 import { escapeHtml } from './reportHtml';
 import type { SecretStore } from './secrets';
 
@@ -28,9 +36,10 @@ async function packageText(file: string): Promise<{ text: string; ok: boolean }>
   try {
     return { text: renderInspectText((await inspectPackage(file)).model, path.basename(file)), ok: true };
   } catch (err) {
+    // Said in the view instead of the package's settings.
     const shown = path.basename(file);
-    const problem = packageProblem(err, shown) ?? ((err as NodeJS.ErrnoException).code ? `${shown} cannot be read (${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist any more' : 'the file system refused'}).` : `${shown} cannot be read: ${(err as Error).message}`);
-    return { text: problem, ok: false };
+    const info = errorInfo(err, { packageName: shown });
+    return { text: shownText(info.category === 'unexpected' ? `${shown} cannot be read: ${info.message}` : info.message), ok: false };
   }
 }
 
@@ -112,7 +121,8 @@ class InspectDocuments implements vscode.TextDocumentContentProvider {
       const r = await inspectProjectFile(project, path.basename(project), await projectSecretsEnv(this.secrets, project));
       return renderInspectText(r.model);
     } catch (err) {
-      return `${(err as Error).message}\n`;
+      // Said in the document instead of the project's settings.
+      return `${shownText(errorInfo(err).message)}\n`;
     }
   }
 }
@@ -132,7 +142,7 @@ export function alignUnknownSecrets(project: InspectModel, pkg: InspectModel): I
 async function projectSecretsEnv(secrets: SecretStore, projectFile: string): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
   try {
-    const value = parseProject(await fs.readFile(projectFile, 'utf8')).value as { id?: unknown } | undefined;
+    const value = projectValue(await fs.readFile(projectFile, 'utf8')) as { id?: unknown } | undefined;
     if (typeof value?.id !== 'string') return env;
     for (const name of secrets.names(value.id)) {
       const v = await secrets.get(value.id, name);
@@ -178,7 +188,7 @@ async function importPackageCommand(provider: PackageViewProvider, secrets: Secr
     const r = await inspectPackage(pkg.fsPath);
     name = r.model.image.name || name;
   } catch (err) {
-    void vscode.window.showErrorMessage(packageProblem(err, path.basename(pkg.fsPath)) ?? `${path.basename(pkg.fsPath)} cannot be read.`);
+    reportError(err, { log, topic: 'import', packageName: path.basename(pkg.fsPath) });
     return undefined;
   }
   const file = projectFileName(name);
@@ -200,28 +210,27 @@ async function importPackageCommand(provider: PackageViewProvider, secrets: Secr
   } catch {
     // New file.
   }
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: dir, env: {} };
-  const code = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Importing ${path.basename(pkg.fsPath)}…` }, async () => {
-    try {
-      return await importPackageFile(pkg.fsPath, path.basename(pkg.fsPath), out, force, io);
-    } catch (err) {
-      stderr += `${err instanceof CliError ? err.message : `unexpected error: ${(err as Error).message}`}\n`;
-      return 2;
-    }
-  });
+  let outcome;
+  try {
+    outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Importing ${path.basename(pkg.fsPath)}…` }, () =>
+      importPackageAsProject(pkg.fsPath, out, { shownName: path.basename(pkg.fsPath), force, cwd: dir }),
+    );
+  } catch (err) {
+    reportError(err, { log, topic: 'import', failed: 'Import as Project failed', packageName: path.basename(pkg.fsPath) });
+    return undefined;
+  }
+  const stderr = outcome.stderr;
   for (const line of stderr.split('\n').filter(Boolean)) log.appendLine(`[import] ${line.replace(/^ppkg import: /, '')}`);
-  if (code !== 0) {
+  if (outcome.code !== 0) {
     const message = stderr.split('\n').filter((l) => !/: warning: /.test(l)).join(' ').replace(/^ppkg import: /, '').trim();
-    void vscode.window.showErrorMessage(`Import as Project failed: ${message.replace(/\(use --force, or --out <another file>\)/, '(choose another file name)').replace(/ \(--out\)/, '')}`);
+    void vscode.window.showErrorMessage(`Import as Project failed: ${notificationText(message)}`);
     return undefined;
   }
   // The secrets go to SecretStorage under the project's package ID; the file ppkg import wrote is then removed.
   const secretsFile = path.join(path.dirname(out), `${path.basename(out).replace(/\.ppkg\.json$/i, '')}.secrets.env`);
   let stored = 0;
   try {
-    const project = parseProject(await fs.readFile(out, 'utf8')).value as { id?: string };
+    const project = projectValue(await fs.readFile(out, 'utf8')) as { id?: string };
     const values = parseSecretsFile(await fs.readFile(secretsFile, 'utf8'));
     if (project?.id) {
       for (const n of secretNamesIn(project)) {
@@ -245,7 +254,7 @@ async function importPackageCommand(provider: PackageViewProvider, secrets: Secr
   return out;
 }
 
-async function comparePackageCommand(provider: PackageViewProvider, secrets: SecretStore, documents: InspectDocuments, arg: unknown, projectArg?: unknown): Promise<{ differences: number } | undefined> {
+async function comparePackageCommand(provider: PackageViewProvider, secrets: SecretStore, log: vscode.LogOutputChannel, documents: InspectDocuments, arg: unknown, projectArg?: unknown): Promise<{ differences: number } | undefined> {
   const pkg = await pickPackage(provider, arg);
   if (!pkg) return undefined;
   let project: string | undefined = typeof projectArg === 'string' ? projectArg : undefined;
@@ -266,8 +275,7 @@ async function comparePackageCommand(provider: PackageViewProvider, secrets: Sec
     void vscode.window.showInformationMessage(d.same ? `${path.basename(pkg.fsPath)} is what ${path.basename(project)} builds: no differences.` : `${path.basename(pkg.fsPath)} and ${path.basename(project)}: ${n} difference${n === 1 ? '' : 's'}.`);
     return { differences: n };
   } catch (err) {
-    const shown = path.basename(pkg.fsPath);
-    void vscode.window.showErrorMessage(packageProblem(err, shown) ?? (err as Error).message);
+    reportError(err, { log, topic: 'compare', packageName: path.basename(pkg.fsPath) });
     return undefined;
   }
 }
@@ -279,6 +287,6 @@ export function registerPackageView(context: vscode.ExtensionContext, secrets: S
     vscode.window.registerCustomEditorProvider(PACKAGE_VIEW, provider, { supportsMultipleEditorsPerDocument: true, webviewOptions: { retainContextWhenHidden: false } }),
     vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, documents),
     vscode.commands.registerCommand('ppkg.importPackage', (arg?: unknown) => importPackageCommand(provider, secrets, log, arg)),
-    vscode.commands.registerCommand('ppkg.comparePackage', (arg?: unknown, project?: unknown) => comparePackageCommand(provider, secrets, documents, arg, project)),
+    vscode.commands.registerCommand('ppkg.comparePackage', (arg?: unknown, project?: unknown) => comparePackageCommand(provider, secrets, log, documents, arg, project)),
   );
 }

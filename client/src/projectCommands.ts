@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { projectFileName, starterProject } from '../../server/src/model/starter';
+import { projectFileName, starterProject } from '../../server/src/engine';
 import type { MoveSecretArgs } from '../../server/src/protocol';
 import { resolveProject } from './projects';
 import type { SecretStore } from './secrets';

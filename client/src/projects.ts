@@ -1,8 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { nodeAtPath, parseProject } from '../../server/src/model/parse';
-import { projectKey } from '../../server/src/languageService/projectKey';
-import { referencedSecretNames } from '../../server/src/languageService/context';
+import { projectFacts } from '../../server/src/engine';
 
 export const LANGUAGE_ID = 'ppkg-project';
 
@@ -24,23 +22,8 @@ export interface ProjectInfo {
 }
 
 export function projectInfo(document: vscode.TextDocument): ProjectInfo {
-  const doc = parseProject(document.getText());
-  const str = (p: string[]) => {
-    const n = nodeAtPath(doc.root, p);
-    return n?.type === 'string' && typeof n.value === 'string' ? n.value : undefined;
-  };
-  const id = str(['id']) ?? '';
-  return {
-    document,
-    name: str(['name']) ?? path.basename(document.fileName),
-    id,
-    key: projectKey(id),
-    tokenExpiry: str(['account', 'entra', 'tokenExpiry']),
-    packageUser: str(['account', 'entra', 'packageUser']),
-    tenant: str(['account', 'entra', 'tenant']),
-    secretNames: referencedSecretNames(doc),
-    syntaxOk: doc.syntaxProblems.length === 0 && doc.root?.type === 'object',
-  };
+  const facts = projectFacts(document.getText());
+  return { document, ...facts, name: facts.name ?? path.basename(document.fileName) };
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Pure HTML rendering of the tenant readiness report for the webview (no vscode import, no scripts). */
-import type { PreflightReport } from '../../server/src/tenant/preflight';
+import type { PreflightReport } from '../../server/src/engine';
 
 const ICON: Record<string, string> = { pass: '✅', warn: '⚠️', fail: '❌', unknown: '❔' };
 const WORD: Record<string, string> = { pass: 'Ready', warn: 'Warning', fail: 'Blocks bulk enrollment', unknown: 'Could not check' };

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import type { SecretResolver } from '../../server/src/model/secrets';
-import { projectKey, secretStorageKey } from '../../server/src/languageService/projectKey';
+import { projectKey, secretStorageKey, type SecretResolver } from '../../server/src/engine';
 
 const INDEX_KEY = 'ppkg.secretNames';
 

@@ -1,9 +1,18 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { PREFLIGHT_SCOPES, PreflightError, runPreflight } from '../../server/src/tenant/preflight';
-import { LIST_SCOPES, listBulkTokenAccounts, revokeBulkTokenAccounts, REVOKE_SCOPES, type BulkTokenAccount } from '../../server/src/tenant/bulkTokenAccounts';
-import { tokenSecretName } from '../../server/src/entra/recordToken';
+import {
+  LIST_SCOPES,
+  listBulkTokenAccounts,
+  PpkgError,
+  PREFLIGHT_SCOPES,
+  revokeBulkTokenAccounts,
+  REVOKE_SCOPES,
+  runPreflight,
+  tokenSecretName,
+  type BulkTokenAccount,
+} from '../../server/src/engine';
 import { entraSettings, pickSignInMethod, type GraphSessions, type SignInMethod } from './auth';
+import { reportError } from './errors';
 import { isProjectDocument, projectInfo } from './projects';
 import { renderReadinessHtml } from './reportHtml';
 import type { SecretStore } from './secrets';
@@ -24,10 +33,8 @@ export async function checkTenantReadinessCommand(sessions: GraphSessions, log: 
       const panel = vscode.window.createWebviewPanel('ppkg.readiness', 'Bulk-Enrollment Readiness', vscode.ViewColumn.Active, { enableScripts: false, enableCommandUris: false });
       panel.webview.html = renderReadinessHtml(report, { cspSource: panel.webview.cspSource, when: new Date() });
     } catch (e) {
-      if (abort.signal.aborted) return;
-      const m = e instanceof PreflightError ? e.message : `The readiness check could not run: ${e instanceof Error ? e.message : String(e)}`;
-      log.appendLine(`[readiness] ${m}`);
-      void vscode.window.showErrorMessage(m);
+      // The report explains what it could not read; a failure here means it could not run at all.
+      reportError(e, { log, topic: 'readiness', failed: 'The readiness check could not run', signal: abort.signal, cancelled: null });
     }
   });
 }
@@ -76,8 +83,8 @@ export class BulkTokenAccountsView implements vscode.TreeDataProvider<Node> {
         this.error = undefined;
         void vscode.commands.executeCommand('setContext', 'ppkg.accountsLoaded', true);
       } catch (e) {
-        this.error = `Could not list the accounts: ${e instanceof Error ? e.message : String(e)}`;
-        this.log.appendLine(`[accounts] ${this.error}`);
+        // Said in the view, where the accounts would be.
+        this.error = reportError(e, { log: this.log, topic: 'accounts', failed: 'Could not list the accounts', quiet: true }).text;
       }
       this.changed.fire(undefined);
     });
@@ -127,7 +134,7 @@ export class BulkTokenAccountsView implements vscode.TreeDataProvider<Node> {
       const s = entraSettings();
       const session = this.sessions.provider(REVOKE_SCOPES, m);
       const [outcome] = await revokeBulkTokenAccounts([{ id: a.id, upn: a.upn }], { getAccessToken: session.getAccessToken, endpoint: s.graphEndpoint });
-      if (!outcome.deleted) throw new Error(outcome.error ?? 'not deleted');
+      if (!outcome.deleted) throw new PpkgError('tenant', outcome.error ?? 'not deleted');
       this.log.appendLine(`[accounts] Deleted ${a.upn}.`);
       for (const p of a.projects) {
         try {
@@ -140,7 +147,7 @@ export class BulkTokenAccountsView implements vscode.TreeDataProvider<Node> {
       void vscode.window.showInformationMessage(`Deleted ${a.upn}: its bulk token is revoked.`);
       await this.refresh(m);
     } catch (e) {
-      void vscode.window.showErrorMessage(`Could not delete ${a.upn}: ${e instanceof Error ? e.message : String(e)}`);
+      reportError(e, { log: this.log, topic: 'accounts', failed: `Could not delete ${a.upn}` });
     }
   }
 }

@@ -1,11 +1,8 @@
 import * as vscode from 'vscode';
-import { latestSafeExpiry } from '../../server/src/model/dates';
-import { resolveExpiry } from '../../server/src/entra/fetchToken';
-import { tokenSecretName } from '../../server/src/entra/recordToken';
-import { runTokenFlow, TokenFlowError } from '../../server/src/entra/tokenFlow';
-import { revokeBulkTokenAccounts, REVOKE_SCOPES } from '../../server/src/tenant/bulkTokenAccounts';
+import { expiryProblem, latestSafeExpiry, PpkgError, revokeBulkTokenAccounts, REVOKE_SCOPES, runTokenFlow, tokenSecretName, TokenFlowError } from '../../server/src/engine';
 import { deviceCodeInProgress, entraSettings, GraphSessions, openBrowser, pickSignInMethod, type SignInMethod } from './auth';
 import { projectInfo, replaceDocumentText, resolveProject, type ProjectInfo } from './projects';
+import { reportError, type ErrorAction } from './errors';
 import type { SecretStore } from './secrets';
 
 export const ENTRA_USERS_URL = 'https://entra.microsoft.com/#view/Microsoft_AAD_UsersAndTenants/UserManagementMenuBlade/~/AllUsers';
@@ -39,14 +36,7 @@ export async function fetchBulkTokenCommand(deps: TokenDeps, arg?: unknown): Pro
     title: `Bulk token for "${project.name}"`,
     prompt: 'Expiry date of the bulk token (YYYY-MM-DD, at most 180 days ahead). Devices fail to join after it.',
     value: latestSafeExpiry(now),
-    validateInput: (v) => {
-      try {
-        resolveExpiry(v, new Date());
-        return undefined;
-      } catch (e) {
-        return e instanceof Error ? e.message : String(e);
-      }
-    },
+    validateInput: (v) => expiryProblem(v, new Date()),
   });
   if (!expiry) return;
   const method = await pickSignInMethod();
@@ -111,27 +101,18 @@ async function fetchWithFlow(deps: TokenDeps, project: ProjectInfo, expiry: stri
           `Bulk token stored as "${result.secretName}" (expires ${f.tokenExpiry}). Package account: ${f.packageUser}.${saved ? '' : ' Save the project file to keep the recorded facts.'}`,
         );
       } catch (e) {
-        reportTokenError(deps, e, () => fetchWithFlow(deps, projectInfo(project.document), expiry, method, true));
+        reportTokenError(deps, e, abort.signal, () => fetchWithFlow(deps, projectInfo(project.document), expiry, method, true));
       }
     },
   );
 }
 
-function reportTokenError(deps: TokenDeps, e: unknown, fetchWithoutChecks: () => Promise<void>): void {
-  if (e instanceof TokenFlowError && e.failure === 'cancelled') {
-    void vscode.window.showInformationMessage(e.message);
-    return;
-  }
-  const message = e instanceof TokenFlowError ? e.message : `Fetching the bulk token failed: ${e instanceof Error ? e.message : String(e)}`;
-  for (const line of message.split('\n')) deps.log.appendLine(`[token] ${line}`);
-  const check = 'Check Tenant Readiness';
-  const skip = 'Fetch Without Checks';
-  const actions = e instanceof TokenFlowError && e.checks.length ? [check] : [];
-  if (e instanceof TokenFlowError && e.failure === 'checks') actions.push(skip);
-  void vscode.window.showErrorMessage(message.replace(/\n/g, ' '), ...actions).then((c) => {
-    if (c === check) void vscode.commands.executeCommand('ppkg.checkTenantReadiness');
-    if (c === skip) void fetchWithoutChecks();
-  });
+/** The flow's failure, with the readiness report when checks explain it and a fetch without the checks when they stopped it. */
+function reportTokenError(deps: TokenDeps, e: unknown, signal: AbortSignal, fetchWithoutChecks: () => Promise<void>): void {
+  const actions: ErrorAction[] = [];
+  if (e instanceof TokenFlowError && e.checks.length) actions.push({ title: 'Check Tenant Readiness', run: () => vscode.commands.executeCommand('ppkg.checkTenantReadiness') });
+  if (e instanceof TokenFlowError && e.failure === 'checks') actions.push({ title: 'Fetch Without Checks', run: fetchWithoutChecks });
+  reportError(e, { log: deps.log, topic: 'token', signal, actions, failed: e instanceof TokenFlowError ? undefined : 'Fetching the bulk token failed' });
 }
 
 /** ppkg: Revoke Bulk Token — revocation is deleting the package account; then the stored token is cleared. */
@@ -174,15 +155,20 @@ export async function revokeBulkTokenCommand(deps: TokenDeps, arg?: unknown): Pr
       const session = deps.sessions.provider(REVOKE_SCOPES, method, abort.signal);
       // Graph accepts the user principal name where an object ID goes.
       const [outcome] = await revokeBulkTokenAccounts([{ id: user, upn: user }], { getAccessToken: session.getAccessToken, endpoint: s.graphEndpoint, signal: abort.signal });
-      if (!outcome.deleted) throw new Error(outcome.error ?? 'not deleted');
+      if (!outcome.deleted) throw new PpkgError('tenant', outcome.error ?? 'not deleted');
       deps.log.appendLine(`[revoke] Deleted the package account ${user}.`);
       await clearToken(deps, project, secretName);
       deps.onAccountsChanged();
       void vscode.window.showInformationMessage(`Deleted ${user}: the bulk token is revoked and the stored token cleared.`);
     } catch (e) {
-      const m = `Could not delete ${user}: ${e instanceof Error ? e.message : String(e)}. Delete it in the Entra admin center instead.`;
-      deps.log.appendLine(`[revoke] ${m}`);
-      void vscode.window.showErrorMessage(m, admin).then((c) => c && vscode.env.openExternal(vscode.Uri.parse(ENTRA_USERS_URL)));
+      reportError(e, {
+        log: deps.log,
+        topic: 'revoke',
+        failed: `Could not delete ${user}`,
+        then: 'Delete it in the Entra admin center instead.',
+        signal: abort.signal,
+        actions: [{ title: admin, run: () => vscode.env.openExternal(vscode.Uri.parse(ENTRA_USERS_URL)) }],
+      });
     }
   });
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { daysBetween, parseIsoDate } from '../../server/src/model/dates';
+import { daysUntil } from '../../server/src/engine';
 import { isProjectDocument, projectInfo } from './projects';
 
 /** The status bar item for the active project's bulk token, and a notification once per session as it nears expiry. */
@@ -28,21 +28,20 @@ export class TokenStatus implements vscode.Disposable {
       return;
     }
     const info = projectInfo(doc);
-    const expiry = info.tokenExpiry ? parseIsoDate(info.tokenExpiry) : undefined;
     if (!info.tokenExpiry) {
       this.item.hide();
       return;
     }
     const warnDays = vscode.workspace.getConfiguration('ppkg').get<number>('expiryWarningDays', 30);
     this.item.command = { title: 'Fetch Bulk Token', command: 'ppkg.fetchBulkToken', arguments: [doc.uri] };
-    if (!expiry) {
+    const days = daysUntil(info.tokenExpiry, new Date());
+    if (days === undefined) {
       this.item.text = '$(key) Bulk token: no date';
       this.item.tooltip = 'account.entra.tokenExpiry is not a YYYY-MM-DD date. Click to fetch a new bulk token.';
       this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
       this.item.show();
       return;
     }
-    const days = daysBetween(new Date(), expiry);
     this.item.text = days <= 0 ? '$(key) Bulk token expired' : `$(key) Bulk token: ${days} d`;
     this.item.tooltip = new vscode.MarkdownString(
       `**${info.name}**: the bulk token ${days <= 0 ? `expired on ${info.tokenExpiry}` : `expires on ${info.tokenExpiry} (${days} days)`}.${info.packageUser ? `\n\nPackage account: ${info.packageUser}` : ''}\n\nClick to fetch a new bulk token.`,
