@@ -1,18 +1,18 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { COMMANDS, type OptionSpec } from './commands';
 import { CliError } from './io';
+import { COMMANDS, type CommandName, type OptionSpec } from './registry';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** The usage line of a command, from the one registry the help text also reads. */
-export function usageOf(command: keyof typeof COMMANDS): string {
-  return `Usage: ${COMMANDS[command].usage}\nRun \`ppkg ${String(command)} --help\` for every option.`;
+export function usageOf(command: CommandName): string {
+  return `Usage: ${COMMANDS[command].usage}\nRun \`ppkg ${command} --help\` for every option.`;
 }
 
 /** The parser's options for a command (and subcommand): the help's options, so the two never differ. */
-export function parserOptions(command: string, sub?: string): Options {
+export function parserOptions(command: CommandName, sub?: string): Options {
   const options: Options = {};
-  for (const o of COMMANDS[command]!.options) {
+  for (const o of COMMANDS[command].options) {
     if (sub && o.sub && !o.sub.includes(sub)) continue;
     options[o.name] = { type: o.arg ? 'string' : 'boolean', ...(o.short ? { short: o.short } : {}) };
   }
@@ -82,15 +82,15 @@ export interface ParsedArgs {
  * the options its help lists, and turns a parse failure into an admin-facing
  * error with "did you mean" and the usage line.
  */
-export function parseCommandArgs(command: keyof typeof COMMANDS, args: string[], options: { positionals?: boolean; sub?: string } = {}): ParsedArgs {
-  const entry = COMMANDS[command]!;
+export function parseCommandArgs(command: CommandName, args: string[], options: { positionals?: boolean; sub?: string } = {}): ParsedArgs {
+  const entry = COMMANDS[command];
   const sub = options.sub;
   const spec = entry.options.filter((o) => !sub || !o.sub || o.sub.includes(sub));
   let parsed;
   try {
-    parsed = parseArgs({ args, options: parserOptions(String(command), sub), allowPositionals: options.positionals ?? true, strict: true });
+    parsed = parseArgs({ args, options: parserOptions(command, sub), allowPositionals: options.positionals ?? true, strict: true });
   } catch (err) {
-    throw parseFailure(err, sub, String(command), spec, usageOf(command));
+    throw parseFailure(err, sub, command, spec, usageOf(command));
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   return {

@@ -1,5 +1,5 @@
 /** `ppkg --help`, `ppkg <command> --help` and `ppkg help <command>`: from the one command registry. */
-import { COMMANDS, type CommandEntry, type OptionSpec } from './commands';
+import { COMMANDS, type CommandName, type CommandSpec, type OptionSpec } from './registry';
 
 export function topLevelHelp(): string {
   const lines = ['Usage: ppkg <command> [options]', '', 'Commands:'];
@@ -29,7 +29,7 @@ function wrap(text: string, width: number, indent: string): string[] {
   return lines.map((l, i) => (i === 0 ? l : indent + l));
 }
 
-export function commandHelp(name: string, c: CommandEntry = COMMANDS[name]!): string {
+export function commandHelp(name: CommandName, c: CommandSpec = COMMANDS[name]): string {
   const out: string[] = [`Usage: ${c.usage}`, '', `${c.summary}.`, '', 'Options:'];
   for (const o of c.options) {
     out.push(`  ${optionLine(o)}`);

@@ -1,7 +1,8 @@
-import { COMMANDS } from './commands';
 import { didYouMean } from './args';
+import { LOADERS } from './commands';
 import { commandHelp, topLevelHelp } from './help';
 import { CliError, EXIT_USAGE, type CliIO } from './io';
+import { COMMANDS, isCommandName } from './registry';
 import { describeFileError, errnoCode } from '../package/build/fileErrors';
 
 function closestCommand(name: string): string | undefined {
@@ -25,7 +26,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       io.stdout(topLevelHelp());
       return 0;
     }
-    if (!Object.prototype.hasOwnProperty.call(COMMANDS, topic)) {
+    if (!isCommandName(topic)) {
       const close = closestCommand(topic);
       io.stderr(`ppkg help: there is no command '${topic}'.${close ? ` Did you mean ${close}?` : ''}\n\n${topLevelHelp()}`);
       return EXIT_USAGE;
@@ -33,8 +34,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.stdout(commandHelp(topic));
     return 0;
   }
-  const command = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (!command) {
+  if (!isCommandName(name)) {
     const close = closestCommand(name);
     io.stderr(`ppkg: unknown command '${name}'.${close ? ` Did you mean ppkg ${close}?` : ''}\n\n${topLevelHelp()}`);
     return EXIT_USAGE;
@@ -43,12 +43,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.stdout(commandHelp(name));
     return 0;
   }
+  const command = COMMANDS[name];
   const cancelled = () => {
     io.stderr(`ppkg ${name}: cancelled (Ctrl+C) while ${command.operation}. Nothing more was changed.\n`);
     return EXIT_USAGE;
   };
   try {
-    const runner = await command.load();
+    const runner = await LOADERS[name]();
     const code = await runner(rest, io);
     return io.signal?.aborted && code !== 0 ? cancelled() : code;
   } catch (err) {
