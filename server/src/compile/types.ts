@@ -1,3 +1,4 @@
+import { PpkgError } from '../errors';
 import type { JsonPath } from '../model/parse';
 import type { SecretValue } from '../model/project';
 import { isSecretReference } from '../model/secrets';
@@ -53,15 +54,16 @@ export interface CompileProblem {
  * setting at fault (one located error each); `path` and `code` are the
  * first's. Never carries a secret value.
  */
-export class CompileError extends Error {
+export class CompileError extends PpkgError {
+  declare readonly code: string;
   readonly problems: CompileProblem[];
   constructor(
     message: string,
     readonly path: JsonPath,
-    readonly code = 'PPKG111',
+    code = 'PPKG111',
     problems?: CompileProblem[],
   ) {
-    super(message);
+    super('project', message, { code });
     this.problems = problems ?? [{ path, code, message }];
   }
 

@@ -10,6 +10,7 @@
  * predefined entities and character references, limits size and depth, and
  * reports line:column on every error.
  */
+import { PpkgError } from '../errors';
 
 export interface XElement {
   type: 'element';
@@ -20,9 +21,10 @@ export interface XElement {
 }
 export type XNode = XElement | { type: 'text'; text: string } | { type: 'cdata'; text: string } | { type: 'comment'; text: string };
 
-export class XmlParseError extends Error {
+/** XML that is not well-formed or over a limit: the input is wrong (a customizations.xml, a package's XML). */
+export class XmlParseError extends PpkgError {
   constructor(message: string, readonly line: number, readonly column: number) {
-    super(`line ${line}, column ${column}: ${message}`);
+    super('project', `line ${line}, column ${column}: ${message}`);
   }
 }
 

@@ -13,6 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { CompileError, compileProject, projectSettings, type InputFile } from '../compile';
+import { PpkgError, type ErrorCategory } from '../errors';
 import { leavesOf } from '../compile/settingsTree';
 import { inspectPackageFiles, type InspectResult } from '../inspect/inspect';
 import { compiledFiles, hashFile, type FileDigest } from '../inspect/source';
@@ -22,7 +23,12 @@ import { isSecretReference, secretEnvVar } from '../model/secrets';
 import { describeFileError } from '../package/build/fileErrors';
 import { validateAgainstSchema } from '../validation/schema';
 
-export class ProjectReadError extends Error {}
+/** A project file (or a file it names) that cannot be read or compiled for a comparison: `project`, or `io` for a file problem. */
+export class ProjectReadError extends PpkgError {
+  constructor(message: string, category: ErrorCategory = 'project') {
+    super(category, message);
+  }
+}
 
 /** Certificates are embedded whole; a bigger file is not a certificate. */
 const MAX_CERTIFICATE_BYTES = 1024 * 1024;
@@ -49,7 +55,7 @@ export async function inspectProjectFile(
   try {
     text = await fs.readFile(projectPath, 'utf8');
   } catch (err) {
-    throw new ProjectReadError(describeFileError(err, `the project file ${shown}`, 'read'));
+    throw new ProjectReadError(describeFileError(err, `the project file ${shown}`, 'read'), 'io');
   }
   const doc = parseProject(text);
   const first = doc.syntaxProblems[0];
@@ -96,7 +102,7 @@ export async function inspectProjectFile(
       }
     } catch (err) {
       if (err instanceof ProjectReadError) throw err;
-      throw new ProjectReadError(describeFileError(err, `the file "${p}" of ${shown}`, 'read'));
+      throw new ProjectReadError(describeFileError(err, `the file "${p}" of ${shown}`, 'read'), 'io');
     }
   }
 

@@ -6,6 +6,7 @@
  * of the server's error description. They never carry a token: callers pass
  * no token in, and fetchToken scrubs every message once more (defence in depth).
  */
+import { PpkgError, type ErrorCategory } from '../errors';
 import { adminConsentUrl, DEFAULT_AUTHORITY, SYNCFABRIC_APP_ID, WCD_CLIENT_ID } from './clouds';
 import { cmd } from './host';
 
@@ -73,14 +74,34 @@ export interface EntraErrorDetails {
   oauthError?: string;
 }
 
-export class EntraError extends Error {
+/**
+ * The category follows the kind: a bad option or expiry is `usage`, a cancel
+ * `cancelled`, a missing browser `tool`, everything Entra ID or the network
+ * did `tenant`. The `code` is `AADSTS<digits>` when Entra ID gave one, else
+ * the kind.
+ */
+export class EntraError extends PpkgError {
   override readonly name = 'EntraError';
   constructor(
     readonly kind: EntraErrorKind,
     message: string,
     readonly details: EntraErrorDetails = {},
   ) {
-    super(message);
+    super(entraCategory(kind), message, { code: details.code ? `AADSTS${details.code}` : kind });
+  }
+}
+
+function entraCategory(kind: EntraErrorKind): ErrorCategory {
+  switch (kind) {
+    case 'invalid-expiry':
+    case 'invalid-option':
+      return 'usage';
+    case 'cancelled':
+      return 'cancelled';
+    case 'browser-unavailable':
+      return 'tool';
+    default:
+      return 'tenant';
   }
 }
 

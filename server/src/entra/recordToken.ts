@@ -7,6 +7,7 @@
  * flow (tokenFlow.ts) reads and writes the project through its host.
  */
 import { applyEdits, modify, type FormattingOptions, type Node } from 'jsonc-parser';
+import { PpkgError } from '../errors';
 import { detectFormatting } from '../model/formatting';
 import { nodeAtPath, parseProject } from '../model/parse';
 import { isSecretReference } from '../model/secrets';
@@ -21,9 +22,12 @@ export interface TokenFacts {
   tenant: string;
 }
 
-/** Thrown when the project cannot be edited safely (syntax errors, wrong shapes). */
-export class RecordTokenError extends Error {
+/** Thrown when the project cannot be edited safely (syntax errors, wrong shapes): category `project`. */
+export class RecordTokenError extends PpkgError {
   override readonly name = 'RecordTokenError';
+  constructor(message: string) {
+    super('project', message);
+  }
 }
 
 /**

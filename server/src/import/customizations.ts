@@ -17,6 +17,7 @@ import type { SettingNode } from '../compile/settingsTree';
 import { NAMESPACE_SETTINGS } from '../compile/types';
 import { appendNodes } from '../compile/xml';
 import { childElements, localName, parseXmlDocument, textOf, XmlParseError, type XElement, type XNode } from '../compile/xmlParse';
+import { PpkgError, type PpkgErrorOptions } from '../errors';
 import type { OwnerType, Project } from '../model/project';
 import { secretEnvVar } from '../model/secrets';
 import { passwordsIn } from '../validation/rules/commandSecrets';
@@ -38,7 +39,12 @@ export interface ImportResult {
   secretValues: ReadonlyMap<string, string>;
 }
 
-export class ImportError extends Error {}
+/** The customizations.xml cannot be imported (not readable, or settings that have no place in a project): category `project`. */
+export class ImportError extends PpkgError {
+  constructor(message: string, options?: PpkgErrorOptions) {
+    super('project', message, options);
+  }
+}
 
 /** Largest customizations.xml accepted (characters). Real ones are kilobytes. */
 export const MAX_IMPORT_CHARS = 8 * 1024 * 1024;

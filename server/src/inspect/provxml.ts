@@ -6,9 +6,15 @@
  * by name, never a crash.
  */
 import { attr, childElements, localName, parseXmlDocument, XmlParseError, type XElement } from '../compile/xmlParse';
+import { PpkgError } from '../errors';
 import { MAX_PACKAGE_XML_BYTES } from './source';
 
-export class PackageXmlError extends Error {}
+/** An XML file of a package that cannot be read: a damaged package (category `tool`). */
+export class PackageXmlError extends PpkgError {
+  constructor(message: string) {
+    super('tool', message);
+  }
+}
 
 /** UTF-8 (with or without a BOM) or UTF-16 LE with a BOM → text. */
 export function decodeXml(data: Buffer, file: string): string {

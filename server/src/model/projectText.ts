@@ -1,13 +1,14 @@
+import { PpkgError } from '../errors';
 import { LineIndex, type Position } from './positions';
 
 /** Bytes that are not UTF-8, located for the admin: the file is refused rather than silently "repaired". */
-export class InvalidUtf8Error extends Error {
+export class InvalidUtf8Error extends PpkgError {
   constructor(
     readonly offset: number,
     readonly byte: number,
     readonly position: Position,
   ) {
-    super(`The file is not valid UTF-8 (byte 0x${byte.toString(16).padStart(2, '0')} at offset ${offset}, line ${position.line + 1}, column ${position.character + 1}). Save it as UTF-8.`);
+    super('project', `The file is not valid UTF-8 (byte 0x${byte.toString(16).padStart(2, '0')} at offset ${offset}, line ${position.line + 1}, column ${position.character + 1}). Save it as UTF-8.`);
   }
 }
 

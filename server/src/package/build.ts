@@ -19,6 +19,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { compileProject, CompileError, type CompileResult } from '../compile';
+import { PpkgError } from '../errors';
 import { PackageCheckError } from './verify';
 import type { ProjectDocument } from '../model/parse';
 import type { Project } from '../model/project';
@@ -57,20 +58,21 @@ export interface BuildResult {
   icdLogPath?: string;
 }
 
+export type BuildErrorKind = 'project' | 'io' | 'tool' | 'cancelled';
+
 /**
  * A build that did not happen. `diagnostics` carry ranges on the project file
- * for the editor; `kind` tells the CLI how to exit: 'project' (fix the
- * project: exit 1) or 'io' / 'tool' (cannot read or write, ICD missing or
- * failing: exit 2).
+ * for the editor; `kind` is the category: 'project' (fix the project: exit 1
+ * in the CLI), 'io' / 'tool' (cannot read or write, ICD missing or failing:
+ * exit 2) or 'cancelled'.
  */
-export class BuildError extends Error {
-  constructor(
-    message: string,
-    readonly diagnostics: PpkgDiagnostic[],
-    readonly kind: 'project' | 'io' | 'tool' = 'project',
-  ) {
-    super(message);
+export class BuildError extends PpkgError {
+  constructor(message: string, diagnostics: readonly PpkgDiagnostic[], kind: BuildErrorKind = 'project') {
+    super(kind, message, { diagnostics });
     this.name = 'BuildError';
+  }
+  get kind(): BuildErrorKind {
+    return this.category as BuildErrorKind;
   }
 }
 
@@ -103,7 +105,7 @@ async function build(options: BuildOptions): Promise<BuildResult> {
   const now = options.now ?? (() => new Date());
   const backend = options.backend ?? 'native';
   const projectPath = path.resolve(options.projectPath);
-  const cancelled = () => new BuildError('The build was cancelled; the previous package is unchanged.', [], 'io');
+  const cancelled = () => new BuildError('The build was cancelled; the previous package is unchanged.', [], 'cancelled');
   const checkAbort = () => {
     if (options.signal?.aborted) throw cancelled();
   };

@@ -6,6 +6,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { PpkgError } from '../errors';
 
 export const KITS_ROOT_KEY = 'HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows Kits\\Installed Roots';
 export const KITS_ROOT_VALUE = 'KitsRoot10';
@@ -33,9 +34,10 @@ export interface IcdLocation {
   storeFile: string;
 }
 
-export class IcdNotFoundError extends Error {
+export class IcdNotFoundError extends PpkgError {
   constructor(readonly tried: string[], detail?: string) {
     super(
+      'tool',
       detail ??
         `ICD.exe (Windows Configuration Designer's command line, part of the Windows ADK) was not found. Looked in:\n${tried.map((t) => `  ${t}`).join('\n')}\nInstall the ADK feature "Imaging and Configuration Designer" (adksetup.exe /quiet /features OptionId.ImagingAndConfigurationDesigner), or give the path of ICD.exe. The Microsoft Store version of WCD has no command line.`,
     );

@@ -11,6 +11,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { PpkgError } from '../errors';
 import { atomicWriteFile, TEMP_PREFIX } from '../fs/atomicWrite';
 import { describeFileError, errnoCode } from './build/fileErrors';
 
@@ -31,9 +32,10 @@ export type OutputFolderState =
   /** Exists and is ppkg's (marker, or an earlier ppkg's folder, or empty). */
   | { kind: 'owned'; marked: boolean };
 
-export class OutputFolderError extends Error {
+/** The build may not write into the output folder (not ppkg's, not a folder, not writable). */
+export class OutputFolderError extends PpkgError {
   constructor(message: string) {
-    super(message);
+    super('io', message);
     this.name = 'OutputFolderError';
   }
 }

@@ -13,12 +13,14 @@
  */
 import { createHash } from 'node:crypto';
 import type { CompileResult } from '../compile';
+import { PpkgError } from '../errors';
 import { childElements, parseXmlDocument, type XElement } from '../compile/xmlParse';
 import { openWim, type WimArchive } from './wim/read';
 
-export class PackageCheckError extends Error {
+/** The written package does not read back as compiled: a bug in ppkg's writer (category `tool`). */
+export class PackageCheckError extends PpkgError {
   constructor(detail: string) {
-    super(`Reading the written package back found a problem: ${detail}. The package was not published; the previous one is unchanged. This is a bug in ppkg: please report it.`);
+    super('tool', `Reading the written package back found a problem: ${detail}. The package was not published; the previous one is unchanged. This is a bug in ppkg: please report it.`);
     this.name = 'PackageCheckError';
   }
 }

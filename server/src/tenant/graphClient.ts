@@ -1,4 +1,5 @@
 import { delay, httpsCall, HttpsFailure, type HttpsResponse } from '../entra/httpsCore';
+import { PpkgError } from '../errors';
 
 /**
  * A small Microsoft Graph client for the tenant preflight and the bulk-token
@@ -35,18 +36,22 @@ export interface GraphClientOptions {
   now?: () => number;
 }
 
-/** A failed Graph call. `status` is 0 for network errors, timeouts and cancellation. */
-export class GraphError extends Error {
+/**
+ * A failed Graph call (category `tenant`, or `cancelled`). `status` is 0 for
+ * network errors, timeouts and cancellation; `code` is Graph's error code
+ * (`Authorization_RequestDenied`) or ours (`Timeout`, `Cancelled`, …).
+ */
+export class GraphError extends PpkgError {
   constructor(
     message: string,
     readonly status: number,
-    readonly code: string | undefined,
+    code: string | undefined,
     readonly method: string,
     /** Path and query of the request (no host, no token). */
     readonly path: string,
     readonly requestId?: string,
   ) {
-    super(message);
+    super(code === 'Cancelled' ? 'cancelled' : 'tenant', message, { code });
     this.name = 'GraphError';
   }
 }

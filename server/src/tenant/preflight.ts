@@ -1,5 +1,6 @@
 import { CA_CODES, CONSENT_CODES, MFA_CODES } from '../entra/errors';
 import { cmd } from '../entra/host';
+import { PpkgError } from '../errors';
 import { GraphClient, GraphError, odataString, type GraphClientOptions } from './graphClient';
 import { fetchedError, type CheckId, type CheckResult, type Fetched, type Me, type Membership } from './types';
 import { evaluateR1, R1_REQUEST, type ServicePrincipal } from './checks/r1';
@@ -53,9 +54,9 @@ export interface PreflightReport {
 }
 
 /** The preflight itself could not run (sign-in, /me unreadable, network down): exit 2 in the CLI. */
-export class PreflightError extends Error {
-  constructor(message: string, readonly status: number, readonly code?: string) {
-    super(message);
+export class PreflightError extends PpkgError {
+  constructor(message: string, readonly status: number, code?: string) {
+    super(code === 'Cancelled' ? 'cancelled' : 'tenant', message, { code });
     this.name = 'PreflightError';
   }
 }

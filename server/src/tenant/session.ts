@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { authorityFor, cloudByName, cloudOfUrl, GRAPH_ENDPOINTS, graphEndpointForTenant, type Cloud } from '../entra/clouds';
 import { cmd } from '../entra/host';
+import { PpkgError, type ErrorCategory } from '../errors';
 import { signInSession, type SignInResult, type SignInSession } from '../entra/signIn';
 import type { AccessTokenProvider } from './graphClient';
 
@@ -174,12 +175,23 @@ export interface GraphSession {
   graphEndpoint?: string;
 }
 
-/** Sign-in failed before any Graph call: the command could not run. */
-export class SessionError extends Error {
+/**
+ * Sign-in failed before any Graph call: the command could not run. `kind` is
+ * the sign-in's EntraError kind (also the `code`), `invalid-option` for an
+ * option that is wrong (category `usage`).
+ */
+export class SessionError extends PpkgError {
   constructor(message: string, readonly kind?: string) {
-    super(message);
+    super(sessionCategory(kind), message, { code: kind });
     this.name = 'SessionError';
   }
+}
+
+function sessionCategory(kind: string | undefined): ErrorCategory {
+  if (kind === 'invalid-option') return 'usage';
+  if (kind === 'cancelled') return 'cancelled';
+  if (kind === 'browser-unavailable') return 'tool';
+  return 'tenant';
 }
 
 /**
@@ -203,7 +215,7 @@ export async function openGraphSession(
   let cloud: Cloud | undefined;
   if (args.cloud !== undefined) {
     cloud = cloudByName(args.cloud);
-    if (!cloud) throw new SessionError(`--cloud must be public, usgov or china, not "${args.cloud}".`);
+    if (!cloud) throw new SessionError(`--cloud must be public, usgov or china, not "${args.cloud}".`, 'invalid-option');
   }
   const authority = args.authority ?? (cloud ? authorityFor(cloud) : DEFAULT_GRAPH_AUTHORITY);
   const explicitEndpoint = args['graph-endpoint'];
@@ -212,9 +224,9 @@ export async function openGraphSession(
     try {
       u = new URL(explicitEndpoint);
     } catch {
-      throw new SessionError(`--graph-endpoint is not a URL: ${explicitEndpoint}`);
+      throw new SessionError(`--graph-endpoint is not a URL: ${explicitEndpoint}`, 'invalid-option');
     }
-    if (u.protocol !== 'https:') throw new SessionError('--graph-endpoint must be an https URL.');
+    if (u.protocol !== 'https:') throw new SessionError('--graph-endpoint must be an https URL.', 'invalid-option');
   }
   const cloudName = cloud?.name ?? cloudOfUrl(authority)?.name;
   let endpoint = explicitEndpoint ?? (cloudName ? GRAPH_ENDPOINTS[cloudName] : undefined);

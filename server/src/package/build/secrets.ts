@@ -2,6 +2,7 @@
  * Build stage: resolve every secret reference. Each missing secret is one
  * located PPKG110 naming the secret and how to set it; values stay in memory.
  */
+import { PpkgError } from '../../errors';
 import type { JsonPath } from '../../model/parse';
 import type { Project } from '../../model/project';
 import { isSecretReference, type SecretResolver } from '../../model/secrets';
@@ -9,15 +10,14 @@ import { secretReferences } from '../../model/fields';
 import { compareDiagnostics, type PpkgDiagnostic } from '../../validation/diagnostic';
 import type { Diag } from './locate';
 
-/** Thrown by the stage; build.ts turns it into a BuildError. */
-export class StageError extends Error {
-  constructor(
-    message: string,
-    readonly diagnostics: PpkgDiagnostic[],
-    readonly kind: 'project' | 'io' | 'tool' = 'project',
-  ) {
-    super(message);
+/** Thrown by a build stage; build.ts turns it into a BuildError. `kind` is the category. */
+export class StageError extends PpkgError {
+  constructor(message: string, diagnostics: PpkgDiagnostic[], kind: 'project' | 'io' | 'tool' = 'project') {
+    super(kind, message, { diagnostics });
     this.name = 'StageError';
+  }
+  get kind(): 'project' | 'io' | 'tool' {
+    return this.category as 'project' | 'io' | 'tool';
   }
 }
 

@@ -1,9 +1,11 @@
 /**
  * The one error type the WIM reader throws for anything wrong with the
- * package itself. `code` is stable, for callers (the CLI maps it to an exit
- * code); `message` is for people and names the offending part. Errors of
- * the file system (ENOENT, EACCES) are passed through unchanged.
+ * package itself (category `tool`: a package that cannot be read). `code` is
+ * stable, for callers (inspect words it for the admin); `message` is for
+ * people and names the offending part. Errors of the file system (ENOENT,
+ * EACCES) are passed through unchanged.
  */
+import { PpkgError } from '../../../errors';
 
 export type WimReadErrorCode =
   /** The magic is wrong: not a WIM at all (or an encrypted/signed package). */
@@ -21,13 +23,11 @@ export type WimReadErrorCode =
   /** Data whose SHA-1 is not the one the package records. */
   | 'hash-mismatch';
 
-export class WimReadError extends Error {
+export class WimReadError extends PpkgError {
   override readonly name = 'WimReadError';
-  constructor(
-    readonly code: WimReadErrorCode,
-    message: string,
-  ) {
-    super(message);
+  declare readonly code: WimReadErrorCode;
+  constructor(code: WimReadErrorCode, message: string) {
+    super('tool', message, { code });
   }
 }
 

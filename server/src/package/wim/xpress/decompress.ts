@@ -22,6 +22,7 @@
  * Self-contained on purpose (no shared constants file): the decoder is the
  * reference the compressor is tested against.
  */
+import { PpkgError } from '../../../errors';
 
 /** Literals 0-255 plus 256 match headers. */
 const NUM_SYMBOLS = 512;
@@ -42,8 +43,12 @@ const PRIMARY_ENTRIES = 1 << TABLE_BITS;
 /** At most one subtable per primary entry. */
 const TABLE_CAPACITY = PRIMARY_ENTRIES + PRIMARY_ENTRIES * (1 << SUBTABLE_BITS);
 
-export class XpressDecompressError extends Error {
+/** A chunk that is not valid XPRESS: a damaged package (the WIM reader reports it as `corrupt`). */
+export class XpressDecompressError extends PpkgError {
   override readonly name = 'XpressDecompressError';
+  constructor(message: string) {
+    super('tool', message);
+  }
 }
 
 /**
