@@ -196,8 +196,10 @@ test('a refused fetch names the checks that look for its cause (VS Code: its com
     assert.equal(e.kind, 'not-authorized-to-join');
     assert.deepEqual(e.checks, ['R4', 'R2']);
     assert.match(e.summary, /join devices/);
-    assert.match(e.advice!, /^This is what checks R4 \(users may join devices\) and R2 \(a bulk-token role for the whole tenant\) look for: run \*\*ppkg: Check Tenant Readiness\*\* to confirm\. Fix: /);
-    assert.equal(e.message, `${e.summary}\n${e.advice}`);
+    assert.equal(e.advice.length, 1);
+    assert.match(e.advice[0]!, /^This is what checks R4 \(users may join devices\) and R2 \(a bulk-token role for the whole tenant\) look for: run \*\*ppkg: Check Tenant Readiness\*\* to confirm\. Fix: /);
+    assert.equal(e.message, e.summary);
+    assert.equal(e.category, 'tenant');
     assert.deepEqual(seen.stored, []);
     assert.equal(project(), PROJECT);
     assertNoSecrets(seen, e);
@@ -206,7 +208,7 @@ test('a refused fetch names the checks that look for its cause (VS Code: its com
   await world({ entra: { bulk: { beginRaw: { status: 500, body: 'down' } } } }, async (w) => {
     const e = await flowError(runTokenFlow(w.options(), fakeHost().host));
     assert.equal(e.kind, 'http');
-    assert.equal(e.advice, undefined);
+    assert.deepEqual(e.advice, []);
     assert.deepEqual(e.checks, []);
   });
 });

@@ -1,3 +1,5 @@
+import { PpkgError, type PpkgErrorOptions } from '../errors';
+
 /**
  * What a CLI command may touch. Commands never use process.* directly, so the
  * tests run them in-process with captured output and a fake environment.
@@ -20,10 +22,15 @@ export const EXIT_FINDINGS = 1;
 /** Usage error, I/O failure, or the operation could not run. */
 export const EXIT_USAGE = 2;
 
-/** An error whose message is meant for the admin, printed without a stack trace. */
-export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT_USAGE) {
-    super(message);
+/**
+ * The command line was wrong (a missing file name, a bad option value): a
+ * PpkgError of category `usage`, exit 2. Every other failure is thrown as
+ * the engine's PpkgError with its own category; `main()` words them all.
+ */
+export class CliError extends PpkgError {
+  constructor(message: string, options?: PpkgErrorOptions) {
+    super('usage', message, options);
+    this.name = 'CliError';
   }
 }
 

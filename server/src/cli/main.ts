@@ -1,9 +1,10 @@
+import { isPpkgError, PpkgError } from '../errors';
+import { describeFileError, errnoCode } from '../package/build/fileErrors';
 import { didYouMean } from './args';
 import { LOADERS } from './commands';
 import { commandHelp, topLevelHelp } from './help';
-import { CliError, EXIT_USAGE, type CliIO } from './io';
-import { COMMANDS, isCommandName } from './registry';
-import { describeFileError, errnoCode } from '../package/build/fileErrors';
+import { EXIT_FINDINGS, EXIT_USAGE, type CliIO } from './io';
+import { COMMANDS, isCommandName, type CommandSpec } from './registry';
 
 function closestCommand(name: string): string | undefined {
   const s = didYouMean(name, Object.keys(COMMANDS).map((n) => ({ name: n, description: '' })));
@@ -55,22 +56,51 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   } catch (err) {
     // Ctrl+C: name what was interrupted, whatever layer noticed it.
     if (io.signal?.aborted) return cancelled();
-    if (err instanceof CliError) {
-      io.stderr(`ppkg ${name}: ${err.message}\n`);
-      return err.exitCode;
-    }
-    // An ordinary file problem that a command did not word itself: still in the admin's words.
-    if (errnoCode(err) && typeof (err as NodeJS.ErrnoException).syscall === 'string') {
-      const p = (err as NodeJS.ErrnoException).path;
-      io.stderr(`ppkg ${name}: ${describeFileError(err, p ? `the file ${p}` : 'a file', (err as NodeJS.ErrnoException).syscall === 'open' || (err as NodeJS.ErrnoException).syscall === 'read' || (err as NodeJS.ErrnoException).syscall === 'stat' ? 'read' : 'write')}\n`);
-      return EXIT_USAGE;
+    const failure = isPpkgError(err) ? err : fileFailure(err);
+    if (failure) {
+      // Meant for the admin: the message, then what to do; never a stack.
+      io.stderr(`ppkg ${name}: ${failure.message}\n`);
+      for (const line of failure.advice) io.stderr(`${line}\n`);
+      return exitCodeOf(failure, command);
     }
     // An unexpected failure is a bug, but it must still end cleanly: report
     // the message (never an object dump that could hold a secret) and exit 2.
-    const message = err instanceof Error ? err.message : String(err);
-    io.stderr(`ppkg ${name}: unexpected error (please report it): ${message}\n`);
+    io.stderr(`ppkg ${name}: unexpected error (please report it): ${unexpectedMessage(err)}\n`);
     return EXIT_USAGE;
   }
+}
+
+/**
+ * The one mapping of failures to exit codes (docs/cli.md, "Exit codes"): a
+ * project that is wrong is a finding (1, unless the command's 1 means
+ * something else); a usage error, a file, a tool or package, the tenant, or
+ * a cancel means the command could not run (2).
+ */
+export function exitCodeOf(err: PpkgError, command?: CommandSpec): number {
+  switch (err.category) {
+    case 'project':
+      return command?.projectErrorExit ?? EXIT_FINDINGS;
+    case 'usage':
+    case 'io':
+    case 'tool':
+    case 'tenant':
+    case 'cancelled':
+      return EXIT_USAGE;
+  }
+}
+
+/** An ordinary file problem that a command did not word itself: still in the admin's words. */
+function fileFailure(err: unknown): PpkgError | undefined {
+  const e = err as NodeJS.ErrnoException;
+  if (!errnoCode(err) || typeof e.syscall !== 'string') return undefined;
+  const reading = e.syscall === 'open' || e.syscall === 'read' || e.syscall === 'stat';
+  return new PpkgError('io', describeFileError(err, e.path ? `the file ${e.path}` : 'a file', reading ? 'read' : 'write'), { cause: err });
+}
+
+/** The message of something unexpected that was thrown: an Error's message or a plain value, never an object's contents. */
+function unexpectedMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return typeof err === 'string' || typeof err === 'number' || typeof err === 'boolean' ? String(err) : 'something that is not an error was thrown';
 }
 
 declare const PPKG_VERSION: string;
@@ -103,7 +133,7 @@ export function runCli(): void {
       process.exitCode = code;
     },
     (err) => {
-      process.stderr.write(`ppkg: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(`ppkg: unexpected error (please report it): ${unexpectedMessage(err)}\n`);
       process.exitCode = EXIT_USAGE;
     },
   );

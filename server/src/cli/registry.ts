@@ -5,6 +5,8 @@
  * commands can import the parser without a cycle. `commands/index.ts` wires
  * each name to the module that runs it.
  */
+import { EXIT_FINDINGS, EXIT_USAGE } from './io';
+
 /** One option of a command: what `--help` shows, and what the parser accepts (one source for both). */
 export interface OptionSpec {
   name: string;
@@ -27,6 +29,13 @@ export interface CommandSpec {
   env?: { name: string; description: string }[];
   exitCodes: { code: number; meaning: string }[];
   examples: { command: string; description: string }[];
+  /**
+   * The exit code of a `project` error (a project file that is wrong or
+   * cannot be read): 1 ("the project has a problem") unless the command's 1
+   * means something else (diff: the two differ; token: a tenant check
+   * failed), where it is 2.
+   */
+  projectErrorExit?: typeof EXIT_FINDINGS | typeof EXIT_USAGE;
 }
 
 const CLOUD_HELP = 'Microsoft cloud of the tenant: public, usgov (GCC High and DoD) or china (21Vianet); picks the sign-in host, the Device Registration resource and the Graph host.';
@@ -137,6 +146,7 @@ const SPECS = {
     summary: 'Compare two packages or project files setting by setting',
     usage: 'ppkg diff <a> <b> [--format text|json]',
     operation: 'comparing',
+    projectErrorExit: EXIT_USAGE,
     options: [{ name: 'format', short: 'f', arg: 'text|json', default: 'text', description: 'Output format: readable text, or JSON (documented in docs/inspect.md).' }],
     env: [{ name: 'PPKG_SECRET_<NAME>', description: "A project's secret, when set, is compared by its fingerprint; an unset one counts as the same as the package's." }],
     exitCodes: [{ code: 0, meaning: 'the two are the same, setting for setting and file for file' }, { code: 1, meaning: 'they differ' }, COMMON_EXIT],
@@ -157,6 +167,7 @@ const SPECS = {
     summary: 'Fetch a bulk token (BPRT) from Entra ID for a project',
     usage: 'ppkg token <project> (--out <file> | --print) [--cloud public|usgov|china] [--device-code] [--expiry YYYY-MM-DD] [--client-id <id>] [--authority <url>] [--bulk-endpoint <url>] [--graph-endpoint <url>] [--skip-checks] [--name <display name>] [--timeout <seconds>] [--poll-interval <ms>]',
     operation: 'fetching the bulk token',
+    projectErrorExit: EXIT_USAGE,
     options: [
       { name: 'out', short: 'o', arg: '<file>', description: 'Write the token to this file (mode 0600). The project only records its expiry and package account.' },
       { name: 'print', description: 'Print the token to stdout instead.' },

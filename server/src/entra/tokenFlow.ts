@@ -23,6 +23,7 @@
  * This is the one module of entra/ that imports tenant/: the use case spans
  * both (tenant/ imports entra/ for everything else).
  */
+import { PpkgError, type ErrorCategory } from '../errors';
 import type { CheckId } from '../tenant/types';
 import {
   explainingChecks,
@@ -122,13 +123,27 @@ export type TokenFlowFailure =
   /** The token was stored, but the project could not record the facts. */
   | 'record';
 
-/** Why the flow stopped, said once for both hosts. `message` is `summary`, then `advice` on its own line. */
-export class TokenFlowError extends Error {
+const FAILURE_CATEGORY: Record<TokenFlowFailure, ErrorCategory> = {
+  project: 'project',
+  checks: 'tenant',
+  fetch: 'tenant',
+  cancelled: 'cancelled',
+  store: 'io',
+  record: 'io',
+};
+
+/**
+ * Why the flow stopped, said once for both hosts. `message` (also `summary`)
+ * says what happened and what to do; `advice`, when there is any, names the
+ * tenant check that looks for the cause of a refused fetch, in the host's
+ * words. `code` is the failure.
+ */
+export class TokenFlowError extends PpkgError {
   override readonly name = 'TokenFlowError';
   constructor(
     readonly failure: TokenFlowFailure,
     /** What happened and what to do. */
-    readonly summary: string,
+    summary: string,
     readonly details: {
       /** The EntraError kind (`fetch`, `cancelled`). */
       kind?: EntraErrorKind;
@@ -140,13 +155,13 @@ export class TokenFlowError extends Error {
       packageUser?: string;
     } = {},
   ) {
-    super(details.advice ? `${summary}\n${details.advice}` : summary);
+    super(FAILURE_CATEGORY[failure], summary, { code: failure, advice: details.advice ? [details.advice] : [] });
+  }
+  get summary(): string {
+    return this.message;
   }
   get kind(): EntraErrorKind | undefined {
     return this.details.kind;
-  }
-  get advice(): string | undefined {
-    return this.details.advice;
   }
   get checks(): CheckId[] {
     return this.details.checks ?? [];

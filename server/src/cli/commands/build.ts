@@ -1,9 +1,10 @@
 import * as path from 'node:path';
+import { PpkgError } from '../../errors';
 import { environmentSecrets } from '../../model/secrets';
 import { BuildError, buildProject } from '../../package/build';
 import type { PpkgDiagnostic } from '../../validation/diagnostic';
 import { parseCommandArgs, usageOf } from '../args';
-import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO } from '../io';
+import { CliError, EXIT_OK, type CliIO } from '../io';
 import { formatDiagnosticLine } from '../format/text';
 
 const line = (file: string, d: PpkgDiagnostic) => formatDiagnosticLine(file, d) + '\n';
@@ -33,10 +34,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     });
   } catch (err) {
     if (!(err instanceof BuildError)) throw err;
-    if (err.diagnostics.length) for (const d of err.diagnostics) io.stderr(line(shown, d));
-    else io.stderr(`ppkg build: ${inWords(err.message)}\n`);
-    if (err.kind === 'project') io.stderr(`ppkg build: ${shown} was not built.\n`);
-    return err.kind === 'project' ? EXIT_FINDINGS : EXIT_USAGE;
+    // Located findings read like a compiler; main() prints the rest and exits by the category.
+    for (const d of err.diagnostics) io.stderr(line(shown, d));
+    const message = err.diagnostics.length ? `${shown} was not built.` : inWords(err.message);
+    throw new PpkgError(err.category, message, { code: err.code, advice: err.advice, cause: err });
   }
   for (const w of result.warnings) io.stderr(line(shown, w));
   if (!parsed.flag('quiet')) {

@@ -4,7 +4,8 @@
  * setting by setting. Exit 0 same, 1 different, 2 error.
  */
 import * as path from 'node:path';
-import { diffModels, inspectProjectFile, ProjectReadError, renderDiffText, type DiffSide } from '../../diff';
+import { diffModels, inspectProjectFile, renderDiffText, type DiffSide } from '../../diff';
+import { PpkgError } from '../../errors';
 import type { InspectResult } from '../../inspect';
 import { describeFileError } from '../../package/build/fileErrors';
 import { parseCommandArgs, usageOf } from '../args';
@@ -20,15 +21,11 @@ async function side(arg: string, io: CliIO): Promise<{ side: DiffSide; result: I
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EISDIR') throw new CliError(`${shown} is a folder. Name a .ppkg package or a project file.`);
-    throw new CliError(describeFileError(err, `the file ${shown}`, 'read'));
+    throw new PpkgError('io', describeFileError(err, `the file ${shown}`, 'read'), { cause: err });
   }
   if (pkg) return { side: { label: shown, kind: 'package' }, result: await readPackageForCli(file, shown) };
-  try {
-    return { side: { label: shown, kind: 'project' }, result: await inspectProjectFile(file, shown, io.env) };
-  } catch (err) {
-    if (err instanceof ProjectReadError) throw new CliError(err.message);
-    throw err;
-  }
+  // A project that cannot be read or compiled is a ProjectReadError: exit 2 (the registry's projectErrorExit; 1 means "they differ").
+  return { side: { label: shown, kind: 'project' }, result: await inspectProjectFile(file, shown, io.env) };
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {

@@ -1,10 +1,11 @@
+import { isPpkgError, PpkgError } from '../../errors';
 import { parseCommandArgs, signInArgs } from '../args';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIO } from '../io';
-import { PREFLIGHT_SCOPES, PreflightError, runPreflight, type PreflightReport } from '../../tenant/preflight';
+import { PREFLIGHT_SCOPES, runPreflight, type PreflightReport } from '../../tenant/preflight';
 import { renderPreflightText, resultsToJson } from '../../tenant/report';
 import { createSyncFabricServicePrincipal, SYNC_FABRIC_FIX_SCOPE } from '../../tenant/syncFabricFix';
 import { SYNC_FABRIC_APP_ID } from '../../tenant/checks/r1';
-import { openGraphSession, SessionError, tenantTestHooks } from '../../tenant/session';
+import { openGraphSession, tenantTestHooks } from '../../tenant/session';
 
 
 /**
@@ -21,13 +22,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (v.yes && !v.fix) throw new CliError('--yes only applies to --fix.');
 
   const scopes = v.fix ? [...PREFLIGHT_SCOPES, SYNC_FABRIC_FIX_SCOPE] : PREFLIGHT_SCOPES;
-  let session;
-  try {
-    session = await openGraphSession(v, scopes, io, tenantTestHooks(io));
-  } catch (err) {
-    if (err instanceof SessionError) throw new CliError(err.message, EXIT_USAGE);
-    throw err;
-  }
+  // A failed sign-in is a SessionError (tenant, cancelled or usage): main() words it.
+  const session = await openGraphSession(v, scopes, io, tenantTestHooks(io));
 
   let report: PreflightReport;
   try {
@@ -75,8 +71,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   return report.results.some((r) => r.status === 'fail') ? EXIT_FINDINGS : EXIT_OK;
 }
 
-function cannotRun(err: unknown): CliError {
-  if (err instanceof CliError) return err;
-  if (err instanceof PreflightError) return new CliError(`The preflight could not run: ${err.message}`, EXIT_USAGE);
-  return new CliError(`The preflight could not run: ${err instanceof Error ? err.message : String(err)}`, EXIT_USAGE);
+/** The preflight itself failed (PreflightError, GraphError): said as such, in its category (`tenant` for anything else). */
+function cannotRun(err: unknown): PpkgError {
+  const message = `The preflight could not run: ${err instanceof Error ? err.message : String(err)}`;
+  return isPpkgError(err) ? new PpkgError(err.category, message, { code: err.code, advice: err.advice, cause: err }) : new PpkgError('tenant', message, { cause: err });
 }

@@ -1,7 +1,8 @@
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { inspectProjectFile, ProjectReadError, diffModels } from '../../diff';
-import { hashFile, packageProblem, type FileDigest } from '../../inspect';
+import { isPpkgError, PpkgError } from '../../errors';
+import { hashFile, type FileDigest } from '../../inspect';
 import { ImportError, importCustomizations, MAX_IMPORT_CHARS } from '../../import/customizations';
 import { planPackageImport, secretsFileText, stageAssets, stagingName, type ExtractedFile } from '../../import/fromPackage';
 import { secretEnvVar } from '../../model/secrets';
@@ -9,8 +10,8 @@ import { openWim, type WimArchive } from '../../package/wim/read';
 import { projectFileName } from '../../model/starter';
 import { describeFileError } from '../../package/build/fileErrors';
 import { parseCommandArgs, usageOf, type ParsedArgs } from '../args';
-import { CliError, EXIT_FINDINGS, EXIT_OK, type CliIO } from '../io';
-import { isPackageFile } from './inspect';
+import { CliError, EXIT_OK, type CliIO } from '../io';
+import { isPackageFile, unreadablePackage } from './inspect';
 
 
 export async function run(args: string[], io: CliIO): Promise<number> {
@@ -34,7 +35,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     bytes = await fs.readFile(input);
   } catch (err) {
     if (err instanceof CliError) throw err;
-    throw new CliError(describeFileError(err, `the customizations.xml ${shownInput}`, 'read'));
+    throw new PpkgError('io', describeFileError(err, `the customizations.xml ${shownInput}`, 'read'), { cause: err });
   }
   let text: string;
   if (bytes[0] === 0xff && bytes[1] === 0xfe) text = bytes.subarray(2).toString('utf16le');
@@ -42,17 +43,15 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch {
-      throw new CliError(`${shownInput} is not UTF-8 (or UTF-16 with a byte order mark); save it as UTF-8.`);
+      throw new PpkgError('io', `${shownInput} is not UTF-8 (or UTF-16 with a byte order mark); save it as UTF-8.`);
     }
   }
   let result;
   try {
     result = importCustomizations(text);
   } catch (err) {
-    if (err instanceof ImportError) {
-      io.stderr(`ppkg import: ${shownInput}: ${err.message}\n`);
-      return EXIT_FINDINGS;
-    }
+    // Settings that cannot be imported: a `project` error (exit 1), named after the file.
+    if (err instanceof ImportError) throw new ImportError(`${shownInput}: ${err.message}`, { cause: err });
     throw err;
   }
   let out: string;
@@ -67,8 +66,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     // 'wx': never overwrite an existing project unless --force.
     await fs.writeFile(out, result.projectText, { flag: parsed.flag('force') ? 'w' : 'wx' });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new CliError(`${shownOut} already exists; not overwriting it (use --force, or --out <another file>).`);
-    throw new CliError(describeFileError(err, `the project file ${shownOut}`, 'write'));
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new PpkgError('io', `${shownOut} already exists; not overwriting it (use --force, or --out <another file>).`);
+    throw new PpkgError('io', describeFileError(err, `the project file ${shownOut}`, 'write'), { cause: err });
   }
   for (const w of result.warnings) io.stderr(`ppkg import: warning: ${w}\n`);
   io.stdout(`Wrote ${shownOut}.\nNext: ${result.secrets.length ? `set the secrets (${result.secrets.join(', ')}), ` : ''}ppkg validate ${shownOut}, then ppkg build ${shownOut}.\n`);
@@ -114,22 +113,20 @@ export async function importPackageFile(input: string, shownInput: string, outPa
   try {
     wim = await openWim(input);
   } catch (err) {
-    const problem = packageProblem(err, shownInput);
-    if (problem) throw new CliError(problem);
-    throw new CliError(describeFileError(err, `the package ${shownInput}`, 'read'));
+    throw unreadablePackage(err, shownInput) ?? new PpkgError('io', describeFileError(err, `the package ${shownInput}`, 'read'), { cause: err });
   }
   try {
     const name = wim.imageProperties.find(([k]) => k === 'NAME')?.[1] || 'Imported package';
     const out = outPath ?? path.join(path.dirname(input), projectFileName(name));
     const shownOut = path.relative(io.cwd, out) || out;
     const outDir = path.dirname(out);
-    if (!force && (await existing(out)) !== 'none') throw new CliError(`${shownOut} already exists; not overwriting it (use --force, or --out <another file>).`);
+    if (!force && (await existing(out)) !== 'none') throw new PpkgError('io', `${shownOut} already exists; not overwriting it (use --force, or --out <another file>).`);
     const secretsFile = path.join(outDir, `${path.basename(out).replace(/\.ppkg\.json$/i, '').replace(/\.jsonc?$/i, '')}.secrets.env`);
     const shownSecrets = path.relative(io.cwd, secretsFile) || secretsFile;
     try {
       await fs.mkdir(outDir, { recursive: true });
     } catch (err) {
-      throw new CliError(describeFileError(err, `the folder ${path.relative(io.cwd, outDir) || outDir}`, 'create'));
+      throw new PpkgError('io', describeFileError(err, `the folder ${path.relative(io.cwd, outDir) || outDir}`, 'create'), { cause: err });
     }
     const staging = path.join(outDir, stagingName());
     const created: string[] = [];
@@ -148,15 +145,15 @@ export async function importPackageFile(input: string, shownInput: string, outPa
         for (let dir = path.dirname(abs); dir !== outDir; dir = path.dirname(dir)) {
           const st = await fs.lstat(dir).catch(() => undefined);
           if (st && (st.isSymbolicLink() || !st.isDirectory())) {
-            throw new CliError(`${path.relative(io.cwd, dir) || dir} is a link or a file, not a folder; ppkg import writes only into real folders below ${path.relative(io.cwd, outDir) || outDir}. Move it away, or import into another folder (--out).`);
+            throw new PpkgError('io', `${path.relative(io.cwd, dir) || dir} is a link or a file, not a folder; ppkg import writes only into real folders below ${path.relative(io.cwd, outDir) || outDir}. Move it away, or import into another folder (--out).`);
           }
         }
         if ((await existing(abs)) === 'none') continue;
         if (await sameContent(abs, f)) keep.add(f.rel);
-        else throw new CliError(`${path.relative(io.cwd, abs) || abs} already exists with other content; ppkg import does not replace files it did not create. Move it away, or import into another folder (--out).`);
+        else throw new PpkgError('io', `${path.relative(io.cwd, abs) || abs} already exists with other content; ppkg import does not replace files it did not create. Move it away, or import into another folder (--out).`);
       }
       if (plan.secretValues.size && (await existing(secretsFile)) !== 'none') {
-        throw new CliError(`${shownSecrets} already exists (it may hold secrets of an earlier import); not replacing it. Move it away or delete it, then import again.`);
+        throw new PpkgError('io', `${shownSecrets} already exists (it may hold secrets of an earlier import); not replacing it. Move it away or delete it, then import again.`);
       }
 
       const digests = new Map<string, FileDigest>();
@@ -217,12 +214,13 @@ export async function importPackageFile(input: string, shownInput: string, outPa
         for (const f of created.reverse()) await fs.rm(f, { force: true }).catch(() => undefined);
         for (const d of createdDirs) await fs.rmdir(d).catch(() => undefined);
       }
-      if (err instanceof CliError) throw err;
-      if (err instanceof ImportError) throw new CliError(`${shownInput}: ${err.message}`);
-      const problem = packageProblem(err, shownInput);
-      if (problem) throw new CliError(problem);
+      // Settings of the package that have no place in a project: the package cannot be imported (a `tool` error, exit 2).
+      if (err instanceof ImportError) throw new PpkgError('tool', `${shownInput}: ${err.message}`, { cause: err });
+      const unreadable = unreadablePackage(err, shownInput);
+      if (unreadable) throw unreadable;
+      if (isPpkgError(err)) throw err;
       if ((err as Error).name === 'AbortError') throw err;
-      if ((err as NodeJS.ErrnoException).code) throw new CliError(describeFileError(err, `a file in ${path.relative(io.cwd, outDir) || outDir}`, 'write'));
+      if ((err as NodeJS.ErrnoException).code) throw new PpkgError('io', describeFileError(err, `a file in ${path.relative(io.cwd, outDir) || outDir}`, 'write'), { cause: err });
       throw err;
     } finally {
       await fs.rm(staging, { recursive: true, force: true }).catch(() => undefined);

@@ -7,6 +7,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { isPpkgError, PpkgError } from '../../errors';
 import { inspectPackage, packageProblem, renderInspectText, WIM_MAGIC, type InspectResult } from '../../inspect';
 import { describeFileError } from '../../package/build/fileErrors';
 import { parseCommandArgs, usageOf } from '../args';
@@ -24,17 +25,23 @@ export async function isPackageFile(file: string): Promise<boolean> {
   }
 }
 
-/** Reads a package for a command: every failure is a CliError in the admin's words (exit 2). */
+/** A package the reader refused (WimReadError, PackageXmlError), in the admin's words (category `tool`); undefined for anything else. */
+export function unreadablePackage(err: unknown, shown: string): PpkgError | undefined {
+  const problem = packageProblem(err, shown);
+  return problem === undefined ? undefined : new PpkgError('tool', problem, { code: (err as PpkgError).code, cause: err });
+}
+
+/** Reads a package for a command: every failure is a PpkgError in the admin's words (exit 2). */
 export async function readPackageForCli(file: string, shown: string, options: { showSecrets?: boolean } = {}): Promise<InspectResult> {
   try {
     const st = await fs.stat(file);
     if (!st.isFile()) throw new CliError(`${shown} is not a file. Name a .ppkg provisioning package.`);
     return await inspectPackage(file, { secrets: { show: options.showSecrets === true } });
   } catch (err) {
-    if (err instanceof CliError) throw err;
-    const problem = packageProblem(err, shown);
-    if (problem) throw new CliError(problem);
-    if ((err as NodeJS.ErrnoException).code) throw new CliError(describeFileError(err, `the package ${shown}`, 'read'));
+    const unreadable = unreadablePackage(err, shown);
+    if (unreadable) throw unreadable;
+    if (isPpkgError(err)) throw err;
+    if ((err as NodeJS.ErrnoException).code) throw new PpkgError('io', describeFileError(err, `the package ${shown}`, 'read'), { cause: err });
     throw err;
   }
 }

@@ -9,15 +9,18 @@
  * The flow runs the tenant's fast checks (R1, R2, R4) between the sign-in and
  * the request; a failing check stops before any token or package_* user
  * exists (exit 1). `--skip-checks` turns them off. After a failed fetch, the
- * error names the check that looks for its cause (exit 2).
+ * error names the check that looks for its cause (exit 2). Every other
+ * failure is a PpkgError that main() words and maps to its exit code; a
+ * project file that cannot take the facts exits 2 here (the registry's
+ * projectErrorExit), as 1 means a failing tenant check.
  */
 import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { cloudByName } from '../../entra/clouds';
-import { EntraError } from '../../entra/errors';
 import { resolveExpiry } from '../../entra/fetchToken';
 import { RecordTokenError, tokenSecretName } from '../../entra/recordToken';
 import { runTokenFlow, TokenFlowError, type ProjectAccess } from '../../entra/tokenFlow';
+import { PpkgError } from '../../errors';
 import { atomicWriteFile } from '../../fs/atomicWrite';
 import { decodeProjectBytes, InvalidUtf8Error } from '../../model/projectText';
 import { secretEnvVar } from '../../model/secrets';
@@ -52,14 +55,14 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   try {
     projectText = decodeProjectBytes(await fs.readFile(projectFile));
   } catch (e) {
-    if (e instanceof InvalidUtf8Error) throw new CliError(`${projectFile}: ${e.message}`);
-    throw new CliError(describeFileError(e, `the project file ${path.relative(io.cwd, projectFile) || projectFile}`, 'read'));
+    if (e instanceof InvalidUtf8Error) throw new PpkgError(e.category, `${projectFile}: ${e.message}`, { cause: e });
+    throw new PpkgError('io', describeFileError(e, `the project file ${path.relative(io.cwd, projectFile) || projectFile}`, 'read'), { cause: e });
   }
   let secretName: string;
   try {
     secretName = tokenSecretName(projectText);
   } catch (e) {
-    if (e instanceof RecordTokenError) throw new CliError(`${projectFile}: ${e.message}`);
+    if (e instanceof RecordTokenError) throw new PpkgError(e.category, `${projectFile}: ${e.message}`, { cause: e });
     throw e;
   }
   const envVar = secretEnvVar(secretName);
@@ -100,13 +103,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (!u || u.protocol !== 'https:') throw new CliError(`${flag} must be an https URL, not "${value}".`);
   }
   const now = new Date();
-  let expiry: string;
-  try {
-    expiry = resolveExpiry(v.expiry, now);
-  } catch (e) {
-    if (e instanceof EntraError) throw new CliError(e.message);
-    throw e;
-  }
+  // A bad --expiry is an EntraError of category usage.
+  const expiry = resolveExpiry(v.expiry, now);
 
   // Node trusts NODE_EXTRA_CA_CERTS for the real process already; reading it
   // here as well lets tests run the command in-process against an emulator.
@@ -146,7 +144,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
           try {
             await atomicWriteFile(outFile, token + '\n');
           } catch (e) {
-            throw new Error(fileProblemReason(e));
+            throw new PpkgError('io', fileProblemReason(e), { cause: e });
           }
         },
         tokenDestination: () => (outFile ? `written to ${outFile}` : 'printed'),
@@ -155,10 +153,16 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     );
   } catch (e) {
     if (!(e instanceof TokenFlowError)) throw e;
-    if (e.failure === 'checks') throw new CliError(e.message, EXIT_FINDINGS);
-    if (e.failure === 'fetch' || e.failure === 'cancelled') throw new CliError(`${e.summary} [${e.kind}]${e.advice ? `\n${e.advice}` : ''}`);
-    if (e.failure === 'project') throw new CliError(`${projectFile}: ${e.message}`);
-    throw new CliError(e.message);
+    // A failing tenant check is this command's finding, as in ppkg doctor: said, then exit 1.
+    if (e.failure === 'checks') {
+      io.stderr(`ppkg token: ${e.message}\n`);
+      return EXIT_FINDINGS;
+    }
+    // The terminal's wording; main() prints it (advice on its own lines) and picks the exit code.
+    const options = { code: e.code, advice: e.advice, cause: e };
+    if (e.failure === 'fetch' || e.failure === 'cancelled') throw new PpkgError(e.category, `${e.summary} [${e.kind}]`, options);
+    if (e.failure === 'project') throw new PpkgError(e.category, `${projectFile}: ${e.message}`, options);
+    throw e;
   }
   const { facts } = result;
   const recordedName = result.secretName;
@@ -182,7 +186,7 @@ function projectOnDisk(file: string): ProjectAccess {
       try {
         return decodeProjectBytes(await fs.readFile(file));
       } catch (e) {
-        throw e instanceof InvalidUtf8Error ? e : new Error(fileProblemReason(e));
+        throw e instanceof InvalidUtf8Error ? e : new PpkgError('io', fileProblemReason(e), { cause: e });
       }
     },
     write: async (text) => {
@@ -190,7 +194,7 @@ function projectOnDisk(file: string): ProjectAccess {
         const mode = (await fs.stat(file)).mode & 0o777;
         await atomicWriteFile(file, text, { mode });
       } catch (e) {
-        throw new Error(fileProblemReason(e));
+        throw new PpkgError('io', fileProblemReason(e), { cause: e });
       }
     },
   };

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { isPpkgError, PpkgError } from '../../errors';
 import { CliError, EXIT_OK, EXIT_USAGE, type CliIO } from '../io';
 import {
   isPackageUpn,
@@ -10,7 +11,7 @@ import {
   type BulkTokenAccount,
 } from '../../tenant/bulkTokenAccounts';
 import { accountsToJson, renderAccountsText, renderRevokeOutcome } from '../../tenant/report';
-import { openGraphSession, SessionError, tenantTestHooks, type GraphSession, type SignInArgs } from '../../tenant/session';
+import { openGraphSession, tenantTestHooks, type GraphSession, type SignInArgs } from '../../tenant/session';
 import { parseCommandArgs, signInArgs, type ParsedArgs } from '../args';
 
 const USAGE = [
@@ -39,13 +40,9 @@ function parse(args: string[], sub: 'list' | 'revoke'): ParsedArgs {
   return parseCommandArgs('tokens', args, { sub });
 }
 
-async function session(values: SignInArgs, scopes: string[], io: CliIO): Promise<GraphSession> {
-  try {
-    return await openGraphSession(values, scopes, io, tenantTestHooks(io));
-  } catch (err) {
-    if (err instanceof SessionError) throw new CliError(err.message, EXIT_USAGE);
-    throw err;
-  }
+/** Signs in; a failed sign-in is a SessionError (tenant, cancelled or usage) that main() words. */
+function session(values: SignInArgs, scopes: string[], io: CliIO): Promise<GraphSession> {
+  return openGraphSession(values, scopes, io, tenantTestHooks(io));
 }
 
 async function fetchListing(s: GraphSession, folders: string[], io: CliIO): Promise<AccountListing> {
@@ -64,7 +61,8 @@ async function fetchListing(s: GraphSession, folders: string[], io: CliIO): Prom
       status === 403
         ? ' Listing the package_ accounts needs the delegated permission User.Read.All (admin consent) and a role that can read users.'
         : '';
-    throw new CliError(`Could not list the bulk-token accounts: ${err instanceof Error ? err.message : String(err)}.${hint}`, EXIT_USAGE);
+    const message = `Could not list the bulk-token accounts: ${err instanceof Error ? err.message : String(err)}.${hint}`;
+    throw new PpkgError(isPpkgError(err) ? err.category : 'tenant', message, { code: isPpkgError(err) ? err.code : undefined, cause: err });
   }
 }
 
@@ -145,7 +143,7 @@ async function revoke(args: string[], io: CliIO): Promise<number> {
   }
   if (!v.yes) {
     if (!io.confirm) {
-      throw new CliError('Refusing to delete without confirmation: there is no terminal to ask. Check the list above and run again with --yes.', EXIT_USAGE);
+      throw new CliError('Refusing to delete without confirmation: there is no terminal to ask. Check the list above and run again with --yes.');
     }
     const ok = await io.confirm(`Delete these ${selected.length} account(s) from Entra ID?`);
     if (!ok) {
