@@ -109,11 +109,13 @@ local ok, err = pcall(function()
   out.after_completion = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n')
 
   -- 3. The quick fix for the typo, applied as Neovim applies code actions.
-  -- Diagnostics of the edited text: the syntax error is gone, the typo is still there.
+  -- Diagnostics of the edited text: the syntax error is gone, the typo is still there, on the line it is on
+  -- now (the diagnostics of an earlier version, before the section was inserted above it, do not count).
+  local typo_line = vim.fn.search('"nmae"', 'n') - 1
   assert(vim.wait(10000, function()
     local typo, syntax = false, false
     for _, d in ipairs(vim.diagnostic.get(buf)) do
-      if codeOf(d) == 'PPKG101' then typo = true end
+      if codeOf(d) == 'PPKG101' and d.lnum == typo_line then typo = true end
       if codeOf(d) == 'PPKG000' then syntax = true end
     end
     return typo and not syntax
