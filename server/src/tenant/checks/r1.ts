@@ -1,4 +1,4 @@
-import { cmd } from '../../entra/host';
+import { cmd, messageHost } from '../../entra/host';
 import { unreadable, type CheckResult, type Fetched } from '../types';
 
 /** R1: the Microsoft.Azure.SyncFabric service principal exists (tenant-preflight.md §4.1). */
@@ -18,12 +18,16 @@ export interface R1Data {
   servicePrincipal: Fetched<ServicePrincipal>;
 }
 
-/** The fix text; a function, so that it names the command of the host it is shown in. */
+/**
+ * The fix text; a function, so that it fits the host it is shown in. No VS
+ * Code command writes to the tenant (only the CLI's `ppkg doctor --fix`
+ * does), so in VS Code the PowerShell and Graph lines are the fix.
+ */
 export const r1FixCreate = (): string => [
   'Create the service principal (needs Application Administrator, Cloud Application Administrator, Hybrid Identity Administrator or Global Administrator):',
   `  PowerShell: Connect-MgGraph -Scopes Application.ReadWrite.All; New-MgServicePrincipal -AppId "${SYNC_FABRIC_APP_ID}"`,
   `  Graph:      POST https://graph.microsoft.com/v1.0/servicePrincipals {"appId":"${SYNC_FABRIC_APP_ID}"}`,
-  `  or run ${cmd('doctorFix')}.`,
+  ...(messageHost() === 'vscode' ? [] : [`  or run ${cmd('doctorFix')}.`]),
 ].join('\n');
 
 export function evaluateR1(data: R1Data): CheckResult {
