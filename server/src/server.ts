@@ -257,9 +257,12 @@ export function startServer(connection: Connection): void {
   connection.listen();
 }
 
+/** The settings the server uses, from whatever the client sent (unknown values are dropped, not trusted). */
 function sanitize(s: PpkgSettings): PpkgSettings {
   const days = Number(s.expiryWarningDays);
-  return Number.isFinite(days) && days >= 0 && days <= 365 ? { expiryWarningDays: Math.floor(days) } : {};
+  const out: PpkgSettings = Number.isFinite(days) && days >= 0 && days <= 365 ? { expiryWarningDays: Math.floor(days) } : {};
+  if (s.buildBackend === 'native' || s.buildBackend === 'icd') out.buildBackend = s.buildBackend;
+  return out;
 }
 
 // Transport from the command line: --stdio (through the guarded reader), --node-ipc or --socket=<port>.

@@ -145,6 +145,31 @@ test('the expiry warning follows ppkg.expiryWarningDays from workspace/configura
   await client.close(uri);
 });
 
+test('ppkg.buildBackend from workspace/configuration decides PPKG113, as ppkg validate --backend does', async () => {
+  const uri = fx.uri('backend.ppkg.json');
+  const text = `{ "name": "Lab", "id": "{6f1c2a3e-8d4b-4e7a-9c51-2b7d0e4f9a13}", "version": "1.0",
+  "additionalCustomizationsXml": "<Targets><Target Id=\\"t\\"></Target></Targets>" }
+`;
+  assert.ok(codes(await client.open(uri, text)).includes('PPKG113'), 'native by default');
+  const settle = (want: boolean) =>
+    new Promise<Diagnostic[]>((resolve) => {
+      const check = () => {
+        const d = client.diagnostics.get(uri)!.diagnostics;
+        if (d.some((x) => x.code === 'PPKG113') === want) resolve(d);
+        else setTimeout(check, 20);
+      };
+      check();
+    });
+  client.settings = { buildBackend: 'icd' };
+  await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+  assert.deepEqual(shape(await settle(false)).filter((d) => d.code === 'PPKG113'), []);
+  client.settings = { buildBackend: 'something else' };
+  await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+  assert.ok(codes(await settle(true)).includes('PPKG113'), 'an unknown value is not trusted: native');
+  client.settings = {};
+  await client.close(uri);
+});
+
 test('typing fast: diagnostics are debounced and always match the last version', async () => {
   const uri = fx.uri('typing.ppkg.json');
   const base = `{ "name": "Lab", "id": "{6f1c2a3e-8d4b-4e7a-9c51-2b7d0e4f9a13}", "version": "1.0", "device": { "name": "PC" } }\n`;

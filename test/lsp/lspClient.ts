@@ -19,7 +19,7 @@ export const SERVER = path.join(ROOT, 'dist/server.js');
 export const TEST_NOW = '2026-11-26T12:00:00.000Z';
 
 export interface StartOptions {
-  settings?: { expiryWarningDays?: number };
+  settings?: { expiryWarningDays?: number; buildBackend?: string };
   now?: string;
   workspaceFolders?: string[];
   initializationOptions?: unknown;
@@ -40,13 +40,13 @@ export class LspClient {
   private waiters: { uri: string; version?: number; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
   private versions = new Map<string, number>();
   private texts = new Map<string, string>();
-  settings: { expiryWarningDays?: number };
+  settings: { expiryWarningDays?: number; buildBackend?: string };
   stderr = '';
 
   private constructor(
     readonly child: ChildProcess,
     readonly connection: MessageConnection,
-    settings: { expiryWarningDays?: number },
+    settings: { expiryWarningDays?: number; buildBackend?: string },
   ) {
     this.settings = settings;
   }
