@@ -13,11 +13,11 @@ import { MIRRORED_SECTIONS, wcdTextOf } from '../settings/mirror';
 import { settingAt } from '../settings/table';
 import { parseSettingPath, seg, type PathSegment } from '../settings/wcdPath';
 import { SettingsTree, type SettingNode } from './settingsTree';
-import { ENTRA_AUTHORITY } from './types';
+import { ENTRA_AUTHORITY, type CompileCode } from './types';
 
 export interface SettingsProblem {
   path: JsonPath;
-  code: string;
+  code: CompileCode;
   message: string;
 }
 

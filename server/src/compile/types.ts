@@ -38,14 +38,22 @@ export type ResolvedSecrets = ReadonlyMap<string, string>;
 export interface CompileWarning {
   /** Where in the project the warning belongs (a JSON path). */
   path: JsonPath;
-  code: string;
+  code: CompileCode;
   message: string;
 }
 
 /** One setting the compiler cannot compile, located on the project property it came from. */
+/**
+ * The rule codes the compiler reports its problems under, each listed in the
+ * rule catalog (validation/catalog.ts; the type check fails where validation
+ * reports one the catalog lacks): the same located error whether the editor
+ * or the build finds it.
+ */
+export type CompileCode = 'PPKG030' | 'PPKG034' | 'PPKG045' | 'PPKG060' | 'PPKG061' | 'PPKG100' | 'PPKG110' | 'PPKG111' | 'PPKG112' | 'PPKG113';
+
 export interface CompileProblem {
   path: JsonPath;
-  code: string;
+  code: CompileCode;
   message: string;
 }
 
@@ -55,12 +63,12 @@ export interface CompileProblem {
  * first's. Never carries a secret value.
  */
 export class CompileError extends PpkgError {
-  declare readonly code: string;
+  declare readonly code: CompileCode;
   readonly problems: CompileProblem[];
   constructor(
     message: string,
     readonly path: JsonPath,
-    code = 'PPKG111',
+    code: CompileCode = 'PPKG111',
     problems?: CompileProblem[],
   ) {
     super('project', message, { code });

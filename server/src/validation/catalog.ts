@@ -1,7 +1,7 @@
 import type { Severity } from './diagnostic';
 
 export interface RuleInfo {
-  code: string;
+  code: DiagnosticCode;
   severity: Severity;
   title: string;
   /** Why the rule exists, in the admin's terms; shown in the README and SARIF. */
@@ -13,7 +13,7 @@ export interface RuleInfo {
  * SARIF results refer to them. The README's rule table is checked against
  * this list by a test.
  */
-export const RULE_CATALOG: RuleInfo[] = [
+export const RULE_CATALOG = [
   { code: 'PPKG000', severity: 'error', title: 'Malformed JSON', reason: 'The project file must be JSON with comments; every other rule still runs on what parses.' },
   { code: 'PPKG001', severity: 'error', title: 'Forbidden character in device name', reason: 'Windows accepts letters, digits and "-" in a computer name; a space, punctuation or an emoji (counted as one character, whatever its UTF-16 length) fails the package on the device.' },
   { code: 'PPKG002', severity: 'error', title: 'Device name only digits', reason: 'Windows (DnsValidateName) rejects computer names made only of digits.' },
@@ -68,7 +68,10 @@ export const RULE_CATALOG: RuleInfo[] = [
   { code: 'PPKG101', severity: 'error', title: 'Unknown property', reason: 'The property is not part of the format, often a typo; it would be ignored.' },
   { code: 'PPKG102', severity: 'error', title: 'Missing property', reason: 'The schema requires this property.' },
   { code: 'PPKG999', severity: 'error', title: 'Internal error', reason: 'A rule failed; please report it. The other rules still ran.' },
-];
+] as const satisfies readonly { code: `PPKG${number}`; severity: Severity; title: string; reason: string }[];
+
+/** A code the catalog lists: every finding's code is one (the compiler checks each report against this list). */
+export type DiagnosticCode = (typeof RULE_CATALOG)[number]['code'];
 
 export function ruleInfo(code: string): RuleInfo | undefined {
   return RULE_CATALOG.find((r) => r.code === code);

@@ -1,5 +1,6 @@
 import type { Node } from 'jsonc-parser';
 import { locate, type JsonPath, type ProjectDocument } from '../model/parse';
+import type { DiagnosticCode } from './catalog';
 import type { PpkgDiagnostic, Severity } from './diagnostic';
 import type { FileProbe } from './fileProbe';
 
@@ -104,7 +105,7 @@ export class RuleContext {
    * range to characters [start, end) of a string value, when the literal has
    * no escapes (so the text and the value line up).
    */
-  report(target: Node | JsonPath | undefined, severity: Severity, code: string, message: string, data?: Record<string, unknown>, sub?: { start: number; end: number }): void {
+  report(target: Node | JsonPath | undefined, severity: Severity, code: DiagnosticCode, message: string, data?: Record<string, unknown>, sub?: { start: number; end: number }): void {
     const node = Array.isArray(target) ? this.node(target) : target;
     if (!node) return;
     let offset = node.offset;

@@ -1,4 +1,5 @@
 import type { Range } from '../model/positions';
+import type { DiagnosticCode } from './catalog';
 
 export type Severity = 'error' | 'warning' | 'information';
 
@@ -9,8 +10,8 @@ export type Severity = 'error' | 'warning' | 'information';
 export interface PpkgDiagnostic {
   range: Range;
   severity: Severity;
-  /** `PPKG` + number for our rules, `JSON` + number for syntax, `SCHEMA` for schema errors. */
-  code: string;
+  /** `PPKG` + three digits, one of the rule catalog's (catalog.ts). */
+  code: DiagnosticCode;
   message: string;
   /**
    * Facts a quick fix needs (for example the shortened name, the latest allowed

@@ -12,13 +12,14 @@
  */
 import type { JsonPath } from '../model/parse';
 import type { RuleContext } from './context';
+import type { DiagnosticCode } from './catalog';
 import type { Severity } from './diagnostic';
 
 export interface ItemFinding {
   /** Relative to the item. */
   path: JsonPath;
   severity: Severity;
-  code: string;
+  code: DiagnosticCode;
   message: string;
   data?: Record<string, unknown>;
   sub?: { start: number; end: number };

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { decodeProjectBytes, InvalidUtf8Error } from '../model/projectText';
 import type { ProjectDocument } from '../model/parse';
 import type { ValidationOptions } from './context';
+import type { DiagnosticCode } from './catalog';
 import type { PpkgDiagnostic } from './diagnostic';
 import { MAX_PROJECT_CHARS, validateText } from './validate';
 
@@ -43,6 +44,6 @@ export async function validateFile(path: string, options: ValidationOptions = {}
   return { path, text, doc, diagnostics };
 }
 
-function atStart(code: string, message: string): PpkgDiagnostic {
+function atStart(code: DiagnosticCode, message: string): PpkgDiagnostic {
   return { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'error', code, message };
 }

@@ -10,6 +10,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { InputFile } from '../../compile';
 import type { JsonPath } from '../../model/parse';
+import type { DiagnosticCode } from '../../validation/catalog';
 import type { Project } from '../../model/project';
 import { isSecretReference } from '../../model/secrets';
 import { fileFields } from '../../model/fields';
@@ -64,7 +65,7 @@ export async function hashInputs(o: {
   const inputs: ReportInput[] = [];
   for (const ref of inputReferences(o.project)) {
     if (files.has(ref.p)) continue;
-    const fail = (message: string, code = 'PPKG030', at: JsonPath = ref.path) => {
+    const fail = (message: string, code: DiagnosticCode = 'PPKG030', at: JsonPath = ref.path) => {
       const d = o.diag(at, code, message);
       return new StageError(d.message, [d]);
     };

@@ -5,11 +5,12 @@
  */
 import { nodeAtPath, type JsonPath, type ProjectDocument } from '../../model/parse';
 import type { Range } from '../../model/positions';
+import type { DiagnosticCode } from '../../validation/catalog';
 import { compareDiagnostics, type PpkgDiagnostic } from '../../validation/diagnostic';
 
 const START: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
-export type Diag = (p: JsonPath, code: string, message: string, severity?: PpkgDiagnostic['severity']) => PpkgDiagnostic;
+export type Diag = (p: JsonPath, code: DiagnosticCode, message: string, severity?: PpkgDiagnostic['severity']) => PpkgDiagnostic;
 
 export function locator(doc: ProjectDocument): { rangeOf: (p: JsonPath) => Range; diag: Diag } {
   const rangeOf = (p: JsonPath): Range => {
@@ -26,7 +27,7 @@ export function locator(doc: ProjectDocument): { rangeOf: (p: JsonPath) => Range
 /** What a compile failure may carry: one problem (path, code) or many (`problems`). */
 export interface CompileProblemLike {
   path: (string | number)[];
-  code: string;
+  code: DiagnosticCode;
   message: string;
 }
 
@@ -35,7 +36,7 @@ export interface CompileProblemLike {
  * (the first problem of a setting wins), sorted by position. A CompileError
  * without `problems` gives its own single diagnostic.
  */
-export function compileDiagnostics(err: { path?: JsonPath; code?: string; message: string; problems?: CompileProblemLike[] }, diag: Diag): PpkgDiagnostic[] {
+export function compileDiagnostics(err: { path?: JsonPath; code?: DiagnosticCode; message: string; problems?: CompileProblemLike[] }, diag: Diag): PpkgDiagnostic[] {
   const problems: CompileProblemLike[] = err.problems?.length ? err.problems : [{ path: err.path ?? [], code: err.code ?? 'PPKG111', message: err.message }];
   const seen = new Set<string>();
   const out: PpkgDiagnostic[] = [];
