@@ -95,11 +95,17 @@ export interface LeafAt {
   node: SettingNode;
 }
 
-export function leavesOf(tree: SettingsTree): LeafAt[] {
+/**
+ * Every leaf, in ICD's order (`icd`), or in the order the settings were
+ * written (`written`: the same leaves with the same paths and indexes,
+ * since ICD's order keeps same-named siblings in written order; cheaper, for
+ * checks that do not care about order).
+ */
+export function leavesOf(tree: SettingsTree, order: 'icd' | 'written' = 'icd'): LeafAt[] {
   const out: LeafAt[] = [];
   const walk = (node: SettingNode, path: (PathSegment & { index: number })[]): void => {
     const counts = new Map<string, number>();
-    for (const c of orderedChildren(node)) {
+    for (const c of order === 'icd' ? orderedChildren(node) : node.children) {
       const index = counts.get(c.name) ?? 0;
       counts.set(c.name, index + 1);
       const here = [...path, { name: c.name, attrs: c.attrs, index }];

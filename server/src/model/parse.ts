@@ -1,4 +1,5 @@
 import { createScanner, parseTree, printParseErrorCode, SyntaxKind, type Node, type ParseError } from 'jsonc-parser';
+import { locateInText } from './locateText';
 import { LineIndex } from './positions';
 
 /** A project file never nests deeper than a handful of levels; anything past this is hostile or broken. */
@@ -51,8 +52,11 @@ export interface Located {
  * keystroke in a large project does not move every offset in its tree.
  */
 export function locate(doc: ProjectDocument, path: JsonPath): Located | undefined {
-  if (doc.locate) return doc.locate(path);
-  const node = nodeAtPath(doc.root, path);
+  return doc.locate ? doc.locate(path) : locateIn(doc.root, path);
+}
+
+function locateIn(root: Node | undefined, path: JsonPath): Located | undefined {
+  const node = nodeAtPath(root, path);
   return node ? { node, key: keyNodeOf(node) } : undefined;
 }
 
@@ -114,6 +118,11 @@ function fastParse(text: string): ProjectDocument | undefined {
     get root() {
       if (root === null) root = parseTree(treeText(text), [], PARSE_OPTIONS);
       return root;
+    },
+    // Until something needs the whole tree, a finding's node is found by scanning the text (locateText.ts).
+    locate(path: JsonPath): Located | undefined {
+      if (root !== null) return locateIn(root, path);
+      return locateInText(treeText(text), path);
     },
     value,
     syntaxProblems: [],

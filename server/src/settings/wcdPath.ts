@@ -19,6 +19,29 @@ const SEGMENT = /^([A-Za-z][A-Za-z0-9_.-]*)((?:\[@[A-Za-z][A-Za-z0-9_.-]*='[^']*
 
 /** Splits an instance path into segments; undefined when malformed. */
 export function parseSettingPath(path: string): PathSegment[] | undefined {
+  // The compiler and the rules parse the same few dozen paths for every project: keep them (frozen, so
+  // a caller that changed one would fail loudly instead of changing it for everyone).
+  const known = parsedPaths.get(path);
+  if (known !== undefined || parsedPaths.has(path)) return known;
+  const parsed = parseUncached(path);
+  if (parsedPaths.size >= MAX_PARSED_PATHS) parsedPaths.clear();
+  parsedPaths.set(path, parsed && deepFreeze(parsed));
+  return parsed;
+}
+
+const MAX_PARSED_PATHS = 1024;
+const parsedPaths = new Map<string, PathSegment[] | undefined>();
+
+function deepFreeze(segments: PathSegment[]): PathSegment[] {
+  for (const s of segments) {
+    for (const a of s.attrs) Object.freeze(a);
+    Object.freeze(s.attrs);
+    Object.freeze(s);
+  }
+  return Object.freeze(segments) as PathSegment[];
+}
+
+function parseUncached(path: string): PathSegment[] | undefined {
   // Split on '/' outside of [...] (attribute values may contain slashes).
   const parts: string[] = [];
   let depth = 0;

@@ -57,7 +57,7 @@ function settingsFindings(project: Project, native: boolean): ItemFinding[] {
     return out;
   }
   for (const p of settings.problems) out.push({ path: p.path, severity: 'error', code: p.code, message: p.message });
-  for (const leaf of leavesOf(settings.tree)) {
+  for (const leaf of leavesOf(settings.tree, 'written')) {
     const schemaPath = leaf.path.map((s) => s.name).join('/');
     const def = settingAt(schemaPath);
     if (!def) {
@@ -74,8 +74,9 @@ function settingsFindings(project: Project, native: boolean): ItemFinding[] {
     if (!native || def.wcd === 'secret' || def.wcd === 'file' || isSecretReference(leaf.leaf.value)) continue;
     // A mirrored section's values are checked by the schema (an enum of WCD's labels).
     if (MIRRORED_SECTIONS.some((m) => m.key === leaf.leaf.source[0])) continue;
-    const compiled = compileValue(def, leaf.leaf.value, describeLeaf(leaf));
-    if (!('problem' in compiled)) continue;
+    // The setting's name is worded only for a value that does not compile.
+    if (!('problem' in compileValue(def, leaf.leaf.value, ''))) continue;
+    const compiled = compileValue(def, leaf.leaf.value, describeLeaf(leaf)) as { problem: string };
     // For a WCD choice, offer its labels; the one whose CSP value was written is the likely intent.
     const text = leaf.leaf.value;
     const fixes = (def.choices ?? []).map((c) => ({ title: `Use "${c.label}" (compiled as ${c.value})`, isPreferred: c.value === text.trim(), edits: [{ path: leaf.leaf.source, value: c.label }] }));
