@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { expiryProblem, latestSafeExpiry, PpkgError, revokeBulkTokenAccounts, REVOKE_SCOPES, runTokenFlow, tokenSecretName, TokenFlowError } from '../../server/src/engine';
-import { deviceCodeInProgress, entraSettings, GraphSessions, openBrowser, pickSignInMethod, type SignInMethod } from './auth';
+import { deviceCodeInProgress, entraSettings, type GraphSessions, openBrowser, pickSignInMethod, type SignInMethod } from './auth';
 import { projectInfo, replaceDocumentText, resolveProject, type ProjectInfo } from './projects';
 import { reportError, type ErrorAction } from './errors';
 import type { SecretStore } from './secrets';

@@ -84,7 +84,7 @@ test('usage and I/O errors exit 2; encrypt on native exits 1 naming the ICD back
 });
 
 test('--out . in a git repository is refused: its .gitignore and customizations.xml stay as they were, nothing is written (exit 2)', async () => {
-  const p = project('repo');
+  project('repo'); // the example, copied into repo/
   const repo = join(work, 'repo');
   execFileSync('git', ['init', '-q'], { cwd: repo });
   writeFileSync(join(repo, '.gitignore'), 'node_modules/\n');

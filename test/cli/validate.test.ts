@@ -7,7 +7,6 @@ import { before, describe, test } from 'node:test';
 import AjvDraft04 from 'ajv-draft-04';
 import { main } from '../../server/src/cli/main';
 import type { CliIO } from '../../server/src/cli/io';
-import { RULE_CATALOG } from '../../server/src/validation/catalog';
 
 const root = resolve(__dirname, '../..');
 

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CompletionItem, CompletionList } from 'vscode-languageserver-protocol';
 import { validateText } from '../../server/src/validation/validate';
-import { applyEdits, expandSnippet, LspClient, makeFixture, offsetAt, pos, TEST_NOW } from './lspClient';
+import { applyEdits, expandSnippet, LspClient, makeFixture, offsetAt, TEST_NOW } from './lspClient';
 
 let client: LspClient;
 let fx: ReturnType<typeof makeFixture>;

@@ -1,9 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, renameSync } from 'node:fs';
-import * as path from 'node:path';
 import type { CodeAction, Hover, MarkupContent, TextEdit } from 'vscode-languageserver-protocol';
-import { applyEdits, LspClient, makeFixture, pos, type Diagnostic } from './lspClient';
+import { LspClient, makeFixture, pos, type Diagnostic } from './lspClient';
 
 let client: LspClient;
 let fx: ReturnType<typeof makeFixture>;

@@ -99,7 +99,7 @@ export class LspClient {
         },
       },
     });
-    connection.sendNotification('initialized', {});
+    await connection.sendNotification('initialized', {});
     return client;
   }
 

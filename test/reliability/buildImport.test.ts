@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { create } from 'xmlbuilder2';
-import { SENTINELS, buildableProject, secretEnv, writeBuildable } from './corpus/buildable';
+import { SENTINELS, secretEnv, writeBuildable } from './corpus/buildable';
 import { ROOT, diffSnapshots, hasStackTrace, runChild, sandbox, snapshot } from './corpus/sandbox';
 
 const results: { id: string; target: string; exit: number }[] = [];

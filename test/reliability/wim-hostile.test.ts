@@ -17,7 +17,6 @@ import { openWimBuffer, WimReadError, type WimArchive, type WimReadErrorCode } f
 import {
   assembleWim,
   buildWim,
-  compressResource,
   defaultXml,
   dentry,
   END_OF_DIRECTORY,

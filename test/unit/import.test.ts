@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileProject } from '../../server/src/compile';
-import { childElements, localName, parseXmlDocument, textOf, type XElement } from '../../server/src/compile/xmlParse';
+import { childElements, localName, parseXmlDocument, type XElement } from '../../server/src/compile/xmlParse';
 import { ImportError, importCustomizations } from '../../server/src/import/customizations';
 import { parseProject } from '../../server/src/model/parse';
 import type { Project } from '../../server/src/model/project';

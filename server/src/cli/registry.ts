@@ -5,7 +5,7 @@
  * commands can import the parser without a cycle. `commands/index.ts` wires
  * each name to the module that runs it.
  */
-import { EXIT_FINDINGS, EXIT_USAGE } from './io';
+import { type EXIT_FINDINGS, EXIT_USAGE } from './io';
 
 /** One option of a command: what `--help` shows, and what the parser accepts (one source for both). */
 export interface OptionSpec {

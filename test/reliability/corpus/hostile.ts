@@ -285,7 +285,7 @@ export const HOSTILE: HostileCase[] = [
   },
 
   // --- init ---
-  { id: 'init-name-traversal', target: 'init', what: 'ppkg init --name "../../../etc/evil"', setup: (d) => ['.', '--name', '../../../etc/evil'], expect: { exit: 0 } },
+  { id: 'init-name-traversal', target: 'init', what: 'ppkg init --name "../../../etc/evil"', setup: () => ['.', '--name', '../../../etc/evil'], expect: { exit: 0 } },
   { id: 'init-name-control', target: 'init', what: 'ppkg init --name with control characters and an ANSI escape', setup: () => ['.', '--name', 'CTS\u0007\u001b[2J\r\nDesktops'], expect: { exit: 0 } },
   { id: 'init-existing', target: 'init', what: 'ppkg init where the project exists (never overwrite)', setup: (d) => { writeFileSync(join(d, 'bulk-enrollment.ppkg.json'), 'KEEP'); return ['.']; }, expect: { exit: 2, stderr: /already exists/ }, child: true },
 

@@ -14,7 +14,7 @@
  * when that makes it smaller, else stored raw with flags 0.
  */
 import { WIM_CHUNK_SIZE } from './header';
-import { XpressCompressor } from './xpress/compress';
+import type { XpressCompressor } from './xpress/compress';
 
 const CHUNK_ENTRY_SIZE = 4;
 

@@ -14,7 +14,7 @@
  *  - every referenced blob must exist.
  * The walk keeps an explicit stack, so depth never touches the JS stack.
  */
-import { type BlobDescriptor } from './blobTable';
+import type { BlobDescriptor } from './blobTable';
 import { readDentry, END_OF_DIRECTORY_SIZE, ZERO_HASH, type RawDentry } from './dentry';
 import { WimReadError } from './errors';
 import { limitError, type WimReadLimits } from './limits';
