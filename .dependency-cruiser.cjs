@@ -52,7 +52,16 @@ function known(rule, from, to) {
 }
 /** A two-module cycle (a imports b imports a) that exists and is reported. */
 function knownCycle(a, b) {
-  return { type: 'cycle', from: a, to: b, rule: { name: 'no-circular', severity: 'error' }, cycle: [{ name: b, dependencyTypes: ['local', 'import'] }, { name: a, dependencyTypes: ['local', 'import'] }] };
+  return {
+    type: 'cycle',
+    from: a,
+    to: b,
+    rule: { name: 'no-circular', severity: 'error' },
+    cycle: [
+      { name: b, dependencyTypes: ['local', 'import'] },
+      { name: a, dependencyTypes: ['local', 'import'] },
+    ],
+  };
 }
 
 module.exports = {
@@ -61,24 +70,92 @@ module.exports = {
     ...row('fs', folder('fs'), [], [], 'fs/: the atomic writer, on Node alone.'),
     ...row('errors', file('errors.ts'), [file('validation/diagnostic.ts')], [], 'errors.ts: the error base; only the diagnostic type it carries.'),
     ...row('model', folder('model'), [SETTINGS, ERRORS, SCHEMAS], ['jsonc-parser'], 'model/: parsing and project types, on the setting table.'),
-    ...row('compile', folder('compile'), [folder('model'), SETTINGS, ERRORS], ['xmlbuilder2'], 'compile/: project to XML. It owns the WIM entry types; it never imports package/ (or anything above it).'),
-    ...row('validation', folder('validation'), [folder('model'), folder('compile'), SETTINGS, ERRORS, SCHEMAS], ['ajv', 'jsonc-parser', 'node-forge'], 'validation/: asks compile what the native build refuses; nothing above it.'),
-    ...row('package', folder('package'), [folder('compile'), folder('validation'), folder('model'), folder('fs'), SETTINGS, ERRORS], [], 'package/: the build (validates, compiles, writes the WIM) and the WIM reader.'),
-    ...row('inspect', folder('inspect'), [folder('package'), folder('compile'), folder('validation'), folder('model'), SETTINGS, ERRORS], ['node-forge'], 'inspect/: reads a package (WIM reader) back into settings.'),
-    ...row('import', folder('import'), [folder('inspect'), folder('package'), folder('compile'), folder('validation'), folder('model'), SETTINGS, ERRORS, SCHEMAS], ['jsonc-parser', 'xmlbuilder2'], 'import/: customizations.xml or a package to a project file.'),
-    ...row('diff', folder('diff'), [folder('inspect'), folder('package'), folder('compile'), folder('validation'), folder('model'), SETTINGS, ERRORS], [], 'diff/: compares two packages or projects through inspect.'),
-    ...row('entra', { path: folder('entra'), pathNot: file('entra/tokenFlow.ts') }, [folder('model'), ERRORS], ['@azure/msal-node', 'jsonc-parser'], 'entra/: sign-in and the bulk-token protocol; only tokenFlow.ts reaches tenant/.'),
-    ...row('entra-tokenFlow', file('entra/tokenFlow.ts'), [folder('entra'), folder('tenant'), folder('model'), ERRORS], [], 'entra/tokenFlow.ts: the bulk-token use case, with the tenant fast checks.'),
-    ...row('tenant', folder('tenant'), [folder('entra'), folder('model'), ERRORS], [], 'tenant/: Microsoft Graph on entra\'s HTTPS core.'),
+    ...row(
+      'compile',
+      folder('compile'),
+      [folder('model'), SETTINGS, ERRORS],
+      ['xmlbuilder2'],
+      'compile/: project to XML. It owns the WIM entry types; it never imports package/ (or anything above it).',
+    ),
+    ...row(
+      'validation',
+      folder('validation'),
+      [folder('model'), folder('compile'), SETTINGS, ERRORS, SCHEMAS],
+      ['ajv', 'jsonc-parser', 'node-forge'],
+      'validation/: asks compile what the native build refuses; nothing above it.',
+    ),
+    ...row(
+      'package',
+      folder('package'),
+      [folder('compile'), folder('validation'), folder('model'), folder('fs'), SETTINGS, ERRORS],
+      [],
+      'package/: the build (validates, compiles, writes the WIM) and the WIM reader.',
+    ),
+    ...row(
+      'inspect',
+      folder('inspect'),
+      [folder('package'), folder('compile'), folder('validation'), folder('model'), SETTINGS, ERRORS],
+      ['node-forge'],
+      'inspect/: reads a package (WIM reader) back into settings.',
+    ),
+    ...row(
+      'import',
+      folder('import'),
+      [folder('inspect'), folder('package'), folder('compile'), folder('validation'), folder('model'), SETTINGS, ERRORS, SCHEMAS],
+      ['jsonc-parser', 'xmlbuilder2'],
+      'import/: customizations.xml or a package to a project file.',
+    ),
+    ...row(
+      'diff',
+      folder('diff'),
+      [folder('inspect'), folder('package'), folder('compile'), folder('validation'), folder('model'), SETTINGS, ERRORS],
+      [],
+      'diff/: compares two packages or projects through inspect.',
+    ),
+    ...row(
+      'entra',
+      { path: folder('entra'), pathNot: file('entra/tokenFlow.ts') },
+      [folder('model'), ERRORS],
+      ['@azure/msal-node', 'jsonc-parser'],
+      'entra/: sign-in and the bulk-token protocol; only tokenFlow.ts reaches tenant/.',
+    ),
+    ...row(
+      'entra-tokenFlow',
+      file('entra/tokenFlow.ts'),
+      [folder('entra'), folder('tenant'), folder('model'), ERRORS],
+      [],
+      'entra/tokenFlow.ts: the bulk-token use case, with the tenant fast checks.',
+    ),
+    ...row('tenant', folder('tenant'), [folder('entra'), folder('model'), ERRORS], [], "tenant/: Microsoft Graph on entra's HTTPS core."),
     ...row(
       'languageService',
       folder('languageService'),
       [folder('validation'), folder('model'), file('protocol.ts'), SETTINGS, ERRORS],
-      ['vscode-json-languageservice', 'vscode-languageserver', 'vscode-languageserver-types', 'vscode-languageserver-protocol', 'vscode-languageserver-textdocument', 'vscode-uri', 'jsonc-parser'],
+      [
+        'vscode-json-languageservice',
+        'vscode-languageserver',
+        'vscode-languageserver-types',
+        'vscode-languageserver-protocol',
+        'vscode-languageserver-textdocument',
+        'vscode-uri',
+        'jsonc-parser',
+      ],
       'languageService/: editor features over validation; no build, no tenant.',
     ),
-    ...row('server', file('server.ts'), [folder('languageService'), file('protocol.ts')], ['vscode-languageserver', 'vscode-languageserver-textdocument', 'vscode-uri'], 'server.ts: the thin LSP binding; everything else through languageService/.'),
-    ...row('client', '^client/src/', [file('engine.ts'), file('protocol.ts')], ['vscode', '@types/vscode', 'vscode-languageclient'], 'client/src: the VS Code shell reaches the engine only through engine.ts and protocol.ts.'),
+    ...row(
+      'server',
+      file('server.ts'),
+      [folder('languageService'), file('protocol.ts')],
+      ['vscode-languageserver', 'vscode-languageserver-textdocument', 'vscode-uri'],
+      'server.ts: the thin LSP binding; everything else through languageService/.',
+    ),
+    ...row(
+      'client',
+      '^client/src/',
+      [file('engine.ts'), file('protocol.ts')],
+      ['vscode', '@types/vscode', 'vscode-languageclient'],
+      'client/src: the VS Code shell reaches the engine only through engine.ts and protocol.ts.',
+    ),
     {
       name: 'protocol-imports-only-types',
       severity: 'error',
@@ -96,7 +173,7 @@ module.exports = {
     {
       name: 'cli-may-import',
       severity: 'error',
-      comment: 'cli/: the command line. It may import the engine, not another front end (engine.ts is the client\'s facade, server.ts the LSP binding).',
+      comment: "cli/: the command line. It may import the engine, not another front end (engine.ts is the client's facade, server.ts the LSP binding).",
       from: { path: folder('cli') },
       to: { path: [file('engine.ts'), file('server.ts'), '^client/src/'] },
     },
@@ -124,7 +201,7 @@ module.exports = {
     {
       name: 'no-non-package-json',
       severity: 'error',
-      comment: 'An npm package the code imports is declared in package.json, not reached through another package\'s dependencies.',
+      comment: "An npm package the code imports is declared in package.json, not reached through another package's dependencies.",
       from: { path: '^(server|client)/src/' },
       to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'] },
     },
@@ -166,7 +243,9 @@ module.exports = {
       knownCycle('server/src/compile/groups/wlan.ts', 'server/src/compile/runtime.ts'),
       // vscode-uri, vscode-languageserver-types and vscode-languageserver-protocol
       // are imported but not declared in package.json "dependencies".
-      ...['server.ts', 'languageService/service.ts', 'languageService/outline.ts'].map((f) => known('no-non-package-json', `server/src/${f}`, 'node_modules/vscode-uri/lib/umd/index.d.ts')),
+      ...['server.ts', 'languageService/service.ts', 'languageService/outline.ts'].map((f) =>
+        known('no-non-package-json', `server/src/${f}`, 'node_modules/vscode-uri/lib/umd/index.d.ts'),
+      ),
       ...['service', 'schemaCompletion', 'outline', 'hover', 'completion', 'codeActions', 'capabilities'].map((f) =>
         known('no-non-package-json', `server/src/languageService/${f}.ts`, 'node_modules/vscode-languageserver-types/lib/esm/main.js'),
       ),

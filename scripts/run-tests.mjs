@@ -11,7 +11,12 @@ import { join } from 'node:path';
 
 const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['test/unit', 'test/cli', 'test/lsp', 'test/reliability'];
 const files = suites.flatMap((dir) =>
-  existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join(dir, f)) : [],
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.test.ts'))
+        .sort()
+        .map((f) => join(dir, f))
+    : [],
 );
 if (files.length === 0) {
   console.error('No test files found in', suites.join(', '));
