@@ -5,7 +5,7 @@
 # Installs what it needs, idempotently, into .e2e/ (git-ignored):
 #   Debian: chromium, wimtools, ripgrep, neovim (the headless-Neovim LSP check),
 #           libkrb5-dev (code-server's native build)
-#   .e2e/code-server/  npm code-server@4.100.3 (see docs: editor-anchors §5.4)
+#   .e2e/code-server/  npm code-server@4.100.3 (4.103 and later need Node 22 or 24)
 #   .e2e/pw/           npm playwright-core (not a devDependency of the project)
 # then packages the VSIX and runs test/wimtools/*.test.ts and test/e2e/*.test.ts
 # with Node's test runner.

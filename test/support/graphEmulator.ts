@@ -5,7 +5,7 @@ import { getTestCa } from './testCa';
 /**
  * A Microsoft Graph emulator for the tenant preflight and the bulk-token
  * accounts: HTTPS on 127.0.0.1 with the throwaway test CA, every request that
- * tenant-preflight.md names, and a scenario that scripts a healthy tenant or
+ * docs/tenant-checks.md names, and a scenario that scripts a healthy tenant or
  * any broken one (a check's pass/warn/fail, 403 per route, consent missing,
  * paging, 429/503 with Retry-After). Requests and deletions are recorded.
  */
@@ -27,7 +27,7 @@ export type RouteKey =
   | 'users'
   | 'deleteUser';
 
-/** The delegated scopes each route accepts (any one of them), after tenant-preflight.md §1. */
+/** The delegated scopes each route accepts (any one of them), after docs/tenant-checks.md §Delegated permissions. */
 const ROUTE_SCOPES: Record<RouteKey, string[]> = {
   me: ['User.Read'],
   servicePrincipal: ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All'],

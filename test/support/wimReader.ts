@@ -208,7 +208,7 @@ export async function readWim(wimPath: string): Promise<WimContents> {
   }
 }
 
-/** A resource header as stored (ppkg-format.md §8.4). */
+/** A resource header as stored (docs/wim-container.md §Byte layout). */
 export interface Reshdr {
   size: number;
   flags: number;

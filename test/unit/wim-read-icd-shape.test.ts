@@ -1,6 +1,6 @@
 /**
  * The reader on an ICD-shaped package (test/reliability/wimfuzz/icdShape.ts,
- * after icd-compiled-forms.md §4): stub, XPRESS metadata, raw and
+ * after docs/wim-container.md §Where we deliberately differ from ICD): stub, XPRESS metadata, raw and
  * compressed resources, three descriptors, DOS names, unreferenced blobs,
  * an ADS with the unnamed data in an extra stream entry. wimlib reads the
  * same package in test/wimtools/wim-read-wimlib.test.ts.

@@ -1,6 +1,6 @@
 /**
  * Structural checks of the written WIM, parsed here byte by byte against
- * icd-compiled-forms.md §4 and ppkg-format.md §8.3–§8.8: header fields, the
+ * docs/wim-container.md (ICD's container, §Byte layout): header fields, the
  * blob table, compressed and raw resources (decoded with the [MS-XCA] test
  * decoder of test/support/wimReader.ts), security descriptors, dentry order
  * and layout, and the image XML. Plus input validation and collation.
@@ -125,7 +125,7 @@ test('an ICD-shaped image: header, blob table, resources, security, dentry order
   const { w, blobTable: bt, xml: xr, blobs, metadata } = parseWim(out);
   assert.equal(w.length, bytes);
 
-  // Header (icd-compiled-forms.md §4.1)
+  // Header (docs/wim-container.md §What the writer writes, in file order)
   assert.equal(w.toString('latin1', 0, 8), 'MSWIM\0\0\0');
   assert.equal(w.readUInt32LE(0x08), 208);
   assert.equal(w.readUInt32LE(0x0c), 0x10d00);
@@ -139,7 +139,7 @@ test('an ICD-shaped image: header, blob table, resources, security, dentry order
   assert.equal(w.readUInt32LE(0x78), 0, 'boot index 0');
   assert.ok(w.subarray(0x7c, 0xd0).equals(Buffer.alloc(0xd0 - 0x7c)), 'no integrity table, unused bytes zero');
 
-  // Blob table and XML: raw, METADATA flag only (§4.1)
+  // Blob table and XML: raw, METADATA flag only (docs/wim-container.md §What the writer writes, in file order)
   assert.equal(bt.flags, RESHDR_METADATA);
   assert.equal(bt.size, bt.original);
   assert.equal(bt.size % 50, 0);
@@ -148,7 +148,7 @@ test('an ICD-shaped image: header, blob table, resources, security, dentry order
   assert.equal(xr.offset, bt.offset + bt.size, 'XML follows the blob table');
   assert.equal(xr.offset + xr.size, w.length, 'XML ends the file');
 
-  // Metadata first, compressed (§4.3); then file blobs in ascending offset,
+  // Metadata first, compressed (docs/wim-container.md §Compression); then file blobs in ascending offset,
   // contiguous from the header on, in dentry order: CommonSettings.xml,
   // big.bin, 'same' (copy.xml, stored once), zeta/x.txt are out of order on
   // purpose in the entries. Empty files have no blob.
@@ -184,7 +184,7 @@ test('an ICD-shaped image: header, blob table, resources, security, dentry order
   assert.ok(bigBlob.res.size < 1000);
   assert.equal(byContent(xmlText.toString()).res.flags, RESHDR_COMPRESSED, 'compressible buffer compressed');
 
-  // Security data (§4.4): two descriptors, padded to 8.
+  // Security data (docs/wim-container.md §Security data): two descriptors, padded to 8.
   const total = metadata.readUInt32LE(0);
   assert.equal(total % 8, 0);
   assert.equal(metadata.readUInt32LE(4), 2, 'two descriptors');
@@ -265,7 +265,7 @@ test('an ICD-shaped image: header, blob table, resources, security, dentry order
   assert.equal(find('copy.xml').hash, find('Multivariant/Multivariant.xml').hash, 'duplicates share a hash');
   assert.equal(find('DataAsset/big.bin').hash, createHash('sha1').update(big).digest('hex'));
 
-  // XML (§4.5): one line, UTF-16LE with BOM, ICD's element order; DIRCOUNT without the root.
+  // XML (docs/wim-container.md §Image XML): one line, UTF-16LE with BOM, ICD's element order; DIRCOUNT without the root.
   const xmlBytes = w.subarray(xr.offset, xr.offset + xr.size);
   assert.deepEqual([...xmlBytes.subarray(0, 2)], [0xff, 0xfe], 'UTF-16LE BOM');
   const hex = (n: bigint) => '0x' + n.toString(16).toUpperCase().padStart(8, '0');

@@ -2,8 +2,8 @@
  * The WIM writer checked with wimlib's own tools (Debian `wimtools`):
  * wimverify (which decompresses every XPRESS chunk and checks every SHA-1),
  * wiminfo, wimdir, wimapply, and a differential check against a
- * `wimlib-imagex capture` of the same tree (ppkg-format.md §9). The container
- * must look as ICD writes it (icd-compiled-forms.md §4).
+ * `wimlib-imagex capture` of the same tree (docs/wim-container.md §Checked, and how). The container
+ * must look as ICD writes it (docs/wim-container.md).
  *
  * Runs in the e2e job, which installs wimtools. Without wimtools every test
  * here FAILS (never skips), saying how to install it.
@@ -69,7 +69,7 @@ const files: Record<string, Buffer> = {
   'a/b/c/d/e/f/g/h/i/j/deep.txt': Buffer.from('deep'),
 };
 
-/** ICD's image properties, in its order (icd-compiled-forms.md §4.5). */
+/** ICD's image properties, in its order (docs/wim-container.md §Image XML). */
 const properties: Array<[string, string]> = [
   ['NAME', 'Contoso & Co <bulk>'],
   ['DESCRIPTION', ''],

@@ -1,6 +1,6 @@
 /**
- * The project's settings → WCD's `customizations.xml` (windows-provisioning
- * §2): root `<WindowsCustomizations>` without a namespace, `PackageConfig` in
+ * The project's settings → WCD's `customizations.xml` (docs/provisioning.md
+ * §customizations.xml and PackageConfig): root `<WindowsCustomizations>` without a namespace, `PackageConfig` in
  * the ICD package-config namespace (capital M), `Settings` in the provisioning
  * namespace holding `Customizations/Common` in WCD's schema order, then the
  * project's raw `Targets`/`Variant` XML. Written with ICD's byte conventions
@@ -66,7 +66,8 @@ function settingsElement(tree: SettingsTree, project: Project, opts: Customizati
 
 export function buildCustomizationsXml(project: Project, tree: SettingsTree, opts: CustomizationsOptions): Buffer {
   const pc = packageConfig(project);
-  // PackageConfig in the order ICD writes it (icd-compiled-forms §3.5): ID, Name, Version, OwnerType, Rank, Notes, Description.
+  // PackageConfig in the order ICD writes it (docs/compiled-forms.md §customizations.xml in the package):
+  // ID, Name, Version, OwnerType, Rank, Notes, Description.
   const config = el('PackageConfig', [['xmlns', NAMESPACE_PACKAGE_CONFIG]], [
     // As the project writes it: WCD writes {guid}, PackageConfig.xsd also takes it without braces.
     textEl('ID', project.id),

@@ -25,7 +25,7 @@ export type XmlNode = XmlElement | { text: string } | { comment: string } | { cd
 
 export const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
-/** The declarations ICD writes (icd-compiled-forms §3.2). */
+/** The declarations ICD writes (docs/compiled-forms.md §Byte conventions of the other files). */
 export const DECLARATION = {
   /** MasterDatastore.xml, RunTime.xml, customizations.xml, AnswerFile.xml (with a BOM). */
   utf8: '<?xml version="1.0" encoding="utf-8"?>',

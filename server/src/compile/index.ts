@@ -84,7 +84,7 @@ function checkStrings(project: Project, secrets: ResolvedSecrets, problems: Comp
   walk(project, []);
 }
 
-/** Owner bases of ALTITUDE (icd-compiled-forms §4.5). */
+/** Owner bases of ALTITUDE (docs/wim-container.md §Image property values). */
 export const OWNER_ALTITUDE: Record<string, number> = { Microsoft: 0, SiliconVendor: 1000, OEM: 2000, SystemIntegrator: 3000, MobileOperator: 4000, ITAdmin: 5000 };
 
 /** ALTITUDE = owner base + Rank: OEM/0 → 2000, SystemIntegrator/r → 3000 + r, ITAdmin/r → 5000 + r in ICD-built packages (8/8). */
@@ -94,7 +94,7 @@ export function altitude(project: Project): number {
 }
 
 /**
- * The image properties in ICD's order (icd-compiled-forms §4.5): NAME,
+ * The image properties in ICD's order (docs/wim-container.md §Image property values): NAME,
  * DESCRIPTION, NOTES, AUTHOR, VERSION, ALTITUDE, RESETCLEAR, PACKAGEID, then
  * (after the statistics) WIMBOOT. NOTES does not carry PackageConfig Notes;
  * its tool version and source are those of an ICD command-line build.

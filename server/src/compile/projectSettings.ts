@@ -2,7 +2,7 @@
  * Project → the WCD settings it states (a SettingsTree), without secrets or
  * files: pure, so validation, the build and import's round-trip check all
  * use it. Each property maps to the customizations.xml leaves WCD's wizard or
- * editor writes for it (windows-provisioning §2.5; docs/project-format.md);
+ * editor writes for it (docs/provisioning.md §The wizard's settings; docs/project-format.md);
  * a property left out writes nothing.
  */
 import type { JsonPath } from '../model/parse';
@@ -26,7 +26,7 @@ export interface ProjectSettings {
   problems: SettingsProblem[];
 }
 
-/** Certificate stores of `.cer`/`.crt` files: WCD group, element and path leaf (wcd-certificates.md). */
+/** Certificate stores of `.cer`/`.crt` files: WCD group, element and path leaf (https://learn.microsoft.com/windows/configuration/wcd/wcd-certificates). */
 export const CERT_STORES = {
   Root: { group: 'RootCertificates', element: 'RootCertificate', leaf: 'CertificatePath' },
   CA: { group: 'CACertificates', element: 'CACertificate', leaf: 'CertificatePath' },

@@ -13,7 +13,7 @@
 import { DECLARATION, xmlDocument, type XmlElement } from './icdXml';
 import type { CompiledGroup, ProvParm } from './runtime';
 
-/** `<n>_<Base64(SHA-256) with / as .>` (icd-compiled-forms §3.6). */
+/** `<n>_<Base64(SHA-256) with / as .>` (docs/compiled-forms.md §Data assets). */
 export function assetFolder(number: number, sha256: Buffer): string {
   return `${number}_${sha256.toString('base64').replace(/\//g, '.')}`;
 }

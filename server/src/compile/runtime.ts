@@ -94,7 +94,7 @@ export function compileValue(def: SettingDef, text: string, where: string): { va
       const t = text.trim();
       if (/^-?\d+$/.test(t) && Number(t) >= -2147483648 && Number(t) <= 4294967295) return { value: t };
       if (/^-?\d+(\s+-?\d+)+$/.test(t)) {
-        // WCD's editor takes a list; how ICD compiles one is not observed (icd-compiled-forms §6).
+        // WCD's editor takes a list; how ICD compiles one is not observed (docs/compiled-forms.md §Not yet seen in an ICD-built package).
         return { problem: `${where} lists several codes ("${text}"). The compiled form of a list is unknown, so the native backend compiles one code only: keep one, or build with --backend icd on Windows.` };
       }
       return { problem: `${where} takes a whole number, not "${text}".` };

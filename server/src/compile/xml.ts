@@ -1,6 +1,6 @@
 /**
  * XML output helpers. Every XML file ppkg writes is UTF-8 with a BOM and CRLF
- * line ends (ppkg-format.md §2.5: a provxml without the BOM fails on Windows
+ * line ends (docs/compiled-forms.md §Byte conventions verified on Windows: a provxml without the BOM fails on Windows
  * with 0xC00CEE2D). Text is escaped by xmlbuilder2; never concatenate XML.
  */
 import { create } from 'xmlbuilder2';

@@ -1,5 +1,5 @@
 /**
- * The bulk-token (BPRT) protocol, windows-provisioning.md §4.3–4.4:
+ * The bulk-token (BPRT) protocol, docs/bulk-token.md §The protocol in three steps:
  * POST `<endpoint>/begin` `{pid, name, exp}` with the DRS access token, then
  * GET `<endpoint>/poll?flowToken=…` until the state is `CompleteSuccess` or
  * `CompleteError`. `resultData` is a JSON string to parse a second time; its

@@ -33,7 +33,7 @@ export const CLOUDS: Record<CloudName, Cloud> = {
   china: { name: 'china', label: 'Microsoft Entra ID operated by 21Vianet', loginHost: 'https://login.chinacloudapi.cn', drsResource: 'urn:ms-drs:enterpriseregistration.partner.microsoftonline.cn' },
 };
 
-/** The Windows Configuration Designer client; the default, as WCD itself uses it (§4.1). */
+/** The Windows Configuration Designer client; the default, as WCD itself uses it (docs/bulk-token.md §Which client ID signs in, and why). */
 export const WCD_CLIENT_ID = 'de0853a1-ab20-47bd-990b-71ad5077ac7b';
 
 /** The Device Registration Service resource of the public cloud. */
@@ -53,7 +53,7 @@ export function drsScopeFor(authority: string, cloud?: CloudName): string {
 export const DEFAULT_TENANT = 'organizations';
 export const DEFAULT_AUTHORITY = `${CLOUDS.public.loginHost}/${DEFAULT_TENANT}`;
 
-/** The SyncFabric service principal that creates the `package_<pid>` user (§4.2). */
+/** The SyncFabric service principal that creates the `package_<pid>` user (docs/tenant-checks.md §R1). */
 export const SYNCFABRIC_APP_ID = '00000014-0000-0000-c000-000000000000';
 
 export function cloudByName(name: string): Cloud | undefined {

@@ -9,7 +9,7 @@
  * session, to get a token for another resource silently (the token command's
  * Graph checks).
  *
- * Unverified (windows-provisioning.md §4.1): which redirect URIs the WCD client
+ * Unverified (docs/bulk-token.md §Which client ID signs in, and why): which redirect URIs the WCD client
  * `de0853a1-…` registers (MSAL's loopback uses http://localhost:<port>) and
  * whether it allows the device code flow. If either is refused, Entra answers
  * with an AADSTS error that surfaces as `sign-in-failed` with the server's words;

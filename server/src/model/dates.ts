@@ -5,7 +5,7 @@
  * at 00:00 UTC of that date.
  */
 
-/** Entra ID refuses bulk tokens that live longer than this (windows-provisioning.md §4.3). */
+/** Entra ID refuses bulk tokens that live longer than this (docs/provisioning.md §Bulk token lifetime). */
 export const MAX_TOKEN_LIFETIME_DAYS = 180;
 
 /**

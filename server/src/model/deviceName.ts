@@ -13,7 +13,7 @@ export const MIN_SERIAL_CHARS = 8;
 /** The example serial number used in messages: a plausible 10-character serial. */
 export const EXAMPLE_SERIAL = 'PF3K8Z21QX';
 
-/** Characters Windows rejects in a computer name (wcd-accounts.md), besides space; `%` only as part of a macro. */
+/** Characters Windows rejects in a computer name (docs/provisioning.md §Device name), besides space; `%` only as part of a macro. */
 export const FORBIDDEN_CHARACTERS = "{|}~[\\]^':;<=>?@!\"#$`()+/.,*&";
 
 export type NamePart =

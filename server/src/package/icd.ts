@@ -1,5 +1,5 @@
 /**
- * The ICD backend (windows-provisioning.md §5.2): find ICD.exe and build the
+ * The ICD backend (docs/provisioning.md §Building with ICD): find ICD.exe and build the
  * package with Microsoft's own tool. Discovery and the argument vector are
  * pure functions (tested with fakes); only `runIcd` and `queryKitsRoot`
  * touch the system, and only on Windows.
@@ -77,7 +77,7 @@ export async function locateIcd(d: IcdDiscovery): Promise<IcdLocation> {
   throw new IcdNotFoundError(tried);
 }
 
-/** The argument vector of `ICD.exe /Build-ProvisioningPackage` (§5.2). Booleans are +/- switches. */
+/** The argument vector of `ICD.exe /Build-ProvisioningPackage` (docs/provisioning.md §Building with ICD). Booleans are +/- switches. */
 export function icdArguments(o: { customizationsPath: string; packagePath: string; storeFile: string; encrypt: boolean }): string[] {
   return [
     '/Build-ProvisioningPackage',

@@ -76,7 +76,7 @@ export type SortKey = readonly { name: string; index: number }[];
 export function sortKeyOf(instance: readonly InstanceSegment[], sortAs?: string): SortKey {
   const key = instance.map((s) => ({ name: s.name, index: s.index }));
   if (!sortAs) return key;
-  // §1.4: ICD sorts Policies/ApplicationManagement/AllowAllTrustedApps as if
+  // docs/compiled-forms.md §Groups, files and order: ICD sorts Policies/ApplicationManagement/AllowAllTrustedApps as if
   // its path were ApplicationManagement/AllowAllTrustedApps.
   return sortAs.split('/').map((name) => ({ name, index: 0 }));
 }

@@ -15,7 +15,7 @@ export const LISTS: readonly ListDef[] = [
   { path: 'ProvisioningCommands/DeviceContext/CommandFiles/CommandFile', key: 'Name', identity: 'index' },
   { path: 'ProvisioningCommands/PrimaryContext/Command/CommandConfig', key: 'Name', identity: 'index' },
   { path: 'ProvisioningCommands/PrimaryContext/Command/CommandConfig/DependencyPackages/Dependency', key: 'Name', identity: 'index' },
-  // The attribute is spelled `Username` here, unlike Accounts/Users/User/@UserName (§2.10).
+  // The attribute is spelled `Username` here, unlike Accounts/Users/User/@UserName (docs/compiled-forms.md §Details the setting table relies on).
   { path: 'SMISettings/ShellLauncher/UserSpecificSettings/LocalUserSpecificSettings/LocalUserShellSetting', key: 'Username', identity: 'key' },
 ];
 

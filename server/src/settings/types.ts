@@ -4,7 +4,7 @@
  * docs/settings.md explains every field in admin terms.
  */
 
-/** `datatype` of the compiled parm (icd-compiled-forms.md §1.1). */
+/** `datatype` of the compiled parm (docs/compiled-forms.md §provxml). */
 export type CompiledType = 'string' | 'integer' | 'boolean';
 
 /**
@@ -28,7 +28,7 @@ export interface ValueChoice {
   believed?: string;
 }
 
-/** A file setting: ICD ships the file as a data asset (icd-compiled-forms.md §2.7, §2.9, §3.6). */
+/** A file setting: ICD ships the file as a data asset (docs/compiled-forms.md §Data assets). */
 export interface AssetDef {
   /** DataAsset element kind Name (the WCD leaf name). */
   kind: string;
@@ -60,12 +60,12 @@ export interface SettingDef {
   exec?: true;
   /** Adds `Provisioning/ForceSettingReload/<parm> = 1` to the group's file. */
   reload?: true;
-  /** User-scoped: compiled into User_RunTime.xml with `scope="User"` (§2.12). */
+  /** User-scoped: compiled into User_RunTime.xml with `scope="User"` (docs/compiled-forms.md §provxml). */
   scope?: 'user';
   /** Compiled by code, not by this row alone (the WlanXml document, certificates). */
   compiler?: 'wlan' | 'certificate';
   asset?: AssetDef;
-  /** Where ICD sorts the group when it is not its own path (§1.4 exception). */
+  /** Where ICD sorts the group when it is not its own path (docs/compiled-forms.md §Groups, files and order). */
   sortAs?: string;
   /**
    * Why the compiled form is right: `observed` rows were seen in ICD-built
@@ -87,12 +87,12 @@ export interface ListDef {
   /**
    * How ICD names an instance in file names and characteristic paths: by its
    * key value (users, networks, certificates) or by its 0-based position in
-   * the document (commands, command files, dependencies) (§1.2).
+   * the document (commands, command files, dependencies) (docs/compiled-forms.md §Groups, files and order).
    */
   identity: 'key' | 'index';
   /**
    * WCD's editor also writes a display `Name` attribute equal to the key;
-   * ICD ignores it (AnswerFile.xml drops every Name attribute, §3.5).
+   * ICD ignores it (AnswerFile.xml drops every Name attribute, docs/compiled-forms.md §CommonSettings).
    */
   displayName?: true;
 }

@@ -5,7 +5,7 @@
  * `Customizations/Common`, with the key attributes of list elements:
  * `Accounts/Users/User[@UserName='kiosk']/Password`. Its *schema path* drops
  * the keys: `Accounts/Users/User/Password` — the form WCD's own schema (and
- * ICD's SettingsPath attribute, icd-compiled-forms.md §1.1) uses, and the key
+ * ICD's SettingsPath attribute, docs/compiled-forms.md §Details the setting table relies on) uses, and the key
  * of the setting table.
  */
 
@@ -87,7 +87,7 @@ export function seg(name: string, ...attrs: [string, string][]): PathSegment {
  * The order of WCD's schema. ICD's settings store is a registry hive, whose
  * subkeys enumerate sorted case-insensitively (upper-cased UTF-16 units); every
  * order observed in ICD's output and in WCD-saved customizations.xml files is
- * that order, segment by segment (icd-compiled-forms.md §1.4). Ties (names
+ * that order, segment by segment (docs/compiled-forms.md §Groups, files and order). Ties (names
  * equal ignoring case) fall back to ordinal order so the sort is total.
  */
 export function wcdCompare(a: string, b: string): number {

@@ -7,7 +7,7 @@ import { addDays, daysBetween, formatIsoDate, MAX_TOKEN_LIFETIME_DAYS, parseIsoD
 /**
  * The tenant's bulk-token accounts: each token creates an Entra user
  * `package_<GUID>@<default domain>`; deleting the user revokes the token
- * (windows-provisioning.md §4.6). Graph does not show the expiry chosen when
+ * (docs/tenant-checks.md §Bulk-token accounts). Graph does not show the expiry chosen when
  * the token was fetched, so the status is judged against the 180-day maximum
  * from `createdDateTime`, or the project's `tokenExpiry` when a project file
  * records the account and gives an earlier date.

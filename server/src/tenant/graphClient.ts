@@ -6,7 +6,7 @@ import { PpkgError } from '../errors';
  * accounts: GET/POST/DELETE with a Bearer token, `@odata.nextLink` paging,
  * 429/503/504 with `Retry-After` honoured, a bounded total time per call, and
  * cancellation. Errors carry the HTTP status and the Graph error code, never
- * the access token (tenant-preflight.md §5). Each exchange goes through the
+ * the access token (docs/tenant-checks.md §Graph errors, paging and throttling). Each exchange goes through the
  * one HTTPS core (entra/httpsCore.ts: https only, CA, time-out, size limit,
  * no redirects); paging and retries are Graph's own, on top of it.
  */

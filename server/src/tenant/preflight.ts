@@ -12,12 +12,12 @@ import { evaluateR6, R6_REQUEST, type ConditionalAccessPolicy } from './checks/r
 import { evaluateR7, R7_ROLLOUT_REQUEST, type Domain, type FeatureRolloutPolicy } from './checks/r7';
 
 /**
- * The tenant preflight (tenant-preflight.md §7): sign-in is the caller's job
+ * The tenant preflight (docs/tenant-checks.md §Results and exit codes): sign-in is the caller's job
  * (an access-token provider); this reads Graph, evaluates R1–R7 with the pure
  * checks, and never writes to the tenant.
  */
 
-/** Delegated Graph scopes for the whole preflight (tenant-preflight.md §1), without the resource prefix. */
+/** Delegated Graph scopes for the whole preflight (docs/tenant-checks.md §Delegated permissions), without the resource prefix. */
 export const PREFLIGHT_SCOPES = [
   'User.Read',
   'Application.Read.All',
@@ -70,7 +70,7 @@ async function read<T>(fn: () => Promise<T>): Promise<Fetched<T>> {
   }
 }
 
-/** POST /me/checkMemberGroups in batches of 20 (§4.7); the IDs the user is a transitive member of. */
+/** POST /me/checkMemberGroups in batches of 20 (docs/tenant-checks.md §Group membership); the IDs the user is a transitive member of. */
 export async function checkMemberGroups(client: GraphClient, groupIds: string[]): Promise<Membership> {
   const unique = [...new Set(groupIds)];
   const found: string[] = [];
@@ -87,7 +87,7 @@ async function readRoles(client: GraphClient, me: Me): Promise<R2Data> {
   const self = await read(() => client.getAll<RoleAssignment>(R2_SELF_REQUEST));
   if (self.ok) return { assignments: { source: 'self', body: self.body } };
   failures.push(self);
-  // Fallback B: direct and group-based, beta; needs ConsistencyLevel on every page (§4.2, §5).
+  // Fallback B: direct and group-based, beta; needs ConsistencyLevel on every page (docs/tenant-checks.md §R2, §Graph errors, paging and throttling).
   const filter = encodeURIComponent(`principalId eq ${odataString(me.id)}`);
   const transitive = await read(() =>
     client.getAll<RoleAssignment>(`/beta/roleManagement/directory/transitiveRoleAssignments?$count=true&$filter=${filter}`, { headers: { ConsistencyLevel: 'eventual' } }),
@@ -189,7 +189,7 @@ export function runFastChecks(options: GraphClientOptions): Promise<PreflightRep
   return runPreflight({ ...options, only: FAST_CHECKS });
 }
 
-/** Overall outcome: fail if any check fails; unknown does not fail (§7). */
+/** Overall outcome: fail if any check fails; unknown does not fail (docs/tenant-checks.md §Results and exit codes). */
 export function worstStatus(results: CheckResult[]): 'pass' | 'warn' | 'fail' | 'unknown' {
   if (results.some((r) => r.status === 'fail')) return 'fail';
   if (results.some((r) => r.status === 'warn')) return 'warn';
@@ -213,7 +213,7 @@ export interface TokenFailureExplanation {
 
 /**
  * Which preflight check explains a failed bulk-token request
- * (windows-provisioning.md §4.8, tenant-preflight.md §0). Mappings beyond
+ * (docs/tenant-checks.md §Which check explains a refused fetch; docs/bulk-token.md §Errors in the admin's terms). Mappings beyond
  * AADSTS240001 and the staged-rollout "empty response" are inferences
  * (unverified).
  */

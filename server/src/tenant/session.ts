@@ -9,9 +9,9 @@ import type { AccessTokenProvider } from './graphClient';
 
 /**
  * Sign-in for the Graph preflight and the package accounts: Microsoft Graph
- * Command Line Tools as the default public client (tenant-preflight.md §2.1),
+ * Command Line Tools as the default public client (docs/tenant-checks.md §Sign-in and consent),
  * overridable with an admin-registered app. Never used for the bulk token
- * itself (§2.2: "Do not reuse this client ID for the DRS/BPRT token").
+ * itself (docs/bulk-token.md §Which client ID signs in, and why).
  */
 export const GRAPH_CLI_TOOLS_CLIENT_ID = '14d82eec-204b-4c2f-b7e8-296a70dab67e';
 export const DEFAULT_GRAPH_AUTHORITY = 'https://login.microsoftonline.com/organizations';

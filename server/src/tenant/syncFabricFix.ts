@@ -16,7 +16,7 @@ export interface SyncFabricFixResult {
  * write `ppkg doctor --fix` may do, and only after the admin confirmed it.
  * Needs Application.ReadWrite.All and Application Administrator, Cloud
  * Application Administrator, Hybrid Identity Administrator or Global
- * Administrator (tenant-preflight.md §4.1).
+ * Administrator (docs/tenant-checks.md §R1).
  */
 export async function createSyncFabricServicePrincipal(options: GraphClientOptions): Promise<SyncFabricFixResult> {
   const client = new GraphClient(options);

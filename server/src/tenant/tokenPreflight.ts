@@ -23,7 +23,7 @@ import { graphScopes } from './session';
 import type { CheckId, CheckResult, CheckStatus } from './types';
 
 /**
- * Delegated Graph scopes of the fast checks (tenant-preflight.md §1): /me
+ * Delegated Graph scopes of the fast checks (docs/tenant-checks.md §The token command's fast checks): /me
  * (User.Read), R1 (Application.Read.All), R2's self-query
  * (RoleAssignmentSchedule.Read.Directory), R4 (Policy.Read.DeviceConfiguration)
  * and R4's group test when joining is limited to groups (GroupMember.Read.All).

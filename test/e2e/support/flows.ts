@@ -1,7 +1,7 @@
 /**
  * What a person does with the ppkg commands, through the command palette,
  * quick picks, input boxes and notifications; and the inspection of a built
- * package with wimlib's tools (ppkg-format.md §9).
+ * package with wimlib's tools (docs/wim-container.md §Checked, and how).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -112,7 +112,7 @@ export function verifyAndExtract(pkg: string, resultsDir: string): ExtractedPack
   return { dir, files, customizationsXml };
 }
 
-/** The tree every package of the example must hold (ppkg-format.md §2.2 plus customizations.xml). */
+/** The tree every package of the example must hold (docs/compiled-forms.md §Package layout). */
 export function assertExampleTree(files: string[]): void {
   for (const f of ['Multivariant/Multivariant.xml', 'Multivariant/0/MasterDatastore.xml', 'Multivariant/0/Prov/RunTime.xml', 'Multivariant/0/customizations.xml', 'DataAsset/DataAsset.xml']) {
     assert.ok(files.includes(f), `The package lacks ${f}; it holds ${JSON.stringify(files)}`);

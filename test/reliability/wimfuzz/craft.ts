@@ -4,7 +4,7 @@
  * alternate data streams, hard links, XPRESS resources), and hostile ones
  * (cycles, overlaps, bombs, bad names), from parts a test can bend.
  *
- * Layout follows wimlib (ppkg-format.md §8): header | blobs | metadata |
+ * Layout follows wimlib (docs/wim-container.md §Byte layout): header | blobs | metadata |
  * blob table | XML. Independent of the product's writer and reader.
  */
 import { createHash } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * A package laid out the way ICD lays out its packages
- * (icd-compiled-forms.md §4), built byte by byte: an unreferenced stub
+ * (docs/wim-container.md §Where we deliberately differ from ICD), built byte by byte: an unreferenced stub
  * after the header (a security block with the root's descriptor, an empty
  * root dentry, 16 zeros), XPRESS-compressed metadata, file resources
  * compressed or raw, an ICD-like root descriptor, file descriptor and an

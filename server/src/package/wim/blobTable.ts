@@ -1,8 +1,8 @@
 /**
  * The blob table (a.k.a. lookup table): one 50-byte descriptor per stored
- * resource, keyed by SHA-1. ppkg-format.md §8.5 (wimlib `src/blob_table.c`,
+ * resource, keyed by SHA-1. docs/wim-container.md §Byte layout (wimlib `src/blob_table.c`,
  * `struct blob_descriptor_disk`). It is always stored uncompressed because
- * Microsoft's readers cannot read a compressed one (§8.2).
+ * Microsoft's readers cannot read a compressed one (docs/wim-container.md §What the writer writes, in file order).
  */
 import { RESHDR_SIZE, type ResourceHeader, writeResourceHeader } from './header';
 

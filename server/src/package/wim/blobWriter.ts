@@ -8,7 +8,7 @@
  * known, the end is simply not advanced, so the next blob (or the metadata
  * resource) overwrites the duplicate bytes. The writer truncates the file
  * to its final length at the end. wimlib deduplicates the same way after
- * the fact (ppkg-format.md §8.2: one blob per unique content).
+ * the fact (docs/wim-container.md §What the writer writes, in file order: one blob per content).
  *
  * A file on disk is compressed while it streams: the chunk table's room is
  * reserved, chunks follow as they are compressed, and the table is written
@@ -138,7 +138,7 @@ export class BlobWriter {
   private commit(node: WimFileNode, sha1: Buffer, size: number, at: number, sizeInWim: number, compressed: boolean): void {
     node.size = size;
     if (size === 0) {
-      // Empty files get no blob and an all-zero hash (§8.5).
+      // Empty files get no blob and an all-zero hash (docs/wim-container.md §Byte layout).
       node.sha1 = undefined;
       return;
     }

@@ -1,14 +1,14 @@
 /**
  * The 208-byte WIM header and the 24-byte resource header it embeds.
  *
- * Layout: ppkg-format.md §8.3 / §8.4 (wimlib `include/wimlib/header.h`,
+ * Layout: docs/wim-container.md §Byte layout (wimlib `include/wimlib/header.h`,
  * `struct wim_header_disk`, `struct wim_reshdr_disk`). Everything is
  * little-endian and packed.
  */
 
 export const WIM_MAGIC = Buffer.from('MSWIM\0\0\0', 'latin1');
 export const WIM_HEADER_SIZE = 208;
-/** v1.13, the non-solid version every ICD-built package carries (§1, §8.3). */
+/** v1.13, the non-solid version every ICD-built package carries (docs/wim-container.md §Byte layout). */
 export const WIM_VERSION = 0x10d00;
 export const WIM_CHUNK_SIZE = 32768;
 
@@ -64,11 +64,11 @@ export function readResourceHeader(buf: Buffer, at: number): ResourceHeader {
  * Header flags and chunk size.
  *
  * Default 'xpress': COMPRESSION | XPRESS | RP_FIX (0x20082) with chunk size
- * 32768, exactly as in all 8 ICD packages (icd-compiled-forms.md §4.1). The
+ * 32768, exactly as in all 8 ICD packages (docs/wim-container.md §What the writer writes, in file order). The
  * metadata resource is then XPRESS-compressed and each file resource is
- * compressed or raw, whichever is smaller, as ICD writes them (§4.3).
+ * compressed or raw, whichever is smaller, as ICD writes them (docs/wim-container.md §Compression).
  * 'none' (flags RP_FIX only, chunk size 0, every resource raw) is offered for
- * the Windows acceptance matrix of ppkg-format.md §12 #1(b).
+ * the Windows acceptance matrix (docs/wim-container.md §Not verified on Windows).
  */
 export function headerFlagsFor(compression: WimHeaderCompression): { flags: number; chunkSize: number } {
   if (compression === 'xpress') {
@@ -101,6 +101,6 @@ export function encodeHeader(h: WimHeaderFields): Buffer {
   writeResourceHeader(buf, 0x48, h.xmlData);
   writeResourceHeader(buf, 0x60, EMPTY_RESHDR); // boot metadata: none
   buf.writeUInt32LE(0, 0x78); // boot_idx 0: not bootable
-  writeResourceHeader(buf, 0x7c, EMPTY_RESHDR); // integrity table: omitted (§8.10)
+  writeResourceHeader(buf, 0x7c, EMPTY_RESHDR); // integrity table: omitted (docs/wim-container.md §Byte layout)
   return buf;
 }

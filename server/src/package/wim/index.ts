@@ -1,5 +1,5 @@
 /**
- * Pure TypeScript WIM writer: the container of a `.ppkg` (ppkg-format.md §1, §8).
+ * Pure TypeScript WIM writer: the container of a `.ppkg` (docs/wim-container.md).
  *
  *   await writeWim(tmpPath, entries, { properties, timestamp, guid });
  *

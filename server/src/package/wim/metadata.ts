@@ -1,7 +1,7 @@
 /**
  * The metadata resource of image 1: security data followed by the dentry
- * tree. ppkg-format.md §8.6 (wimlib `src/security.c`, `src/dentry.c`,
- * `src/metadata_resource.c`), in the form ICD writes (icd-compiled-forms.md §4.4).
+ * tree. docs/wim-container.md §Byte layout (wimlib `src/security.c`, `src/dentry.c`,
+ * `src/metadata_resource.c`), in the form ICD writes (docs/wim-container.md §Dentries).
  *
  * Layout (offsets inside the uncompressed resource):
  *   0    security data: ICD's two descriptors (`security.ts`)
@@ -15,7 +15,7 @@
  * keep the tree's order (`tree.ts`).
  *
  * Files carry security id 1, subdirectories none; no DOS short names (ICD's
- * are leftovers of its temp files, §4.4).
+ * are leftovers of its temp files, docs/wim-container.md §Where we deliberately differ from ICD).
  */
 import { encodeSecurityData, FILE_SECURITY_ID, NO_SECURITY_ID, ROOT_SECURITY_ID } from './security';
 import type { WimDirNode, WimNode } from './tree';
@@ -26,7 +26,7 @@ const END_OF_DIR_SIZE = 8;
 export const FILE_ATTRIBUTE_DIRECTORY = 0x10;
 /**
  * Regular files carry ARCHIVE, as files ICD picks up from NTFS do; the
- * reference allows ARCHIVE or NORMAL (§8.6) and Windows treats both as plain files.
+ * format allows ARCHIVE or NORMAL (docs/wim-container.md §Byte layout) and Windows treats both as plain files.
  */
 export const FILE_ATTRIBUTE_ARCHIVE = 0x20;
 const ZERO_HASH = Buffer.alloc(20);

@@ -1,5 +1,5 @@
 /**
- * Compressed resources (ppkg-format.md §8.8; wimlib `src/resource.c`, header
+ * Compressed resources (docs/wim-container.md §Byte layout; wimlib `src/resource.c`, header
  * comment): a chunk table, then the chunks.
  *
  *   [offset of chunk 1] … [offset of chunk n−1]   u32 each, relative to the table's end
@@ -9,7 +9,7 @@
  * compressed independently, or stored raw when compression does not shrink
  * it; readers tell the two apart by the chunk's stored size.
  *
- * Which form a resource takes follows ICD (icd-compiled-forms.md §4.3): the
+ * Which form a resource takes follows ICD (docs/wim-container.md §Compression): the
  * metadata resource is always compressed; a file resource is compressed
  * when that makes it smaller, else stored raw with flags 0.
  */

@@ -1,6 +1,6 @@
 /**
  * The security data at the start of the metadata resource, as ICD writes it
- * (icd-compiled-forms.md §4.4): two self-relative security descriptors
+ * (docs/wim-container.md §Security data): two self-relative security descriptors
  * ([MS-DTYP] §2.4.6), index 0 on the root and index 1 on every file, none on
  * subdirectories.
  *

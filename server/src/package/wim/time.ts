@@ -10,7 +10,7 @@ export function toFileTime(date: Date): bigint {
   return ticks;
 }
 
-/** The two 32-bit halves the XML data spells as `0x%08X` (ppkg-format.md §8.7). */
+/** The two 32-bit halves the XML data spells as `0x%08X` (docs/wim-container.md §Byte layout). */
 export function fileTimeParts(ft: bigint): { high: number; low: number } {
   return { high: Number(ft >> 32n), low: Number(ft & 0xffffffffn) };
 }

@@ -2,7 +2,7 @@
  * The image's directory tree, built from the flat entry list.
  *
  * Directories are implied by the paths. Children are kept in the order ICD
- * writes them (icd-compiled-forms.md §4.4), which also makes the output
+ * writes them (docs/wim-container.md §Dentries), which also makes the output
  * independent of the order of the caller's entries:
  *   - the root: `Multivariant`, `CommonSettings`, `DataAsset`, then anything
  *     else collated;
@@ -145,7 +145,7 @@ export function buildTree(entries: readonly WimFileEntry[]): WimDirNode {
   return root;
 }
 
-/** The root's first children, in ICD's order (icd-compiled-forms.md §3.1, §4.4). */
+/** The root's first children, in ICD's order (docs/wim-container.md §Dentries). */
 const ROOT_ORDER = ['Multivariant', 'CommonSettings', 'DataAsset'].map(caseKey);
 
 function rootRank(node: WimNode): number {
@@ -181,7 +181,7 @@ export function filesInOrder(root: WimDirNode): WimFileNode[] {
   return out;
 }
 
-/** Number of directories below the root: ICD's DIRCOUNT leaves the root out (icd-compiled-forms.md §4.5). */
+/** Number of directories below the root: ICD's DIRCOUNT leaves the root out (docs/wim-container.md §Image XML). */
 export function countDirs(root: WimDirNode): number {
   let n = 0;
   for (const c of root.children) if (c.kind === 'dir') n += 1 + countDirs(c);

@@ -9,7 +9,7 @@ export interface WimImageOptions {
   /**
    * Image properties written into the XML data before the statistics, in
    * this order. ICD's are NAME, DESCRIPTION, NOTES, AUTHOR, VERSION,
-   * ALTITUDE, RESETCLEAR, PACKAGEID (icd-compiled-forms.md §4.5). An empty
+   * ALTITUDE, RESETCLEAR, PACKAGEID (docs/wim-container.md §Image XML). An empty
    * value is written `<AUTHOR></AUTHOR>`.
    */
   properties: Array<[string, string]>;
@@ -26,7 +26,7 @@ export interface WimImageOptions {
    * Default 'xpress', as ICD: XPRESS-compressed metadata, file resources
    * compressed when that makes them smaller. 'none' writes every resource
    * raw under an uncompressed header, for the Windows acceptance matrix
-   * (ppkg-format.md §12 #1 variant b).
+   * (docs/wim-container.md §Not verified on Windows).
    */
   headerCompression?: WimHeaderCompression;
 }

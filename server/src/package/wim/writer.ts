@@ -1,13 +1,13 @@
 /**
  * Orchestration: entries → a single-image WIM, in the file order of ICD's
- * packages (icd-compiled-forms.md §4.2) and wimlib's (ppkg-format.md §8.2):
+ * packages and wimlib's (docs/wim-container.md §What the writer writes, in file order):
  *
  *   header (208 bytes, written last) | file blobs | metadata resource |
  *   blob table | XML data
  *
  * ICD also leaves an unreferenced stub (a copy of the root's descriptor and
  * an empty root dentry) between the header and the first blob; readers
- * ignore it and it is not written here. No integrity table (§8.10).
+ * ignore it and it is not written here. No integrity table (docs/wim-container.md §Byte layout).
  * Everything is a pure function of the entries' paths and contents and of
  * `image`, so the same inputs give a byte-identical file.
  */
@@ -70,7 +70,7 @@ export async function writeWim(
     if (signal?.aborted) throw abortError(signal);
 
     // 2. Metadata resource (security data + dentries), XPRESS-compressed as
-    // in every ICD package (§4.3); its SHA-1 is that of the uncompressed bytes.
+    // in every ICD package (docs/wim-container.md §Compression); its SHA-1 is that of the uncompressed bytes.
     const metadata = encodeMetadata(root, fileTime);
     const storedMetadata = compression === 'xpress' ? blobs.compressMetadata(metadata) : metadata;
     const metadataFlags = RESHDR_FLAG_METADATA | (storedMetadata === metadata ? 0 : RESHDR_FLAG_COMPRESSED);

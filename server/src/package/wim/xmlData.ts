@@ -1,7 +1,7 @@
 /**
  * The XML data resource: UTF-16LE with a BOM (WIMGAPI needs the BOM),
  * carrying the image statistics and the package properties, on one line
- * with no declaration, in ICD's element order (icd-compiled-forms.md §4.5):
+ * with no declaration, in ICD's element order (docs/wim-container.md §Image XML):
  *
  *   <WIM><TOTALBYTES>…</TOTALBYTES><IMAGE INDEX="1">
  *     properties…  DIRCOUNT FILECOUNT TOTALBYTES HARDLINKBYTES
@@ -9,7 +9,7 @@
  *   </IMAGE></WIM>
  *
  * An empty value is a start/end pair (`<AUTHOR></AUTHOR>`), as ICD writes it.
- * ppkg-format.md §6 and §8.7 (wimlib `src/xml.c`).
+ * docs/wim-container.md §Byte layout, §Image property values (wimlib `src/xml.c`).
  */
 import { fileTimeParts } from './time';
 

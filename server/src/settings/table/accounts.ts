@@ -1,6 +1,6 @@
 /**
  * Accounts: Entra bulk join, the device name and Active Directory join, local
- * users (docs/compiled-forms.md, "Accounts").
+ * users (docs/compiled-forms.md §Compiled form per setting).
  */
 import type { SettingDef } from '../types';
 

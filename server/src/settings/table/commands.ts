@@ -1,7 +1,7 @@
 /**
  * ProvisioningCommands: PrimaryContext commands (the wizard's "Add
  * applications") and the DeviceContext command line with its files
- * (docs/compiled-forms.md, "Provisioning commands").
+ * (docs/compiled-forms.md §Compiled form per setting).
  */
 import type { SettingDef } from '../types';
 
@@ -12,7 +12,7 @@ const CMD = 'ProvisioningCommands/PrimaryContext/$(__PackageID)/{CommandConfig}'
 function primaryLeaf(leaf: string, type: SettingDef['type'], wcd: SettingDef['wcd'], description: string): SettingDef {
   return {
     path: `${PRIMARY}/${leaf}`,
-    // Each leaf of a command is its own group and file (§2.7).
+    // Each leaf of a command is its own group and file (docs/compiled-forms.md §Groups, files and order).
     group: `${PRIMARY}/${leaf}`,
     csp: `${CMD}/${leaf}`,
     type,
@@ -68,7 +68,7 @@ export const COMMAND_SETTINGS: SettingDef[] = [
   {
     path: 'ProvisioningCommands/DeviceContext/CommandLine',
     group: 'ProvisioningCommands/DeviceContext/CommandLine',
-    // The command set is the literal `Default` (§2.8).
+    // The command set is the literal `Default` (docs/compiled-forms.md §Details the setting table relies on).
     csp: 'ProvisioningCommands/DeviceContext/$(__PackageID)/Default/CommandLine',
     type: 'string',
     wcd: 'text',
@@ -85,7 +85,7 @@ export const COMMAND_SETTINGS: SettingDef[] = [
     wcd: 'file',
     asset: {
       kind: 'CommandFile',
-      // No index in the characteristic type, unlike PrimaryContext (§2.8).
+      // No index in the characteristic type, unlike PrimaryContext (docs/compiled-forms.md §Details the setting table relies on).
       type: '/ProvisioningCommands/DeviceContext/CommandFiles/CommandFile',
       dataAssetValue: '/ProvisioningCommands/DeviceContext/CommandFiles/{CommandFile}',
     },

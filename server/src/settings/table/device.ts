@@ -1,7 +1,7 @@
 /**
  * Device-wide groups: CleanPC, EditionUpgrade, SharedPC, OOBE, Licensing,
  * Personalization, AccountManagement and DeviceManagement
- * (docs/compiled-forms.md, "Device settings").
+ * (docs/compiled-forms.md §Compiled form per setting).
  */
 import type { SettingDef } from '../types';
 
@@ -142,7 +142,7 @@ export const DEVICE_SETTINGS: SettingDef[] = [
   {
     path: 'AccountManagement/UserProfilePolicies/EnableProfileManager',
     group: 'AccountManagement',
-    // WCD's UserProfilePolicies is compiled as UserProfileManagement (§2.11).
+    // WCD's UserProfilePolicies is compiled as UserProfileManagement (docs/compiled-forms.md §Compiled form per setting).
     csp: 'AccountManagement/UserProfileManagement/EnableProfileManager',
     type: 'boolean',
     wcd: 'bool',

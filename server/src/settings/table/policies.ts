@@ -1,6 +1,6 @@
 /**
  * Policies/<Area>/<Policy>: one group and file per policy, compiled to
- * `Policy/Config/<Area>/<Policy>` (docs/compiled-forms.md, "Policies").
+ * `Policy/Config/<Area>/<Policy>` (docs/compiled-forms.md §Compiled form per setting).
  *
  * WCD stores the *label* of a choice; ICD writes the CSP value, through a
  * table of its own that is not public. The labels here are those seen in
@@ -30,7 +30,7 @@ const PAIRING =
 
 const ROWS: Row[] = [
   { area: 'Accounts', policy: 'AllowAddingNonMicrosoftAccountsManually', kind: 'yesno', title: 'Let users add non-Microsoft email accounts manually.' },
-  // ICD 10.0.22000 and later sort this one as if it were ApplicationManagement/AllowAllTrustedApps (§1.4 exception).
+  // ICD 10.0.22000 and later sort this one as if it were ApplicationManagement/AllowAllTrustedApps (docs/compiled-forms.md §Groups, files and order).
   { area: 'ApplicationManagement', policy: 'AllowAllTrustedApps', kind: 'yesno', sortAs: 'ApplicationManagement/AllowAllTrustedApps', title: 'Allow apps that are not from the Microsoft Store (sideloading).' },
   {
     area: 'ApplicationManagement',

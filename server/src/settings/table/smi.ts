@@ -1,6 +1,6 @@
 /**
  * SMISettings: kiosk and embedded-style device settings, all compiled under
- * `MCSF/SMISettings` (docs/compiled-forms.md, "SMISettings").
+ * `MCSF/SMISettings` (docs/compiled-forms.md §Compiled form per setting).
  */
 import type { SettingDef } from '../types';
 
@@ -19,7 +19,7 @@ export const SMI_SETTINGS: SettingDef[] = [
     path: `${AUTOLOGON}/Enable`,
     group: AUTOLOGON,
     csp: 'MCSF/SMISettings/AutoLogon/Enable',
-    // The label ENABLE is compiled as the string "1" (§2.10).
+    // The label ENABLE is compiled as the string "1" (docs/compiled-forms.md §Compiled form per setting).
     type: 'string',
     wcd: 'choice',
     choices: [
@@ -64,7 +64,7 @@ export const SMI_SETTINGS: SettingDef[] = [
     path: `${SHELL}/Enable`,
     group: SHELL,
     csp: 'MCSF/SMISettings/ShellLauncher/Enable',
-    // The label ENABLE is compiled as the string "eshell.exe" (§2.10).
+    // The label ENABLE is compiled as the string "eshell.exe" (docs/compiled-forms.md §Compiled form per setting).
     type: 'string',
     wcd: 'choice',
     choices: [{ label: 'ENABLE', value: 'eshell.exe' }],

@@ -1,7 +1,7 @@
 import { cmd, messageHost } from '../../entra/host';
 import { unreadable, type CheckResult, type Fetched } from '../types';
 
-/** R1: the Microsoft.Azure.SyncFabric service principal exists (tenant-preflight.md §4.1). */
+/** R1: the Microsoft.Azure.SyncFabric service principal exists (docs/tenant-checks.md §R1). */
 export const SYNC_FABRIC_APP_ID = '00000014-0000-0000-c000-000000000000';
 export const R1_TITLE = 'Microsoft.Azure.SyncFabric service principal';
 export const R1_REQUEST = `/v1.0/servicePrincipals(appId='${SYNC_FABRIC_APP_ID}')?$select=id,appId,displayName,accountEnabled`;
@@ -48,7 +48,7 @@ export function evaluateR1(data: R1Data): CheckResult {
     return {
       ...base,
       status: 'warn',
-      // The effect of a disabled SyncFabric SP on token issuance is unverified (tenant-preflight.md §4.1).
+      // The effect of a disabled SyncFabric SP on token issuance is unverified (docs/tenant-checks.md §R1).
       message: 'The Microsoft.Azure.SyncFabric service principal exists but is disabled (accountEnabled = false). Whether this blocks bulk tokens is not documented (unverified).',
       fix: `Entra admin center > Enterprise applications > Microsoft.Azure.SyncFabric > Properties > "Enabled for users to sign in?" = Yes, or Update-MgServicePrincipal -ServicePrincipalId ${r.body.id ?? '<id>'} -AccountEnabled:$true.`,
     };

@@ -1,9 +1,9 @@
 import { unreadable, type CheckResult, type Fetched } from '../types';
 
-/** R2: the requester holds a token-capable role, not scoped to an administrative unit (tenant-preflight.md §4.2). */
+/** R2: the requester holds a token-capable role, not scoped to an administrative unit (docs/tenant-checks.md §R2). */
 export const R2_TITLE = 'Requester role (tenant-wide)';
 
-/** Role template IDs that may request a bulk token (tenant-preflight.md §3). */
+/** Role template IDs that may request a bulk token (docs/tenant-checks.md §Roles). */
 export const TOKEN_ROLES: Record<string, string> = {
   '7698a772-787b-4ac8-901f-60d6b08affd2': 'Cloud Device Administrator',
   '3a2c62db-5318-420d-8d74-23affee5d9d5': 'Intune Administrator',

@@ -1,6 +1,6 @@
 import { unreadable, type CheckResult, type Fetched, type Membership } from '../types';
 
-/** R3: Windows automatic enrollment on, and the requester in the MDM user scope (tenant-preflight.md §4.3). */
+/** R3: Windows automatic enrollment on, and the requester in the MDM user scope (docs/tenant-checks.md §R3). */
 export const R3_TITLE = 'Windows automatic enrollment (MDM user scope)';
 export const INTUNE_MDM_APP_ID = '0000000a-0000-0000-c000-000000000000';
 export const R3_REQUEST = `/beta/policies/mobileDeviceManagementPolicies/${INTUNE_MDM_APP_ID}?$expand=includedGroups`;
@@ -29,7 +29,7 @@ export function evaluateR3(data: R3Data): CheckResult {
   const p = data.policy;
   if (!p.ok) {
     if (p.status === 404) {
-      // That a missing MDM policy answers 404 is unverified (tenant-preflight.md §4.3).
+      // That a missing MDM policy answers 404 is unverified (docs/tenant-checks.md §R3).
       return {
         ...base,
         status: 'fail',

@@ -1,6 +1,6 @@
 import { unreadable, type CheckResult, type Fetched, type Membership } from '../types';
 
-/** R4: users may join devices to Entra ID (tenant-preflight.md §4.4). */
+/** R4: users may join devices to Entra ID (docs/tenant-checks.md §R4). */
 export const R4_TITLE = 'Users may join devices to Microsoft Entra ID';
 export const R4_REQUEST = '/v1.0/policies/deviceRegistrationPolicy';
 export const R4_SCOPE = 'Policy.Read.DeviceConfiguration';
@@ -52,7 +52,7 @@ export function evaluateR4(data: R4Data): CheckResult {
     if (!direct && !viaGroup) {
       return { ...base, status: 'fail', message: '"Users may join devices" = Selected, and you are not among the selected users or groups.', fix: FIX_JOIN };
     }
-    // Whether the service-created package_ account also has to be covered is unverified (tenant-preflight.md §4.4).
+    // Whether the service-created package_ account also has to be covered is unverified (docs/tenant-checks.md §R4).
     return {
       ...base,
       status: 'warn',

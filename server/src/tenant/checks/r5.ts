@@ -1,6 +1,6 @@
 import { unreadable, type CheckResult, type Fetched } from '../types';
 
-/** R5: the Default enrollment restriction allows Windows (tenant-preflight.md §4.6). */
+/** R5: the Default enrollment restriction allows Windows (docs/tenant-checks.md §R5). */
 export const R5_TITLE = 'Default enrollment restriction allows Windows';
 export const R5_REQUEST = '/beta/deviceManagement/deviceEnrollmentConfigurations';
 export const R5_SCOPE = 'DeviceManagementServiceConfig.Read.All';
@@ -27,7 +27,7 @@ export interface R5Data {
 const FIX =
   'Intune admin center > Devices > Enrollment > Device platform restriction > Windows restrictions > "All Users" (Default) > Properties: allow Windows (MDM). Custom restrictions with a priority do not apply to bulk enrollment, which is userless.';
 
-/** The default platform restriction: plural type, priority 0 or the default type/ID (chosen on the client, §4.6). */
+/** The default platform restriction: plural type, priority 0 or the default type/ID (chosen on the client, docs/tenant-checks.md §R5). */
 export function findDefaultRestriction(configs: EnrollmentConfiguration[]): EnrollmentConfiguration | undefined {
   return configs.find(
     (c) =>

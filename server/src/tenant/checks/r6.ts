@@ -1,13 +1,13 @@
 import { unreadable, type CheckResult, type Fetched } from '../types';
 import type { DeviceRegistrationPolicy } from './r4';
 
-/** R6: no Conditional Access / MFA requirement the package_ account cannot meet (tenant-preflight.md §4.8, §4.4). */
+/** R6: no Conditional Access / MFA requirement the package_ account cannot meet (docs/tenant-checks.md §R6). */
 export const R6_TITLE = 'Conditional Access and MFA';
 export const R6_REQUEST = '/v1.0/identity/conditionalAccess/policies';
 export const R6_SCOPE = 'Policy.Read.All';
 const R6_READERS = 'Global Reader, Security Reader, Security Administrator, Conditional Access Administrator, Global Secure Access Administrator (the token-capable roles cannot read Conditional Access)';
 
-/** Apps whose inclusion makes an MFA policy relevant; the DRS ID is well known but unverified here (§4.8). */
+/** Apps whose inclusion makes an MFA policy relevant; the DRS ID is well known but unverified here (docs/tenant-checks.md §R6). */
 export const ENROLLMENT_APPS: Record<string, string> = {
   '0000000a-0000-0000-c000-000000000000': 'Microsoft Intune',
   'd4ebce55-015a-49b5-a083-c84d1797ae8c': 'Microsoft Intune Enrollment',
@@ -53,7 +53,7 @@ export function evaluateR6(data: R6Data): CheckResult {
   const warnings: string[] = [];
   const fixes: string[] = [];
   const dr = data.deviceRegistration;
-  // Inference, unverified: the package_ account cannot do MFA, so "Require MFA to register or join devices" may break it (§4.4).
+  // Inference, unverified: the package_ account cannot do MFA, so "Require MFA to register or join devices" may break it (docs/tenant-checks.md §R6).
   if (dr.ok && (dr.body.multiFactorAuthConfiguration ?? '').toLowerCase() === 'required') {
     warnings.push('"Require multifactor authentication to register or join devices" is on; the package_ account cannot do MFA, so this may block device join (inferred, unverified).');
     fixes.push('Entra admin center > Devices > Device settings > "Require Multifactor Authentication to register or join devices" = No (use a Conditional Access policy with an exclusion instead).');

@@ -1,6 +1,6 @@
 import { unreadable, type CheckResult, type Fetched, type Membership } from '../types';
 
-/** R7: the requester is not a federated user in staged rollout (tenant-preflight.md §4.5). */
+/** R7: the requester is not a federated user in staged rollout (docs/tenant-checks.md §R7). */
 export const R7_TITLE = 'Requester not federated in a staged rollout';
 export const R7_ROLLOUT_REQUEST = '/v1.0/policies/featureRolloutPolicies?$expand=appliesTo';
 export const R7_DOMAIN_SCOPE = 'Domain.Read.All';
@@ -69,7 +69,7 @@ export function evaluateR7(data: R7Data): CheckResult {
     return unreadable('R7', R7_TITLE, 'your membership of the staged-rollout groups', m, 'GroupMember.Read.All', 'any member user (for your own groups)');
   }
   if (covering.length > 0) {
-    // Whether the other staged-rollout features trigger the limitation is unverified (§4.5).
+    // Whether the other staged-rollout features trigger the limitation is unverified (docs/tenant-checks.md §R7).
     return {
       ...base,
       status: 'warn',

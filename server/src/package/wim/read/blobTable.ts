@@ -1,5 +1,5 @@
 /**
- * The blob table (wimlib `src/blob_table.c`, ppkg-format.md §8.5): one
+ * The blob table (wimlib `src/blob_table.c`, docs/wim-container.md §Byte layout): one
  * 50-byte descriptor per stored resource, keyed by the SHA-1 of its
  * uncompressed content. Metadata resources carry the METADATA flag and come
  * in image order.

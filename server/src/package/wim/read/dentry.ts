@@ -1,6 +1,6 @@
 /**
  * One directory entry of the metadata resource, with the extra stream
- * entries that follow it (wimlib `src/dentry.c`, ppkg-format.md §8.6).
+ * entries that follow it (wimlib `src/dentry.c`, docs/wim-container.md §Byte layout).
  *
  *   0x00 length u64 (8-aligned; ≤ 8 marks the end of a directory listing)
  *   0x08 attributes u32        0x0C security_id s32 (−1: none)

@@ -1,6 +1,6 @@
 /**
  * The 208-byte WIM header (wimlib `include/wimlib/header.h`,
- * ppkg-format.md §8.3): what the rest of the file is, and where its blob
+ * docs/wim-container.md §Byte layout): what the rest of the file is, and where its blob
  * table and XML are. Everything a provisioning package never uses (split
  * WIMs, solid resources, LZX, LZMS, several images) is refused here, before
  * anything else is read, with the feature named.

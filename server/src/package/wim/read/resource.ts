@@ -1,7 +1,7 @@
 /**
  * Reading one resource (a blob, the metadata, the XML): stored as is, or
  * XPRESS-compressed in independent chunks behind a chunk table (wimlib
- * `src/resource.c`, ppkg-format.md §8.8):
+ * `src/resource.c`, docs/wim-container.md §Byte layout):
  *
  *   chunk table: (chunks − 1) offsets, u32 (u64 when the resource is
  *                ≥ 4 GiB uncompressed), relative to the end of the table;

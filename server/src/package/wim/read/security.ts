@@ -3,7 +3,7 @@
  * `src/security.c`): total_length u32, num_entries u32, num_entries u64
  * sizes, then the self-relative security descriptors back to back, padded
  * to 8. The directory tree starts at the padded total_length. ICD packages
- * carry 2-3 descriptors (icd-compiled-forms.md §4.4).
+ * carry 2-3 descriptors (docs/wim-container.md §Where we deliberately differ from ICD).
  */
 import { align8, readU64 } from './bytes';
 import { WimReadError } from './errors';

@@ -1,5 +1,5 @@
 /**
- * The image XML (wimlib `src/xml.c`, ppkg-format.md §6, §8.7): UTF-16LE,
+ * The image XML (wimlib `src/xml.c`, docs/wim-container.md §Byte layout, §Image property values): UTF-16LE,
  * normally with a BOM, one `<WIM>` holding an `<IMAGE INDEX="n">` per
  * image. A provisioning package keeps its identity there (NAME, PACKAGEID,
  * VERSION, ALTITUDE, NOTES, …).
