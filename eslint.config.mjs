@@ -92,10 +92,4 @@ export default defineConfig(
       'no-console': 'error',
     },
   },
-  {
-    // Unused imports in files that another change is editing (issue 16):
-    // warnings until that change removes them; then delete this block.
-    files: ['server/src/languageService/codeActions.ts', 'server/src/validation/rules/certificates.ts'],
-    rules: { '@typescript-eslint/no-unused-vars': 'warn' },
-  },
 );

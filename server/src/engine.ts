@@ -10,8 +10,7 @@
  * editor. Add to it only what the client uses.
  */
 import { BuildError } from './package/build';
-import { CliError, type CliIO } from './cli/io';
-import { importPackageFile } from './cli/commands/import';
+import { importPackageFile, type ImportIO } from './import/packageFile';
 import { EntraError } from './entra/errors';
 import { authorityFor, CLOUDS, GRAPH_ENDPOINTS, WCD_CLIENT_ID, type CloudName } from './entra/clouds';
 import { resolveExpiry } from './entra/fetchToken';
@@ -90,7 +89,6 @@ export function errorInfo(err: unknown, options: { packageName?: string } = {}):
   if (err instanceof SessionError) return info(field('kind') === 'cancelled' ? 'cancelled' : 'tenant', message);
   if (err instanceof PreflightError) return info('tenant', message);
   if (err instanceof ProjectReadError) return info('project', message);
-  if (err instanceof CliError) return info(field('exitCode') === 1 ? 'project' : 'usage', message);
   if (err instanceof Error && err.name === 'AbortError') return info('cancelled', message);
   const errno = err as NodeJS.ErrnoException | undefined;
   if (errno && typeof errno.code === 'string' && typeof errno.syscall === 'string') {
@@ -234,11 +232,11 @@ export interface ImportOutcome {
  */
 export async function importPackageAsProject(packagePath: string, outFile: string, options: { shownName: string; force: boolean; cwd: string }): Promise<ImportOutcome> {
   const outcome: ImportOutcome = { code: 0, stdout: '', stderr: '' };
-  const io: CliIO = { stdout: (t) => (outcome.stdout += t), stderr: (t) => (outcome.stderr += t), cwd: options.cwd, env: {} };
+  const io: ImportIO = { stdout: (t) => (outcome.stdout += t), stderr: (t) => (outcome.stderr += t), cwd: options.cwd };
   try {
-    outcome.code = await importPackageFile(packagePath, options.shownName, outFile, options.force, io);
+    await importPackageFile(packagePath, options.shownName, outFile, options.force, io);
   } catch (err) {
-    if (!(err instanceof CliError)) throw err;
+    if (!isPpkgError(err) || err.category !== 'usage') throw err;
     outcome.stderr += `${err.message}\n`;
     outcome.code = 2;
   }

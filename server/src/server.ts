@@ -188,7 +188,7 @@ export function startServer(connection: Connection): void {
   connection.onRequest(VALIDATE_WORKSPACE_REQUEST, async (params: ValidateWorkspaceParams | undefined): Promise<ValidateWorkspaceResult> => {
     const folders = (params?.folders?.length ? params.folders : workspaceFolders).map((u) => URI.parse(u).fsPath);
     // Loaded on first use: start-up does not pay for the tenant module.
-    const { findProjectFiles } = await import('./tenant/bulkTokenAccounts');
+    const { findProjectFiles } = await import('./fs/projectFiles');
     const files = folders.length ? await findProjectFiles(folders.filter((f) => fs.existsSync(f))) : [];
     const result: ValidateWorkspaceResult = { files: [] };
     const openUris = new Set(documents.all().map((d) => d.uri));

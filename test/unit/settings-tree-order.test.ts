@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { projectSettings } from '../../server/src/compile/projectSettings';
-import { describeLeaf } from '../../server/src/compile/runtime';
+import { describeLeaf } from '../../server/src/compile/values';
 import { leavesOf } from '../../server/src/compile/settingsTree';
 import { importCustomizations } from '../../server/src/import/customizations';
 import { parseProject } from '../../server/src/model/parse';

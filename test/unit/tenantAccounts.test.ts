@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { classifyAccounts, findProjectFiles, isPackageUpn, scanProjectReferences } from '../../server/src/tenant/bulkTokenAccounts';
+import { findProjectFiles } from '../../server/src/fs/projectFiles';
+import { classifyAccounts, isPackageUpn, scanProjectReferences } from '../../server/src/tenant/bulkTokenAccounts';
 import { accountsToJson } from '../../server/src/tenant/report';
 
 const NOW = new Date('2026-03-01T12:00:00Z');

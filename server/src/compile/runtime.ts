@@ -9,6 +9,7 @@ import { identityOf, settingsGroupGuid, fileStem, sortKeyOf, type InstanceSegmen
 import { settingAt } from '../settings/table';
 import type { SettingDef } from '../settings/types';
 import { compileCertificate } from './groups/certificates';
+import { compileValue, describeLeaf } from './values';
 import { compileWlan } from './groups/wlan';
 import { leavesOf, type LeafAt, type SettingsTree } from './settingsTree';
 import { secretText, type CompileInputs, type CompileProblem, type InputFile, type ResolvedSecrets } from './types';
@@ -78,37 +79,6 @@ export function resolveTemplate(template: string, path: readonly InstanceSegment
     if (i < 0) return whole;
     return identityOf(path.slice(0, i + 1).map((s) => s.name).join('/'), path[i]!) ?? whole;
   });
-}
-
-export function describeLeaf(leaf: LeafAt): string {
-  return leaf.path.map((s) => s.name + s.attrs.filter(([k]) => k !== 'Name').map(([k, v]) => `[@${k}='${v}']`).join('')).join('/');
-}
-
-/** WCD's text of a setting → the compiled value, or a problem in WCD's words. */
-export function compileValue(def: SettingDef, text: string, where: string): { value: string } | { problem: string } {
-  switch (def.wcd) {
-    case 'bool':
-      if (/^(true|false)$/i.test(text.trim())) return { value: text.trim().toLowerCase() };
-      return { problem: `${where} takes True or False, not "${text}".` };
-    case 'int': {
-      const t = text.trim();
-      if (/^-?\d+$/.test(t) && Number(t) >= -2147483648 && Number(t) <= 4294967295) return { value: t };
-      if (/^-?\d+(\s+-?\d+)+$/.test(t)) {
-        // WCD's editor takes a list; how ICD compiles one is not observed (docs/compiled-forms.md §Not yet seen in an ICD-built package).
-        return { problem: `${where} lists several codes ("${text}"). The compiled form of a list is unknown, so the native backend compiles one code only: keep one, or build with --backend icd on Windows.` };
-      }
-      return { problem: `${where} takes a whole number, not "${text}".` };
-    }
-    case 'choice': {
-      const choice = def.choices?.find((c) => c.label === text) ?? def.choices?.find((c) => c.label.toLowerCase() === text.trim().toLowerCase());
-      if (choice) return { value: choice.value };
-      const labels = (def.choices ?? []).map((c) => `"${c.label}"`).join(', ');
-      const csp = def.csp && !def.compiler && !def.asset ? ` For another value use the csp list with ./${def.scope === 'user' ? 'User' : 'Device'}/Vendor/MSFT/${def.csp.replace(/\{[A-Za-z]+\}/g, '<key>')}.` : '';
-      return { problem: `${where} is "${text}", which the native backend cannot compile: it knows the values ${labels}.${csp}` };
-    }
-    default:
-      return { value: text };
-  }
 }
 
 /**

@@ -4,6 +4,7 @@
  * own files become one sentence naming the package; file-system errors are
  * left to the caller (describeFileError).
  */
+import { PpkgError } from '../errors';
 import { isWimReadError } from '../package/wim/read';
 import { PackageXmlError } from './provxml';
 
@@ -33,3 +34,9 @@ export function packageProblem(err: unknown, shown: string): string | undefined 
 
 /** The first bytes of a WIM: `MSWIM\0\0\0`. */
 export const WIM_MAGIC = Buffer.from('MSWIM\0\0\0', 'latin1');
+
+/** A package the reader refused (WimReadError, PackageXmlError), in the admin's words (category `tool`); undefined for anything else. */
+export function unreadablePackage(err: unknown, shown: string): PpkgError | undefined {
+  const problem = packageProblem(err, shown);
+  return problem === undefined ? undefined : new PpkgError('tool', problem, { code: (err as PpkgError).code, cause: err });
+}

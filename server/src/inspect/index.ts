@@ -11,7 +11,8 @@ import { wimFiles } from './source';
 
 export { inspectPackageFiles, settingName, CUSTOMIZATIONS_XML, type InspectOptions, type InspectResult } from './inspect';
 export { renderInspectText, settingLine } from './text';
-export { packageProblem, WIM_MAGIC } from './errors';
+export { packageProblem, unreadablePackage, WIM_MAGIC } from './errors';
+export { isPackageFile } from './isPackage';
 export { compiledFiles, hashFile, wimFiles, type FileDigest, type PackageFiles } from './source';
 export { MASK, fingerprint, type SecretPolicy } from './secrets';
 export type * from './model';

@@ -1,4 +1,4 @@
-import { findNodeAtOffset, modify, type FormattingOptions, type Node } from 'jsonc-parser';
+import { findNodeAtOffset, modify, type Node } from 'jsonc-parser';
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver-types';
 import { nodeAtPath, type JsonPath } from '../model/parse';
 import type { DocContext } from './context';

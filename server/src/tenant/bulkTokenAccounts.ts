@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
+import { findProjectFiles } from '../fs/projectFiles';
 import { GraphClient, type GraphClientOptions } from './graphClient';
 import { parseProject, nodeAtPath } from '../model/parse';
 import { addDays, daysBetween, formatIsoDate, MAX_TOKEN_LIFETIME_DAYS, parseIsoDate } from '../model/dates';
@@ -52,35 +52,6 @@ export function isPackageUpn(upn: string): boolean {
   return /^package_[^@]+@.+/i.test(upn);
 }
 
-/** Finds `*.ppkg.json` files under the folders (recursively; skips node_modules and dot folders). */
-export async function findProjectFiles(folders: string[], maxFiles = 10_000): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (dir: string, depth: number): Promise<void> => {
-    if (depth > 20 || out.length >= maxFiles) return;
-    let entries: import('node:fs').Dirent[];
-    try {
-      entries = await fs.readdir(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
-        await walk(full, depth + 1);
-      } else if (e.isFile() && e.name.toLowerCase().endsWith('.ppkg.json')) {
-        out.push(full);
-      }
-    }
-  };
-  for (const f of folders) {
-    const stat = await fs.stat(f).catch(() => undefined);
-    if (!stat) throw new Error(`Folder not found: ${f}`);
-    if (stat.isFile()) out.push(f);
-    else await walk(f, 0);
-  }
-  return [...new Set(out)].sort();
-}
 
 /** Maps lower-cased package UPN → the project files that record it in account.entra.packageUser. */
 export async function scanProjectReferences(files: string[]): Promise<Map<string, ProjectReference[]>> {

@@ -10,7 +10,8 @@ import type { InspectResult } from '../../inspect';
 import { describeFileError } from '../../package/build/fileErrors';
 import { parseCommandArgs, usageOf } from '../args';
 import { CliError, EXIT_FINDINGS, EXIT_OK, type CliIO } from '../io';
-import { isPackageFile, readPackageForCli } from './inspect';
+import { isPackageFile } from '../../inspect';
+import { readPackageForCli } from './inspect';
 
 async function side(arg: string, io: CliIO): Promise<{ side: DiffSide; result: InspectResult }> {
   const file = path.resolve(io.cwd, arg);

@@ -8,28 +8,12 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { isPpkgError, PpkgError } from '../../errors';
-import { inspectPackage, packageProblem, renderInspectText, WIM_MAGIC, type InspectResult } from '../../inspect';
+import { inspectPackage, renderInspectText, unreadablePackage, type InspectResult } from '../../inspect';
 import { describeFileError } from '../../package/build/fileErrors';
 import { parseCommandArgs, usageOf } from '../args';
 import { CliError, EXIT_OK, type CliIO } from '../io';
 
-/** The file's first bytes are a WIM's (a .ppkg), whatever its extension. */
-export async function isPackageFile(file: string): Promise<boolean> {
-  const h = await fs.open(file, 'r');
-  try {
-    const buf = Buffer.alloc(WIM_MAGIC.length);
-    const { bytesRead } = await h.read(buf, 0, buf.length, 0);
-    return bytesRead === buf.length && buf.equals(WIM_MAGIC);
-  } finally {
-    await h.close();
-  }
-}
 
-/** A package the reader refused (WimReadError, PackageXmlError), in the admin's words (category `tool`); undefined for anything else. */
-export function unreadablePackage(err: unknown, shown: string): PpkgError | undefined {
-  const problem = packageProblem(err, shown);
-  return problem === undefined ? undefined : new PpkgError('tool', problem, { code: (err as PpkgError).code, cause: err });
-}
 
 /** Reads a package for a command: every failure is a PpkgError in the admin's words (exit 2). */
 export async function readPackageForCli(file: string, shown: string, options: { showSecrets?: boolean } = {}): Promise<InspectResult> {

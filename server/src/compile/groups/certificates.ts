@@ -7,7 +7,8 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import type { InstanceSegment } from '../../settings/groups';
 import type { SettingDef } from '../../settings/types';
-import { compileValue, describeLeaf, type CompiledGroup, type RuntimeContext } from '../runtime';
+import type { CompiledGroup, RuntimeContext } from '../runtime';
+import { compileValue, describeLeaf } from '../values';
 import type { LeafAt } from '../settingsTree';
 import { secretText } from '../types';
 

@@ -8,7 +8,8 @@ import { DEFAULTS } from '../../model/project';
 import type { InstanceSegment } from '../../settings/groups';
 import type { SettingDef } from '../../settings/types';
 import { el, type XmlElement } from '../icdXml';
-import { compileValue, describeLeaf, type CompiledGroup, type RuntimeContext } from '../runtime';
+import type { CompiledGroup, RuntimeContext } from '../runtime';
+import { compileValue, describeLeaf } from '../values';
 import type { LeafAt } from '../settingsTree';
 import { secretText } from '../types';
 

@@ -12,7 +12,7 @@ function localAccounts(ctx: RuleContext): { admin: boolean; any: boolean } {
 }
 
 /**
- * Account rules (windows-provisioning.md §6 rules 7 and 8, and Microsoft's
+ * Account rules (docs/provisioning.md §Local accounts and hidden setup, and Microsoft's
  * warning for Active Directory join): a device whose join fails needs a
  * local account to be reachable at all.
  */

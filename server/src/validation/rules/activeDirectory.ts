@@ -2,7 +2,7 @@ import { analyzeDeviceName, NETBIOS_LIMIT } from '../../model/deviceName';
 import type { RuleContext } from '../context';
 
 /**
- * Active Directory join (wcd-accounts.md, ComputerAccount): the computer
+ * Active Directory join (docs/provisioning.md §Active Directory join): the computer
  * account is named with the NetBIOS name, at most 15 characters, so a longer
  * device name fails the join on the device — an error here, where Entra join
  * only warns (PPKG004).

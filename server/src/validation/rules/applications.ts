@@ -2,7 +2,7 @@ import { PerIndex, reportEach, type ItemFinding } from '../perItem';
 import type { RuleContext } from '../context';
 
 /**
- * Application rules (provisioning-script-to-install-app.md): commands run as
+ * Application rules (https://learn.microsoft.com/windows/configuration/provisioning-packages/provisioning-script-to-install-app): commands run as
  * SYSTEM during setup with no one to click, so an MSI without a quiet switch
  * hangs until the 30-minute timeout.
  */

@@ -22,7 +22,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import forge from 'node-forge';
 import { isSecretReference } from '../../model/secrets';
-import type { RuleContext, ValidationOptions } from '../context';
+import type { RuleContext } from '../context';
 import { isContainedPath } from './files';
 
 /** PPKG037: the certificate file is not a PKCS#12 (.pfx) file. */

@@ -2,7 +2,7 @@ import { analyzeDeviceName, DNS_LIMIT, EXAMPLE_SERIAL, FORBIDDEN_CHARACTERS, MIN
 import type { RuleContext } from '../context';
 
 /**
- * Device name rules (windows-provisioning.md §3): Windows validates the name
+ * Device name rules (docs/provisioning.md §Device name): Windows validates the name
  * only on the device, where a bad name fails the whole package at setup.
  */
 export function deviceNameRules(ctx: RuleContext): void {

@@ -29,7 +29,7 @@ export function isContainedPath(p: string): boolean {
 }
 
 /**
- * File rules (provisioning-script-to-install-app.md): every file must exist
+ * File rules (https://learn.microsoft.com/windows/configuration/provisioning-packages/provisioning-script-to-install-app): every file must exist
  * inside the project folder, and command files share one folder on the device.
  */
 type FileFinding = { code: 'PPKG030' | 'PPKG031' | 'PPKG035'; message: (what: string) => string; data?: Record<string, unknown> } | null;
@@ -65,7 +65,7 @@ function checkPath(ctx: RuleContext, value: string, projectDir: string | undefin
 }
 
 /**
- * File rules (provisioning-script-to-install-app.md): every file must exist
+ * File rules (https://learn.microsoft.com/windows/configuration/provisioning-packages/provisioning-script-to-install-app): every file must exist
  * inside the project folder, and command files share one folder on the device.
  */
 interface PartFiles {

@@ -2,7 +2,7 @@ import type { RuleContext } from '../context';
 
 const PRODUCT_KEY = /^[A-Z0-9]{5}(-[A-Z0-9]{5}){4}$/;
 
-/** Device settings that are checked by form (windows-provisioning.md §2.2, wcd-editionupgrade.md). */
+/** Device settings that are checked by form (docs/provisioning.md §Edition upgrade and product key; https://learn.microsoft.com/windows/configuration/wcd/wcd-editionupgrade). */
 export function packageConfigRules(ctx: RuleContext): void {
   const key = ctx.string(['device', 'productKey']);
   if (key !== undefined && !PRODUCT_KEY.test(key)) {

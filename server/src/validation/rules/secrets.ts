@@ -9,7 +9,7 @@ export function secretFields(ctx: RuleContext): { path: JsonPath; suggestedName:
     .map((f) => ({ path: f.path, suggestedName: f.suggestedName, what: f.what.replace(/ \(.*\)$/, '') }));
 }
 
-/** PPKG070: a plain-text secret would be committed to git (windows-provisioning.md §6 rule 14). */
+/** PPKG070: a plain-text secret would be committed to git (docs/provisioning.md §Secrets and encryption). */
 export function secretRules(ctx: RuleContext): void {
   for (const field of secretFields(ctx)) {
     if (typeof ctx.value(field.path) !== 'string') continue;

@@ -5,7 +5,7 @@
  * setting the native backend would refuse is an error here first (PPKG113,
  * PPKG111), with the same message the build gives.
  */
-import { compileValue, describeLeaf } from '../../compile/runtime';
+import { compileValue, describeLeaf } from '../../compile/values';
 import { projectSettings } from '../../compile/projectSettings';
 import { leavesOf } from '../../compile/settingsTree';
 import type { JsonPath } from '../../model/parse';

@@ -2,7 +2,7 @@ import { addDays, daysBetween, formatIsoDate, latestSafeExpiry, MAX_TOKEN_LIFETI
 import type { RuleContext } from '../context';
 
 /**
- * Bulk token expiry rules (windows-provisioning.md §4.5, §6 rule 1). An
+ * Bulk token expiry rules (docs/provisioning.md §Bulk token lifetime). An
  * expired token makes devices fail to join Entra ID with no visible error.
  */
 export function tokenExpiryRules(ctx: RuleContext): void {

@@ -1,6 +1,6 @@
 import type { RuleContext } from '../context';
 
-/** Wi-Fi rules (wcd-connectivityprofiles.md; windows-provisioning.md §6 rule 5). */
+/** Wi-Fi rules (docs/provisioning.md §Wi-Fi; https://learn.microsoft.com/windows/configuration/wcd/wcd-connectivityprofiles#wlan). */
 export function wifiRules(ctx: RuleContext): void {
   const wifi = ctx.value(['network', 'wifi']);
   if (wifi === undefined || wifi === null || typeof wifi !== 'object') return;
