@@ -1,7 +1,7 @@
 // Runs the unit, CLI, LSP and reliability suites with Node's test runner,
-// after the build and the static checks: the type check (tsc) and ESLint,
+// after the build and the static checks: the type check (tsc), ESLint and Prettier,
 // which start once the build has generated the validator and the project
-// types they read, and run side by side. Any error in either fails before
+// types they read, and run side by side. Any error in one of them fails before
 // the suites run.
 // Globs are expanded here (Node 20's runner takes file paths only), and a
 // suite folder without tests is simply absent rather than an error.
@@ -28,6 +28,8 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 const checks = [
   { name: 'tsc', args: ['node_modules/typescript/bin/tsc', '-p', '.', '--noEmit'] },
   { name: 'eslint', args: ['node_modules/eslint/bin/eslint.js', '.'] },
+  // Lines held to the formatter's width (.prettierrc.json); `npm run format` fixes what this reports.
+  { name: 'prettier', args: ['node_modules/prettier/bin/prettier.cjs', '--check', '.'] },
 ];
 /** Runs a check, its output kept until it ends so that the two do not interleave. */
 function runCheck({ name, args }) {
