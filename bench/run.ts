@@ -46,7 +46,10 @@ async function runWimReadIfPresent(tmp: string, log: (s: string) => void): Promi
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
-  const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const only = args
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',');
   const unknown = only?.filter((g) => !(GROUPS as readonly string[]).includes(g));
   if (unknown?.length) throw new Error(`unknown group(s) ${unknown.join(', ')}; groups: ${GROUPS.join(', ')}`);
   const selected = GROUPS.filter((g) => !only || only.includes(g));
@@ -62,12 +65,18 @@ async function main(): Promise<number> {
   const rows: Row[] = [];
   const failures: string[] = [];
   const steps: Record<Group, [string, () => Promise<Row[]>]> = {
-    keystroke: ['[1, 2] keystroke → diagnostics and completion while typing, over stdio, against vscode-json-language-server', () => runKeystroke(ROOT, tmp, log)],
+    keystroke: [
+      '[1, 2] keystroke → diagnostics and completion while typing, over stdio, against vscode-json-language-server',
+      () => runKeystroke(ROOT, tmp, log),
+    ],
     cli: ['[3] ppkg validate vs ajv-cli, process against process', () => runCli(ROOT, tmp, log)],
     build: ['[4] ppkg build vs wimlib-imagex capture --compress=xpress, process against process', () => runBuild(ROOT, tmp, log)],
     server: ['[5] server cold start, bundles, VSIX', () => runServer(ROOT, tmp, log, { packageVsix: !args.includes('--no-package') })],
     wimread: ['[6] WIM reader vs wimlib apply and 7-Zip WASM', () => runWimReadIfPresent(tmp, log)],
-    inspect: ['[7] ppkg inspect and ppkg import of a 200 MB package vs wimlib-imagex apply and 7-Zip WASM, process against process', async () => (await runInspect(ROOT, tmp, log)).rows],
+    inspect: [
+      '[7] ppkg inspect and ppkg import of a 200 MB package vs wimlib-imagex apply and 7-Zip WASM, process against process',
+      async () => (await runInspect(ROOT, tmp, log)).rows,
+    ],
   };
   try {
     for (const g of selected) {
@@ -95,7 +104,10 @@ async function main(): Promise<number> {
 
   const resultsDir = path.join(ROOT, 'bench', 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
-  fs.writeFileSync(path.join(resultsDir, 'latest.json'), JSON.stringify({ date: started.toISOString(), commit, seconds, machine: m, groups: selected, rows, failures }, null, 2) + '\n');
+  fs.writeFileSync(
+    path.join(resultsDir, 'latest.json'),
+    JSON.stringify({ date: started.toISOString(), commit, seconds, machine: m, groups: selected, rows, failures }, null, 2) + '\n',
+  );
   const section = readmeSection(rows, m, commit, started.toISOString(), failures);
   fs.writeFileSync(path.join(resultsDir, 'README-section.md'), section);
   log('wrote bench/results/latest.json and bench/results/README-section.md');
@@ -106,7 +118,10 @@ async function main(): Promise<number> {
   }
 
   const missed = rows.filter((r) => r.met === false || (r.skipped && r.target));
-  for (const r of missed) log(`MISSED: #${r.group} ${r.name} (${r.size}): ${r.skipped ? 'not measured' : `${r.ratio !== undefined ? r.ratio.toFixed(2) + '×' : ''}`} against ${r.target?.kind === 'ratio' ? '≤ ' + r.target.max + '×' : r.target?.max}`);
+  for (const r of missed)
+    log(
+      `MISSED: #${r.group} ${r.name} (${r.size}): ${r.skipped ? 'not measured' : `${r.ratio !== undefined ? r.ratio.toFixed(2) + '×' : ''}`} against ${r.target?.kind === 'ratio' ? '≤ ' + r.target.max + '×' : r.target?.max}`,
+    );
   for (const f of failures) log(`FAILED: ${f}`);
   return missed.length || failures.length ? 1 : 0;
 }

@@ -34,7 +34,8 @@ export function generatedSchemaText(current: string): string {
   }
   for (const [path, settingPath] of WIZARD_ENUMS) {
     let node = schema as unknown as Record<string, Record<string, unknown>>;
-    for (const step of path) node = (step === 'items' ? node.items : (node.properties as Record<string, unknown>)[step]) as Record<string, Record<string, unknown>>;
+    for (const step of path)
+      node = (step === 'items' ? node.items : (node.properties as Record<string, unknown>)[step]) as Record<string, Record<string, unknown>>;
     const labels = settingAt(settingPath)!.choices!.map((c) => c.label);
     const old = node.enum as unknown as string[];
     // Keep the order (and so the enum descriptions) as written when it is the same set.

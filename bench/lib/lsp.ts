@@ -51,7 +51,13 @@ export class LspProcess {
       if (!m) throw new Error(`${this.name}: bad header`);
       const len = Number(m[1]);
       if (this.buf.length < sep + 4 + len) return;
-      const msg = JSON.parse(this.buf.subarray(sep + 4, sep + 4 + len).toString('utf8')) as { id?: number; method?: string; params?: unknown; result?: unknown; error?: { message: string } };
+      const msg = JSON.parse(this.buf.subarray(sep + 4, sep + 4 + len).toString('utf8')) as {
+        id?: number;
+        method?: string;
+        params?: unknown;
+        result?: unknown;
+        error?: { message: string };
+      };
       this.buf = this.buf.subarray(sep + 4 + len);
       if (msg.method === 'textDocument/publishDiagnostics') {
         const p = { ...(msg.params as Omit<PublishedDiagnostics, 'at'>), at };
@@ -64,7 +70,12 @@ export class LspProcess {
         });
       } else if (msg.method && msg.id !== undefined) {
         // The server asks: answer as an editor would.
-        const result = msg.method === 'workspace/configuration' ? ((msg.params as { items?: { section?: string }[] }).items ?? []).map((i) => (i.section ? ((this.settings as Record<string, unknown>)[i.section] ?? {}) : this.settings)) : null;
+        const result =
+          msg.method === 'workspace/configuration'
+            ? ((msg.params as { items?: { section?: string }[] }).items ?? []).map((i) =>
+                i.section ? ((this.settings as Record<string, unknown>)[i.section] ?? {}) : this.settings,
+              )
+            : null;
         this.write({ jsonrpc: '2.0', id: msg.id, result });
       } else if (msg.id !== undefined && !msg.method) {
         const p = this.pending.get(msg.id);
@@ -95,7 +106,10 @@ export class LspProcess {
   /** The next publishDiagnostics (from now on, or already received when `includePast`) matching `pred`. */
   waitForDiagnostics(pred: (p: PublishedDiagnostics) => boolean, timeoutMs = 30_000): Promise<PublishedDiagnostics> {
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`${this.name}: no matching publishDiagnostics within ${timeoutMs} ms; stderr: ${this.stderr.slice(-1000)}`)), timeoutMs);
+      const t = setTimeout(
+        () => reject(new Error(`${this.name}: no matching publishDiagnostics within ${timeoutMs} ms; stderr: ${this.stderr.slice(-1000)}`)),
+        timeoutMs,
+      );
       this.diagnosticWaiters.push({ pred, resolve: (p) => (clearTimeout(t), resolve(p)) });
     });
   }

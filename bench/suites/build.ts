@@ -86,7 +86,8 @@ export async function runBuild(root0: string, tmp: string, log: (s: string) => v
   const size = `${totalMb} MB, ${INSTALLERS.length} files`;
   // bin/ppkg.js runs the bundle dist/cli.js: the command users type.
   const cli = path.join(root0, 'bin', 'ppkg.js');
-  if (!fs.existsSync(path.join(root0, 'dist', 'cli.js'))) return [skippedRow(4, 'Build', 'dist/cli.js missing (node esbuild.mjs)', { kind: 'ratio', max: 1.25 })];
+  if (!fs.existsSync(path.join(root0, 'dist', 'cli.js')))
+    return [skippedRow(4, 'Build', 'dist/cli.js missing (node esbuild.mjs)', { kind: 'ratio', max: 1.25 })];
   const hasWimlib = which('wimlib-imagex');
   const hasWimverify = which('wimverify');
   if (!hasWimlib) log('  wimlib-imagex not found (Debian: apt-get install -y wimtools): no anchor');
@@ -104,7 +105,12 @@ export async function runBuild(root0: string, tmp: string, log: (s: string) => v
     }
     const projectPath = path.join(projectDir, 'cts-desktops.ppkg.json');
     fs.writeFileSync(projectPath, projectText());
-    const env = { ...process.env, PPKG_SECRET_WIFI_KEY: 'correct horse battery', PPKG_SECRET_BULK_TOKEN: 'eyJ0eXAiOi' + 'x'.repeat(1400), PPKG_SECRET_LOCAL_ADMIN_PASSWORD: 'S3cure!Passw0rd' };
+    const env = {
+      ...process.env,
+      PPKG_SECRET_WIFI_KEY: 'correct horse battery',
+      PPKG_SECRET_BULK_TOKEN: 'eyJ0eXAiOi' + 'x'.repeat(1400),
+      PPKG_SECRET_LOCAL_ADMIN_PASSWORD: 'S3cure!Passw0rd',
+    };
     const wimOut = path.join(root, 'wimlib.wim');
     const clean = () => {
       fs.rmSync(outDir, { recursive: true, force: true });
@@ -121,7 +127,8 @@ export async function runBuild(root0: string, tmp: string, log: (s: string) => v
     const verify = (file: string, who: string) => {
       const compression = wimCompression(file);
       if (!compression) throw new Error(`${who}: ${file} is not a WIM`);
-      if (fs.statSync(file).size < (totalMb - 5) * 1024 * 1024 && compression === 'uncompressed') throw new Error(`${who}: the package is too small to hold the installers`);
+      if (fs.statSync(file).size < (totalMb - 5) * 1024 * 1024 && compression === 'uncompressed')
+        throw new Error(`${who}: the package is too small to hold the installers`);
       if (hasWimverify) {
         const v = spawnSync('wimverify', [file], { encoding: 'utf8' });
         if (v.status !== 0) throw new Error(`${who}: wimverify failed: ${(v.stderr || v.stdout).slice(0, 1000)}`);
@@ -140,7 +147,9 @@ export async function runBuild(root0: string, tmp: string, log: (s: string) => v
     clean();
     ours();
     const compression = verify(lastPackage, 'ppkg');
-    log(`  ppkg build → ${path.basename(lastPackage)} (${(fs.statSync(lastPackage).size / 1024 / 1024).toFixed(1)} MB, ${compression})${hasWimverify ? ', wimverify OK' : ''}`);
+    log(
+      `  ppkg build → ${path.basename(lastPackage)} (${(fs.statSync(lastPackage).size / 1024 / 1024).toFixed(1)} MB, ${compression})${hasWimverify ? ', wimverify OK' : ''}`,
+    );
     const note = `ppkg's package ${compression}; every package verified (${hasWimverify ? 'wimverify, ' : 'WIM header, '}${hasWimlib ? 'installers listed by wimlib-imagex dir' : 'size'})`;
     if (!hasWimlib) {
       // Verification happens outside the timing: time the build alone, then check the package.
@@ -153,7 +162,16 @@ export async function runBuild(root0: string, tmp: string, log: (s: string) => v
         },
       });
       verify(lastPackage, 'ppkg');
-      return [ratioRow({ group: 4, name: 'Build, `node bin/ppkg.js build` (process)', size, ours: t, target: { kind: 'ratio', max: 1.25 }, note: `wimlib-imagex not installed: no anchor. ${note}` })];
+      return [
+        ratioRow({
+          group: 4,
+          name: 'Build, `node bin/ppkg.js build` (process)',
+          size,
+          ours: t,
+          target: { kind: 'ratio', max: 1.25 },
+          note: `wimlib-imagex not installed: no anchor. ${note}`,
+        }),
+      ];
     }
     clean();
     wimlib();
@@ -179,7 +197,10 @@ export async function runBuild(root0: string, tmp: string, log: (s: string) => v
       },
     });
     // The last run of each side, checked after the loop.
-    for (const [file, who] of [[lastPackage, 'ppkg'], [wimOut, 'wimlib']] as const) {
+    for (const [file, who] of [
+      [lastPackage, 'ppkg'],
+      [wimOut, 'wimlib'],
+    ] as const) {
       if (fs.existsSync(file)) {
         verify(file, who);
         if (who === 'ppkg') checkedOurs++;

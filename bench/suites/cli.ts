@@ -67,7 +67,16 @@ export async function runCli(root: string, tmp: string, log: (s: string) => void
     try {
       const { bytes, expected, errors } = makeSet(dir, broken);
       const ppkg = [path.join(root, 'bin', 'ppkg.js'), 'validate', dir, '--format', 'json'];
-      const ajv = [path.join(root, 'node_modules', 'ajv-cli', 'dist', 'index.js'), 'validate', '-s', schema, '-d', path.join(dir, '*.ppkg.json'), '--strict=false', '--all-errors'];
+      const ajv = [
+        path.join(root, 'node_modules', 'ajv-cli', 'dist', 'index.js'),
+        'validate',
+        '-s',
+        schema,
+        '-d',
+        path.join(dir, '*.ppkg.json'),
+        '--strict=false',
+        '--all-errors',
+      ];
       const expectedFindings = expected ? expected.split('\n').length : 0;
       const expectedErrors = errors;
       const outFile = path.join(tmp, `cli-output-${broken ? 'broken' : 'valid'}.txt`);
@@ -86,7 +95,8 @@ export async function runCli(root: string, tmp: string, log: (s: string) => void
         const out = r.output;
         const valid = out.split('\n').filter((l) => / valid$/.test(l)).length;
         const invalid = out.split('\n').filter((l) => / invalid$/.test(l)).length;
-        if (broken ? invalid !== FILES || r.status === 0 : valid !== FILES || r.status !== 0) throw new Error(`ajv-cli: ${valid} valid, ${invalid} invalid, exit ${r.status}`);
+        if (broken ? invalid !== FILES || r.status === 0 : valid !== FILES || r.status !== 0)
+          throw new Error(`ajv-cli: ${valid} valid, ${invalid} invalid, exit ${r.status}`);
       };
       checkPpkg();
       checkAjv();

@@ -60,7 +60,20 @@ function randomBytesSeeded(n: number, rnd: () => number): Buffer {
   return b.subarray(0, n);
 }
 
-const WORDS = ['Provisioning', 'package', 'setting', 'msiexec', '/qn', 'HKLM\\Software\\Contoso', 'component', 'registry', '.dll', 'install', '\r\n', 'Windows'];
+const WORDS = [
+  'Provisioning',
+  'package',
+  'setting',
+  'msiexec',
+  '/qn',
+  'HKLM\\Software\\Contoso',
+  'component',
+  'registry',
+  '.dll',
+  'install',
+  '\r\n',
+  'Windows',
+];
 
 function compressibleBytes(n: number, rnd: () => number): Buffer {
   const out = Buffer.alloc(n);
@@ -158,7 +171,12 @@ function checkTree(out: string, files: Map<string, string>, what: string): void 
   }
 }
 
-export async function runInspect(root: string, tmp: string, log: (s: string) => void, opts: { runs?: number; totalMb?: number } = {}): Promise<{ results: InspectBench; rows: Row[] }> {
+export async function runInspect(
+  root: string,
+  tmp: string,
+  log: (s: string) => void,
+  opts: { runs?: number; totalMb?: number } = {},
+): Promise<{ results: InspectBench; rows: Row[] }> {
   const runs = opts.runs ?? 5;
   const cli = path.join(root, 'bin', 'ppkg.js');
   if (!fs.existsSync(path.join(root, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run node esbuild.mjs first');
@@ -170,7 +188,9 @@ export async function runInspect(root: string, tmp: string, log: (s: string) => 
     timed('wimlib-imagex', ['capture', tree, pkg, 'Bench Package', '--compress=xpress']);
     const packageBytes = fs.statSync(pkg).size;
     const assets = new Map([...files].filter(([p]) => p.startsWith('DataAsset/') && !p.endsWith('DataAsset.xml')));
-    log(`  wimlib-imagex capture --compress=xpress: ${files.size} files, ${(contentBytes / 1e6).toFixed(0)} MB of installers → ${(packageBytes / 1e6).toFixed(0)} MB`);
+    log(
+      `  wimlib-imagex capture --compress=xpress: ${files.size} files, ${(contentBytes / 1e6).toFixed(0)} MB of installers → ${(packageBytes / 1e6).toFixed(0)} MB`,
+    );
     fs.writeFileSync(path.join(dir, 'seven-zip.cjs'), SEVEN_ZIP);
 
     const out = path.join(dir, 'out');
@@ -186,32 +206,45 @@ export async function runInspect(root: string, tmp: string, log: (s: string) => 
         for (const name of ['agent-setup.exe', 'office-pack.msi', 'runtime.dll']) {
           if (sha(path.join(out, 'installers', name)) !== byName(name)) throw new Error(`ppkg import extracted ${name} with the wrong bytes`);
         }
-        if (!/"installer": "installers\/agent-setup\.exe"/.test(fs.readFileSync(path.join(out, 'p.ppkg.json'), 'utf8'))) throw new Error('ppkg import wrote a project without the installer');
+        if (!/"installer": "installers\/agent-setup\.exe"/.test(fs.readFileSync(path.join(out, 'p.ppkg.json'), 'utf8')))
+          throw new Error('ppkg import wrote a project without the installer');
       },
       wimlib: () => checkTree(out, files, 'wimlib-imagex apply'),
       sevenZip: () => checkTree(out, files, '7-Zip WASM'),
     };
     const programs: [keyof typeof checks, () => number][] = [
-      ['inspect', () => {
-        const r = timed(process.execPath, [cli, 'inspect', pkg, '--format', 'json'], 'pipe');
-        checks.inspect(r.out);
-        return r.ms;
-      }],
-      ['import', () => {
-        const r = timed(process.execPath, [cli, 'import', pkg, '--out', path.join(out, 'p.ppkg.json')]);
-        checks.import();
-        return r.ms;
-      }],
-      ['wimlib', () => {
-        const r = timed('wimlib-imagex', ['apply', pkg, '1', out]);
-        checks.wimlib();
-        return r.ms;
-      }],
-      ['sevenZip', () => {
-        const r = timed(process.execPath, [path.join(dir, 'seven-zip.cjs'), pkg, out]);
-        checks.sevenZip();
-        return r.ms;
-      }],
+      [
+        'inspect',
+        () => {
+          const r = timed(process.execPath, [cli, 'inspect', pkg, '--format', 'json'], 'pipe');
+          checks.inspect(r.out);
+          return r.ms;
+        },
+      ],
+      [
+        'import',
+        () => {
+          const r = timed(process.execPath, [cli, 'import', pkg, '--out', path.join(out, 'p.ppkg.json')]);
+          checks.import();
+          return r.ms;
+        },
+      ],
+      [
+        'wimlib',
+        () => {
+          const r = timed('wimlib-imagex', ['apply', pkg, '1', out]);
+          checks.wimlib();
+          return r.ms;
+        },
+      ],
+      [
+        'sevenZip',
+        () => {
+          const r = timed(process.execPath, [path.join(dir, 'seven-zip.cjs'), pkg, out]);
+          checks.sevenZip();
+          return r.ms;
+        },
+      ],
     ];
     const samples = { inspect: [] as number[], import: [] as number[], wimlib: [] as number[], sevenZip: [] as number[] };
     const load0 = os.loadavg()[0]!;
@@ -225,7 +258,12 @@ export async function runInspect(root: string, tmp: string, log: (s: string) => 
       }
     }
     clean();
-    const t = { inspect: summarize(samples.inspect), import: summarize(samples.import), wimlib: summarize(samples.wimlib), sevenZip: summarize(samples.sevenZip) };
+    const t = {
+      inspect: summarize(samples.inspect),
+      import: summarize(samples.import),
+      wimlib: summarize(samples.wimlib),
+      sevenZip: summarize(samples.sevenZip),
+    };
     const results: InspectBench = {
       packageBytes,
       contentBytes,
@@ -241,10 +279,42 @@ export async function runInspect(root: string, tmp: string, log: (s: string) => 
     };
     const size = `${(contentBytes / 1e6).toFixed(0)} MB of installers, ${(packageBytes / 1e6).toFixed(0)} MB XPRESS (wimlib)`;
     const rows: Row[] = [
-      ratioRow({ group: 7, name: 'ppkg inspect (every file hashed)', size, ours: t.inspect, anchor: t.wimlib, anchorName: 'wimlib-imagex apply', target: { kind: 'ratio', max: 1.5 } }),
-      ratioRow({ group: 7, name: 'ppkg inspect (every file hashed)', size, ours: t.inspect, anchor: t.sevenZip, anchorName: '7-Zip WASM x', target: { kind: 'ratio', max: 0.5 } }),
-      ratioRow({ group: 7, name: 'ppkg import (project + files extracted)', size, ours: t.import, anchor: t.wimlib, anchorName: 'wimlib-imagex apply', target: { kind: 'ratio', max: 1.5 } }),
-      ratioRow({ group: 7, name: 'ppkg import (project + files extracted)', size, ours: t.import, anchor: t.sevenZip, anchorName: '7-Zip WASM x', target: { kind: 'ratio', max: 0.5 } }),
+      ratioRow({
+        group: 7,
+        name: 'ppkg inspect (every file hashed)',
+        size,
+        ours: t.inspect,
+        anchor: t.wimlib,
+        anchorName: 'wimlib-imagex apply',
+        target: { kind: 'ratio', max: 1.5 },
+      }),
+      ratioRow({
+        group: 7,
+        name: 'ppkg inspect (every file hashed)',
+        size,
+        ours: t.inspect,
+        anchor: t.sevenZip,
+        anchorName: '7-Zip WASM x',
+        target: { kind: 'ratio', max: 0.5 },
+      }),
+      ratioRow({
+        group: 7,
+        name: 'ppkg import (project + files extracted)',
+        size,
+        ours: t.import,
+        anchor: t.wimlib,
+        anchorName: 'wimlib-imagex apply',
+        target: { kind: 'ratio', max: 1.5 },
+      }),
+      ratioRow({
+        group: 7,
+        name: 'ppkg import (project + files extracted)',
+        size,
+        ours: t.import,
+        anchor: t.sevenZip,
+        anchorName: '7-Zip WASM x',
+        target: { kind: 'ratio', max: 0.5 },
+      }),
     ];
     return { results, rows };
   } finally {
@@ -265,7 +335,10 @@ async function main(): Promise<void> {
   const root = path.resolve(__dirname, '../..');
   const log = (s: string) => console.log(s);
   log(`inspect/import bench: ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores, Node ${process.version}, load ${os.loadavg()[0]!.toFixed(1)}`);
-  const { results: r } = await runInspect(root, os.tmpdir(), log, { runs: arg('--runs') ? Number(arg('--runs')) : undefined, totalMb: arg('--mb') ? Number(arg('--mb')) : undefined });
+  const { results: r } = await runInspect(root, os.tmpdir(), log, {
+    runs: arg('--runs') ? Number(arg('--runs')) : undefined,
+    totalMb: arg('--mb') ? Number(arg('--mb')) : undefined,
+  });
   log('');
   log(`ppkg inspect  ${ms(r.inspect)}`);
   log(`ppkg import   ${ms(r.import)}`);

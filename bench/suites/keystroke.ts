@@ -106,7 +106,12 @@ async function startServers(root: string, dir: string): Promise<Servers> {
   const json = new LspProcess('vscode-json-language-server', process.execPath, [jsonBin, '--stdio']);
   // The capabilities VS Code sends for what is measured here.
   const capabilities = {
-    workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, didChangeWatchedFiles: { dynamicRegistration: false }, applyEdit: true },
+    workspace: {
+      configuration: true,
+      didChangeConfiguration: { dynamicRegistration: true },
+      didChangeWatchedFiles: { dynamicRegistration: false },
+      applyEdit: true,
+    },
     textDocument: {
       synchronization: { dynamicRegistration: false, didSave: false },
       completion: { completionItem: { snippetSupport: true, documentationFormat: ['markdown', 'plaintext'], commitCharactersSupport: true } },
@@ -118,8 +123,15 @@ async function startServers(root: string, dir: string): Promise<Servers> {
   };
   const rootUri = pathToFileURL(dir).toString();
   await ppkg.initialize({ rootUri, workspaceFolders: [{ uri: rootUri, name: 'bench' }], capabilities });
-  await json.initialize({ rootUri, workspaceFolders: [{ uri: rootUri, name: 'bench' }], capabilities, initializationOptions: { provideFormatter: false, handledSchemaProtocols: ['file'] } });
-  json.notify('workspace/didChangeConfiguration', { settings: { json: { validate: { enable: true }, schemas: [{ fileMatch: ['*.ppkg.json'], schema: PROJECT_SCHEMA }] } } });
+  await json.initialize({
+    rootUri,
+    workspaceFolders: [{ uri: rootUri, name: 'bench' }],
+    capabilities,
+    initializationOptions: { provideFormatter: false, handledSchemaProtocols: ['file'] },
+  });
+  json.notify('workspace/didChangeConfiguration', {
+    settings: { json: { validate: { enable: true }, schemas: [{ fileMatch: ['*.ppkg.json'], schema: PROJECT_SCHEMA }] } },
+  });
   return { ppkg, json };
 }
 
@@ -152,7 +164,15 @@ function variants(g: GeneratedProject): { name: string; text: string; slot: numb
   return out;
 }
 
-async function keystrokeSamples(s: Servers, pair: Pair, file: string, slot: number, runs: number, log: (s: string) => void, label: string): Promise<{ ours: Timing; anchor: Timing }> {
+async function keystrokeSamples(
+  s: Servers,
+  pair: Pair,
+  file: string,
+  slot: number,
+  runs: number,
+  log: (s: string) => void,
+  label: string,
+): Promise<{ ours: Timing; anchor: Timing }> {
   const ours: number[] = [];
   const anchor: number[] = [];
   const warmup = 3;
@@ -166,16 +186,23 @@ async function keystrokeSamples(s: Servers, pair: Pair, file: string, slot: numb
     const expected = reference(next, file);
     const version = pair.nextVersion();
     const measureOne = async (server: LspProcess): Promise<number> => {
-      const wait = server === s.ppkg ? server.waitForDiagnostics((p) => p.uri === pair.uri && p.version === version) : server.waitForDiagnostics((p) => p.uri === pair.uri);
+      const wait =
+        server === s.ppkg
+          ? server.waitForDiagnostics((p) => p.uri === pair.uri && p.version === version)
+          : server.waitForDiagnostics((p) => p.uri === pair.uri);
       const send = pair.edit(server, slot, len, repl, version);
       const t0 = performance.now();
       send();
       const p = await wait;
       const ms = p.at - t0;
       if (server === s.ppkg) {
-        if (shape(p) !== expected) throw new Error(`ppkg published ${p.diagnostics.length} diagnostics for ${label}, the engine finds ${JSON.parse(expected).length}: ${shape(p).slice(0, 300)}`);
+        if (shape(p) !== expected)
+          throw new Error(
+            `ppkg published ${p.diagnostics.length} diagnostics for ${label}, the engine finds ${JSON.parse(expected).length}: ${shape(p).slice(0, 300)}`,
+          );
       } else {
-        if (p.diagnostics.length === jsonPrevCount) throw new Error(`the JSON server's diagnostics did not change with the toggled error (${label}): ${p.diagnostics.length}`);
+        if (p.diagnostics.length === jsonPrevCount)
+          throw new Error(`the JSON server's diagnostics did not change with the toggled error (${label}): ${p.diagnostics.length}`);
         jsonPrevCount = p.diagnostics.length;
       }
       return ms;
@@ -220,7 +247,17 @@ interface CompletionList {
 }
 
 /** Completion right after typing that breaks the document; the edit is undone (untimed) after each sample. */
-async function completionSamples(s: Servers, pair: Pair, at: number, typed: string, removed: number, expectLabel: RegExp | undefined, runs: number, log: (s: string) => void, label: string): Promise<{ ours: Timing; anchor: Timing; items: string }> {
+async function completionSamples(
+  s: Servers,
+  pair: Pair,
+  at: number,
+  typed: string,
+  removed: number,
+  expectLabel: RegExp | undefined,
+  runs: number,
+  log: (s: string) => void,
+  label: string,
+): Promise<{ ours: Timing; anchor: Timing; items: string }> {
   const ours: number[] = [];
   const anchor: number[] = [];
   const warmup = 3;
@@ -237,10 +274,19 @@ async function completionSamples(s: Servers, pair: Pair, at: number, typed: stri
       const send = pair.edit(server, at, removed, typed, version);
       const t0 = performance.now();
       send();
-      const list = await server.request<CompletionList | { label: string }[] | null>('textDocument/completion', { textDocument: { uri: pair.uri }, position: cursor });
+      const list = await server.request<CompletionList | { label: string }[] | null>('textDocument/completion', {
+        textDocument: { uri: pair.uri },
+        position: cursor,
+      });
       const ms = performance.now() - t0;
       const items = Array.isArray(list) ? list : (list?.items ?? []);
-      if (items.length === 0 || (expectLabel && !items.some((it) => expectLabel.test(it.label)))) throw new Error(`${server.name}: no completion${expectLabel ? ` matching ${expectLabel}` : ''} (${label}); got ${items.slice(0, 10).map((x) => x.label).join(', ')}`);
+      if (items.length === 0 || (expectLabel && !items.some((it) => expectLabel.test(it.label))))
+        throw new Error(
+          `${server.name}: no completion${expectLabel ? ` matching ${expectLabel}` : ''} (${label}); got ${items
+            .slice(0, 10)
+            .map((x) => x.label)
+            .join(', ')}`,
+        );
       if (server === s.ppkg) ppkgLabels = items.map((x) => x.label);
       else jsonLabels = items.map((x) => x.label);
       // ppkg's answer is right when it offers at least everything the JSON server offers from the same schema.
@@ -251,7 +297,8 @@ async function completionSamples(s: Servers, pair: Pair, at: number, typed: stri
       }
       // Undo, untimed, and let both settle (diagnostics of the undo published).
       const undo = pair.nextVersion();
-      const settled = server === s.ppkg ? server.waitForDiagnostics((p) => p.uri === pair.uri && p.version === undo) : server.waitForDiagnostics((p) => p.uri === pair.uri);
+      const settled =
+        server === s.ppkg ? server.waitForDiagnostics((p) => p.uri === pair.uri && p.version === undo) : server.waitForDiagnostics((p) => p.uri === pair.uri);
       pair.text = broken;
       pair.change(server, at, typed.length, original.slice(at, at + removed), undo);
       pair.text = original;
@@ -328,10 +375,34 @@ export async function runKeystroke(root: string, tmp: string, log: (s: string) =
           const prop = g.slots.property;
           log(`  2. completion while typing, ${size.label}…`);
           const cp = await completionSamples(s, pair, prop, '\n        "rest', 0, undefined, size.runs, log, `${size.label} property name`);
-          rows.push(ratioRow({ group: 2, name: 'Completion while typing a property name (`"rest`, document has a syntax error)', size: sizeLabel, ours: cp.ours, anchor: cp.anchor, anchorName: 'vscode-json-language-server', target: size.bytes >= MB ? { kind: 'ratio', max: 0.5 } : undefined, info: size.bytes < MB, note: cp.items }));
+          rows.push(
+            ratioRow({
+              group: 2,
+              name: 'Completion while typing a property name (`"rest`, document has a syntax error)',
+              size: sizeLabel,
+              ours: cp.ours,
+              anchor: cp.anchor,
+              anchorName: 'vscode-json-language-server',
+              target: size.bytes >= MB ? { kind: 'ratio', max: 0.5 } : undefined,
+              info: size.bytes < MB,
+              note: cp.items,
+            }),
+          );
           const bool = v.text.startsWith('true', v.slot) ? 'true' : 'false';
           const cv = await completionSamples(s, pair, v.slot, bool[0], bool.length, new RegExp(`^${bool}$`), size.runs, log, `${size.label} value`);
-          rows.push(ratioRow({ group: 2, name: 'Completion while typing a value (`t` of true, document has a syntax error)', size: sizeLabel, ours: cv.ours, anchor: cv.anchor, anchorName: 'vscode-json-language-server', target: size.bytes >= MB ? { kind: 'ratio', max: 0.5 } : undefined, info: size.bytes < MB, note: cv.items }));
+          rows.push(
+            ratioRow({
+              group: 2,
+              name: 'Completion while typing a value (`t` of true, document has a syntax error)',
+              size: sizeLabel,
+              ours: cv.ours,
+              anchor: cv.anchor,
+              anchorName: 'vscode-json-language-server',
+              target: size.bytes >= MB ? { kind: 'ratio', max: 0.5 } : undefined,
+              info: size.bytes < MB,
+              note: cv.items,
+            }),
+          );
         }
         closeBoth(s, uri);
       }

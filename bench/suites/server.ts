@@ -54,7 +54,9 @@ export function coldStart(serverJs: string, exampleFile: string): Promise<number
     };
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', (e) => finish(e));
-    child.on('exit', (code) => (elapsed !== undefined ? finish(undefined, elapsed) : finish(new Error(`server exited (${code}) before publishing diagnostics: ${stderr.slice(0, 500)}`))));
+    child.on('exit', (code) =>
+      elapsed !== undefined ? finish(undefined, elapsed) : finish(new Error(`server exited (${code}) before publishing diagnostics: ${stderr.slice(0, 500)}`)),
+    );
     child.stdout.on('data', (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);
       for (;;) {
@@ -64,9 +66,14 @@ export function coldStart(serverJs: string, exampleFile: string): Promise<number
         if (!m) return finish(new Error('bad LSP header'));
         const len = Number(m[1]);
         if (buf.length < sep + 4 + len) return;
-        const msg = JSON.parse(buf.subarray(sep + 4, sep + 4 + len).toString('utf8')) as { id?: number; method?: string; params?: { uri?: string; items?: unknown[] } };
+        const msg = JSON.parse(buf.subarray(sep + 4, sep + 4 + len).toString('utf8')) as {
+          id?: number;
+          method?: string;
+          params?: { uri?: string; items?: unknown[] };
+        };
         buf = buf.subarray(sep + 4 + len);
-        if (msg.method === 'textDocument/publishDiagnostics' && msg.params?.uri === uri && elapsed === undefined) return finish(undefined, performance.now() - t0);
+        if (msg.method === 'textDocument/publishDiagnostics' && msg.params?.uri === uri && elapsed === undefined)
+          return finish(undefined, performance.now() - t0);
         if (msg.id === 2 && !msg.method) {
           send({ method: 'exit' });
           continue;
@@ -107,13 +114,25 @@ export async function runServer(root: string, tmp: string, log: (s: string) => v
     await coldStart(serverJs, example);
     const t = await measure(() => coldStart(serverJs, example), { warmup: 1, runs: 9 });
     const bare = await measure(() => new Promise<void>((res) => spawn(process.execPath, ['-e', '0']).on('exit', () => res())), { warmup: 1, runs: 9 });
-    rows.push(ratioRow({ group: 5, name: 'Server cold start: spawn → initialize → didOpen example → first publishDiagnostics', size: `dist/server.js ${fmtBytes(fs.statSync(serverJs).size)}`, ours: t, target: { kind: 'ms', max: 300 }, note: `bare \`node -e 0\` takes ${bare.median.toFixed(0)} ms on this machine` }));
+    rows.push(
+      ratioRow({
+        group: 5,
+        name: 'Server cold start: spawn → initialize → didOpen example → first publishDiagnostics',
+        size: `dist/server.js ${fmtBytes(fs.statSync(serverJs).size)}`,
+        ours: t,
+        target: { kind: 'ms', max: 300 },
+        note: `bare \`node -e 0\` takes ${bare.median.toFixed(0)} ms on this machine`,
+      }),
+    );
   } catch (err) {
     rows.push(skippedRow(5, 'Server cold start', `dist/server.js did not publish diagnostics: ${(err as Error).message}`, { kind: 'ms', max: 300 }));
   }
 
   // Bundle sizes as built by `npm run bench` (development build: not minified, source maps beside).
-  for (const f of fs.readdirSync(path.join(root, 'dist')).filter((f) => f.endsWith('.js')).sort()) {
+  for (const f of fs
+    .readdirSync(path.join(root, 'dist'))
+    .filter((f) => f.endsWith('.js'))
+    .sort()) {
     rows.push({ group: 5, name: `Bundle dist/${f} (development build)`, size: '', oursBytes: fs.statSync(path.join(root, 'dist', f)).size, info: true });
   }
 
@@ -123,7 +142,17 @@ export async function runServer(root: string, tmp: string, log: (s: string) => v
   const vsixTarget = { kind: 'bytes' as const, max: 1.5 * 1024 * 1024 };
   if (!options.packageVsix) {
     const vsix = path.join(root, 'dist', 'ppkg.vsix');
-    if (fs.existsSync(vsix)) rows.push(ratioRow({ group: 5, name: 'VSIX dist/ppkg.vsix', size: '', oursBytes: fs.statSync(vsix).size, target: vsixTarget, note: `read from dist/ (not rebuilt; dated ${fs.statSync(vsix).mtime.toISOString()})` }));
+    if (fs.existsSync(vsix))
+      rows.push(
+        ratioRow({
+          group: 5,
+          name: 'VSIX dist/ppkg.vsix',
+          size: '',
+          oursBytes: fs.statSync(vsix).size,
+          target: vsixTarget,
+          note: `read from dist/ (not rebuilt; dated ${fs.statSync(vsix).mtime.toISOString()})`,
+        }),
+      );
     else rows.push(skippedRow(5, 'VSIX size', 'dist/ppkg.vsix not present (run without --no-package to build it)', vsixTarget));
     return rows;
   }
@@ -144,17 +173,44 @@ export async function runServer(root: string, tmp: string, log: (s: string) => v
       rows.push(skippedRow(5, 'VSIX size', `npm run package failed: ${why}`, vsixTarget));
       return rows;
     }
-    for (const f of fs.readdirSync(path.join(copy, 'dist')).filter((f) => f.endsWith('.js')).sort()) {
-      rows.push({ group: 5, name: `Bundle dist/${f} (production build, as shipped in the VSIX)`, size: '', oursBytes: fs.statSync(path.join(copy, 'dist', f)).size, info: true });
+    for (const f of fs
+      .readdirSync(path.join(copy, 'dist'))
+      .filter((f) => f.endsWith('.js'))
+      .sort()) {
+      rows.push({
+        group: 5,
+        name: `Bundle dist/${f} (production build, as shipped in the VSIX)`,
+        size: '',
+        oursBytes: fs.statSync(path.join(copy, 'dist', f)).size,
+        info: true,
+      });
     }
     const prodServer = path.join(copy, 'dist', 'server.js');
     try {
       const t = await measure(() => coldStart(prodServer, example), { warmup: 1, runs: 9 });
-      rows.push(ratioRow({ group: 5, name: 'Server cold start, production bundle (as shipped)', size: `dist/server.js ${fmtBytes(fs.statSync(prodServer).size)}`, ours: t, target: { kind: 'ms', max: 300 }, info: true }));
+      rows.push(
+        ratioRow({
+          group: 5,
+          name: 'Server cold start, production bundle (as shipped)',
+          size: `dist/server.js ${fmtBytes(fs.statSync(prodServer).size)}`,
+          ours: t,
+          target: { kind: 'ms', max: 300 },
+          info: true,
+        }),
+      );
     } catch (err) {
       rows.push(skippedRow(5, 'Server cold start, production bundle', (err as Error).message));
     }
-    rows.push(ratioRow({ group: 5, name: 'VSIX (npm run package)', size: '', oursBytes: fs.statSync(vsix).size, target: vsixTarget, note: 'built in this run from the working tree' }));
+    rows.push(
+      ratioRow({
+        group: 5,
+        name: 'VSIX (npm run package)',
+        size: '',
+        oursBytes: fs.statSync(vsix).size,
+        target: vsixTarget,
+        note: 'built in this run from the working tree',
+      }),
+    );
   } finally {
     fs.rmSync(copy, { recursive: true, force: true });
   }

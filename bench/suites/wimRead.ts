@@ -48,7 +48,14 @@ export interface WimReadBench {
   /** 7z l -slt PKG (7-Zip WASM) */
   sevenZipList: Timing;
   /** oursRead / wimlib, oursRead / 7-Zip, oursExtract / wimlib, oursExtract / 7-Zip (medians). */
-  ratios: { readVsWimlib: number; readVsSevenZip: number; extractVsWimlib: number; extractVsSevenZip: number; inspectVsWimdir: number; inspectVsSevenZipList: number };
+  ratios: {
+    readVsWimlib: number;
+    readVsSevenZip: number;
+    extractVsWimlib: number;
+    extractVsSevenZip: number;
+    inspectVsWimdir: number;
+    inspectVsSevenZipList: number;
+  };
   /** Decompressed MB (10^6 bytes) per CPU second, median of runs over all compressed chunks. */
   decompressMBps: number;
   compressedChunks: number;
@@ -67,7 +74,28 @@ function xorshift(seed: number): () => number {
   };
 }
 
-const WORDS = ['Provisioning', 'package', 'setting', '<parm', 'name="', 'value="', '/>', '\r\n', 'Policy', 'Windows', 'install', 'component', 'registry', 'HKLM\\Software', '0x0001', 'DataAsset', '{9f3c2a1e-5b6d}', 'msiexec', '.dll', '.exe'];
+const WORDS = [
+  'Provisioning',
+  'package',
+  'setting',
+  '<parm',
+  'name="',
+  'value="',
+  '/>',
+  '\r\n',
+  'Policy',
+  'Windows',
+  'install',
+  'component',
+  'registry',
+  'HKLM\\Software',
+  '0x0001',
+  'DataAsset',
+  '{9f3c2a1e-5b6d}',
+  'msiexec',
+  '.dll',
+  '.exe',
+];
 
 function textBytes(n: number, rnd: () => number): Buffer {
   const parts: string[] = [];
@@ -83,7 +111,7 @@ function textBytes(n: number, rnd: () => number): Buffer {
 /** Installer-like: 1-4 MiB stretches, 40% text, 30% random, 20% records, 10% zeros. */
 function installer(bytes: number, rnd: () => number): Buffer {
   const parts: Buffer[] = [];
-  for (let left = bytes; left > 0; ) {
+  for (let left = bytes; left > 0;) {
     const n = Math.min(left, (1 + (rnd() % 4)) << 20);
     const k = rnd() % 10;
     let b: Buffer;
@@ -265,7 +293,14 @@ export async function runWimRead(
     fs.writeFileSync(path.join(dir, 'read-all.ts'), READ_ALL);
     fs.writeFileSync(path.join(dir, 'seven-zip.cjs'), SEVEN_ZIP);
     const esbuild = path.join(root, 'node_modules', '.bin', 'esbuild');
-    run(esbuild, [path.join(dir, 'read-all.ts'), '--bundle', '--platform=node', '--target=node20', '--log-level=warning', `--outfile=${path.join(dir, 'read-all.js')}`]);
+    run(esbuild, [
+      path.join(dir, 'read-all.ts'),
+      '--bundle',
+      '--platform=node',
+      '--target=node20',
+      '--log-level=warning',
+      `--outfile=${path.join(dir, 'read-all.js')}`,
+    ]);
 
     const out = path.join(dir, 'out');
     const clean = () => fs.rmSync(out, { recursive: true, force: true });
@@ -278,7 +313,15 @@ export async function runWimRead(
       ['wimdir', () => run('wimdir', [pkg, '1', '--detailed'])],
       ['sevenZipList', () => run(process.execPath, [path.join(dir, 'seven-zip.cjs'), pkg, out, 'l'])],
     ];
-    const samples = { oursRead: [] as number[], oursExtract: [] as number[], wimlib: [] as number[], sevenZip: [] as number[], oursInspect: [] as number[], wimdir: [] as number[], sevenZipList: [] as number[] };
+    const samples = {
+      oursRead: [] as number[],
+      oursExtract: [] as number[],
+      wimlib: [] as number[],
+      sevenZip: [] as number[],
+      oursInspect: [] as number[],
+      wimdir: [] as number[],
+      sevenZipList: [] as number[],
+    };
     const load0 = os.loadavg()[0]!;
     log(`  ${runs} interleaved rounds (+1 warm-up) of: ours read, ours extract, wimlib apply, 7-Zip WASM x, ours inspect, wimdir, 7-Zip WASM l…`);
     for (let r = 0; r <= runs; r++) {
@@ -320,12 +363,60 @@ export async function runWimRead(
     };
     const size = `${(contentBytes / 1e6).toFixed(0)} MB in ${files} files, ${(packageBytes / 1e6).toFixed(0)} MB XPRESS`;
     const rows: Row[] = [
-      ratioRow({ group: 6, name: 'WIM reader: read every file (openWim + streamFile, SHA-1 checked)', size, ours: t.oursRead, anchor: t.wimlib, anchorName: 'wimlib-imagex apply', target: { kind: 'ratio', max: 1.5 } }),
-      ratioRow({ group: 6, name: 'WIM reader: read every file', size, ours: t.oursRead, anchor: t.sevenZip, anchorName: '7-Zip WASM x', target: { kind: 'ratio', max: 0.5 } }),
-      ratioRow({ group: 6, name: 'WIM reader: extract every file to disk', size, ours: t.oursExtract, anchor: t.wimlib, anchorName: 'wimlib-imagex apply', target: { kind: 'ratio', max: 1.5 } }),
-      ratioRow({ group: 6, name: 'WIM reader: extract every file to disk', size, ours: t.oursExtract, anchor: t.sevenZip, anchorName: '7-Zip WASM x', target: { kind: 'ratio', max: 0.5 } }),
-      ratioRow({ group: 6, name: 'WIM reader: open, list, read the provisioning XML', size, ours: t.oursInspect, anchor: t.wimdir, anchorName: 'wimdir PKG 1 --detailed', target: { kind: 'ratio', max: 1.5 } }),
-      ratioRow({ group: 6, name: 'WIM reader: open, list, read the provisioning XML', size, ours: t.oursInspect, anchor: t.sevenZipList, anchorName: '7-Zip WASM l -slt', target: { kind: 'ratio', max: 0.5 } }),
+      ratioRow({
+        group: 6,
+        name: 'WIM reader: read every file (openWim + streamFile, SHA-1 checked)',
+        size,
+        ours: t.oursRead,
+        anchor: t.wimlib,
+        anchorName: 'wimlib-imagex apply',
+        target: { kind: 'ratio', max: 1.5 },
+      }),
+      ratioRow({
+        group: 6,
+        name: 'WIM reader: read every file',
+        size,
+        ours: t.oursRead,
+        anchor: t.sevenZip,
+        anchorName: '7-Zip WASM x',
+        target: { kind: 'ratio', max: 0.5 },
+      }),
+      ratioRow({
+        group: 6,
+        name: 'WIM reader: extract every file to disk',
+        size,
+        ours: t.oursExtract,
+        anchor: t.wimlib,
+        anchorName: 'wimlib-imagex apply',
+        target: { kind: 'ratio', max: 1.5 },
+      }),
+      ratioRow({
+        group: 6,
+        name: 'WIM reader: extract every file to disk',
+        size,
+        ours: t.oursExtract,
+        anchor: t.sevenZip,
+        anchorName: '7-Zip WASM x',
+        target: { kind: 'ratio', max: 0.5 },
+      }),
+      ratioRow({
+        group: 6,
+        name: 'WIM reader: open, list, read the provisioning XML',
+        size,
+        ours: t.oursInspect,
+        anchor: t.wimdir,
+        anchorName: 'wimdir PKG 1 --detailed',
+        target: { kind: 'ratio', max: 1.5 },
+      }),
+      ratioRow({
+        group: 6,
+        name: 'WIM reader: open, list, read the provisioning XML',
+        size,
+        ours: t.oursInspect,
+        anchor: t.sevenZipList,
+        anchorName: '7-Zip WASM l -slt',
+        target: { kind: 'ratio', max: 0.5 },
+      }),
     ];
     return { results, rows };
   } finally {
@@ -346,7 +437,10 @@ async function main(): Promise<void> {
   const root = path.resolve(__dirname, '../..');
   const log = (s: string) => console.log(s);
   log(`WIM reader bench: ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores, Node ${process.version}, load ${os.loadavg()[0]!.toFixed(1)}`);
-  const { results: r } = await runWimRead(root, os.tmpdir(), log, { runs: arg('--runs') ? Number(arg('--runs')) : undefined, totalMb: arg('--mb') ? Number(arg('--mb')) : undefined });
+  const { results: r } = await runWimRead(root, os.tmpdir(), log, {
+    runs: arg('--runs') ? Number(arg('--runs')) : undefined,
+    totalMb: arg('--mb') ? Number(arg('--mb')) : undefined,
+  });
   log('');
   log(`ours read     ${ms(r.oursRead)}`);
   log(`ours extract  ${ms(r.oursExtract)}`);
@@ -358,7 +452,9 @@ async function main(): Promise<void> {
   log('');
   log(`read    / wimlib ${r.ratios.readVsWimlib.toFixed(2)} (target ≤ 1.5)   read    / 7-Zip WASM ${r.ratios.readVsSevenZip.toFixed(2)} (target ≤ 0.5)`);
   log(`extract / wimlib ${r.ratios.extractVsWimlib.toFixed(2)} (target ≤ 1.5)   extract / 7-Zip WASM ${r.ratios.extractVsSevenZip.toFixed(2)} (target ≤ 0.5)`);
-  log(`inspect / wimdir ${r.ratios.inspectVsWimdir.toFixed(2)} (target ≤ 1.5)   inspect / 7-Zip WASM l ${r.ratios.inspectVsSevenZipList.toFixed(2)} (target ≤ 0.5)`);
+  log(
+    `inspect / wimdir ${r.ratios.inspectVsWimdir.toFixed(2)} (target ≤ 1.5)   inspect / 7-Zip WASM l ${r.ratios.inspectVsSevenZipList.toFixed(2)} (target ≤ 0.5)`,
+  );
   log(`XPRESS decompressor: ${r.decompressMBps.toFixed(0)} MB/s per CPU second over ${r.compressedChunks} compressed chunks`);
   log(`load average ${r.loadAverage[0].toFixed(1)} → ${r.loadAverage[1].toFixed(1)}`);
   if (args.includes('--json')) console.log(JSON.stringify(r, null, 2));

@@ -45,7 +45,11 @@ export async function pickSignInMethod(): Promise<SignInMethod | undefined> {
   const picked = await vscode.window.showQuickPick(
     [
       { label: '$(globe) Sign in with the browser', description: 'Opens your browser; returns here when done', method: 'browser' as const },
-      { label: '$(device-mobile) Sign in with a device code', description: 'For remote sessions: enter a code on another device', method: 'deviceCode' as const },
+      {
+        label: '$(device-mobile) Sign in with a device code',
+        description: 'For remote sessions: enter a code on another device',
+        method: 'deviceCode' as const,
+      },
     ],
     { placeHolder: 'Sign in to Microsoft Entra ID with an account that may create bulk tokens' },
   );
@@ -85,17 +89,19 @@ export class GraphSessions {
       const hit = this.cache.get(key);
       if (hit && hit.expires - Date.now() > 5 * 60_000) return hit.token;
       // The device code lives in a progress notification that closes by itself once the sign-in ends.
-      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'ppkg: Signing in to Microsoft Graph' }, (progress) =>
-        signInToGraph({
-          clientId: s.graphClientId,
-          authority: s.authority,
-          scopes,
-          graphEndpoint: s.graphEndpoint,
-          deviceCode: method === 'deviceCode',
-          onDeviceCode: deviceCodeInProgress(progress),
-          openBrowser: method === 'browser' ? openBrowser : undefined,
-          signal,
-        }),
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'ppkg: Signing in to Microsoft Graph' },
+        (progress) =>
+          signInToGraph({
+            clientId: s.graphClientId,
+            authority: s.authority,
+            scopes,
+            graphEndpoint: s.graphEndpoint,
+            deviceCode: method === 'deviceCode',
+            onDeviceCode: deviceCodeInProgress(progress),
+            openBrowser: method === 'browser' ? openBrowser : undefined,
+            signal,
+          }),
       );
       username = result.username;
       this.cache.set(key, { token: result.accessToken, expires: result.expiresOn?.getTime() ?? Date.now() + 30 * 60_000, username: result.username });

@@ -75,7 +75,8 @@ export function reportError(err: unknown, context: ErrorContext): ErrorReport {
   } else {
     text = sentences([context.failed ? `${context.failed}: ${info.message}` : info.message, ...info.advice, context.then]);
     log(text);
-    if (info.category === 'project' && info.diagnostics.length) actions.push({ title: SHOW_PROBLEMS, run: () => vscode.commands.executeCommand('workbench.actions.view.problems') });
+    if (info.category === 'project' && info.diagnostics.length)
+      actions.push({ title: SHOW_PROBLEMS, run: () => vscode.commands.executeCommand('workbench.actions.view.problems') });
   }
   text = notificationText(text);
   if (!context.quiet) {

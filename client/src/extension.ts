@@ -6,13 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import {
-  COMMANDS,
-  SECRET_NAMES_NOTIFICATION,
-  VALIDATE_WORKSPACE_REQUEST,
-  type MoveSecretArgs,
-  type ValidateWorkspaceResult,
-} from '../../server/src/protocol';
+import { COMMANDS, SECRET_NAMES_NOTIFICATION, VALIDATE_WORKSPACE_REQUEST, type MoveSecretArgs, type ValidateWorkspaceResult } from '../../server/src/protocol';
 import { useVsCodeCommandNames } from '../../server/src/engine';
 import { GraphSessions } from './auth';
 import { reportError } from './errors';
@@ -76,7 +70,12 @@ export function activate(context: vscode.ExtensionContext): PpkgExtensionApi {
   };
   void markProjects();
   const projectWatcher = vscode.workspace.createFileSystemWatcher('**/*.ppkg.json', false, true, false);
-  context.subscriptions.push(projectWatcher, projectWatcher.onDidCreate(markProjects), projectWatcher.onDidDelete(markProjects), vscode.workspace.onDidOpenTextDocument((d) => d.languageId === LANGUAGE_ID && void markProjects()));
+  context.subscriptions.push(
+    projectWatcher,
+    projectWatcher.onDidCreate(markProjects),
+    projectWatcher.onDidDelete(markProjects),
+    vscode.workspace.onDidOpenTextDocument((d) => d.languageId === LANGUAGE_ID && void markProjects()),
+  );
 
   const accounts = new BulkTokenAccountsView(sessions, secrets, log);
   const tokenDeps = { secrets, log, sessions, onAccountsChanged: () => void accounts.refreshIfLoaded() };
@@ -87,7 +86,8 @@ export function activate(context: vscode.ExtensionContext): PpkgExtensionApi {
     vscode.window.onDidChangeActiveTextEditor(() => accounts.redraw()),
   );
 
-  const register = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown));
+  const register = (id: string, fn: (...args: never[]) => unknown) =>
+    context.subscriptions.push(vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown));
   register('ppkg.validateWorkspace', async () => {
     await ready;
     const result = await lc.sendRequest<ValidateWorkspaceResult>(VALIDATE_WORKSPACE_REQUEST, {});

@@ -83,7 +83,9 @@ class PackageViewProvider implements vscode.CustomReadonlyEditorProvider {
     this.active = document.uri;
     panel.onDidChangeViewState((e) => e.webviewPanel.active && (this.active = document.uri));
     // A rebuilt package refreshes the view.
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(document.uri.fsPath)), path.basename(document.uri.fsPath)));
+    const watcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(vscode.Uri.file(path.dirname(document.uri.fsPath)), path.basename(document.uri.fsPath)),
+    );
     watcher.onDidChange(render);
     watcher.onDidCreate(render);
     panel.onDidDispose(() => watcher.dispose());
@@ -135,7 +137,12 @@ class InspectDocuments implements vscode.TextDocumentContentProvider {
 export function alignUnknownSecrets(project: InspectModel, pkg: InspectModel): InspectModel {
   const key = (x: InspectSetting) => `${x.scope}|${x.path ?? x.uri}`;
   const unknown = new Map(project.settings.filter((x) => x.secret && x.secret.fingerprint === null).map((x) => [key(x), x]));
-  return { ...pkg, settings: pkg.settings.map((x) => (x.secret && unknown.has(key(x)) ? { ...x, value: unknown.get(key(x))!.value, compiledValue: unknown.get(key(x))!.compiledValue } : x)) };
+  return {
+    ...pkg,
+    settings: pkg.settings.map((x) =>
+      x.secret && unknown.has(key(x)) ? { ...x, value: unknown.get(key(x))!.value, compiledValue: unknown.get(key(x))!.compiledValue } : x,
+    ),
+  };
 }
 
 /** The project's secrets from SecretStorage, as the environment the engine reads (unset ones are "value unknown"). */
@@ -179,7 +186,12 @@ async function pickPackage(provider: PackageViewProvider, arg: unknown): Promise
   return picked?.[0];
 }
 
-async function importPackageCommand(provider: PackageViewProvider, secrets: SecretStore, log: vscode.LogOutputChannel, arg: unknown): Promise<string | undefined> {
+async function importPackageCommand(
+  provider: PackageViewProvider,
+  secrets: SecretStore,
+  log: vscode.LogOutputChannel,
+  arg: unknown,
+): Promise<string | undefined> {
   const pkg = await pickPackage(provider, arg);
   if (!pkg) return undefined;
   const dir = path.dirname(pkg.fsPath);
@@ -205,7 +217,12 @@ async function importPackageCommand(provider: PackageViewProvider, secrets: Secr
   try {
     await fs.access(out);
     const replace = 'Replace';
-    force = (await vscode.window.showWarningMessage(`${path.basename(out)} already exists. Replace the project file? (Extracted files are never replaced.)`, { modal: true }, replace)) === replace;
+    force =
+      (await vscode.window.showWarningMessage(
+        `${path.basename(out)} already exists. Replace the project file? (Extracted files are never replaced.)`,
+        { modal: true },
+        replace,
+      )) === replace;
     if (!force) return undefined;
   } catch {
     // New file.
@@ -222,7 +239,12 @@ async function importPackageCommand(provider: PackageViewProvider, secrets: Secr
   const stderr = outcome.stderr;
   for (const line of stderr.split('\n').filter(Boolean)) log.appendLine(`[import] ${line.replace(/^ppkg import: /, '')}`);
   if (outcome.code !== 0) {
-    const message = stderr.split('\n').filter((l) => !/: warning: /.test(l)).join(' ').replace(/^ppkg import: /, '').trim();
+    const message = stderr
+      .split('\n')
+      .filter((l) => !/: warning: /.test(l))
+      .join(' ')
+      .replace(/^ppkg import: /, '')
+      .trim();
     void vscode.window.showErrorMessage(`Import as Project failed: ${notificationText(message)}`);
     return undefined;
   }
@@ -254,25 +276,42 @@ async function importPackageCommand(provider: PackageViewProvider, secrets: Secr
   return out;
 }
 
-async function comparePackageCommand(provider: PackageViewProvider, secrets: SecretStore, log: vscode.LogOutputChannel, documents: InspectDocuments, arg: unknown, projectArg?: unknown): Promise<{ differences: number } | undefined> {
+async function comparePackageCommand(
+  provider: PackageViewProvider,
+  secrets: SecretStore,
+  log: vscode.LogOutputChannel,
+  documents: InspectDocuments,
+  arg: unknown,
+  projectArg?: unknown,
+): Promise<{ differences: number } | undefined> {
   const pkg = await pickPackage(provider, arg);
   if (!pkg) return undefined;
   let project: string | undefined = typeof projectArg === 'string' ? projectArg : undefined;
   if (!project) {
     const found = await vscode.workspace.findFiles('**/*.ppkg.json', '**/{node_modules,ppkg-out}/**', 200);
     const items = found.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u }));
-    const picked = await vscode.window.showQuickPick(items, { title: 'ppkg: Compare with Project', placeHolder: `Project to compare with ${path.basename(pkg.fsPath)}` });
+    const picked = await vscode.window.showQuickPick(items, {
+      title: 'ppkg: Compare with Project',
+      placeHolder: `Project to compare with ${path.basename(pkg.fsPath)}`,
+    });
     if (!picked) return undefined;
     project = picked.uri.fsPath;
   }
   try {
-    const [a, b] = await Promise.all([inspectProjectFile(project, path.basename(project), await projectSecretsEnv(secrets, project)), inspectPackage(pkg.fsPath)]);
+    const [a, b] = await Promise.all([
+      inspectProjectFile(project, path.basename(project), await projectSecretsEnv(secrets, project)),
+      inspectPackage(pkg.fsPath),
+    ]);
     const d = diffModels(a.model, b.model, { a: { label: path.basename(project), kind: 'project' }, b: { label: path.basename(pkg.fsPath), kind: 'package' } });
     const left = documents.prepare(path.basename(project), renderInspectText(a.model));
     const right = documents.prepare(path.basename(pkg.fsPath), renderInspectText(alignUnknownSecrets(a.model, b.model)));
     await vscode.commands.executeCommand('vscode.diff', left, right, `${path.basename(project)} ↔ ${path.basename(pkg.fsPath)}`);
     const n = d.image.length + d.settings.length + d.files.length;
-    void vscode.window.showInformationMessage(d.same ? `${path.basename(pkg.fsPath)} is what ${path.basename(project)} builds: no differences.` : `${path.basename(pkg.fsPath)} and ${path.basename(project)}: ${n} difference${n === 1 ? '' : 's'}.`);
+    void vscode.window.showInformationMessage(
+      d.same
+        ? `${path.basename(pkg.fsPath)} is what ${path.basename(project)} builds: no differences.`
+        : `${path.basename(pkg.fsPath)} and ${path.basename(project)}: ${n} difference${n === 1 ? '' : 's'}.`,
+    );
     return { differences: n };
   } catch (err) {
     reportError(err, { log, topic: 'compare', packageName: path.basename(pkg.fsPath) });
@@ -284,9 +323,14 @@ export function registerPackageView(context: vscode.ExtensionContext, secrets: S
   const provider = new PackageViewProvider();
   const documents = new InspectDocuments(secrets);
   context.subscriptions.push(
-    vscode.window.registerCustomEditorProvider(PACKAGE_VIEW, provider, { supportsMultipleEditorsPerDocument: true, webviewOptions: { retainContextWhenHidden: false } }),
+    vscode.window.registerCustomEditorProvider(PACKAGE_VIEW, provider, {
+      supportsMultipleEditorsPerDocument: true,
+      webviewOptions: { retainContextWhenHidden: false },
+    }),
     vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, documents),
     vscode.commands.registerCommand('ppkg.importPackage', (arg?: unknown) => importPackageCommand(provider, secrets, log, arg)),
-    vscode.commands.registerCommand('ppkg.comparePackage', (arg?: unknown, project?: unknown) => comparePackageCommand(provider, secrets, log, documents, arg, project)),
+    vscode.commands.registerCommand('ppkg.comparePackage', (arg?: unknown, project?: unknown) =>
+      comparePackageCommand(provider, secrets, log, documents, arg, project),
+    ),
   );
 }

@@ -50,7 +50,11 @@ export async function setSecretCommand(secrets: SecretStore, log: vscode.OutputC
     const other = '$(add) Another name…';
     const picked = await vscode.window.showQuickPick(
       [
-        ...names.map((n) => ({ label: n, description: stored.has(n) ? 'set' : 'not set', detail: project.secretNames.includes(n) ? undefined : 'not referenced by the project' })),
+        ...names.map((n) => ({
+          label: n,
+          description: stored.has(n) ? 'set' : 'not set',
+          detail: project.secretNames.includes(n) ? undefined : 'not referenced by the project',
+        })),
         { label: other },
       ],
       { placeHolder: `Which secret of "${project.name}"?` },
@@ -60,7 +64,8 @@ export async function setSecretCommand(secrets: SecretStore, log: vscode.OutputC
     if (name === other) {
       name = await vscode.window.showInputBox({
         prompt: 'Secret name (letters, digits, ., _ and -)',
-        validateInput: (v) => (/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v) ? undefined : 'Letters, digits, ., _ and -, starting with a letter or digit (at most 64).'),
+        validateInput: (v) =>
+          /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v) ? undefined : 'Letters, digits, ., _ and -, starting with a letter or digit (at most 64).',
       });
       if (!name) return;
     }
@@ -112,7 +117,11 @@ export async function moveSecretToStorageCommand(secrets: SecretStore, log: vsco
   }
   const existing = await secrets.get(args.projectId, args.secretName);
   if (existing !== undefined && existing !== value) {
-    const replace = await vscode.window.showWarningMessage(`A different value is already stored as "${args.secretName}" for this project. Replace it?`, { modal: true }, 'Replace');
+    const replace = await vscode.window.showWarningMessage(
+      `A different value is already stored as "${args.secretName}" for this project. Replace it?`,
+      { modal: true },
+      'Replace',
+    );
     if (replace !== 'Replace') return;
   }
   await secrets.set(args.projectId, args.secretName, value);
@@ -123,5 +132,7 @@ export async function moveSecretToStorageCommand(secrets: SecretStore, log: vsco
     return;
   }
   log.appendLine(`[secrets] Moved the ${args.what} (${args.path.join('.')}) to SecretStorage as "${args.secretName}".`);
-  void vscode.window.showInformationMessage(`Moved the ${args.what} to SecretStorage as "${args.secretName}". Save the file; the value no longer appears in it (check your git history if it was committed).`);
+  void vscode.window.showInformationMessage(
+    `Moved the ${args.what} to SecretStorage as "${args.secretName}". Save the file; the value no longer appears in it (check your git history if it was committed).`,
+  );
 }

@@ -43,10 +43,12 @@ export async function resolveProject(arg?: unknown): Promise<ProjectInfo | undef
   const picked =
     files.length === 1
       ? files[0]
-      : (await vscode.window.showQuickPick(
-          files.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })),
-          { placeHolder: 'Which provisioning project?' },
-        ))?.uri;
+      : (
+          await vscode.window.showQuickPick(
+            files.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })),
+            { placeHolder: 'Which provisioning project?' },
+          )
+        )?.uri;
   return picked ? projectInfo(await vscode.workspace.openTextDocument(picked)) : undefined;
 }
 

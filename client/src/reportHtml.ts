@@ -10,9 +10,7 @@ export function escapeHtml(s: string): string {
 
 /** Turns bare https links into anchors and `code` into <code>, after escaping. */
 function linkify(escaped: string): string {
-  return escaped
-    .replace(/`([^`]+)`/g, (_m, code: string) => `<code>${code}</code>`)
-    .replace(/https:\/\/[^\s<)]+[^\s<).,;]/g, (u) => `<a href="${u}">${u}</a>`);
+  return escaped.replace(/`([^`]+)`/g, (_m, code: string) => `<code>${code}</code>`).replace(/https:\/\/[^\s<)]+[^\s<).,;]/g, (u) => `<a href="${u}">${u}</a>`);
 }
 
 export function renderReadinessHtml(report: PreflightReport, options: { cspSource: string; when: Date }): string {

@@ -21,22 +21,28 @@ import type { SecretStore } from './secrets';
 export async function checkTenantReadinessCommand(sessions: GraphSessions, log: vscode.OutputChannel): Promise<void> {
   const method = await pickSignInMethod();
   if (!method) return;
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'ppkg: Checking tenant readiness', cancellable: true }, async (progress, cancel) => {
-    const abort = new AbortController();
-    cancel.onCancellationRequested(() => abort.abort());
-    progress.report({ message: 'Signing in to Microsoft Graph (read-only)…' });
-    const s = entraSettings();
-    try {
-      const session = sessions.provider(PREFLIGHT_SCOPES, method, abort.signal);
-      const report = await runPreflight({ getAccessToken: session.getAccessToken, endpoint: s.graphEndpoint, signal: abort.signal });
-      log.appendLine(`[readiness] ${report.results.map((r) => `${r.check}=${r.status}`).join(' ')} for ${report.user.userPrincipalName}`);
-      const panel = vscode.window.createWebviewPanel('ppkg.readiness', 'Bulk-Enrollment Readiness', vscode.ViewColumn.Active, { enableScripts: false, enableCommandUris: false });
-      panel.webview.html = renderReadinessHtml(report, { cspSource: panel.webview.cspSource, when: new Date() });
-    } catch (e) {
-      // The report explains what it could not read; a failure here means it could not run at all.
-      reportError(e, { log, topic: 'readiness', failed: 'The readiness check could not run', signal: abort.signal, cancelled: null });
-    }
-  });
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'ppkg: Checking tenant readiness', cancellable: true },
+    async (progress, cancel) => {
+      const abort = new AbortController();
+      cancel.onCancellationRequested(() => abort.abort());
+      progress.report({ message: 'Signing in to Microsoft Graph (read-only)…' });
+      const s = entraSettings();
+      try {
+        const session = sessions.provider(PREFLIGHT_SCOPES, method, abort.signal);
+        const report = await runPreflight({ getAccessToken: session.getAccessToken, endpoint: s.graphEndpoint, signal: abort.signal });
+        log.appendLine(`[readiness] ${report.results.map((r) => `${r.check}=${r.status}`).join(' ')} for ${report.user.userPrincipalName}`);
+        const panel = vscode.window.createWebviewPanel('ppkg.readiness', 'Bulk-Enrollment Readiness', vscode.ViewColumn.Active, {
+          enableScripts: false,
+          enableCommandUris: false,
+        });
+        panel.webview.html = renderReadinessHtml(report, { cspSource: panel.webview.cspSource, when: new Date() });
+      } catch (e) {
+        // The report explains what it could not read; a failure here means it could not run at all.
+        reportError(e, { log, topic: 'readiness', failed: 'The readiness check could not run', signal: abort.signal, cancelled: null });
+      }
+    },
+  );
 }
 
 type Node = { kind: 'account'; account: BulkTokenAccount; mine: boolean } | { kind: 'message'; text: string };

@@ -1,5 +1,14 @@
 import * as vscode from 'vscode';
-import { expiryProblem, latestSafeExpiry, PpkgError, revokeBulkTokenAccounts, REVOKE_SCOPES, runTokenFlow, tokenSecretName, TokenFlowError } from '../../server/src/engine';
+import {
+  expiryProblem,
+  latestSafeExpiry,
+  PpkgError,
+  revokeBulkTokenAccounts,
+  REVOKE_SCOPES,
+  runTokenFlow,
+  tokenSecretName,
+  TokenFlowError,
+} from '../../server/src/engine';
 import { deviceCodeInProgress, entraSettings, type GraphSessions, openBrowser, pickSignInMethod, type SignInMethod } from './auth';
 import { projectInfo, replaceDocumentText, resolveProject, type ProjectInfo } from './projects';
 import { reportError, type ErrorAction } from './errors';
@@ -95,7 +104,9 @@ async function fetchWithFlow(deps: TokenDeps, project: ProjectInfo, expiry: stri
           },
         );
         const f = result.facts;
-        deps.log.appendLine(`[token] Stored in SecretStorage as "${result.secretName}". Package account ${f.packageUser}, tenant ${f.tenant}, expires ${f.tokenExpiry}.`);
+        deps.log.appendLine(
+          `[token] Stored in SecretStorage as "${result.secretName}". Package account ${f.packageUser}, tenant ${f.tenant}, expires ${f.tokenExpiry}.`,
+        );
         deps.onAccountsChanged();
         void vscode.window.showInformationMessage(
           `Bulk token stored as "${result.secretName}" (expires ${f.tokenExpiry}). Package account: ${f.packageUser}.${saved ? '' : ' Save the project file to keep the recorded facts.'}`,
@@ -110,7 +121,8 @@ async function fetchWithFlow(deps: TokenDeps, project: ProjectInfo, expiry: stri
 /** The flow's failure, with the readiness report when checks explain it and a fetch without the checks when they stopped it. */
 function reportTokenError(deps: TokenDeps, e: unknown, signal: AbortSignal, fetchWithoutChecks: () => Promise<void>): void {
   const actions: ErrorAction[] = [];
-  if (e instanceof TokenFlowError && e.checks.length) actions.push({ title: 'Check Tenant Readiness', run: () => vscode.commands.executeCommand('ppkg.checkTenantReadiness') });
+  if (e instanceof TokenFlowError && e.checks.length)
+    actions.push({ title: 'Check Tenant Readiness', run: () => vscode.commands.executeCommand('ppkg.checkTenantReadiness') });
   if (e instanceof TokenFlowError && e.failure === 'checks') actions.push({ title: 'Fetch Without Checks', run: fetchWithoutChecks });
   reportError(e, { log: deps.log, topic: 'token', signal, actions, failed: e instanceof TokenFlowError ? undefined : 'Fetching the bulk token failed' });
 }
@@ -129,7 +141,13 @@ export async function revokeBulkTokenCommand(deps: TokenDeps, arg?: unknown): Pr
     `A bulk token cannot be switched off by itself: revoking it means deleting its package account ${user ?? '(package_…@your domain)'} in Microsoft Entra ID. ` +
     `Devices that already joined stay joined and enrolled; packages built with this token stop joining new devices. ` +
     `Afterwards the token stored in SecretStorage for this project ("${secretName}"${stored ? '' : ', not set'}) is cleared.`;
-  const choice = await vscode.window.showWarningMessage(`Revoke the bulk token of "${project.name}"?`, { modal: true, detail }, ...(user ? [del] : []), admin, clear);
+  const choice = await vscode.window.showWarningMessage(
+    `Revoke the bulk token of "${project.name}"?`,
+    { modal: true, detail },
+    ...(user ? [del] : []),
+    admin,
+    clear,
+  );
   if (choice === admin) {
     await vscode.env.openExternal(vscode.Uri.parse(ENTRA_USERS_URL));
     if (user) await vscode.env.clipboard.writeText(user);
@@ -147,30 +165,37 @@ export async function revokeBulkTokenCommand(deps: TokenDeps, arg?: unknown): Pr
   if (choice !== del || !user) return;
   const method = await pickSignInMethod();
   if (!method) return;
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ppkg: Deleting ${user}`, cancellable: true }, async (_p, cancel) => {
-    const abort = new AbortController();
-    cancel.onCancellationRequested(() => abort.abort());
-    try {
-      const s = entraSettings();
-      const session = deps.sessions.provider(REVOKE_SCOPES, method, abort.signal);
-      // Graph accepts the user principal name where an object ID goes.
-      const [outcome] = await revokeBulkTokenAccounts([{ id: user, upn: user }], { getAccessToken: session.getAccessToken, endpoint: s.graphEndpoint, signal: abort.signal });
-      if (!outcome.deleted) throw new PpkgError('tenant', outcome.error ?? 'not deleted');
-      deps.log.appendLine(`[revoke] Deleted the package account ${user}.`);
-      await clearToken(deps, project, secretName);
-      deps.onAccountsChanged();
-      void vscode.window.showInformationMessage(`Deleted ${user}: the bulk token is revoked and the stored token cleared.`);
-    } catch (e) {
-      reportError(e, {
-        log: deps.log,
-        topic: 'revoke',
-        failed: `Could not delete ${user}`,
-        then: 'Delete it in the Entra admin center instead.',
-        signal: abort.signal,
-        actions: [{ title: admin, run: () => vscode.env.openExternal(vscode.Uri.parse(ENTRA_USERS_URL)) }],
-      });
-    }
-  });
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `ppkg: Deleting ${user}`, cancellable: true },
+    async (_p, cancel) => {
+      const abort = new AbortController();
+      cancel.onCancellationRequested(() => abort.abort());
+      try {
+        const s = entraSettings();
+        const session = deps.sessions.provider(REVOKE_SCOPES, method, abort.signal);
+        // Graph accepts the user principal name where an object ID goes.
+        const [outcome] = await revokeBulkTokenAccounts([{ id: user, upn: user }], {
+          getAccessToken: session.getAccessToken,
+          endpoint: s.graphEndpoint,
+          signal: abort.signal,
+        });
+        if (!outcome.deleted) throw new PpkgError('tenant', outcome.error ?? 'not deleted');
+        deps.log.appendLine(`[revoke] Deleted the package account ${user}.`);
+        await clearToken(deps, project, secretName);
+        deps.onAccountsChanged();
+        void vscode.window.showInformationMessage(`Deleted ${user}: the bulk token is revoked and the stored token cleared.`);
+      } catch (e) {
+        reportError(e, {
+          log: deps.log,
+          topic: 'revoke',
+          failed: `Could not delete ${user}`,
+          then: 'Delete it in the Entra admin center instead.',
+          signal: abort.signal,
+          actions: [{ title: admin, run: () => vscode.env.openExternal(vscode.Uri.parse(ENTRA_USERS_URL)) }],
+        });
+      }
+    },
+  );
 }
 
 function safeText(project: ProjectInfo): string {

@@ -47,7 +47,11 @@ export class TokenStatus implements vscode.Disposable {
       `**${info.name}**: the bulk token ${days <= 0 ? `expired on ${info.tokenExpiry}` : `expires on ${info.tokenExpiry} (${days} days)`}.${info.packageUser ? `\n\nPackage account: ${info.packageUser}` : ''}\n\nClick to fetch a new bulk token.`,
     );
     this.item.backgroundColor =
-      days <= 0 ? new vscode.ThemeColor('statusBarItem.errorBackground') : days <= warnDays ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+      days <= 0
+        ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : days <= warnDays
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined;
     this.item.show();
     const key = `${info.key || doc.uri.toString()}:${info.tokenExpiry}`;
     if (notify && days <= warnDays && !this.warned.has(key)) {

@@ -57,7 +57,13 @@ export interface ErrorInfo {
  * damaged or unreadable package is said in its name.
  */
 export function errorInfo(err: unknown, options: { packageName?: string } = {}): ErrorInfo {
-  const info = (category: ErrorInfo['category'], message: string, more: Partial<ErrorInfo> = {}): ErrorInfo => ({ category, message, advice: [], diagnostics: [], ...more });
+  const info = (category: ErrorInfo['category'], message: string, more: Partial<ErrorInfo> = {}): ErrorInfo => ({
+    category,
+    message,
+    advice: [],
+    diagnostics: [],
+    ...more,
+  });
   if (isPpkgError(err)) return info(err.category, err.message, { code: err.code, advice: err.advice, diagnostics: err.diagnostics });
   const shown = options.packageName;
   if (shown !== undefined) {
@@ -76,7 +82,8 @@ export function errorInfo(err: unknown, options: { packageName?: string } = {}):
     const failure = field('failure');
     const summary = field('summary');
     const advice = field('advice');
-    const category: ErrorCategory = failure === 'cancelled' ? 'cancelled' : failure === 'project' || failure === 'record' ? 'project' : failure === 'store' ? 'io' : 'tenant';
+    const category: ErrorCategory =
+      failure === 'cancelled' ? 'cancelled' : failure === 'project' || failure === 'record' ? 'project' : failure === 'store' ? 'io' : 'tenant';
     return typeof summary === 'string' ? info(category, summary, { advice: typeof advice === 'string' && advice ? [advice] : [] }) : info(category, message);
   }
   if (err instanceof EntraError) {
@@ -92,7 +99,10 @@ export function errorInfo(err: unknown, options: { packageName?: string } = {}):
   if (err instanceof Error && err.name === 'AbortError') return info('cancelled', message);
   const errno = err as NodeJS.ErrnoException | undefined;
   if (errno && typeof errno.code === 'string' && typeof errno.syscall === 'string') {
-    if (shown !== undefined) return info('io', `${shown} cannot be read (${errno.code === 'ENOENT' ? 'it does not exist any more' : 'the file system refused'}).`, { code: errno.code });
+    if (shown !== undefined)
+      return info('io', `${shown} cannot be read (${errno.code === 'ENOENT' ? 'it does not exist any more' : 'the file system refused'}).`, {
+        code: errno.code,
+      });
     return info('io', message, { code: errno.code });
   }
   return info('unexpected', message);
@@ -191,8 +201,16 @@ export type { AccessTokenProvider } from './tenant/graphClient';
 export type { SignInResult } from './entra/signIn';
 
 /** What a cloud implies when no setting overrides it: the sign-in authority for a tenant, the Graph root, the two sign-in apps. */
-export function cloudDefaults(cloud: CloudName, tenant: string): { authority: string; graphEndpoint: string; bulkTokenClientId: string; graphClientId: string } {
-  return { authority: authorityFor(CLOUDS[cloud], tenant), graphEndpoint: GRAPH_ENDPOINTS[cloud], bulkTokenClientId: WCD_CLIENT_ID, graphClientId: GRAPH_CLI_TOOLS_CLIENT_ID };
+export function cloudDefaults(
+  cloud: CloudName,
+  tenant: string,
+): { authority: string; graphEndpoint: string; bulkTokenClientId: string; graphClientId: string } {
+  return {
+    authority: authorityFor(CLOUDS[cloud], tenant),
+    graphEndpoint: GRAPH_ENDPOINTS[cloud],
+    bulkTokenClientId: WCD_CLIENT_ID,
+    graphClientId: GRAPH_CLI_TOOLS_CLIENT_ID,
+  };
 }
 
 /** Signs in for Microsoft Graph `scopes` (short names such as User.Read) at `graphEndpoint`: the browser, or a device code. */
@@ -230,7 +248,11 @@ export interface ImportOutcome {
  * beside it, its secrets in `<project>.secrets.env` (mode 0600). A refusal
  * comes back in the outcome; anything else is thrown.
  */
-export async function importPackageAsProject(packagePath: string, outFile: string, options: { shownName: string; force: boolean; cwd: string }): Promise<ImportOutcome> {
+export async function importPackageAsProject(
+  packagePath: string,
+  outFile: string,
+  options: { shownName: string; force: boolean; cwd: string },
+): Promise<ImportOutcome> {
   const outcome: ImportOutcome = { code: 0, stdout: '', stderr: '' };
   const io: ImportIO = { stdout: (t) => (outcome.stdout += t), stderr: (t) => (outcome.stderr += t), cwd: options.cwd };
   try {

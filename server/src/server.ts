@@ -39,7 +39,16 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { PpkgLanguageService, UNWATCHED_FILE_CACHE_TTL_MS, WATCHED_FILE_CACHE_TTL_MS, type PpkgSettings } from './languageService/service';
-import { adaptCodeActions, adaptCompletion, adaptHover, adaptLinks, adaptSymbols, clientSupport, FULL_SUPPORT, type ClientSupport } from './languageService/capabilities';
+import {
+  adaptCodeActions,
+  adaptCompletion,
+  adaptHover,
+  adaptLinks,
+  adaptSymbols,
+  clientSupport,
+  FULL_SUPPORT,
+  type ClientSupport,
+} from './languageService/capabilities';
 import { GuardedStreamReader } from './languageService/transport';
 import { Debouncer } from './languageService/debounce';
 import {
@@ -53,7 +62,6 @@ import {
 
 declare const PPKG_VERSION: string;
 
-
 function testClock(): (() => Date) | undefined {
   const fixed = process.env.PPKG_TEST === '1' ? process.env.PPKG_TEST_NOW : undefined;
   if (!fixed) return undefined;
@@ -65,7 +73,10 @@ function testClock(): (() => Date) | undefined {
 export function startServer(connection: Connection): void {
   const service = new PpkgLanguageService({ now: testClock() });
   // The service applies each didChange itself, so it knows which part of a large document an edit touched.
-  const documents = new TextDocuments<TextDocument>({ create: TextDocument.create, update: (document, changes, version) => service.update(document, changes, version) });
+  const documents = new TextDocuments<TextDocument>({
+    create: TextDocument.create,
+    update: (document, changes, version) => service.update(document, changes, version),
+  });
   let settings: PpkgSettings = {};
   let canPullConfiguration = false;
   let workspaceFolders: string[] = [];
@@ -146,7 +157,7 @@ export function startServer(connection: Connection): void {
       diagnostics = service.validate(document, settings);
     } catch (err) {
       // Never let one document's validation take the server down.
-      connection.console.error(`ppkg: validation of ${document.uri} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      connection.console.error(`ppkg: validation of ${document.uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       return;
     }
     debouncer.record(document.uri, performance.now() - t0);
@@ -224,16 +235,18 @@ export function startServer(connection: Connection): void {
    * answer for a document the server does not have. Anything the handler
    * throws becomes an error response (-32803 RequestFailed), never a crash.
    */
-  const withDoc = <P extends { textDocument: { uri: string } }, R>(fn: (doc: TextDocument, p: P) => R | Promise<R>, empty: R) => async (p: P): Promise<R | ResponseError<void>> => {
-    const doc = documents.get(p.textDocument.uri);
-    if (!doc) return empty;
-    try {
-      return await fn(doc, p);
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      return new ResponseError<void>(-32803, `ppkg: ${message}`);
-    }
-  };
+  const withDoc =
+    <P extends { textDocument: { uri: string } }, R>(fn: (doc: TextDocument, p: P) => R | Promise<R>, empty: R) =>
+    async (p: P): Promise<R | ResponseError<void>> => {
+      const doc = documents.get(p.textDocument.uri);
+      if (!doc) return empty;
+      try {
+        return await fn(doc, p);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        return new ResponseError<void>(-32803, `ppkg: ${message}`);
+      }
+    };
 
   connection.onCompletion(withDoc(async (doc, p) => adaptCompletion(await service.complete(doc, p.position), support), null));
   connection.onHover(withDoc(async (doc, p) => adaptHover(await service.hover(doc, p.position), support), null));
@@ -248,9 +261,12 @@ export function startServer(connection: Connection): void {
   connection.onExecuteCommand(async (p) => {
     if (p.command !== APPLY_EDIT_COMMAND) return new ResponseError<void>(-32602, `Unknown command ${p.command}.`);
     const edit = p.arguments?.[0] as WorkspaceEdit | undefined;
-    if (!edit || typeof edit !== 'object' || (!edit.changes && !edit.documentChanges)) return new ResponseError<void>(-32602, `${APPLY_EDIT_COMMAND} takes one WorkspaceEdit.`);
+    if (!edit || typeof edit !== 'object' || (!edit.changes && !edit.documentChanges))
+      return new ResponseError<void>(-32602, `${APPLY_EDIT_COMMAND} takes one WorkspaceEdit.`);
     const result = await connection.workspace.applyEdit({ label: 'ppkg quick fix', edit });
-    return result.applied ? null : new ResponseError<void>(-32803, `The client did not apply the edit${result.failureReason ? `: ${result.failureReason}` : ''}.`);
+    return result.applied
+      ? null
+      : new ResponseError<void>(-32803, `The client did not apply the edit${result.failureReason ? `: ${result.failureReason}` : ''}.`);
   });
 
   documents.listen(connection);

@@ -30,7 +30,14 @@ function project(name: string, edit: (t: string) => string = (t) => t): string {
   // A token fetched today: valid for the next 179 days whatever the date.
   const expiry = new Date(Date.now() + 179 * 86400_000).toISOString().slice(0, 10);
   const file = join(dir, 'cts-desktops.ppkg.json');
-  writeFileSync(file, edit(readFileSync(file, 'utf8').replace(/"tokenExpiry": "[^"]*"/, `"tokenExpiry": "${expiry}"`).replace(/"issuedAt": "[^"]*"/, `"issuedAt": "${new Date().toISOString()}"`)));
+  writeFileSync(
+    file,
+    edit(
+      readFileSync(file, 'utf8')
+        .replace(/"tokenExpiry": "[^"]*"/, `"tokenExpiry": "${expiry}"`)
+        .replace(/"issuedAt": "[^"]*"/, `"issuedAt": "${new Date().toISOString()}"`),
+    ),
+  );
   return `${name}/cts-desktops.ppkg.json`;
 }
 
@@ -59,7 +66,9 @@ test('validation error and expired token refuse the build (exit 1)', async () =>
   const r = await ppkg(['build', p]);
   assert.equal(r.code, 1);
   assert.match(r.err, /:\d+:\d+: error PPKG001 /);
-  const q = project('expired', (t) => t.replace(/"tokenExpiry": "[^"]*"/, '"tokenExpiry": "2020-01-01"').replace(/"issuedAt": "[^"]*"/, '"issuedAt": "2019-12-01T00:00:00Z"'));
+  const q = project('expired', (t) =>
+    t.replace(/"tokenExpiry": "[^"]*"/, '"tokenExpiry": "2020-01-01"').replace(/"issuedAt": "[^"]*"/, '"issuedAt": "2019-12-01T00:00:00Z"'),
+  );
   const e = await ppkg(['build', q]);
   assert.equal(e.code, 1);
   assert.match(e.err, /error PPKG011 The bulk token expired/);

@@ -38,7 +38,10 @@ test('same: exit 0, project against package and package against package', async 
   const j = await ppkg(['diff', 'built.ppkg', 'proj/everything.ppkg.json', '--format', 'json'], allSecrets);
   assert.equal(j.code, 0);
   const d = JSON.parse(j.out);
-  assert.deepEqual([d.format, d.version, d.same, d.a, d.b, d.notes], ['ppkg-diff', 1, true, { label: 'built.ppkg', kind: 'package' }, { label: 'proj/everything.ppkg.json', kind: 'project' }, []]);
+  assert.deepEqual(
+    [d.format, d.version, d.same, d.a, d.b, d.notes],
+    ['ppkg-diff', 1, true, { label: 'built.ppkg', kind: 'package' }, { label: 'proj/everything.ppkg.json', kind: 'project' }, []],
+  );
 });
 
 test('different: exit 1, setting and file changes; a changed secret by fingerprint only', async () => {
@@ -46,14 +49,20 @@ test('different: exit 1, setting and file changes; a changed secret by fingerpri
   const original = readFileSync(p, 'utf8');
   try {
     writeFileSync(p, original.replace('"hide": true', '"hide": false'));
-    const r = await ppkg(['diff', 'built.ppkg', 'proj/everything.ppkg.json', '-f', 'json'], { ...allSecrets, [secretEnvVar('bulk-token')]: 'SENTINEL-NEW-TOKEN' });
+    const r = await ppkg(['diff', 'built.ppkg', 'proj/everything.ppkg.json', '-f', 'json'], {
+      ...allSecrets,
+      [secretEnvVar('bulk-token')]: 'SENTINEL-NEW-TOKEN',
+    });
     assert.equal(r.code, 1);
     for (const s of [...SENTINEL_STRINGS]) assert.ok(!r.out.includes(s) && !r.err.includes(s), `diff printed ${s}`);
     const d = JSON.parse(r.out);
-    assert.deepEqual(d.settings.map((s: { change: string; setting: string }) => [s.change, s.setting]), [
-      ['changed', 'Accounts/Azure/BPRT'],
-      ['changed', 'OOBE/Desktop/HideOobe'],
-    ]);
+    assert.deepEqual(
+      d.settings.map((s: { change: string; setting: string }) => [s.change, s.setting]),
+      [
+        ['changed', 'Accounts/Azure/BPRT'],
+        ['changed', 'OOBE/Desktop/HideOobe'],
+      ],
+    );
     assert.equal(d.settings[1].a, 'True');
     assert.equal(d.settings[1].b, 'False');
   } finally {

@@ -39,7 +39,10 @@ test('healthy tenant: exit 0 and JSON is an array of { check, status, message, f
   assert.equal(r.code, 0, r.stderr);
   const json = JSON.parse(r.stdout) as Record<string, string>[];
   assert.equal(json.length, 7);
-  assert.deepEqual(json.map((x) => x.check), ['R1', 'R2', 'R4', 'R3', 'R5', 'R7', 'R6']);
+  assert.deepEqual(
+    json.map((x) => x.check),
+    ['R1', 'R2', 'R4', 'R3', 'R5', 'R7', 'R6'],
+  );
   for (const x of json) {
     assert.deepEqual(Object.keys(x), ['check', 'status', 'message', 'fix']);
     assert.equal(x.status, 'pass');
@@ -81,7 +84,10 @@ test('the preflight cannot run: exit 2 (token rejected, endpoint down, bad optio
 });
 
 test('a Graph error that echoes the token never shows it', async () => {
-  const r = await doctor(['--format', 'json'], healthyTenant({ echoAuthorizationInErrors: true, failures: { caPolicies: 500, deviceRegistrationPolicy: 500 } }));
+  const r = await doctor(
+    ['--format', 'json'],
+    healthyTenant({ echoAuthorizationInErrors: true, failures: { caPolicies: 500, deviceRegistrationPolicy: 500 } }),
+  );
   assert.equal(r.code, 0);
   const json = JSON.parse(r.stdout) as { check: string; status: string; message: string }[];
   assert.equal(json.find((x) => x.check === 'R6')!.status, 'unknown');
@@ -109,7 +115,10 @@ test('--fix confirmed creates only the SyncFabric service principal and re-check
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(r.emu.createdServicePrincipals, ['00000014-0000-0000-c000-000000000000']);
   const writes = r.emu.requests.filter((q) => q.method !== 'GET' && q.route !== 'checkMemberGroups');
-  assert.deepEqual(writes.map((q) => `${q.method} ${q.url}`), ['POST /v1.0/servicePrincipals']);
+  assert.deepEqual(
+    writes.map((q) => `${q.method} ${q.url}`),
+    ['POST /v1.0/servicePrincipals'],
+  );
   assert.equal((JSON.parse(r.stdout) as { check: string; status: string }[]).find((x) => x.check === 'R1')!.status, 'pass');
   const yes = await doctor(['--fix', '--yes'], healthyTenant({ syncFabric: null }));
   assert.equal(yes.code, 0);

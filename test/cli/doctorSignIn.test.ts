@@ -16,7 +16,9 @@ const TOKEN = 'SENTINEL-msal-graph-token-0c4d1f';
 
 async function run(command: string[], entraScenario: EntraScenario = {}) {
   const entra = await startEntraEmulator({ accessToken: TOKEN, signIn: { interval: 0.01 }, ...entraScenario });
-  const graph = await startGraphEmulator(healthyTenant({ acceptToken: TOKEN, users: [{ id: 'p1', userPrincipalName: 'package_1@contoso.example', createdDateTime: '2026-01-01T00:00:00Z' }] }));
+  const graph = await startGraphEmulator(
+    healthyTenant({ acceptToken: TOKEN, users: [{ id: 'p1', userPrincipalName: 'package_1@contoso.example', createdDateTime: '2026-01-01T00:00:00Z' }] }),
+  );
   const out: string[] = [];
   const err: string[] = [];
   const hooks: TenantTestHooks = { ca: getTestCa().caPem, now: () => Date.parse('2026-02-01T00:00:00Z') };
@@ -66,7 +68,12 @@ test('--client-id overrides the sign-in app; tokens list asks only for read scop
 });
 
 test('consent missing at sign-in (AADSTS65001): exit 2, says who must consent', async () => {
-  const r = await run(['doctor'], { signIn: { interval: 0.01, error: { error: 'invalid_grant', code: 65001, description: 'AADSTS65001: The user or administrator has not consented to use the application.' } } });
+  const r = await run(['doctor'], {
+    signIn: {
+      interval: 0.01,
+      error: { error: 'invalid_grant', code: 65001, description: 'AADSTS65001: The user or administrator has not consented to use the application.' },
+    },
+  });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /Sign-in failed/);
   assert.match(r.stderr, /Privileged Role Administrator/);

@@ -133,7 +133,16 @@ test('validate checks a .pfx with its password when the secret is set (PPKG037, 
   writeFileSync(join(dir, 'certs/client.pfx'), makeTestPfx('the-real-password'));
   writeFileSync(
     join(dir, 'p.ppkg.json'),
-    JSON.stringify({ name: 'Certs', id: '6f1c2a3e-8d4b-4e7a-9c51-2b7d0e4f9a13', version: '1.0', certificates: [{ name: 'Client', file: 'certs/client.pfx', password: { secret: 'client-pfx' } }] }, null, 2),
+    JSON.stringify(
+      {
+        name: 'Certs',
+        id: '6f1c2a3e-8d4b-4e7a-9c51-2b7d0e4f9a13',
+        version: '1.0',
+        certificates: [{ name: 'Client', file: 'certs/client.pfx', password: { secret: 'client-pfx' } }],
+      },
+      null,
+      2,
+    ),
   );
   const unset = await ppkg(['validate', 'p.ppkg.json'], {}, dir);
   assert.equal(unset.code, 0, unset.out);
@@ -157,7 +166,12 @@ test('file problems in admin words: no ENOENT, EACCES, EEXIST, ENOTDIR, temp-fil
   for (const e of readdirSync(EXAMPLE)) if (e !== 'ppkg-out') cpSync(join(EXAMPLE, e), join(dir, e), { recursive: true });
   const expiry = new Date(Date.now() + 100 * 86400_000).toISOString().slice(0, 10);
   const projectFile = join(dir, 'cts-desktops.ppkg.json');
-  writeFileSync(projectFile, readFileSync(projectFile, 'utf8').replace(/"tokenExpiry": "[^"]*"/, `"tokenExpiry": "${expiry}"`).replace(/"issuedAt": "[^"]*"/, `"issuedAt": "${new Date().toISOString()}"`));
+  writeFileSync(
+    projectFile,
+    readFileSync(projectFile, 'utf8')
+      .replace(/"tokenExpiry": "[^"]*"/, `"tokenExpiry": "${expiry}"`)
+      .replace(/"issuedAt": "[^"]*"/, `"issuedAt": "${new Date().toISOString()}"`),
+  );
   const env = { PPKG_SECRET_BULK_TOKEN: 'SENTINEL-W-TOKEN', PPKG_SECRET_WIFI_KEY: 'SENTINEL-W-WIFI', PPKG_SECRET_LOCAL_ADMIN_PASSWORD: 'SENTINEL-W-PW' };
   const cases: [string[], RegExp][] = [
     [['build', 'words/cts-desktops.ppkg.json', '--out', 'a-file/out'], /Cannot create the output folder a-file\/out: .*a-file is a file, not a folder/],

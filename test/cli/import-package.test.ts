@@ -32,7 +32,9 @@ async function ppkg(args: string[], env: Record<string, string> = {}): Promise<{
 
 function tree(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tree(join(dir, e.name)).map((x) => `${e.name}/${x}`) : [e.name])).sort();
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? tree(join(dir, e.name)).map((x) => `${e.name}/${x}`) : [e.name]))
+    .sort();
 }
 
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
@@ -79,7 +81,13 @@ for (const [fixture, fromXml] of [
     ]);
     // Only the output folder was written to: the package's folder has the package and the output folder.
     assert.deepEqual(readdirSync(dir).sort(), ['inherited.bin', 'out']);
-    for (const [f, src] of [['installers/setup.exe', 'apps/setup.exe'], ['installers/helper.dll', 'apps/helper.dll'], ['installers/prep.cmd', 'apps/prep.cmd'], ['images/desktop.png', 'images/desktop.png'], ['certificates/Fixture Client.pfx', 'certs/client.pfx']]) {
+    for (const [f, src] of [
+      ['installers/setup.exe', 'apps/setup.exe'],
+      ['installers/helper.dll', 'apps/helper.dll'],
+      ['installers/prep.cmd', 'apps/prep.cmd'],
+      ['images/desktop.png', 'images/desktop.png'],
+      ['certificates/Fixture Client.pfx', 'certs/client.pfx'],
+    ]) {
       assert.equal(sha(join(out, f)), sha(join(FIX, 'src', src)), f);
     }
     const project = readFileSync(join(out, 'fixture.ppkg.json'), 'utf8');
@@ -125,7 +133,10 @@ test('never overwrites: the project without --force, extracted files with other 
   assert.match(conflict.err, /installers\/setup\.exe already exists with other content; ppkg import does not replace files it did not create/);
   assert.equal(readFileSync(join(dir, 'installers/setup.exe'), 'utf8'), 'my own setup.exe');
   assert.equal(readFileSync(join(dir, 'p.ppkg.json'), 'utf8'), 'edited by hand');
-  assert.deepEqual(tree(dir), before.filter((f) => f !== 'p.secrets.env'));
+  assert.deepEqual(
+    tree(dir),
+    before.filter((f) => f !== 'p.secrets.env'),
+  );
   rmSync(join(dir, 'installers/setup.exe'));
   const ok = await ppkg(['import', join(FIX, 'everything.ppkg'), '--out', 'again/p.ppkg.json', '--force']);
   assert.equal(ok.code, 0, ok.err);
@@ -143,7 +154,10 @@ test('a folder on the way that links elsewhere is refused: nothing is written th
   assert.equal(r.code, 2);
   assert.match(r.err, /linked\/installers is a link or a file, not a folder/);
   assert.deepEqual(readdirSync(elsewhere), []);
-  assert.deepEqual(tree(dir).filter((f) => !f.startsWith('installers')), []);
+  assert.deepEqual(
+    tree(dir).filter((f) => !f.startsWith('installers')),
+    [],
+  );
 });
 
 test('hostile or broken packages: exit 2 in words, nothing left in the output folder', async () => {
@@ -160,10 +174,34 @@ test('hostile or broken packages: exit 2 in words, nothing left in the output fo
     p,
     [
       { path: 'Multivariant/0/customizations.xml', source: { kind: 'buffer', data: Buffer.from('<!DOCTYPE x [<!ENTITY a "b">]><WindowsCustomizations/>') } },
-      { path: 'Multivariant/0/Prov/RunTime.xml', source: { kind: 'buffer', data: Buffer.from('<ConfigurationSource><ConfigurationSet Type="provxml" SettingsGroup="x" Data="$(_prov)\\RunTime\\0__X.provxml" /></ConfigurationSource>') } },
-      { path: 'Multivariant/0/Prov/RunTime/0__X.provxml', source: { kind: 'buffer', data: Buffer.from('<wap-provisioningdoc><characteristic type="MCSF"><characteristic type="OOBE"><characteristic type="Desktop"><parm name="HideOobe" value="true" datatype="boolean" /></characteristic></characteristic></characteristic></wap-provisioningdoc>') } },
+      {
+        path: 'Multivariant/0/Prov/RunTime.xml',
+        source: {
+          kind: 'buffer',
+          data: Buffer.from(
+            '<ConfigurationSource><ConfigurationSet Type="provxml" SettingsGroup="x" Data="$(_prov)\\RunTime\\0__X.provxml" /></ConfigurationSource>',
+          ),
+        },
+      },
+      {
+        path: 'Multivariant/0/Prov/RunTime/0__X.provxml',
+        source: {
+          kind: 'buffer',
+          data: Buffer.from(
+            '<wap-provisioningdoc><characteristic type="MCSF"><characteristic type="OOBE"><characteristic type="Desktop"><parm name="HideOobe" value="true" datatype="boolean" /></characteristic></characteristic></characteristic></wap-provisioningdoc>',
+          ),
+        },
+      },
     ],
-    { properties: [['NAME', 'Bad XML'], ['PACKAGEID', '{11111111-2222-4333-8444-555555555555}'], ['VERSION', '1.0']], timestamp: new Date('2026-01-01T00:00:00Z'), guid: Buffer.alloc(16, 1) },
+    {
+      properties: [
+        ['NAME', 'Bad XML'],
+        ['PACKAGEID', '{11111111-2222-4333-8444-555555555555}'],
+        ['VERSION', '1.0'],
+      ],
+      timestamp: new Date('2026-01-01T00:00:00Z'),
+      guid: Buffer.alloc(16, 1),
+    },
   );
   const b = await ppkg(['import', 'hostile/bad-xml.ppkg', '--out', 'hostile/x/p.ppkg.json']);
   assert.equal(b.code, 0, b.err);

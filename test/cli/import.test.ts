@@ -43,7 +43,10 @@ test('--out, entity bombs and unreadable input', async () => {
   const r = await ppkg(['import', join(FIXTURES, 'provisioningtools.xml'), '--out', 'sub/laptops.ppkg.json']);
   assert.equal(r.code, 0, r.err);
   assert.ok(existsSync(join(work, 'sub/laptops.ppkg.json')));
-  writeFileSync(join(work, 'bomb.xml'), '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><WindowsCustomizations>&b;</WindowsCustomizations>');
+  writeFileSync(
+    join(work, 'bomb.xml'),
+    '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><WindowsCustomizations>&b;</WindowsCustomizations>',
+  );
   const bomb = await ppkg(['import', 'bomb.xml', '--out', 'bomb.ppkg.json']);
   assert.equal(bomb.code, 1);
   assert.match(bomb.err, /DOCTYPE or ENTITY/);

@@ -47,7 +47,19 @@ test('inspect: the text names settings, risks, commands and files; JSON is the d
   const model = JSON.parse(j.out);
   assert.equal(model.format, 'ppkg-inspect');
   assert.equal(model.version, 1);
-  assert.deepEqual(Object.keys(model), ['format', 'version', 'image', 'settings', 'users', 'commands', 'assets', 'otherFiles', 'certificates', 'risks', 'warnings']);
+  assert.deepEqual(Object.keys(model), [
+    'format',
+    'version',
+    'image',
+    'settings',
+    'users',
+    'commands',
+    'assets',
+    'otherFiles',
+    'certificates',
+    'risks',
+    'warnings',
+  ]);
   assert.equal(model.risks.bulkToken.expires, '2027-01-01T00:00:00.000Z');
 });
 
@@ -106,8 +118,15 @@ test('textconv prints the inspect text without a path; git shows readable packag
   // A rebuilt package: same settings, one policy value changed.
   const src = join(work, 'src');
   cpSync(join(FIX, 'src'), src, { recursive: true });
-  writeFileSync(join(src, 'everything.ppkg.json'), readFileSync(join(src, 'everything.ppkg.json'), 'utf8').replace('"AllowCamera": "No"', '"AllowCamera": "Yes"'));
-  const built = await buildProject({ projectPath: join(src, 'everything.ppkg.json'), secrets: { get: async (n) => FIXTURE_SECRETS[n], howToSet: () => '' }, now: () => new Date('2026-12-01T00:00:00Z') });
+  writeFileSync(
+    join(src, 'everything.ppkg.json'),
+    readFileSync(join(src, 'everything.ppkg.json'), 'utf8').replace('"AllowCamera": "No"', '"AllowCamera": "Yes"'),
+  );
+  const built = await buildProject({
+    projectPath: join(src, 'everything.ppkg.json'),
+    secrets: { get: async (n) => FIXTURE_SECRETS[n], howToSet: () => '' },
+    now: () => new Date('2026-12-01T00:00:00Z'),
+  });
   copyFileSync(built.packagePath, join(repo, 'kiosk.ppkg'));
   const diff = run('diff');
   noSentinel(diff);

@@ -20,14 +20,22 @@ const TOKEN = 'SENTINEL-signin-graph-token-7a1c';
 
 function get(url: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    https.get(url, { ca: getTestCa().caPem }, (res) => {
-      res.resume();
-      res.on('end', () => resolve());
-    }).on('error', reject);
+    https
+      .get(url, { ca: getTestCa().caPem }, (res) => {
+        res.resume();
+        res.on('end', () => resolve());
+      })
+      .on('error', reject);
   });
 }
 
-async function doctor(args: string[], env: Record<string, string>, hooks: Partial<TenantTestHooks> = {}, scenario: EntraScenario = {}, onStart?: (em: EntraEmulator, abort: AbortController) => void) {
+async function doctor(
+  args: string[],
+  env: Record<string, string>,
+  hooks: Partial<TenantTestHooks> = {},
+  scenario: EntraScenario = {},
+  onStart?: (em: EntraEmulator, abort: AbortController) => void,
+) {
   const entra = await startEntraEmulator({ accessToken: TOKEN, signIn: { interval: 0.01 }, ...scenario });
   const graph = await startGraphEmulator(healthyTenant({ acceptToken: TOKEN }));
   const out: string[] = [];
@@ -53,13 +61,20 @@ async function doctor(args: string[], env: Record<string, string>, hooks: Partia
   }
 }
 
-test('no display: doctor uses the device code flow by itself and says why (exit 0)', { skip: process.platform === 'win32' || process.platform === 'darwin' }, async () => {
-  const r = await doctor([], {});
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /No browser can be opened here: there is no display \(DISPLAY and WAYLAND_DISPLAY are not set\)\. Signing in with a device code instead \(--device-code\)\./);
-  assert.equal(r.entra.requestsTo('/oauth2/v2.0/devicecode').length, 1);
-  assert.equal(r.entra.requestsTo('/oauth2/v2.0/authorize').length, 0);
-});
+test(
+  'no display: doctor uses the device code flow by itself and says why (exit 0)',
+  { skip: process.platform === 'win32' || process.platform === 'darwin' },
+  async () => {
+    const r = await doctor([], {});
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /No browser can be opened here: there is no display \(DISPLAY and WAYLAND_DISPLAY are not set\)\. Signing in with a device code instead \(--device-code\)\./,
+    );
+    assert.equal(r.entra.requestsTo('/oauth2/v2.0/devicecode').length, 1);
+    assert.equal(r.entra.requestsTo('/oauth2/v2.0/authorize').length, 0);
+  },
+);
 
 test('SSH and CI: device code, with the reason', async () => {
   const ssh = await doctor([], { DISPLAY: ':0', SSH_CONNECTION: '192.0.2.1 50000 192.0.2.2 22' });
@@ -72,12 +87,16 @@ test('SSH and CI: device code, with the reason', async () => {
 
 test('the browser flow prints the URL it opens', async () => {
   const opened: string[] = [];
-  const r = await doctor([], { DISPLAY: ':0' }, {
-    openBrowser: async (url) => {
-      opened.push(url);
-      await get(url);
+  const r = await doctor(
+    [],
+    { DISPLAY: ':0' },
+    {
+      openBrowser: async (url) => {
+        opened.push(url);
+        await get(url);
+      },
     },
-  });
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.equal(opened.length, 1);
   assert.ok(r.stderr.includes(`Opening your browser to sign in to Microsoft Graph. If it does not open, go to:\n  ${opened[0]}\n`), r.stderr);
@@ -86,13 +105,20 @@ test('the browser flow prints the URL it opens', async () => {
 
 test('a browser opener that cannot start is reported as such, not as a role or consent problem (exit 2, quickly)', async () => {
   const started = Date.now();
-  const r = await doctor([], { DISPLAY: ':0' }, {
-    openBrowser: async () => {
-      throw new Error('xdg-open could not be started (it is not installed)');
+  const r = await doctor(
+    [],
+    { DISPLAY: ':0' },
+    {
+      openBrowser: async () => {
+        throw new Error('xdg-open could not be started (it is not installed)');
+      },
     },
-  });
+  );
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /No browser could be opened to sign in \(xdg-open could not be started \(it is not installed\)\)\. Sign in with a code on another device instead \(--device-code\)\./);
+  assert.match(
+    r.stderr,
+    /No browser could be opened to sign in \(xdg-open could not be started \(it is not installed\)\)\. Sign in with a code on another device instead \(--device-code\)\./,
+  );
   assert.doesNotMatch(r.stderr, /Administrator|role|consent/);
   assert.ok(Date.now() - started < 10_000, 'no hang');
 });
@@ -112,7 +138,12 @@ test('browserAvailability: display, opener on PATH, SSH, CI', () => {
 });
 
 test('--cloud on every command that signs in: checked before any sign-in', async () => {
-  for (const args of [['doctor', '--cloud', 'mars'], ['tokens', 'list', '--cloud', 'mars'], ['tokens', 'revoke', '--expired', '--cloud', 'mars'], ['token', 'x.ppkg.json', '--print', '--cloud', 'mars']]) {
+  for (const args of [
+    ['doctor', '--cloud', 'mars'],
+    ['tokens', 'list', '--cloud', 'mars'],
+    ['tokens', 'revoke', '--expired', '--cloud', 'mars'],
+    ['token', 'x.ppkg.json', '--print', '--cloud', 'mars'],
+  ]) {
     let err = '';
     const code = await main(args, { stdout: () => undefined, stderr: (t) => (err += t), cwd: process.cwd(), env: {} });
     assert.equal(code, 2, args.join(' '));
@@ -121,11 +152,24 @@ test('--cloud on every command that signs in: checked before any sign-in', async
 });
 
 test('US Government: a DoD tenant (tenant_region_sub_scope DOD) gets dod-graph.microsoft.us and its scopes; GCC High (DODCON) keeps graph.microsoft.us', async () => {
-  for (const [sub, endpoint] of [['DOD', 'https://dod-graph.microsoft.us'], ['DODCON', 'https://graph.microsoft.us']] as const) {
-    const entra = await startEntraEmulator({ accessToken: TOKEN, silentAccessToken: `${TOKEN}-dod`, signIn: { interval: 0.01 }, idTokenClaims: { tenant_region_scope: 'NA', tenant_region_sub_scope: sub } });
+  for (const [sub, endpoint] of [
+    ['DOD', 'https://dod-graph.microsoft.us'],
+    ['DODCON', 'https://graph.microsoft.us'],
+  ] as const) {
+    const entra = await startEntraEmulator({
+      accessToken: TOKEN,
+      silentAccessToken: `${TOKEN}-dod`,
+      signIn: { interval: 0.01 },
+      idTokenClaims: { tenant_region_scope: 'NA', tenant_region_sub_scope: sub },
+    });
     const err: string[] = [];
     try {
-      const s = await openGraphSession({ cloud: 'usgov', authority: entra.authority, 'device-code': true }, ['User.Read'], { stderr: (t) => err.push(t), env: {} }, { ca: getTestCa().caPem });
+      const s = await openGraphSession(
+        { cloud: 'usgov', authority: entra.authority, 'device-code': true },
+        ['User.Read'],
+        { stderr: (t) => err.push(t), env: {} },
+        { ca: getTestCa().caPem },
+      );
       assert.equal(s.graphEndpoint, endpoint, sub);
       assert.equal(s.graph.endpoint, endpoint, sub);
       const first = entra.requestsTo('/oauth2/v2.0/devicecode')[0]!.form!.scope!;

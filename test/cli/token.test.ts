@@ -79,7 +79,7 @@ function assertNoSecrets(r: Run) {
   }
 }
 
-test('--out: writes the token 0600, records the facts, keeps the comments and the project\'s mode', async () => {
+test("--out: writes the token 0600, records the facts, keeps the comments and the project's mode", async () => {
   await withEmulator({ bulk: { inProgressPolls: 2 } }, async (em) => {
     const ws = workspace();
     chmodSync(ws.project, 0o640);
@@ -95,7 +95,8 @@ test('--out: writes the token 0600, records the facts, keeps the comments and th
     assert.match(r.stderr, /PPKG_SECRET_KIOSK_TOKEN/);
 
     const text = readFileSync(ws.project, 'utf8');
-    for (const kept of ['// Front desk kiosks', '// do not rename', '/* Entra join */', '"token": { "secret": "kiosk-token" }']) assert.ok(text.includes(kept), `lost ${kept}`);
+    for (const kept of ['// Front desk kiosks', '// do not rename', '/* Entra join */', '"token": { "secret": "kiosk-token" }'])
+      assert.ok(text.includes(kept), `lost ${kept}`);
     assert.ok(!text.includes(BPRT) && !text.includes(ACCESS));
     const entra = (parse(text) as { account: { entra: Record<string, string> } }).account.entra;
     assert.equal(entra.tokenExpiry, latestSafeExpiry(new Date()));
@@ -165,12 +166,37 @@ test('usage errors are refused before signing in', async () => {
 });
 
 const failures: { name: string; scenario: EntraScenario; says: RegExp; timeout?: string }[] = [
-  { name: 'AADSTS240001', scenario: { bulk: { completion: { kind: 'error', code: 240001, error: 'BulkAADJTokenUnauthorized', description: 'User is not authorized to register devices in Azure AD.' } } }, says: /adminConsent.*\[not-authorized-to-join\]/ },
-  { name: 'MFA at sign-in', scenario: { signIn: { error: { error: 'invalid_grant', code: 50076, description: 'You must use multi-factor authentication.' } } }, says: /multi-factor.*\[mfa-required\]/ },
-  { name: 'Conditional Access at sign-in', scenario: { signIn: { error: { error: 'invalid_grant', code: 53003 } } }, says: /Conditional Access.*\[conditional-access\]/ },
+  {
+    name: 'AADSTS240001',
+    scenario: {
+      bulk: {
+        completion: { kind: 'error', code: 240001, error: 'BulkAADJTokenUnauthorized', description: 'User is not authorized to register devices in Azure AD.' },
+      },
+    },
+    says: /adminConsent.*\[not-authorized-to-join\]/,
+  },
+  {
+    name: 'MFA at sign-in',
+    scenario: { signIn: { error: { error: 'invalid_grant', code: 50076, description: 'You must use multi-factor authentication.' } } },
+    says: /multi-factor.*\[mfa-required\]/,
+  },
+  {
+    name: 'Conditional Access at sign-in',
+    scenario: { signIn: { error: { error: 'invalid_grant', code: 53003 } } },
+    says: /Conditional Access.*\[conditional-access\]/,
+  },
   { name: 'HTTP 500 at begin', scenario: { bulk: { beginRaw: { status: 500, body: 'down' } } }, says: /HTTP 500.*\[http\]/ },
-  { name: 'malformed JSON at poll', scenario: { bulk: { pollRaw: { status: 200, body: `{"state":"CompleteSuccess","resultData":"{\\"refresh_token\\":\\"${BPRT}` } } }, says: /not the expected JSON.*\[malformed-response\]/ },
-  { name: 'poll timeout', scenario: { bulk: { completion: { kind: 'never' } } }, says: /did not finish within 0\.3 seconds.*--timeout.*\[timeout\]/, timeout: '0.3' },
+  {
+    name: 'malformed JSON at poll',
+    scenario: { bulk: { pollRaw: { status: 200, body: `{"state":"CompleteSuccess","resultData":"{\\"refresh_token\\":\\"${BPRT}` } } },
+    says: /not the expected JSON.*\[malformed-response\]/,
+  },
+  {
+    name: 'poll timeout',
+    scenario: { bulk: { completion: { kind: 'never' } } },
+    says: /did not finish within 0\.3 seconds.*--timeout.*\[timeout\]/,
+    timeout: '0.3',
+  },
 ];
 for (const f of failures) {
   test(`failure, ${f.name}: exit 2, nothing stored, no secret printed`, async () => {

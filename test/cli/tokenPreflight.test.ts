@@ -36,7 +36,13 @@ interface Run {
   out: string;
 }
 
-async function run(opts: { entra?: EntraScenario; tenant?: Partial<TenantScenario>; args?: string[]; graphDown?: boolean; noGraphEndpoint?: boolean }): Promise<Run> {
+async function run(opts: {
+  entra?: EntraScenario;
+  tenant?: Partial<TenantScenario>;
+  args?: string[];
+  graphDown?: boolean;
+  noGraphEndpoint?: boolean;
+}): Promise<Run> {
   const entra = await startEntraEmulator({ accessToken: ACCESS, silentAccessToken: GRAPH, bulkToken: BPRT, ...opts.entra });
   const graph = await startGraphEmulator(healthyTenant({ acceptToken: GRAPH, ...opts.tenant }));
   const dir = mkdtempSync(join(tmpdir(), 'ppkg-token-preflight-'));
@@ -115,7 +121,9 @@ test('a failing fast check (SyncFabric missing) stops before begin: exit 1, noth
 });
 
 test('a role scoped to an administrative unit (R2 fail) also stops the fetch', async () => {
-  const r = await run({ tenant: { roleAssignments: [{ roleDefinitionId: '3a2c62db-5318-420d-8d74-23affee5d9d5', directoryScopeId: '/administrativeUnits/au-1' }] } });
+  const r = await run({
+    tenant: { roleAssignments: [{ roleDefinitionId: '3a2c62db-5318-420d-8d74-23affee5d9d5', directoryScopeId: '/administrativeUnits/au-1' }] },
+  });
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /FAIL R2/);
   assert.equal(r.entra.requestsTo('/begin').length, 0);
@@ -133,7 +141,9 @@ test('warn and unknown are printed to stderr and the fetch goes on', async () =>
 
 test('no silent Graph token (consent missing for the client): one "skipped" line, the fetch succeeds', async () => {
   const r = await run({
-    entra: { signIn: { refreshError: { error: 'invalid_grant', code: 65001, description: 'The user or administrator has not consented to use the application.' } } },
+    entra: {
+      signIn: { refreshError: { error: 'invalid_grant', code: 65001, description: 'The user or administrator has not consented to use the application.' } },
+    },
   });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(refreshGrants(r.entra).length, 1, 'tried once, silently');
@@ -146,7 +156,9 @@ test('no silent Graph token (consent missing for the client): one "skipped" line
 });
 
 test('other silent failures (MFA for Graph, Graph unreachable) are skipped too', async () => {
-  const mfa = await run({ entra: { signIn: { refreshError: { error: 'invalid_grant', code: 50076, description: 'Due to a configuration change you must use MFA.' } } } });
+  const mfa = await run({
+    entra: { signIn: { refreshError: { error: 'invalid_grant', code: 50076, description: 'Due to a configuration change you must use MFA.' } } },
+  });
   assert.equal(mfa.code, 0, mfa.stderr);
   assert.match(mfa.stderr, /Tenant checks skipped: .*AADSTS50076/);
   const down = await run({ graphDown: true });
@@ -168,7 +180,10 @@ test('an authority of no known cloud without --graph-endpoint: skipped, says whi
   const r = await run({ noGraphEndpoint: true });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(refreshGrants(r.entra).length, 0);
-  assert.match(r.stderr, /Tenant checks skipped: no Microsoft Graph endpoint is known for the sign-in authority 127\.0\.0\.1:\d+ \(pass --graph-endpoint <url>\)/);
+  assert.match(
+    r.stderr,
+    /Tenant checks skipped: no Microsoft Graph endpoint is known for the sign-in authority 127\.0\.0\.1:\d+ \(pass --graph-endpoint <url>\)/,
+  );
 });
 
 test('--graph-endpoint must be https', async () => {
@@ -180,10 +195,17 @@ test('--graph-endpoint must be https', async () => {
 
 test('after a failed fetch with AADSTS240001 the error names the checks that look for it', async () => {
   const r = await run({
-    entra: { bulk: { completion: { kind: 'error', code: 240001, error: 'BulkAADJTokenUnauthorized', description: 'User is not authorized to register devices in Azure AD.' } } },
+    entra: {
+      bulk: {
+        completion: { kind: 'error', code: 240001, error: 'BulkAADJTokenUnauthorized', description: 'User is not authorized to register devices in Azure AD.' },
+      },
+    },
   });
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /\[not-authorized-to-join\]\nThis is what checks R4 \(users may join devices\) and R2 \(a bulk-token role for the whole tenant\) look for: run `ppkg doctor` to confirm\. Fix: /);
+  assert.match(
+    r.stderr,
+    /\[not-authorized-to-join\]\nThis is what checks R4 \(users may join devices\) and R2 \(a bulk-token role for the whole tenant\) look for: run `ppkg doctor` to confirm\. Fix: /,
+  );
   assert.ok(!existsSync(r.out));
   assert.equal(readFileSync(r.project, 'utf8'), PROJECT);
 });

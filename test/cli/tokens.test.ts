@@ -26,8 +26,14 @@ function projects(): string {
   const dir = mkdtempSync(join(tmpdir(), 'ppkg-tokens-'));
   mkdirSync(join(dir, 'site-a'));
   mkdirSync(join(dir, 'site-b', 'nested'), { recursive: true });
-  writeFileSync(join(dir, 'site-a', 'kiosk.ppkg.json'), JSON.stringify({ name: 'A', account: { entra: { packageUser: 'package_old1@contoso.example', token: { secret: 'bulk' } } } }));
-  writeFileSync(join(dir, 'site-b', 'nested', 'lab.ppkg.json'), JSON.stringify({ name: 'B', account: { entra: { packageUser: 'PACKAGE_NEW1@contoso.example', token: { secret: 'bulk' } } } }));
+  writeFileSync(
+    join(dir, 'site-a', 'kiosk.ppkg.json'),
+    JSON.stringify({ name: 'A', account: { entra: { packageUser: 'package_old1@contoso.example', token: { secret: 'bulk' } } } }),
+  );
+  writeFileSync(
+    join(dir, 'site-b', 'nested', 'lab.ppkg.json'),
+    JSON.stringify({ name: 'B', account: { entra: { packageUser: 'PACKAGE_NEW1@contoso.example', token: { secret: 'bulk' } } } }),
+  );
   return dir;
 }
 
@@ -55,7 +61,13 @@ test('list --format json: every package_ account (across pages) with status, day
   assert.deepEqual(json, [
     { upn: 'package_old2@contoso.example', created: '2025-01-01T10:00:00Z', status: 'expired', daysLeft: -244, project: null },
     { upn: 'package_old1@contoso.example', created: '2025-06-01T10:00:00Z', status: 'expired', daysLeft: -93, project: join('site-a', 'kiosk.ppkg.json') },
-    { upn: 'package_new1@contoso.example', created: '2026-02-01T10:00:00Z', status: 'valid', daysLeft: 152, project: join('site-b', 'nested', 'lab.ppkg.json') },
+    {
+      upn: 'package_new1@contoso.example',
+      created: '2026-02-01T10:00:00Z',
+      status: 'valid',
+      daysLeft: 152,
+      project: join('site-b', 'nested', 'lab.ppkg.json'),
+    },
     { upn: 'package_new2@contoso.example', created: '2026-02-20T10:00:00Z', status: 'valid', daysLeft: 171, project: null },
   ]);
   assert.ok(r.emu.requests.filter((q) => q.route === 'users').length >= 2, 'paged');

@@ -121,7 +121,10 @@ describe('ppkg validate', () => {
     const r = await runCli(['validate', '--format', 'json', 'bulk-enrollment'], d);
     const findings = JSON.parse(r.stdout) as { code: string }[];
     // The example's token expires 2027-05-24: before that, it is clean or only warns that the token is near its end.
-    assert.ok(findings.every((f) => ['PPKG013', 'PPKG011'].includes(f.code)), JSON.stringify(findings));
+    assert.ok(
+      findings.every((f) => ['PPKG013', 'PPKG011'].includes(f.code)),
+      JSON.stringify(findings),
+    );
   });
 });
 
@@ -168,7 +171,12 @@ test('--backend: settings only ICD compiles are errors for a native build, not f
   const dir = mkdtempSync(join(tmpdir(), 'ppkg-backend-'));
   writeFileSync(
     join(dir, 'p.ppkg.json'),
-    JSON.stringify({ name: 'B', id: '{11111111-2222-3333-4444-555555555555}', version: '1.0', additionalSettings: [{ path: "Workplace/Enrollments/UPN[@UPN='u']/AuthPolicy", value: 'OnPremise' }] }),
+    JSON.stringify({
+      name: 'B',
+      id: '{11111111-2222-3333-4444-555555555555}',
+      version: '1.0',
+      additionalSettings: [{ path: "Workplace/Enrollments/UPN[@UPN='u']/AuthPolicy", value: 'OnPremise' }],
+    }),
   );
   const native = await runCli(['validate', 'p.ppkg.json'], dir);
   assert.equal(native.code, 1);

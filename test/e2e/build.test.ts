@@ -9,7 +9,17 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { assertExampleTree, buildViaUi, clearNotifications, findInLogs, findPackages, setSecretViaUi, verifyAndExtract, waitForNotification, xmlValue } from './support/flows';
+import {
+  assertExampleTree,
+  buildViaUi,
+  clearNotifications,
+  findInLogs,
+  findPackages,
+  setSecretViaUi,
+  verifyAndExtract,
+  waitForNotification,
+  xmlValue,
+} from './support/flows';
 import { PROJECT_FILE_NAME, Session, step } from './support/session';
 
 describe('building a package in VS Code (code-server)', { timeout: 300000 }, () => {

@@ -69,26 +69,48 @@ describe('editing a project in VS Code (code-server)', { timeout: 240000 }, () =
       await s.page.keyboard.press('Control+Space');
       const widget = s.page.locator('.editor-widget.suggest-widget.visible');
       await widget.waitFor({ state: 'visible', timeout: 15000 });
-      const labels = await waitUntil('completion items', async () => {
-        const rows = await widget.locator('.monaco-list-row').allInnerTexts();
-        return rows.length ? rows : false;
-      }, 15000);
+      const labels = await waitUntil(
+        'completion items',
+        async () => {
+          const rows = await widget.locator('.monaco-list-row').allInnerTexts();
+          return rows.length ? rows : false;
+        },
+        15000,
+      );
       await s.screenshot('completion');
-      assert.ok(labels.some((l) => l.includes('%SERIAL%')), `Completion offers ${JSON.stringify(labels)}`);
+      assert.ok(
+        labels.some((l) => l.includes('%SERIAL%')),
+        `Completion offers ${JSON.stringify(labels)}`,
+      );
       // Choose it with the keyboard.
-      await waitUntil('%SERIAL% to be focused in the suggestions', async () => {
-        const focused = await widget.locator('.monaco-list-row.focused').innerText().catch(() => '');
-        if (focused.includes('%SERIAL%')) return true;
-        await s.page.keyboard.press('ArrowDown');
-        return false;
-      }, 5000, 150);
+      await waitUntil(
+        '%SERIAL% to be focused in the suggestions',
+        async () => {
+          const focused = await widget
+            .locator('.monaco-list-row.focused')
+            .innerText()
+            .catch(() => '');
+          if (focused.includes('%SERIAL%')) return true;
+          await s.page.keyboard.press('ArrowDown');
+          return false;
+        },
+        5000,
+        150,
+      );
       await s.page.keyboard.press('Enter');
       await widget.waitFor({ state: 'hidden', timeout: 5000 });
-      const text = await waitUntil('the editor to show "LAB-%SERIAL%"', async () => {
-        const t = (await s.page.locator('.editor-group-container.active .view-lines').innerText()).replace(/\u00a0/g, ' ');
-        return t.includes('"name": "LAB-%SERIAL%",') ? t : false;
-      }, 5000).catch(async () => (await s.page.locator('.editor-group-container.active .view-lines').innerText()).replace(/\u00a0/g, ' '));
-      assert.ok(text.includes('"name": "LAB-%SERIAL%",'), `After choosing %SERIAL% the device name line reads: ${text.split('\n').find((l) => l.includes('LAB-')) ?? '(no LAB- line)'}`);
+      const text = await waitUntil(
+        'the editor to show "LAB-%SERIAL%"',
+        async () => {
+          const t = (await s.page.locator('.editor-group-container.active .view-lines').innerText()).replace(/\u00a0/g, ' ');
+          return t.includes('"name": "LAB-%SERIAL%",') ? t : false;
+        },
+        5000,
+      ).catch(async () => (await s.page.locator('.editor-group-container.active .view-lines').innerText()).replace(/\u00a0/g, ' '));
+      assert.ok(
+        text.includes('"name": "LAB-%SERIAL%",'),
+        `After choosing %SERIAL% the device name line reads: ${text.split('\n').find((l) => l.includes('LAB-')) ?? '(no LAB- line)'}`,
+      );
     });
   });
 
@@ -102,14 +124,19 @@ describe('editing a project in VS Code (code-server)', { timeout: 240000 }, () =
       const hover = s.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-resizable-hover .monaco-hover-content').first();
       await hover.waitFor({ state: 'visible', timeout: 15000 });
       const text = await hover.innerText();
-      const links = await hover.locator('a').evaluateAll((els) => els.map((e) => {
-        const a = e as { getAttribute(n: string): string | null };
-        return a.getAttribute('data-href') ?? a.getAttribute('href') ?? '';
-      }));
+      const links = await hover.locator('a').evaluateAll((els) =>
+        els.map((e) => {
+          const a = e as { getAttribute(n: string): string | null };
+          return a.getAttribute('data-href') ?? a.getAttribute('href') ?? '';
+        }),
+      );
       await s.screenshot('hover');
       assert.match(text, /WCD/, `Hover text: ${text}`);
       assert.match(text, /Set up device/i, `Hover text: ${text}`);
-      assert.ok(links.some((h) => /learn\.microsoft\.com|docs\.microsoft\.com/.test(h)), `Hover links: ${JSON.stringify(links)}; text: ${text}`);
+      assert.ok(
+        links.some((h) => /learn\.microsoft\.com|docs\.microsoft\.com/.test(h)),
+        `Hover links: ${JSON.stringify(links)}; text: ${text}`,
+      );
       await s.page.keyboard.press('Escape');
     });
   });
@@ -136,10 +163,15 @@ describe('editing a project in VS Code (code-server)', { timeout: 240000 }, () =
       assert.equal(name, nameFix[1], 'The saved file has the device name the quick fix promised');
       assert.ok(name!.includes('%SERIAL%') || name!.includes('%RAND:'), `The shortened name ${name} lost its macro`);
       // The findings are gone from the Problems panel.
-      await waitUntil('PPKG012 and PPKG004 to leave the Problems panel', async () => {
-        const all = await s.problems();
-        return !all.some((p) => /PPKG012|PPKG004/.test(p.label + p.text));
-      }, 20000, 500);
+      await waitUntil(
+        'PPKG012 and PPKG004 to leave the Problems panel',
+        async () => {
+          const all = await s.problems();
+          return !all.some((p) => /PPKG012|PPKG004/.test(p.label + p.text));
+        },
+        20000,
+        500,
+      );
       await s.screenshot('quick-fixes-applied');
     });
   });
@@ -158,7 +190,11 @@ describe('editing a project in VS Code (code-server)', { timeout: 240000 }, () =
       // The starter project has no errors in the Problems panel.
       await sleep(2000);
       const problems = (await s.problems()).filter((p) => /lab-kiosks/.test(p.label) || /^Error/i.test(p.label));
-      assert.deepEqual(problems.filter((p) => /^Error/i.test(p.label)), [], `The starter project shows errors: ${JSON.stringify(problems)}`);
+      assert.deepEqual(
+        problems.filter((p) => /^Error/i.test(p.label)),
+        [],
+        `The starter project shows errors: ${JSON.stringify(problems)}`,
+      );
 
       await s.runCommand('ppkg: Validate Workspace');
       const summary = await waitForNotification(s, /Validated \d+ project files?/, 20000);
@@ -177,26 +213,45 @@ async function applyQuickFix(s: Session, text: string, offset: number, title: Re
   await s.page.keyboard.press('Control+.');
   const menu = s.page.locator('.action-widget');
   await menu.waitFor({ state: 'visible', timeout: 15000 }).catch(async () => {
-    const hint = await s.page.locator('.monaco-editor-overlaymessage').innerText().catch(() => '');
+    const hint = await s.page
+      .locator('.monaco-editor-overlaymessage')
+      .innerText()
+      .catch(() => '');
     throw new Error(`No quick-fix menu at ${text}${hint ? ` (VS Code says: ${hint})` : ''}`);
   });
-  const items = await waitUntil('quick fixes', async () => {
-    const rows = await menu.locator('.monaco-list-row').allInnerTexts();
-    return rows.length ? rows : false;
-  }, 15000);
+  const items = await waitUntil(
+    'quick fixes',
+    async () => {
+      const rows = await menu.locator('.monaco-list-row').allInnerTexts();
+      return rows.length ? rows : false;
+    },
+    15000,
+  );
   await s.screenshot(`quick-fix-menu-${offset}`);
   const index = items.findIndex((t) => title.test(t));
   assert.ok(index >= 0, `At ${text} the quick fixes are ${JSON.stringify(items)}; none matches ${title}`);
   const m = title.exec(items[index]!)!;
   // The menu blocks the pointer until the mouse moves; choose with the keyboard like most people do.
-  await waitUntil(`the quick fix "${m[0]}" to be focused`, async () => {
-    const focused = await menu.locator('.monaco-list-row.focused').getAttribute('aria-label').catch(() => null);
-    if (focused && title.test(focused)) return true;
-    await s.page.keyboard.press('ArrowDown');
-    return false;
-  }, 5000, 150);
+  await waitUntil(
+    `the quick fix "${m[0]}" to be focused`,
+    async () => {
+      const focused = await menu
+        .locator('.monaco-list-row.focused')
+        .getAttribute('aria-label')
+        .catch(() => null);
+      if (focused && title.test(focused)) return true;
+      await s.page.keyboard.press('ArrowDown');
+      return false;
+    },
+    5000,
+    150,
+  );
   await s.page.keyboard.press('Enter');
   await menu.waitFor({ state: 'hidden', timeout: 5000 });
-  await waitUntil(`the editor to show the fix "${m[0]}"`, async () => !(await s.page.locator('.editor-group-container.active .view-lines').innerText()).includes(text.replace(/"/g, '')), 5000).catch(() => undefined);
+  await waitUntil(
+    `the editor to show the fix "${m[0]}"`,
+    async () => !(await s.page.locator('.editor-group-container.active .view-lines').innerText()).includes(text.replace(/"/g, '')),
+    5000,
+  ).catch(() => undefined);
   return m;
 }

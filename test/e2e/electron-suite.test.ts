@@ -65,10 +65,15 @@ describe('the electron mocha suite inside code-server', { timeout: 300000 }, () 
     if (!s) throw new Error('The VS Code session did not start');
     const session = s;
     try {
-      const result = await waitUntil('the suite to write its result', () => {
-        if (!fs.existsSync(resultFile)) return false;
-        return JSON.parse(fs.readFileSync(resultFile, 'utf8')) as SuiteResult;
-      }, 180000, 500);
+      const result = await waitUntil(
+        'the suite to write its result',
+        () => {
+          if (!fs.existsSync(resultFile)) return false;
+          return JSON.parse(fs.readFileSync(resultFile, 'utf8')) as SuiteResult;
+        },
+        180000,
+        500,
+      );
       const lines = [
         ...result.passed.map((t) => `  ok    ${t}`),
         ...result.pending.map((t) => `  skip  ${t}`),
@@ -76,7 +81,9 @@ describe('the electron mocha suite inside code-server', { timeout: 300000 }, () 
         result.error ? `  error: ${result.error}` : '',
       ].filter(Boolean);
       fs.writeFileSync(path.join(session.resultsDir, 'electron-suite-result.json'), JSON.stringify(result, null, 2));
-      console.log(`    electron suite in code-server: ${result.passed.length} passed, ${result.failed.length} failed, ${result.pending.length} pending\n${lines.join('\n')}`);
+      console.log(
+        `    electron suite in code-server: ${result.passed.length} passed, ${result.failed.length} failed, ${result.pending.length} pending\n${lines.join('\n')}`,
+      );
       assert.ok(result.passed.length + result.failed.length > 0, `The suite ran no tests: ${JSON.stringify(result)}`);
       assert.deepEqual(result.failed, [], `The electron suite fails in code-server:\n${lines.join('\n')}`);
       assert.ok(result.ok, `The electron suite did not finish cleanly: ${result.error}`);

@@ -151,56 +151,77 @@ done(ok and vim.NIL or tostring(err))
 
 const nvim = spawnSync('sh', ['-c', 'command -v nvim'], { encoding: 'utf8' }).stdout.trim();
 
-test('Neovim (headless): diagnostics, completion that yields valid JSON, a quick fix applied', { skip: nvim ? false : 'nvim not installed (test/e2e/run.sh installs Debian\'s neovim)', timeout: 120_000 }, () => {
-  assert.ok(fs.existsSync(SERVER), 'dist/server.js (node esbuild.mjs)');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ppkg-nvim-'));
-  try {
-    const file = path.join(dir, 'lab.ppkg.json');
-    fs.writeFileSync(file, PROJECT);
-    const init = path.join(dir, 'init.lua');
-    fs.writeFileSync(init, LUA);
-    const outFile = path.join(dir, 'out.json');
-    const r = spawnSync(nvim, ['--headless', '--clean', '-n', file, '-c', `luafile ${init}`], {
-      encoding: 'utf8',
-      timeout: 90_000,
-      env: { ...process.env, PPKG_SERVER: SERVER, PPKG_NVIM_OUT: outFile, XDG_STATE_HOME: dir, XDG_DATA_HOME: dir },
-    });
-    assert.ok(fs.existsSync(outFile), `Neovim wrote no result (exit ${r.status}): ${r.stderr || r.stdout}`);
-    const out = JSON.parse(fs.readFileSync(outFile, 'utf8')) as {
-      error: string | null;
-      diagnostics: { code: string; lnum: number; col: number; message: string }[];
-      position_encoding: string;
-      value_labels: string[];
-      value_format: number;
-      section_text: string;
-      section_formats: number[];
-      after_completion: string;
-      actions: string[];
-      after_fix: string;
-      final_codes: string[];
-    };
-    assert.equal(out.error, null, `${out.error}\n${JSON.stringify((out as unknown as { final_messages: string[] }).final_messages)}\n${(out as unknown as { final_text: string }).final_text}`);
-    // Diagnostics, with the server's codes and 0-based positions.
-    const codes = out.diagnostics.map((d) => d.code).sort();
-    assert.ok(codes.includes('PPKG101') && codes.includes('PPKG000'), JSON.stringify(out.diagnostics));
-    const typo = out.diagnostics.find((d) => d.code === 'PPKG101')!;
-    assert.deepEqual([typo.lnum, typo.col], [6, 4]);
-    assert.equal(out.position_encoding, 'utf-16');
-    // Completion: plain text (Neovim offers no snippet support), and valid JSON after accepting.
-    assert.deepEqual(out.value_labels.sort(), ['false', 'true']);
-    assert.equal(out.value_format, 1);
-    assert.ok(out.section_formats.every((f) => f === 1), `snippets sent to a client without snippetSupport: ${out.section_formats}`);
-    assert.doesNotMatch(out.section_text, /\$\{?\d/);
-    const afterCompletion = validateText(out.after_completion, { projectPath: file }).diagnostics;
-    assert.deepEqual(afterCompletion.filter((d) => d.code === 'PPKG000'), [], out.after_completion);
-    assert.match(out.after_completion, /"sharedUse": false/);
-    assert.match(out.after_completion, /"network": \{/);
-    // The quick fix, applied by Neovim.
-    assert.ok(out.actions.some((a) => /^Rename "nmae" to "name"/.test(a)), JSON.stringify(out.actions));
-    assert.match(out.after_fix, /"name": "CONTOSO-FRONTDESK-%RAND:6%"/);
-    assert.ok(!out.final_codes.includes('PPKG101'));
-    assert.deepEqual(validateText(out.after_fix, { projectPath: file }).diagnostics.filter((d) => d.code === 'PPKG000' || d.code === 'PPKG101'), []);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+test(
+  'Neovim (headless): diagnostics, completion that yields valid JSON, a quick fix applied',
+  { skip: nvim ? false : "nvim not installed (test/e2e/run.sh installs Debian's neovim)", timeout: 120_000 },
+  () => {
+    assert.ok(fs.existsSync(SERVER), 'dist/server.js (node esbuild.mjs)');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ppkg-nvim-'));
+    try {
+      const file = path.join(dir, 'lab.ppkg.json');
+      fs.writeFileSync(file, PROJECT);
+      const init = path.join(dir, 'init.lua');
+      fs.writeFileSync(init, LUA);
+      const outFile = path.join(dir, 'out.json');
+      const r = spawnSync(nvim, ['--headless', '--clean', '-n', file, '-c', `luafile ${init}`], {
+        encoding: 'utf8',
+        timeout: 90_000,
+        env: { ...process.env, PPKG_SERVER: SERVER, PPKG_NVIM_OUT: outFile, XDG_STATE_HOME: dir, XDG_DATA_HOME: dir },
+      });
+      assert.ok(fs.existsSync(outFile), `Neovim wrote no result (exit ${r.status}): ${r.stderr || r.stdout}`);
+      const out = JSON.parse(fs.readFileSync(outFile, 'utf8')) as {
+        error: string | null;
+        diagnostics: { code: string; lnum: number; col: number; message: string }[];
+        position_encoding: string;
+        value_labels: string[];
+        value_format: number;
+        section_text: string;
+        section_formats: number[];
+        after_completion: string;
+        actions: string[];
+        after_fix: string;
+        final_codes: string[];
+      };
+      assert.equal(
+        out.error,
+        null,
+        `${out.error}\n${JSON.stringify((out as unknown as { final_messages: string[] }).final_messages)}\n${(out as unknown as { final_text: string }).final_text}`,
+      );
+      // Diagnostics, with the server's codes and 0-based positions.
+      const codes = out.diagnostics.map((d) => d.code).sort();
+      assert.ok(codes.includes('PPKG101') && codes.includes('PPKG000'), JSON.stringify(out.diagnostics));
+      const typo = out.diagnostics.find((d) => d.code === 'PPKG101')!;
+      assert.deepEqual([typo.lnum, typo.col], [6, 4]);
+      assert.equal(out.position_encoding, 'utf-16');
+      // Completion: plain text (Neovim offers no snippet support), and valid JSON after accepting.
+      assert.deepEqual(out.value_labels.sort(), ['false', 'true']);
+      assert.equal(out.value_format, 1);
+      assert.ok(
+        out.section_formats.every((f) => f === 1),
+        `snippets sent to a client without snippetSupport: ${out.section_formats}`,
+      );
+      assert.doesNotMatch(out.section_text, /\$\{?\d/);
+      const afterCompletion = validateText(out.after_completion, { projectPath: file }).diagnostics;
+      assert.deepEqual(
+        afterCompletion.filter((d) => d.code === 'PPKG000'),
+        [],
+        out.after_completion,
+      );
+      assert.match(out.after_completion, /"sharedUse": false/);
+      assert.match(out.after_completion, /"network": \{/);
+      // The quick fix, applied by Neovim.
+      assert.ok(
+        out.actions.some((a) => /^Rename "nmae" to "name"/.test(a)),
+        JSON.stringify(out.actions),
+      );
+      assert.match(out.after_fix, /"name": "CONTOSO-FRONTDESK-%RAND:6%"/);
+      assert.ok(!out.final_codes.includes('PPKG101'));
+      assert.deepEqual(
+        validateText(out.after_fix, { projectPath: file }).diagnostics.filter((d) => d.code === 'PPKG000' || d.code === 'PPKG101'),
+        [],
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -38,7 +38,11 @@ describe('reading a package in VS Code (code-server)', { timeout: 300000 }, () =
       // A package built from the example, with sentinel secrets.
       const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ppkg-e2e-pkg-'));
       fs.cpSync(EXAMPLE, tmp, { recursive: true });
-      const built = await buildProject({ projectPath: path.join(tmp, 'cts-desktops.ppkg.json'), outDir: path.join(tmp, 'out'), secrets: { get: async (n) => secrets[n], howToSet: () => '' } });
+      const built = await buildProject({
+        projectPath: path.join(tmp, 'cts-desktops.ppkg.json'),
+        outDir: path.join(tmp, 'out'),
+        secrets: { get: async (n) => secrets[n], howToSet: () => '' },
+      });
       s = await Session.start({ name: 'package-view' });
       packageFile = path.join(s.workspace, 'cts.ppkg');
       fs.copyFileSync(built.packagePath, packageFile);
@@ -68,14 +72,28 @@ describe('reading a package in VS Code (code-server)', { timeout: 300000 }, () =
       });
       // The view is a webview: the frame whose <pre id="inspect"> holds the text.
       const text = await step(session, 'inspect-view', () =>
-        waitUntil('the package view to show the inspect text', async () => {
-          for (const f of (p as unknown as { frames(): FrameLike[] }).frames()) {
-            if (!(await f.locator('pre#inspect').count().catch(() => 0))) continue;
-            const t = await f.locator('pre#inspect').innerText({ timeout: 2000 }).catch(() => '');
-            if (/Risks/.test(t)) return t;
-          }
-          return false;
-        }, 30000, 500),
+        waitUntil(
+          'the package view to show the inspect text',
+          async () => {
+            for (const f of (p as unknown as { frames(): FrameLike[] }).frames()) {
+              if (
+                !(await f
+                  .locator('pre#inspect')
+                  .count()
+                  .catch(() => 0))
+              )
+                continue;
+              const t = await f
+                .locator('pre#inspect')
+                .innerText({ timeout: 2000 })
+                .catch(() => '');
+              if (/Risks/.test(t)) return t;
+            }
+            return false;
+          },
+          30000,
+          500,
+        ),
       );
       await session.screenshot('package-view');
       fs.writeFileSync(path.join(session.resultsDir, 'package-view.txt'), text);
@@ -89,7 +107,10 @@ describe('reading a package in VS Code (code-server)', { timeout: 300000 }, () =
       const compared = await step(session, 'compare', async () => {
         await session.runCommand('ppkg: Compare with Project');
         const q = await session.quickInput();
-        assert.ok(q.items.some((i) => /cts-desktops\.ppkg\.json/.test(i)), `the pick lists ${JSON.stringify(q.items)}`);
+        assert.ok(
+          q.items.some((i) => /cts-desktops\.ppkg\.json/.test(i)),
+          `the pick lists ${JSON.stringify(q.items)}`,
+        );
         await p.keyboard.type('cts-desktops', { delay: 5 });
         await p.keyboard.press('Enter');
         return waitForNotification(session, /cts\.ppkg (is what|and) cts-desktops\.ppkg\.json/, 60000, /failed|cannot/i);
@@ -101,7 +122,13 @@ describe('reading a package in VS Code (code-server)', { timeout: 300000 }, () =
       // inspect texts are plain text (no project validation attaches to them).
       await p.locator('.editor-group-container.active .monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 15000 });
       await new Promise((r) => setTimeout(r, 1500));
-      assert.equal(await p.locator('.editor-group-container.active .monaco-diff-editor .line-insert, .editor-group-container.active .monaco-diff-editor .line-delete').count(), 0, 'the diff view marks lines as changed');
+      assert.equal(
+        await p
+          .locator('.editor-group-container.active .monaco-diff-editor .line-insert, .editor-group-container.active .monaco-diff-editor .line-delete')
+          .count(),
+        0,
+        'the diff view marks lines as changed',
+      );
       assert.deepEqual(await session.problems(), [], 'the comparison put problems in the Problems panel');
 
       const imported = await step(session, 'import', async () => {

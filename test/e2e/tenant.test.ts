@@ -112,37 +112,51 @@ describe('tenant readiness and bulk-token accounts in VS Code (code-server) agai
         await session.runCommand('ppkg: Check Tenant Readiness');
         await signInWithDeviceCode(session);
         await session.screenshot('readiness-device-code');
-        await p.locator(`.tabs-container .tab.active[aria-label*="${READINESS_TITLE}"]`).waitFor({ state: 'visible', timeout: 60000 }).catch(async (err: Error) => {
-          throw new Error(`${err.message}; notifications shown: ${JSON.stringify(await session.notifications())}`);
-        });
+        await p
+          .locator(`.tabs-container .tab.active[aria-label*="${READINESS_TITLE}"]`)
+          .waitFor({ state: 'visible', timeout: 60000 })
+          .catch(async (err: Error) => {
+            throw new Error(`${err.message}; notifications shown: ${JSON.stringify(await session.notifications())}`);
+          });
       });
 
       // The report is a webview: an iframe (the webview host page) holding
       // another iframe (#active-frame) with the HTML. Playwright sees every
       // frame of the page; the report is the frame whose body has the sections.
       const sections = await step(session, 'readiness-report', () =>
-        waitUntil('the readiness webview to show its checks', async () => {
-          const frames = (p as unknown as { frames(): FrameLike[] }).frames();
-          for (const f of frames) {
-            const rows = f.locator('section.check');
-            if ((await rows.count().catch(() => 0)) < 7) continue;
-            const heading = await f.locator('h1').innerText({ timeout: 2000 }).catch(() => '');
-            const summary = await f.locator('p.summary').innerText({ timeout: 2000 }).catch(() => '');
-            const checks = await rows.evaluateAll((els) =>
-              els.map((e) => {
-                const el = e as { className: string; innerText: string; querySelector(sel: string): { innerText: string } | null };
-                return {
-                  status: el.className.replace(/\bcheck\b/, '').trim(),
-                  title: (el.querySelector('h2')?.innerText ?? '').replace(/\s+/g, ' ').trim(),
-                  fix: (el.querySelector('p.fix')?.innerText ?? '').trim(),
-                  text: el.innerText,
-                };
-              }),
-            );
-            return { heading, summary, checks, url: f.url() };
-          }
-          return false;
-        }, 30000, 500),
+        waitUntil(
+          'the readiness webview to show its checks',
+          async () => {
+            const frames = (p as unknown as { frames(): FrameLike[] }).frames();
+            for (const f of frames) {
+              const rows = f.locator('section.check');
+              if ((await rows.count().catch(() => 0)) < 7) continue;
+              const heading = await f
+                .locator('h1')
+                .innerText({ timeout: 2000 })
+                .catch(() => '');
+              const summary = await f
+                .locator('p.summary')
+                .innerText({ timeout: 2000 })
+                .catch(() => '');
+              const checks = await rows.evaluateAll((els) =>
+                els.map((e) => {
+                  const el = e as { className: string; innerText: string; querySelector(sel: string): { innerText: string } | null };
+                  return {
+                    status: el.className.replace(/\bcheck\b/, '').trim(),
+                    title: (el.querySelector('h2')?.innerText ?? '').replace(/\s+/g, ' ').trim(),
+                    fix: (el.querySelector('p.fix')?.innerText ?? '').trim(),
+                    text: el.innerText,
+                  };
+                }),
+              );
+              return { heading, summary, checks, url: f.url() };
+            }
+            return false;
+          },
+          30000,
+          500,
+        ),
       );
       await session.screenshot('readiness-report');
       fs.writeFileSync(path.join(session.resultsDir, 'readiness-report.json'), JSON.stringify(sections, null, 2));
@@ -150,9 +164,16 @@ describe('tenant readiness and bulk-token accounts in VS Code (code-server) agai
       assert.match(sections.heading, /Bulk-enrollment readiness for admin@contoso\.example/);
       assert.match(sections.summary, /6 passed, 0 warning\(s\), 1 failed, 0 could not be checked/);
       const byCheck = new Map(sections.checks.map((c) => [/\b(R[1-7])\b/.exec(c.title)?.[1] ?? '?', c]));
-      assert.deepEqual([...byCheck.keys()].sort(), ['R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7'], `The report shows ${JSON.stringify(sections.checks.map((c) => c.title))}`);
+      assert.deepEqual(
+        [...byCheck.keys()].sort(),
+        ['R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7'],
+        `The report shows ${JSON.stringify(sections.checks.map((c) => c.title))}`,
+      );
       // The reference's order (R1 → R2 → R4 → R3 → R5 → R7 → R6).
-      assert.deepEqual(sections.checks.map((c) => /\b(R[1-7])\b/.exec(c.title)?.[1]), ['R1', 'R2', 'R4', 'R3', 'R5', 'R7', 'R6']);
+      assert.deepEqual(
+        sections.checks.map((c) => /\b(R[1-7])\b/.exec(c.title)?.[1]),
+        ['R1', 'R2', 'R4', 'R3', 'R5', 'R7', 'R6'],
+      );
       const r1 = byCheck.get('R1')!;
       assert.equal(r1.status, 'fail');
       assert.match(r1.title, /❌ R1 · Microsoft\.Azure\.SyncFabric service principal\s+Blocks bulk enrollment/);
@@ -174,8 +195,14 @@ describe('tenant readiness and bulk-token accounts in VS Code (code-server) agai
       assert.equal(dc[0]!.form?.client_id, GRAPH_CLIENT_ID, 'ppkg.entra.graphClientId did not reach the sign-in');
       assert.match(dc[0]!.form?.scope ?? '', /https:\/\/graph\.microsoft\.com\/Policy\.Read\.All/);
       assert.doesNotMatch(dc[0]!.form?.scope ?? '', /ReadWrite/, 'The readiness check asks for a write scope');
-      assert.ok(graph!.requests.some((r) => r.route === 'servicePrincipal' && r.status === 404), 'The Graph emulator was not asked for SyncFabric');
-      assert.ok(graph!.requests.every((r) => r.method === 'GET' || r.route === 'checkMemberGroups'), `The readiness check wrote to the tenant: ${JSON.stringify(graph!.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.url}`))}`);
+      assert.ok(
+        graph!.requests.some((r) => r.route === 'servicePrincipal' && r.status === 404),
+        'The Graph emulator was not asked for SyncFabric',
+      );
+      assert.ok(
+        graph!.requests.every((r) => r.method === 'GET' || r.route === 'checkMemberGroups'),
+        `The readiness check wrote to the tenant: ${JSON.stringify(graph!.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.url}`))}`,
+      );
     } catch (err) {
       failed = true;
       throw err;
@@ -204,20 +231,31 @@ describe('tenant readiness and bulk-token accounts in VS Code (code-server) agai
 
       await step(session, 'accounts-view', async () => {
         await header.waitFor({ state: 'visible', timeout: 30000 }).catch(async (err: Error) => {
-          const shown = await p.locator('.part.sidebar .pane-header').allInnerTexts().catch(() => [] as string[]);
+          const shown = await p
+            .locator('.part.sidebar .pane-header')
+            .allInnerTexts()
+            .catch(() => [] as string[]);
           throw new Error(`The Explorer shows no "${VIEW_NAME}" view (${err.message}); its views: ${JSON.stringify(shown)}`);
         });
         if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
         await waitUntil(`the "${VIEW_NAME}" view to expand`, async () => (await header.getAttribute('aria-expanded')) === 'true', 10000);
         // Before signing in: the welcome content with its button.
-        const signInButton = p.locator(`.part.sidebar .pane:has(.pane-header[aria-label^="${VIEW_NAME}"]) .welcome-view-content .monaco-button`, { hasText: 'Sign In and List Accounts' }).first();
+        const signInButton = p
+          .locator(`.part.sidebar .pane:has(.pane-header[aria-label^="${VIEW_NAME}"]) .welcome-view-content .monaco-button`, {
+            hasText: 'Sign In and List Accounts',
+          })
+          .first();
         await signInButton.waitFor({ state: 'visible', timeout: 15000 });
         await session.screenshot('accounts-welcome');
         await signInButton.click();
         await signInWithDeviceCode(session);
-        await waitUntil('the accounts to be listed', async () => (await readRows()).filter((r) => /package_/.test(r.text)).length === 3, 60000, 500).catch(async (err: Error) => {
-          throw new Error(`${err.message}; the view shows ${JSON.stringify(await readRows())}; notifications: ${JSON.stringify(await session.notifications())}`);
-        });
+        await waitUntil('the accounts to be listed', async () => (await readRows()).filter((r) => /package_/.test(r.text)).length === 3, 60000, 500).catch(
+          async (err: Error) => {
+            throw new Error(
+              `${err.message}; the view shows ${JSON.stringify(await readRows())}; notifications: ${JSON.stringify(await session.notifications())}`,
+            );
+          },
+        );
       });
       await session.screenshot('accounts-listed');
 
@@ -238,7 +276,10 @@ describe('tenant readiness and bulk-token accounts in VS Code (code-server) agai
       assert.equal(dc.length, 2, 'One more device-code sign-in for the listing');
       assert.match(dc[1]!.form?.scope ?? '', /User\.Read\.All/);
       assert.doesNotMatch(dc[1]!.form?.scope ?? '', /ReadWrite/, 'Listing the accounts asks for a write scope');
-      assert.ok(g.requests.some((r) => r.route === 'users'), 'The view did not read /users');
+      assert.ok(
+        g.requests.some((r) => r.route === 'users'),
+        'The view did not read /users',
+      );
 
       const deletesBefore = () => g.requests.filter((r) => r.method === 'DELETE');
       assert.deepEqual(deletesBefore(), []);
@@ -268,7 +309,11 @@ describe('tenant readiness and bulk-token accounts in VS Code (code-server) agai
         await p.locator('.monaco-dialog-box').waitFor({ state: 'hidden', timeout: 10000 });
       });
       await sleep(2000);
-      assert.deepEqual(deletesBefore().map((r) => r.url), [], 'Cancelling the confirmation deleted an account');
+      assert.deepEqual(
+        deletesBefore().map((r) => r.url),
+        [],
+        'Cancelling the confirmation deleted an account',
+      );
       assert.deepEqual(g.deletedUserIds, []);
       assert.equal(entra.requestsTo('/oauth2/v2.0/devicecode').length, 2, 'Cancelling the confirmation signed in');
 
@@ -279,21 +324,33 @@ describe('tenant readiness and bulk-token accounts in VS Code (code-server) agai
         await dialogButton('Delete Account').click();
         await p.locator('.monaco-dialog-box').waitFor({ state: 'hidden', timeout: 10000 });
         await waitForNotification(session, new RegExp(`Deleted ${other.replace(/[.]/g, '\\.')}: its bulk token is revoked`), 60000, /Could not delete/);
-        await waitUntil(`${other} to leave the view`, async () => {
-          const now = (await readRows()).map((r) => r.text);
-          return now.filter((t) => /package_/.test(t)).length === 2 && !now.some((t) => t.includes(other));
-        }, 30000, 500);
+        await waitUntil(
+          `${other} to leave the view`,
+          async () => {
+            const now = (await readRows()).map((r) => r.text);
+            return now.filter((t) => /package_/.test(t)).length === 2 && !now.some((t) => t.includes(other));
+          },
+          30000,
+          500,
+        );
       });
       await session.screenshot('revoked');
 
       const deletes = g.requests.filter((r) => r.method === 'DELETE');
-      assert.deepEqual(deletes.map((r) => `${r.method} ${r.url} ${r.status}`), ['DELETE /v1.0/users/pu-other 204'], 'Expected exactly one DELETE, of the confirmed account');
+      assert.deepEqual(
+        deletes.map((r) => `${r.method} ${r.url} ${r.status}`),
+        ['DELETE /v1.0/users/pu-other 204'],
+        'Expected exactly one DELETE, of the confirmed account',
+      );
       assert.deepEqual(g.deletedUserIds, ['pu-other']);
       const dc3 = entra.requestsTo('/oauth2/v2.0/devicecode');
       assert.equal(dc3.length, 3, 'The revoke signs in once more, for the write scope');
       assert.match(dc3[2]!.form?.scope ?? '', /User\.ReadWrite\.All/);
       const after = (await readRows()).map((r) => r.text);
-      assert.ok(after.some((t) => t.includes(mine) && /this project/.test(t)), `After the revoke the project's account is still listed and marked: ${JSON.stringify(after)}`);
+      assert.ok(
+        after.some((t) => t.includes(mine) && /this project/.test(t)),
+        `After the revoke the project's account is still listed and marked: ${JSON.stringify(after)}`,
+      );
       assert.ok(after.some((t) => t.includes(third)));
     } catch (err) {
       failed = true;

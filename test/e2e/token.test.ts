@@ -114,10 +114,14 @@ describe('fetching the bulk token in VS Code (code-server) against the Entra emu
       assert.equal(emulator.packageUsers.length, 1);
 
       // The project file records the facts (saved by the command), never the token.
-      const text = await waitUntil('the project file to record the new token facts', () => {
-        const t = fs.readFileSync(session.projectFile, 'utf8');
-        return t !== before && t.includes(emulator.packageUsers[0]!) ? t : false;
-      }, 15000);
+      const text = await waitUntil(
+        'the project file to record the new token facts',
+        () => {
+          const t = fs.readFileSync(session.projectFile, 'utf8');
+          return t !== before && t.includes(emulator.packageUsers[0]!) ? t : false;
+        },
+        15000,
+      );
       assert.ok(!text.includes(bprt), 'The bulk token reached the project file');
       assert.equal(/"tokenExpiry":\s*"([^"]*)"/.exec(text)?.[1], expiry);
       assert.equal(/"packageUser":\s*"([^"]*)"/.exec(text)?.[1], emulator.packageUsers[0]);

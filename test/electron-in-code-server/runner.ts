@@ -75,7 +75,7 @@ export async function run(): Promise<void> {
     await suite.run();
     result.ok = result.failed.length === 0;
   } catch (err) {
-    result.error = err instanceof Error ? err.stack ?? err.message : String(err);
+    result.error = err instanceof Error ? (err.stack ?? err.message) : String(err);
     throw err;
   } finally {
     console.log = originalLog;

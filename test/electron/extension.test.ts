@@ -51,7 +51,17 @@ suite('ppkg extension', () => {
 
   test('all ppkg commands are registered', async () => {
     const all = new Set(await vscode.commands.getCommands(true));
-    for (const id of ['ppkg.validateWorkspace', 'ppkg.newProject', 'ppkg.setSecret', 'ppkg.buildPackage', 'ppkg.fetchBulkToken', 'ppkg.revokeBulkToken', 'ppkg.checkTenantReadiness', 'ppkg.refreshAccounts', 'ppkg.moveSecretToStorage']) {
+    for (const id of [
+      'ppkg.validateWorkspace',
+      'ppkg.newProject',
+      'ppkg.setSecret',
+      'ppkg.buildPackage',
+      'ppkg.fetchBulkToken',
+      'ppkg.revokeBulkToken',
+      'ppkg.checkTenantReadiness',
+      'ppkg.refreshAccounts',
+      'ppkg.moveSecretToStorage',
+    ]) {
       assert.ok(all.has(id), id);
     }
   });
@@ -63,18 +73,25 @@ suite('ppkg extension', () => {
     const result = (await vscode.commands.executeCommand('ppkg.validateWorkspace')) as { files: { uri: string; errors: number }[] } | undefined;
     assert.ok(result && result.files.some((f) => f.uri.endsWith('cts-desktops.ppkg.json')));
     const codes = ppkgDiagnostics(doc.uri).map((d) => String(typeof d.code === 'object' ? d.code.value : d.code));
-    assert.deepEqual(codes.filter((c) => !['PPKG011', 'PPKG012', 'PPKG013'].includes(c)), []);
+    assert.deepEqual(
+      codes.filter((c) => !['PPKG011', 'PPKG012', 'PPKG013'].includes(c)),
+      [],
+    );
   });
 
   test('diagnostics on a broken project: exact range and code', async () => {
-    const doc = await openProject('{\n  "name": "Lab",\n  "id": "{6f1c2a3e-8d4b-4e7a-9c51-2b7d0e4f9a13}",\n  "version": "1.0",\n  "device": { "name": "LAB PC" }\n}\n');
+    const doc = await openProject(
+      '{\n  "name": "Lab",\n  "id": "{6f1c2a3e-8d4b-4e7a-9c51-2b7d0e4f9a13}",\n  "version": "1.0",\n  "device": { "name": "LAB PC" }\n}\n',
+    );
     const d = await waitFor('PPKG001', () => ppkgDiagnostics(doc.uri).find((x) => String(typeof x.code === 'object' ? x.code.value : x.code) === 'PPKG001'));
     assert.deepEqual([d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character], [4, 26, 4, 27]);
     assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
   });
 
   test('completion: macros inside the device name', async () => {
-    const doc = await openProject('{\n  "name": "Lab",\n  "id": "{6f1c2a3e-8d4b-4e7a-9c51-2b7d0e4f9a13}",\n  "version": "1.0",\n  "device": { "name": "PC-" }\n}\n');
+    const doc = await openProject(
+      '{\n  "name": "Lab",\n  "id": "{6f1c2a3e-8d4b-4e7a-9c51-2b7d0e4f9a13}",\n  "version": "1.0",\n  "device": { "name": "PC-" }\n}\n',
+    );
     const list = (await vscode.commands.executeCommand('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(4, 26))) as vscode.CompletionList;
     const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
     assert.ok(labels.includes('%SERIAL%'), labels.join(', '));
@@ -97,12 +114,16 @@ suite('ppkg extension', () => {
   });
 
   test('quick fix: rename an unknown property', async () => {
-    const doc = await openProject('{\n  "name": "Lab",\n  "id": "{6f1c2a3e-8d4b-4e7a-9c51-2b7d0e4f9a13}",\n  "version": "1.0",\n  "device": { "nmae": "PC-%SERIAL%" }\n}\n');
+    const doc = await openProject(
+      '{\n  "name": "Lab",\n  "id": "{6f1c2a3e-8d4b-4e7a-9c51-2b7d0e4f9a13}",\n  "version": "1.0",\n  "device": { "nmae": "PC-%SERIAL%" }\n}\n',
+    );
     const d = await waitFor('PPKG101', () => ppkgDiagnostics(doc.uri).find((x) => String(typeof x.code === 'object' ? x.code.value : x.code) === 'PPKG101'));
     const actions = (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', doc.uri, d.range)) as vscode.CodeAction[];
     const rename = actions.find((a) => a.title.startsWith('Rename "nmae" to "name"'));
     assert.ok(rename?.edit, actions.map((a) => a.title).join(', '));
     assert.ok(await vscode.workspace.applyEdit(rename.edit));
-    await waitFor('PPKG101 to disappear', () => (ppkgDiagnostics(doc.uri).some((x) => String(typeof x.code === 'object' ? x.code.value : x.code) === 'PPKG101') ? undefined : true));
+    await waitFor('PPKG101 to disappear', () =>
+      ppkgDiagnostics(doc.uri).some((x) => String(typeof x.code === 'object' ? x.code.value : x.code) === 'PPKG101') ? undefined : true,
+    );
   });
 });

@@ -6,7 +6,16 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CodeAction, Command, CompletionItem, CompletionList, DocumentLink, DocumentSymbol, Hover, SymbolInformation } from 'vscode-languageserver-protocol';
+import type {
+  CodeAction,
+  Command,
+  CompletionItem,
+  CompletionList,
+  DocumentLink,
+  DocumentSymbol,
+  Hover,
+  SymbolInformation,
+} from 'vscode-languageserver-protocol';
 import { validateText } from '../../server/src/validation/validate';
 import { snippetToText } from '../../server/src/languageService/capabilities';
 import { applyEdits, LspClient, makeFixture, pos, TEST_NOW } from './lspClient';
@@ -68,7 +77,11 @@ describe('completion', () => {
       for (const key of ['device', 'network', 'account', 'applications', 'certificates']) {
         const item = items.find((i) => i.label === `${key} section`)!;
         const after = acceptPlain(text, item);
-        assert.deepEqual(codesOf(after).filter((x) => !['PPKG030', 'PPKG040', 'PPKG035'].includes(x)), [], `${key}: ${after}`);
+        assert.deepEqual(
+          codesOf(after).filter((x) => !['PPKG030', 'PPKG040', 'PPKG035'].includes(x)),
+          [],
+          `${key}: ${after}`,
+        );
       }
       const macro = await complete(c, `${HEAD}  "device": { "name": "CTS-|" }\n}`);
       const rand = macro.items.find((i) => i.label === '%RAND:x%')!;
@@ -124,7 +137,11 @@ describe('code actions', () => {
     const uri = fx.uri(`ca${n++}.ppkg.json`);
     const ds = await c.open(uri, text);
     const d = ds.find((x) => x.code === 'PPKG004')!;
-    const actions = await c.request<(CodeAction | Command)[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
+    const actions = await c.request<(CodeAction | Command)[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: d.range,
+      context: { diagnostics: [d] },
+    });
     return { uri, actions };
   }
 

@@ -21,7 +21,10 @@ after(async () => {
 
 let n = 0;
 /** Opens `text` with the cursor at `|` and returns the completion items there. */
-async function completeAt(textWithCursor: string, name = `c${n++}.ppkg.json`): Promise<{ items: CompletionItem[]; text: string; uri: string; at: { line: number; character: number } }> {
+async function completeAt(
+  textWithCursor: string,
+  name = `c${n++}.ppkg.json`,
+): Promise<{ items: CompletionItem[]; text: string; uri: string; at: { line: number; character: number } }> {
   const offset = textWithCursor.indexOf('|');
   const text = textWithCursor.slice(0, offset) + textWithCursor.slice(offset + 1);
   const uri = fx.uri(name);
@@ -37,7 +40,8 @@ async function completeAt(textWithCursor: string, name = `c${n++}.ppkg.json`): P
 /** The document after accepting an item (snippet placeholders at their defaults). */
 function accept(text: string, at: { line: number; character: number }, item: CompletionItem): string {
   const extra = item.additionalTextEdits ?? [];
-  if (item.textEdit && 'range' in item.textEdit) return applyEdits(text, [{ range: item.textEdit.range, newText: expandSnippet(item.textEdit.newText) }, ...extra]);
+  if (item.textEdit && 'range' in item.textEdit)
+    return applyEdits(text, [{ range: item.textEdit.range, newText: expandSnippet(item.textEdit.newText) }, ...extra]);
   const o = offsetAt(text, at);
   return applyEdits(text.slice(0, o) + expandSnippet(item.insertText ?? item.label) + text.slice(o), extra);
 }
@@ -48,7 +52,8 @@ const codesOf = (text: string) => validateText(text, { now: () => new Date(TEST_
 
 test('property names at the top level, with the WCD description as documentation', async () => {
   const { items } = await completeAt(`${HEAD}  |\n}`);
-  for (const k of ['device', 'network', 'account', 'applications', 'certificates', 'owner', 'rank', 'oobe', 'protection']) assert.ok(labels(items).includes(k), k);
+  for (const k of ['device', 'network', 'account', 'applications', 'certificates', 'owner', 'rank', 'oobe', 'protection'])
+    assert.ok(labels(items).includes(k), k);
   assert.ok(!labels(items).includes('name'), 'present keys are not offered again');
   const device = items.find((i) => i.label === 'device')!;
   const doc = typeof device.documentation === 'string' ? device.documentation : device.documentation?.value;
@@ -65,7 +70,11 @@ test('whole-section snippets produce a valid section', async () => {
     const codes = codesOf(after).filter((c) => !['PPKG030', 'PPKG040'].includes(c));
     assert.deepEqual(codes, [], `${key}: ${after}`);
   }
-  const account = accept(text, at, items.find((i) => i.label === 'account section')!);
+  const account = accept(
+    text,
+    at,
+    items.find((i) => i.label === 'account section')!,
+  );
   // The Entra snippet carries the latest allowed expiry, not a YYYY-MM-DD placeholder.
   assert.match(account, /"tokenExpiry": "2027-05-24"/);
   assert.match(account, /"password": \{\s*"secret": "local-admin-password"/);
@@ -73,9 +82,18 @@ test('whole-section snippets produce a valid section', async () => {
 
 test('property names inside a section, and after a missing comma (which accepting inserts)', async () => {
   const { items, text, at } = await completeAt(`${HEAD}  "device": {\n    "name": "PC-%SERIAL%"\n    |\n  }\n}`);
-  assert.deepEqual(labels(items).filter((l) => ['productKey', 'sharedUse', 'removePreinstalledSoftware'].includes(l)).sort(), ['productKey', 'removePreinstalledSoftware', 'sharedUse']);
+  assert.deepEqual(
+    labels(items)
+      .filter((l) => ['productKey', 'sharedUse', 'removePreinstalledSoftware'].includes(l))
+      .sort(),
+    ['productKey', 'removePreinstalledSoftware', 'sharedUse'],
+  );
   // The value the schema proposes (its default, if it declares one) or an empty tab stop the user fills in.
-  const accepted = accept(text, at, items.find((i) => i.label === 'sharedUse')!);
+  const accepted = accept(
+    text,
+    at,
+    items.find((i) => i.label === 'sharedUse')!,
+  );
   assert.match(accepted, /"name": "PC-%SERIAL%",\n    "sharedUse": (false|true)?\n/);
   const after = accepted.replace(/"sharedUse": \n/, '"sharedUse": false\n');
   assert.deepEqual(codesOf(after), []);
@@ -91,7 +109,12 @@ test('inside an unclosed document', async () => {
 
 test('enum values with their descriptions', async () => {
   const { items } = await completeAt(`${HEAD}  "owner": |\n}`);
-  assert.deepEqual(labels(items).filter((l) => l.startsWith('"')).sort(), ['"ITAdmin"', '"Microsoft"', '"MobileOperator"', '"OEM"', '"SiliconVendor"', '"SystemIntegrator"']);
+  assert.deepEqual(
+    labels(items)
+      .filter((l) => l.startsWith('"'))
+      .sort(),
+    ['"ITAdmin"', '"Microsoft"', '"MobileOperator"', '"OEM"', '"SiliconVendor"', '"SystemIntegrator"'],
+  );
   const it = items.find((i) => i.label === '"ITAdmin"')!;
   const doc = typeof it.documentation === 'string' ? it.documentation : it.documentation?.value;
   assert.match(doc ?? '', /Highest precedence/);
@@ -150,12 +173,23 @@ test('file paths for installer, dependencies and certificate files, relative to 
   // Installers sort before other files.
   const sorted = [...inst.items].sort((a, b) => (a.sortText ?? '').localeCompare(b.sortText ?? '')).map((i) => i.label);
   assert.ok(sorted.indexOf('installers/cts-agent.msi') < sorted.indexOf('notes.txt'));
-  const chosen = accept(inst.text, inst.at, inst.items.find((i) => i.label === 'installers/cts-agent.msi')!);
+  const chosen = accept(
+    inst.text,
+    inst.at,
+    inst.items.find((i) => i.label === 'installers/cts-agent.msi')!,
+  );
   assert.match(chosen, /"installer": "installers\/cts-agent.msi"/);
 
   const dep = await completeAt(`${HEAD}  "applications": [ { "name": "A", "installer": "a.msi", "commandLine": "x", "dependencies": [ "inst|" ] } ]\n}`);
   assert.ok(labels(dep.items).includes('installers/wallpaper.png'));
-  assert.match(accept(dep.text, dep.at, dep.items.find((i) => i.label === 'installers/wallpaper.png')!), /"dependencies": \[ "installers\/wallpaper.png" \]/);
+  assert.match(
+    accept(
+      dep.text,
+      dep.at,
+      dep.items.find((i) => i.label === 'installers/wallpaper.png')!,
+    ),
+    /"dependencies": \[ "installers\/wallpaper.png" \]/,
+  );
 
   const cert = await completeAt(`${HEAD}  "certificates": [ { "name": "Root", "file": | } ]\n}`);
   assert.deepEqual(labels(cert.items).sort(), ['certificates/client.pfx', 'certificates/contoso-root.cer']);
@@ -166,18 +200,34 @@ test('secret names: the stored ones for this project, and the suggested name', a
   const { items, text, at } = await completeAt(`${HEAD}  "network": { "wifi": { "ssid": "x", "key": { "secret": "|" } } }\n}`);
   assert.deepEqual(labels(items).sort(), ['branch-wifi', 'wifi-key']);
   assert.equal(items.find((i) => i.label === 'wifi-key')!.preselect, true);
-  assert.match(accept(text, at, items.find((i) => i.label === 'branch-wifi')!), /"secret": "branch-wifi"/);
+  assert.match(
+    accept(
+      text,
+      at,
+      items.find((i) => i.label === 'branch-wifi')!,
+    ),
+    /"secret": "branch-wifi"/,
+  );
   const token = await completeAt(`${HEAD}  "account": { "entra": { "tokenExpiry": "2027-01-01", "token": { "secret": | } } }\n}`);
   assert.deepEqual(labels(token.items).sort(), ['branch-wifi', 'bulk-token', 'wifi-key']);
   assert.match(token.items.find((i) => i.label === 'bulk-token')!.detail!, /not set yet/);
   // Another project (another ID) sees none of these names.
-  const other = await completeAt(`{ "name": "X", "id": "{00000000-0000-0000-0000-000000000001}", "version": "1.0", "network": { "wifi": { "ssid": "x", "key": { "secret": "|" } } } }`);
+  const other = await completeAt(
+    `{ "name": "X", "id": "{00000000-0000-0000-0000-000000000001}", "version": "1.0", "network": { "wifi": { "ssid": "x", "key": { "secret": "|" } } } }`,
+  );
   assert.deepEqual(labels(other.items), ['wifi-key']);
   assert.match(other.items[0].detail!, /not set yet/);
   // A whole reference on a secret field.
   const ref = await completeAt(`${HEAD}  "network": { "wifi": { "ssid": "x", "key": | } }\n}`);
   assert.ok(labels(ref.items).includes('{ "secret": "branch-wifi" }'));
-  assert.match(accept(ref.text, ref.at, ref.items.find((i) => i.label === '{ "secret": "wifi-key" }')!), /"key": \{ "secret": "wifi-key" \} \}/);
+  assert.match(
+    accept(
+      ref.text,
+      ref.at,
+      ref.items.find((i) => i.label === '{ "secret": "wifi-key" }')!,
+    ),
+    /"key": \{ "secret": "wifi-key" \} \}/,
+  );
 });
 
 test('a "$schema" of its own (a URL or a relative path) still gets the ppkg schema, without any download', async () => {

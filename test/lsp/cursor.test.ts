@@ -65,8 +65,17 @@ for (const [name, text] of Object.entries({ valid: VALID, ...BROKEN })) {
     for (let offset = 0; offset <= text.length; offset++) {
       const fast = locate(text, offset, parsed.root, parsed.getNodeFromOffset(offset, true), first);
       const full = getLocation(text, offset);
-      assert.deepEqual(comparable(fast), comparable(full), `offset ${offset}: …${JSON.stringify(text.slice(Math.max(0, offset - 20), offset))}|${JSON.stringify(text.slice(offset, offset + 20))}`);
-      for (const pattern of [['applications', '*', 'installer'], ['device', 'name'], ['**', 'secret']]) assert.equal(fast.matches(pattern), full.matches(pattern));
+      assert.deepEqual(
+        comparable(fast),
+        comparable(full),
+        `offset ${offset}: …${JSON.stringify(text.slice(Math.max(0, offset - 20), offset))}|${JSON.stringify(text.slice(offset, offset + 20))}`,
+      );
+      for (const pattern of [
+        ['applications', '*', 'installer'],
+        ['device', 'name'],
+        ['**', 'secret'],
+      ])
+        assert.equal(fast.matches(pattern), full.matches(pattern));
     }
   });
 }
@@ -93,7 +102,11 @@ test('cursor from the tree = getLocation after random one-character edits (delet
 });
 
 test('completion parses only what it needs: no project parse for a schema slot, the same items as before', async () => {
-  const service = new PpkgLanguageService({ now: () => new Date('2026-01-01T00:00:00Z'), files: { stat: () => undefined, realpath: () => undefined, readdir: () => undefined }, listFiles: () => [] });
+  const service = new PpkgLanguageService({
+    now: () => new Date('2026-01-01T00:00:00Z'),
+    files: { stat: () => undefined, realpath: () => undefined, readdir: () => undefined },
+    listFiles: () => [],
+  });
   const doc = TextDocument.create('file:///x/lab.ppkg.json', 'ppkg-project', 1, VALID);
   const at = VALID.indexOf('"continueInstall": ') + '"continueInstall": '.length;
   const list = await service.complete(doc, doc.positionAt(at));

@@ -22,7 +22,10 @@ const DOCS: [string, string][] = [
   ['arrays-10k', '['.repeat(10_000) + ']'.repeat(10_000)],
   ['objects-10k', '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000)],
   ['unclosed-100k', `{ "name": "Lab", "x": ${'{"a": ['.repeat(50_000)}`],
-  ['deep-inside-a-project', `{\n  "name": "Lab",\n  "device": { "name": "PC-%SERIAL%" },\n  "additionalSettings": ${'['.repeat(20_000)}${']'.repeat(20_000)}\n}`],
+  [
+    'deep-inside-a-project',
+    `{\n  "name": "Lab",\n  "device": { "name": "PC-%SERIAL%" },\n  "additionalSettings": ${'['.repeat(20_000)}${']'.repeat(20_000)}\n}`,
+  ],
 ];
 
 /** Resolves with the answer, or rejects after `ms`. */
@@ -40,12 +43,18 @@ for (const [name, text] of DOCS) {
   test(`${name}: diagnostics, formatting, completion, hover, symbols, folding and selection ranges all answer`, async () => {
     const uri = fx.uri(`${name}.ppkg.json`);
     const ds = await within(10_000, 'diagnostics', client.open(uri, text));
-    assert.ok(ds.some((d) => d.code === 'PPKG000' && /Nesting deeper than/.test(String(d.message))), JSON.stringify(ds.slice(0, 3)));
+    assert.ok(
+      ds.some((d) => d.code === 'PPKG000' && /Nesting deeper than/.test(String(d.message))),
+      JSON.stringify(ds.slice(0, 3)),
+    );
     const mid = { line: 0, character: Math.min(5000, text.indexOf('\n') < 0 ? text.length >> 1 : 3) };
     const doc = { textDocument: { uri } };
     const requests: [string, unknown][] = [
       ['textDocument/formatting', { ...doc, options: { tabSize: 2, insertSpaces: true } }],
-      ['textDocument/rangeFormatting', { ...doc, range: { start: { line: 0, character: 0 }, end: { line: 5, character: 0 } }, options: { tabSize: 2, insertSpaces: true } }],
+      [
+        'textDocument/rangeFormatting',
+        { ...doc, range: { start: { line: 0, character: 0 }, end: { line: 5, character: 0 } }, options: { tabSize: 2, insertSpaces: true } },
+      ],
       ['textDocument/completion', { ...doc, position: mid }],
       ['textDocument/hover', { ...doc, position: mid }],
       ['textDocument/documentSymbol', doc],
@@ -57,7 +66,11 @@ for (const [name, text] of DOCS) {
     ];
     for (const [method, params] of requests) {
       // An error response also counts as an answer; the request must not hang or kill the server.
-      await within(5000, method, client.request(method, params).catch((e: Error) => e));
+      await within(
+        5000,
+        method,
+        client.request(method, params).catch((e: Error) => e),
+      );
     }
     assert.equal(client.child.exitCode, null, `the server is alive; stderr: ${client.stderr.slice(-500)}`);
     await client.close(uri);

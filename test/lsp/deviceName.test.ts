@@ -28,7 +28,10 @@ async function diagnose(name: string): Promise<{ text: string; ds: Diagnostic[] 
   return { text, ds };
 }
 
-for (const [emoji, units] of [['☕', 1], ['💻', 2]] as const) {
+for (const [emoji, units] of [
+  ['☕', 1],
+  ['💻', 2],
+] as const) {
   test(`PPKG001 flags ${emoji} (${units} UTF-16 unit${units === 1 ? '' : 's'}) once, over exactly that character`, async () => {
     const { ds } = await diagnose(`${emoji}-%SERIAL%`);
     const found = ds.filter((d) => d.code === 'PPKG001');
@@ -44,7 +47,13 @@ for (const [emoji, units] of [['☕', 1], ['💻', 2]] as const) {
 test('PPKG001: two emoji in a row are two findings, and the letters around them none', async () => {
   const { ds } = await diagnose('A💻💻B-%SERIAL%');
   const found = ds.filter((d) => d.code === 'PPKG001');
-  assert.deepEqual(found.map((d) => [d.range.start.character, d.range.end.character]), [[24, 26], [26, 28]]);
+  assert.deepEqual(
+    found.map((d) => [d.range.start.character, d.range.end.character]),
+    [
+      [24, 26],
+      [26, 28],
+    ],
+  );
 });
 
 test('PPKG005 is an error when no room is left for %SERIAL%, a warning when little is', async () => {
@@ -55,12 +64,22 @@ test('PPKG005 is an error when no room is left for %SERIAL%, a warning when litt
   assert.equal(typeof (none[0].data as { suggestedName?: unknown } | undefined)?.suggestedName, 'string', 'the shorten fix applies');
 
   const over = (await diagnose('CONTOSO-FRONTDESK-%SERIAL%')).ds;
-  assert.deepEqual(over.filter((d) => d.code === 'PPKG005').map((d) => d.severity), [1], 'over 15 fixed characters: still no room');
+  assert.deepEqual(
+    over.filter((d) => d.code === 'PPKG005').map((d) => d.severity),
+    [1],
+    'over 15 fixed characters: still no room',
+  );
   assert.ok(over.some((d) => d.code === 'PPKG004'));
 
   const little = (await diagnose('CONTOSO-DESK-%SERIAL%')).ds.filter((d) => d.code === 'PPKG005');
-  assert.deepEqual(little.map((d) => d.severity), [2]);
+  assert.deepEqual(
+    little.map((d) => d.severity),
+    [2],
+  );
   assert.match(String(little[0].message), /Only 2 characters left/);
 
-  assert.deepEqual((await diagnose('CTS-%SERIAL%')).ds.filter((d) => d.code === 'PPKG005'), []);
+  assert.deepEqual(
+    (await diagnose('CTS-%SERIAL%')).ds.filter((d) => d.code === 'PPKG005'),
+    [],
+  );
 });

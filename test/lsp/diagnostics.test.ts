@@ -128,14 +128,17 @@ test('the expiry warning follows ppkg.expiryWarningDays from workspace/configura
   // 40 days left: no warning at the default 30.
   assert.deepEqual(codes(await client.open(uri, text)), []);
   client.settings = { expiryWarningDays: 60 };
-  const changed = client.waitForDiagnostics(uri, 1).then(() => new Promise<Diagnostic[]>((resolve) => {
-    const check = () => {
-      const d = client.diagnostics.get(uri)!.diagnostics;
-      if (d.length) resolve(d);
-      else setTimeout(check, 20);
-    };
-    check();
-  }));
+  const changed = client.waitForDiagnostics(uri, 1).then(
+    () =>
+      new Promise<Diagnostic[]>((resolve) => {
+        const check = () => {
+          const d = client.diagnostics.get(uri)!.diagnostics;
+          if (d.length) resolve(d);
+          else setTimeout(check, 20);
+        };
+        check();
+      }),
+  );
   await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
   const ds = await changed;
   assert.deepEqual(shape(ds), engine(text, uri, 60));
@@ -162,7 +165,10 @@ test('ppkg.buildBackend from workspace/configuration decides PPKG113, as ppkg va
     });
   client.settings = { buildBackend: 'icd' };
   await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
-  assert.deepEqual(shape(await settle(false)).filter((d) => d.code === 'PPKG113'), []);
+  assert.deepEqual(
+    shape(await settle(false)).filter((d) => d.code === 'PPKG113'),
+    [],
+  );
   client.settings = { buildBackend: 'something else' };
   await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
   assert.ok(codes(await settle(true)).includes('PPKG113'), 'an unknown value is not trusted: native');

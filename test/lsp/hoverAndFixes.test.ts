@@ -65,7 +65,12 @@ test('hover on a secret reference: set or not, never a value', async () => {
 });
 
 /** Opens a document, asks for code actions on each finding, applies the fix and re-validates. */
-async function fixAndRevalidate(name: string, text: string, code: string, title: RegExp): Promise<{ after: string; before: Diagnostic[]; afterDiagnostics: Diagnostic[]; action: CodeAction }> {
+async function fixAndRevalidate(
+  name: string,
+  text: string,
+  code: string,
+  title: RegExp,
+): Promise<{ after: string; before: Diagnostic[]; afterDiagnostics: Diagnostic[]; action: CodeAction }> {
   const uri = fx.uri(name);
   const before = await client.open(uri, text);
   const d = before.find((x) => x.code === code);
@@ -93,7 +98,12 @@ async function fixAndRevalidate(name: string, text: string, code: string, title:
 const ADMIN = `"localAdmin": { "user": "a", "password": { "secret": "p" } }`;
 
 test('fix: shorten the device name (PPKG004 and PPKG005)', async () => {
-  const r = await fixAndRevalidate('f1.ppkg.json', `${HEAD}  "device": { "name": "CONTOSO-FRONTDESK-%RAND:6%" }\n}`, 'PPKG004', /^Shorten the device name to "/);
+  const r = await fixAndRevalidate(
+    'f1.ppkg.json',
+    `${HEAD}  "device": { "name": "CONTOSO-FRONTDESK-%RAND:6%" }\n}`,
+    'PPKG004',
+    /^Shorten the device name to "/,
+  );
   assert.deepEqual(r.afterDiagnostics, []);
   const s = await fixAndRevalidate('f2.ppkg.json', `${HEAD}  "device": { "name": "CONTOSO-DESK-%SERIAL%" }\n}`, 'PPKG005', /^Shorten the device name/);
   assert.match(s.after, /"name": "CONTOS-%SERIAL%"|"name": "[A-Z-]{1,7}%SERIAL%"/);
@@ -101,10 +111,25 @@ test('fix: shorten the device name (PPKG004 and PPKG005)', async () => {
 
 test('fix: set the expiry to the latest allowed date (PPKG012, PPKG010, PPKG014)', async () => {
   const tail = `, "token": { "secret": "bulk-token" } }, ${ADMIN} }\n}`;
-  const r = await fixAndRevalidate('f3.ppkg.json', `${HEAD}  "account": { "entra": { "tokenExpiry": "2028-01-01"${tail}`, 'PPKG012', /^Set the token expiry to 2027-05-24/);
+  const r = await fixAndRevalidate(
+    'f3.ppkg.json',
+    `${HEAD}  "account": { "entra": { "tokenExpiry": "2028-01-01"${tail}`,
+    'PPKG012',
+    /^Set the token expiry to 2027-05-24/,
+  );
   assert.deepEqual(r.afterDiagnostics, []);
-  await fixAndRevalidate('f4.ppkg.json', `${HEAD}  "account": { "entra": { "tokenExpiry": "2027-02-30"${tail}`, 'PPKG010', /^Set the token expiry to 2027-05-24/);
-  const m = await fixAndRevalidate('f5.ppkg.json', `${HEAD}  "account": { "entra": { "token": { "secret": "bulk-token" } }, ${ADMIN} }\n}`, 'PPKG014', /^Add the token expiry 2027-05-24/);
+  await fixAndRevalidate(
+    'f4.ppkg.json',
+    `${HEAD}  "account": { "entra": { "tokenExpiry": "2027-02-30"${tail}`,
+    'PPKG010',
+    /^Set the token expiry to 2027-05-24/,
+  );
+  const m = await fixAndRevalidate(
+    'f5.ppkg.json',
+    `${HEAD}  "account": { "entra": { "token": { "secret": "bulk-token" } }, ${ADMIN} }\n}`,
+    'PPKG014',
+    /^Add the token expiry 2027-05-24/,
+  );
   assert.deepEqual(m.afterDiagnostics, []);
 });
 
@@ -113,7 +138,10 @@ test('an expired token offers fetching a new one, not moving the date', async ()
   const ds = await client.open(uri, `${HEAD}  "account": { "entra": { "tokenExpiry": "2026-11-01", "token": { "secret": "bulk-token" } }, ${ADMIN} }\n}`);
   const d = ds.find((x) => x.code === 'PPKG011')!;
   const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
-  assert.deepEqual(actions.map((a) => [a.title, a.command?.command]), [['Fetch a new bulk token (ppkg: Fetch Bulk Token)', 'ppkg.fetchBulkToken']]);
+  assert.deepEqual(
+    actions.map((a) => [a.title, a.command?.command]),
+    [['Fetch a new bulk token (ppkg: Fetch Bulk Token)', 'ppkg.fetchBulkToken']],
+  );
   await client.close(uri);
 });
 
@@ -129,10 +157,20 @@ test('fix: move a plain-text secret to SecretStorage (PPKG070) without the value
 });
 
 test('fix: add a local administrator account (PPKG040, PPKG041)', async () => {
-  const r = await fixAndRevalidate('f8.ppkg.json', `${HEAD}  "account": {\n    "entra": { "tokenExpiry": "2027-01-05", "token": { "secret": "bulk-token" } }\n  }\n}\n`, 'PPKG040', /^Add a local administrator account/);
+  const r = await fixAndRevalidate(
+    'f8.ppkg.json',
+    `${HEAD}  "account": {\n    "entra": { "tokenExpiry": "2027-01-05", "token": { "secret": "bulk-token" } }\n  }\n}\n`,
+    'PPKG040',
+    /^Add a local administrator account/,
+  );
   assert.deepEqual(r.afterDiagnostics, []);
   assert.match(r.after, /"localAdmin": \{\n      "user": "localadmin",\n      "password": \{\n        "secret": "local-admin-password"\n      \}\n    \}/);
-  const o = await fixAndRevalidate('f9.ppkg.json', `${HEAD}  // setup screens off\n  "oobe": { "hide": true }\n}\n`, 'PPKG041', /^Add a local administrator account/);
+  const o = await fixAndRevalidate(
+    'f9.ppkg.json',
+    `${HEAD}  // setup screens off\n  "oobe": { "hide": true }\n}\n`,
+    'PPKG041',
+    /^Add a local administrator account/,
+  );
   assert.deepEqual(o.afterDiagnostics, []);
   assert.match(o.after, /\/\/ setup screens off/);
 });
@@ -150,9 +188,19 @@ test('fix: rename an unknown property to the suggestion (PPKG101)', async () => 
 
 test('more fixes: product key case (PPKG050), msiexec quiet switch (PPKG036), Open network key (PPKG022)', async () => {
   await fixAndRevalidate('f12.ppkg.json', `${HEAD}  "device": { "productKey": "nppr9-fwdcx-d2c8j-h872k-2yt43" }\n}`, 'PPKG050', /upper case/);
-  const q = await fixAndRevalidate('f13.ppkg.json', `${HEAD}  "applications": [ { "name": "A", "installer": "installers/cts-agent.msi", "commandLine": "msiexec /i cts-agent.msi" } ]\n}`, 'PPKG036', /\/qn/);
+  const q = await fixAndRevalidate(
+    'f13.ppkg.json',
+    `${HEAD}  "applications": [ { "name": "A", "installer": "installers/cts-agent.msi", "commandLine": "msiexec /i cts-agent.msi" } ]\n}`,
+    'PPKG036',
+    /\/qn/,
+  );
   assert.match(q.after, /"msiexec \/i cts-agent.msi \/qn"/);
-  await fixAndRevalidate('f14.ppkg.json', `${HEAD}  "network": { "wifi": { "ssid": "x", "security": "Open", "key": { "secret": "k" } } }\n}`, 'PPKG022', /Remove the key/);
+  await fixAndRevalidate(
+    'f14.ppkg.json',
+    `${HEAD}  "network": { "wifi": { "ssid": "x", "security": "Open", "key": { "secret": "k" } } }\n}`,
+    'PPKG022',
+    /Remove the key/,
+  );
 });
 
 test('hover on a plain-text secret shows the field, never the value', async () => {

@@ -108,8 +108,16 @@ test('the service reuses the tree across versions and its completion matches a f
   let text = BASE;
   let version = 1;
   const slot = (t: string) => t.indexOf('"continueInstall": ') + '"continueInstall": '.length;
-  await service.complete(TextDocument.create(uri, 'ppkg-project', version, text), TextDocument.create(uri, 'ppkg-project', version, text).positionAt(slot(text)));
-  for (const [from, to] of [['"name": "A"', '"name": "Ab"'], ['"continueInstall": true', '"continueInstall": false'], ['"name": "B", ', '"name": "B", "co'], ['"co', '"co": 1, ']]) {
+  await service.complete(
+    TextDocument.create(uri, 'ppkg-project', version, text),
+    TextDocument.create(uri, 'ppkg-project', version, text).positionAt(slot(text)),
+  );
+  for (const [from, to] of [
+    ['"name": "A"', '"name": "Ab"'],
+    ['"continueInstall": true', '"continueInstall": false'],
+    ['"name": "B", ', '"name": "B", "co'],
+    ['"co', '"co": 1, '],
+  ]) {
     text = text.replace(from, to);
     const doc = TextDocument.create(uri, 'ppkg-project', ++version, text);
     for (const offset of [slot(text), text.indexOf('"name": "B"') - 2, text.indexOf('"dependencies"') + 1, 3]) {

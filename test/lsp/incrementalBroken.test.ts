@@ -32,12 +32,14 @@ function shape(node: ASTNode | undefined): unknown {
 
 function errorsOf(doc: JSONDocument, text: string): string[] {
   const d = TextDocument.create('file:///x', 'json', 1, text);
-  return ((doc as JSONDocument & { syntaxErrors: { range: { start: never }; message: string }[] }).syntaxErrors ?? []).map((e) => `${d.offsetAt(e.range.start)} ${e.message}`).sort();
+  return ((doc as JSONDocument & { syntaxErrors: { range: { start: never }; message: string }[] }).syntaxErrors ?? [])
+    .map((e) => `${d.offsetAt(e.range.start)} ${e.message}`)
+    .sort();
 }
 
 function prng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 const TYPED = ['"', 'r', 'e', ':', ' ', ',', 't', '1', '{', '}', '[', ']', '\n', '"x"', 'null'];
@@ -56,8 +58,24 @@ test('patched broken trees equal full parses, over seeded random typing', () => 
     const at = apps + Math.floor(rand() * (text.length - apps - 10));
     const del = rand() < 0.25 ? 1 : 0;
     const next = text.slice(0, at) + TYPED[Math.floor(rand() * TYPED.length)] + text.slice(at + del);
-    const r = reparseAround(text, doc, broken, next, parse, (root, errs) =>
-      json.newJSONDocument(root, errs.map((e) => ({ range: { start: TextDocument.create('x', 'json', 1, next).positionAt(e.offset), end: TextDocument.create('x', 'json', 1, next).positionAt(e.offset + e.length) }, message: e.message })), []),
+    const r = reparseAround(
+      text,
+      doc,
+      broken,
+      next,
+      parse,
+      (root, errs) =>
+        json.newJSONDocument(
+          root,
+          errs.map((e) => ({
+            range: {
+              start: TextDocument.create('x', 'json', 1, next).positionAt(e.offset),
+              end: TextDocument.create('x', 'json', 1, next).positionAt(e.offset + e.length),
+            },
+            message: e.message,
+          })),
+          [],
+        ),
       true,
       errors,
     );
@@ -78,7 +96,11 @@ test('patched broken trees equal full parses, over seeded random typing', () => 
     } else {
       // A full parse with errors: go on from it when its errors sit in one closed container (as the service does).
       const d = TextDocument.create('x', 'json', 1, next);
-      const errs = (full as JSONDocument & { syntaxErrors: { range: { start: never; end: never }; message: string }[] }).syntaxErrors.map((e) => ({ offset: d.offsetAt(e.range.start), length: d.offsetAt(e.range.end) - d.offsetAt(e.range.start), message: e.message }));
+      const errs = (full as JSONDocument & { syntaxErrors: { range: { start: never; end: never }; message: string }[] }).syntaxErrors.map((e) => ({
+        offset: d.offsetAt(e.range.start),
+        length: d.offsetAt(e.range.end) - d.offsetAt(e.range.start),
+        message: e.message,
+      }));
       const b = brokenSubtree(full, next, errs, parse);
       if (b && rand() < 0.7) {
         fromFull++;
@@ -112,7 +134,11 @@ test('completion while typing a property name: patched and fully parsed document
     const ours = await incremental.complete(doc, position);
     const fresh = new PpkgLanguageService({ now: () => new Date('2026-11-26T12:00:00Z') });
     const reference = await fresh.complete(TextDocument.create(uri, 'ppkg-project', 1, text), position);
-    assert.deepEqual(ours.items.map((i) => [i.label, i.textEdit]), reference.items.map((i) => [i.label, i.textEdit]), typed);
+    assert.deepEqual(
+      ours.items.map((i) => [i.label, i.textEdit]),
+      reference.items.map((i) => [i.label, i.textEdit]),
+      typed,
+    );
     assert.ok(ours.items.length > 0, typed);
   }
 });
@@ -121,7 +147,17 @@ test('the same broken text again (typed, undone, typed again) reuses the broken 
   const at = EXAMPLE.indexOf('"installer"');
   const broken = EXAMPLE.slice(0, at) + '"rest\n      ' + EXAMPLE.slice(at);
   const make = (text: string) => (root: ASTNode, errors: { offset: number; length: number; message: string }[]) =>
-    json.newJSONDocument(root, errors.map((e) => ({ range: { start: TextDocument.create('x', 'json', 1, text).positionAt(e.offset), end: TextDocument.create('x', 'json', 1, text).positionAt(e.offset + e.length) }, message: e.message })), []);
+    json.newJSONDocument(
+      root,
+      errors.map((e) => ({
+        range: {
+          start: TextDocument.create('x', 'json', 1, text).positionAt(e.offset),
+          end: TextDocument.create('x', 'json', 1, text).positionAt(e.offset + e.length),
+        },
+        message: e.message,
+      })),
+      [],
+    );
   const first = reparseAround(EXAMPLE, parse(EXAMPLE), undefined, broken, parse, make(broken))!;
   assert.ok(first.broken && first.errors.length > 0);
   const again = reparseAround(broken, first.doc, first.broken, broken, parse, make(broken), true, first.errors)!;

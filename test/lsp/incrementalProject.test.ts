@@ -21,12 +21,19 @@ const EXAMPLE = readFileSync(path.join(ROOT, 'examples/bulk-enrollment/cts-deskt
 
 function prng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 function shape(n: Node | undefined): unknown {
   if (!n) return undefined;
-  return [n.type, n.offset, n.length, n.colonOffset, n.type === 'object' || n.type === 'array' || n.type === 'property' ? undefined : n.value, (n.children ?? []).map(shape)];
+  return [
+    n.type,
+    n.offset,
+    n.length,
+    n.colonOffset,
+    n.type === 'object' || n.type === 'array' || n.type === 'property' ? undefined : n.value,
+    (n.children ?? []).map(shape),
+  ];
 }
 
 function parentsOk(n: Node): boolean {
@@ -64,7 +71,7 @@ test('patched documents equal full parses, step after step of random edits', () 
   assert.ok(patched > 300, `only ${patched} of 3000 edits were patched`);
 });
 
-test('the service gives the engine\'s diagnostics at every keystroke, and patches ordinary ones', () => {
+test("the service gives the engine's diagnostics at every keystroke, and patches ordinary ones", () => {
   const now = new Date(TEST_NOW);
   const service = new PpkgLanguageService({ now: () => now });
   const uri = 'file:///tmp/ppkg-inc/cts.ppkg.json';
@@ -159,7 +166,11 @@ test('ranged didChanges through the service: several per notification, several n
       doc = service.update(doc, changes, doc.version + 1);
     }
     const ours = service.validate(doc).map((d) => [d.range, d.code, d.message]);
-    const engine = validateText(doc.getText(), { now: () => now, projectPath: '/tmp/ppkg-inc/ranged.ppkg.json' }).diagnostics.map((d) => [d.range, d.code, d.message]);
+    const engine = validateText(doc.getText(), { now: () => now, projectPath: '/tmp/ppkg-inc/ranged.ppkg.json' }).diagnostics.map((d) => [
+      d.range,
+      d.code,
+      d.message,
+    ]);
     assert.deepEqual(ours, engine, `step ${step}`);
     const full = parseProject(doc.getText());
     assert.deepEqual(service.context(doc).project.value, full.value, `step ${step}: value`);

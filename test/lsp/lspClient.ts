@@ -70,7 +70,9 @@ export class LspClient {
         return true;
       });
     });
-    connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map((i) => (i.section === 'ppkg' ? client.settings : null)));
+    connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) =>
+      params.items.map((i) => (i.section === 'ppkg' ? client.settings : null)),
+    );
     connection.onRequest('client/registerCapability', (p: unknown) => {
       client.registrations.push(p);
       return null;
@@ -211,7 +213,9 @@ export function positionAt(text: string, offset: number): { line: number; charac
 
 /** Applies LSP text edits to a text (edits must not overlap). */
 export function applyEdits(text: string, edits: TextEdit[]): string {
-  const withOffsets = edits.map((e) => ({ start: offsetAt(text, e.range.start), end: offsetAt(text, e.range.end), newText: e.newText })).sort((a, b) => b.start - a.start);
+  const withOffsets = edits
+    .map((e) => ({ start: offsetAt(text, e.range.start), end: offsetAt(text, e.range.end), newText: e.newText }))
+    .sort((a, b) => b.start - a.start);
   let out = text;
   for (const e of withOffsets) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
   return out;
@@ -235,7 +239,6 @@ export function expandSnippet(s: string): string {
 }
 
 export type { Diagnostic, Range };
-
 
 /** A throwaway project folder: the bulk-enrollment example plus a few extra files for path completion. */
 export function makeFixture(): { dir: string; uri: (rel: string) => string; cleanup: () => void } {

@@ -37,12 +37,30 @@ test('every command is contributed, registered by the client, and under the ppkg
     assert.equal(c.category, 'ppkg');
     assert.ok(clientSource.includes(`'${c.command}'`) || Object.values(COMMANDS).includes(c.command), `client registers ${c.command}`);
   }
-  for (const id of ['ppkg.validateWorkspace', 'ppkg.newProject', 'ppkg.setSecret', 'ppkg.buildPackage', 'ppkg.fetchBulkToken', 'ppkg.revokeBulkToken', 'ppkg.checkTenantReadiness']) assert.ok(contributed.has(id), id);
+  for (const id of [
+    'ppkg.validateWorkspace',
+    'ppkg.newProject',
+    'ppkg.setSecret',
+    'ppkg.buildPackage',
+    'ppkg.fetchBulkToken',
+    'ppkg.revokeBulkToken',
+    'ppkg.checkTenantReadiness',
+  ])
+    assert.ok(contributed.has(id), id);
 });
 
 test('the settings the code reads are declared', () => {
   const props = pkg.contributes.configuration.properties;
-  for (const key of ['ppkg.expiryWarningDays', 'ppkg.outputFolder', 'ppkg.buildBackend', 'ppkg.icdPath', 'ppkg.entra.clientId', 'ppkg.entra.tenant', 'ppkg.entra.cloud']) assert.ok(props[key], key);
+  for (const key of [
+    'ppkg.expiryWarningDays',
+    'ppkg.outputFolder',
+    'ppkg.buildBackend',
+    'ppkg.icdPath',
+    'ppkg.entra.clientId',
+    'ppkg.entra.tenant',
+    'ppkg.entra.cloud',
+  ])
+    assert.ok(props[key], key);
   assert.deepEqual(props['ppkg.buildBackend'].enum, ['native', 'icd']);
   assert.equal(props['ppkg.expiryWarningDays'].default, 30);
 });
@@ -61,7 +79,19 @@ test('the grammar embeds JSON with comments and highlights macros and secret ref
 });
 
 test('.vscodeignore keeps only bundles, schema, grammar, language configuration, README and LICENSE', () => {
-  const lines = readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+  const lines = readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8')
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'));
   assert.equal(lines[0], '**');
-  assert.deepEqual(lines.slice(1).sort(), ['!LICENSE', '!README.md', '!dist/cli.js', '!dist/client.js', '!dist/server.js', '!language-configuration.json', '!package.json', '!schemas/**', '!syntaxes/**']);
+  assert.deepEqual(lines.slice(1).sort(), [
+    '!LICENSE',
+    '!README.md',
+    '!dist/cli.js',
+    '!dist/client.js',
+    '!dist/server.js',
+    '!language-configuration.json',
+    '!package.json',
+    '!schemas/**',
+    '!syntaxes/**',
+  ]);
 });

@@ -32,7 +32,10 @@ export class RawClient {
 
   /** `nodeArgs`, e.g. a heap limit, go before the script. */
   static start(nodeArgs: string[] = []): RawClient {
-    const child = spawn(process.execPath, [...nodeArgs, SERVER, '--stdio'], { env: { ...process.env, PPKG_TEST: '1', PPKG_TEST_NOW: TEST_NOW }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, SERVER, '--stdio'], {
+      env: { ...process.env, PPKG_TEST: '1', PPKG_TEST_NOW: TEST_NOW },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     return new RawClient(child);
   }
 
@@ -78,7 +81,11 @@ export class RawClient {
     const have = this.messages.find(pred);
     if (have) return Promise.resolve(have);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.messages.slice(-5))}; stderr: ${this.stderr.slice(-2000)}`)), timeoutMs);
+      const t = setTimeout(
+        () =>
+          reject(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.messages.slice(-5))}; stderr: ${this.stderr.slice(-2000)}`)),
+        timeoutMs,
+      );
       this.waiters.push({ pred, resolve: (m) => (clearTimeout(t), resolve(m)) });
     });
   }

@@ -52,7 +52,13 @@ test('one quick fix per data.fixes entry, with its title, kind and isPreferred',
     { title: 'Remove the device name', edits: [{ path: ['device', 'name'], remove: true }] },
   ]);
   const actions = codeActionsFor(ctx, AT, [d]);
-  assert.deepEqual(actions.map((a) => [a.title, a.kind, a.isPreferred]), [['Set shared use', 'quickfix', true], ['Remove the device name', 'quickfix', false]]);
+  assert.deepEqual(
+    actions.map((a) => [a.title, a.kind, a.isPreferred]),
+    [
+      ['Set shared use', 'quickfix', true],
+      ['Remove the device name', 'quickfix', false],
+    ],
+  );
   assert.deepEqual(actions[0].diagnostics, [d]);
 
   const added = applyAction(TEXT, doc.uri, actions[0]);

@@ -27,19 +27,49 @@ after(async () => {
 test('document symbols: sections with their WCD page, applications by name', async () => {
   const symbols = await client.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
   const names = symbols.map((s) => s.name);
-  assert.deepEqual(names, ['$schema', 'name', 'id', 'version', 'owner', 'rank', 'description', 'device', 'network', 'account', 'applications', 'certificates', 'oobe', 'protection']);
+  assert.deepEqual(names, [
+    '$schema',
+    'name',
+    'id',
+    'version',
+    'owner',
+    'rank',
+    'description',
+    'device',
+    'network',
+    'account',
+    'applications',
+    'certificates',
+    'oobe',
+    'protection',
+  ]);
   const device = symbols.find((s) => s.name === 'device')!;
   assert.equal(device.detail, 'Set up device');
-  assert.deepEqual(device.children!.map((c) => c.name), ['name', 'sharedUse', 'removePreinstalledSoftware']);
+  assert.deepEqual(
+    device.children!.map((c) => c.name),
+    ['name', 'sharedUse', 'removePreinstalledSoftware'],
+  );
   const apps = symbols.find((s) => s.name === 'applications')!;
-  assert.deepEqual(apps.children!.map((c) => [c.name, c.detail]), [['CTS Agent', 'Application 1'], ['Branch wallpaper', 'Application 2']]);
+  assert.deepEqual(
+    apps.children!.map((c) => [c.name, c.detail]),
+    [
+      ['CTS Agent', 'Application 1'],
+      ['Branch wallpaper', 'Application 2'],
+    ],
+  );
   assert.deepEqual(apps.range.start, pos(text, '"applications"'));
   const certs = symbols.find((s) => s.name === 'certificates')!;
-  assert.deepEqual(certs.children!.map((c) => c.name), ['Contoso Root CA']);
+  assert.deepEqual(
+    certs.children!.map((c) => c.name),
+    ['Contoso Root CA'],
+  );
 });
 
 test('formatting keeps every comment and the meaning; a formatted file is a fixed point', async () => {
-  const messy = text.replace('\n  "device": {\n    "name": ', '\n"device"  :   {\n\t\t"name":').replace('"sharedUse": false', '"sharedUse":false   ').replace('"ssid": "CTS-Setup"', '   "ssid"   :"CTS-Setup"');
+  const messy = text
+    .replace('\n  "device": {\n    "name": ', '\n"device"  :   {\n\t\t"name":')
+    .replace('"sharedUse": false', '"sharedUse":false   ')
+    .replace('"ssid": "CTS-Setup"', '   "ssid"   :"CTS-Setup"');
   assert.notEqual(messy, text);
   const muri = fx.uri('messy.ppkg.json');
   await client.open(muri, messy);
@@ -59,7 +89,11 @@ test('formatting keeps every comment and the meaning; a formatted file is a fixe
   const broken = '{\n  "name":"a",\n  "device":{"name":"PC"}\n}\n';
   const ruri = fx.uri('range.ppkg.json');
   await client.open(ruri, broken);
-  const rangeEdits = await client.request<TextEdit[]>('textDocument/rangeFormatting', { textDocument: { uri: ruri }, range: { start: { line: 2, character: 0 }, end: { line: 2, character: 25 } }, options: { tabSize: 2, insertSpaces: true } });
+  const rangeEdits = await client.request<TextEdit[]>('textDocument/rangeFormatting', {
+    textDocument: { uri: ruri },
+    range: { start: { line: 2, character: 0 }, end: { line: 2, character: 25 } },
+    options: { tabSize: 2, insertSpaces: true },
+  });
   const out = applyEdits(broken, rangeEdits);
   assert.match(out, /"name":"a"/);
   assert.match(out, /"device": \{ "name": "PC" \}/);
@@ -70,7 +104,8 @@ test('formatting keeps every comment and the meaning; a formatted file is a fixe
 test('folding ranges for every multi-line section', async () => {
   const ranges = await client.request<FoldingRange[]>('textDocument/foldingRange', { textDocument: { uri } });
   const startLines = ranges.map((r) => r.startLine);
-  for (const key of ['"device": {', '"network": {', '"wifi": {', '"account": {', '"entra": {', '"applications": [', '"certificates": [']) assert.ok(startLines.includes(pos(text, key).line), key);
+  for (const key of ['"device": {', '"network": {', '"wifi": {', '"account": {', '"entra": {', '"applications": [', '"certificates": ['])
+    assert.ok(startLines.includes(pos(text, key).line), key);
 });
 
 test('selection ranges grow from the value to the property, the section and the file', async () => {
@@ -108,10 +143,13 @@ test('document links on installer, dependency, certificate and $schema paths tha
 
 test('code lens over the bulk token: days left, fetch, revoke', async () => {
   const lenses = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
-  assert.deepEqual(lenses.map((l) => [l.command!.title, l.command!.command]), [
-    ['Bulk token: 179 days left', ''],
-    ['Fetch a new bulk token', 'ppkg.fetchBulkToken'],
-    ['Revoke', 'ppkg.revokeBulkToken'],
-  ]);
+  assert.deepEqual(
+    lenses.map((l) => [l.command!.title, l.command!.command]),
+    [
+      ['Bulk token: 179 days left', ''],
+      ['Fetch a new bulk token', 'ppkg.fetchBulkToken'],
+      ['Revoke', 'ppkg.revokeBulkToken'],
+    ],
+  );
   assert.equal(lenses[0].range.start.line, pos(text, '"tokenExpiry"').line);
 });

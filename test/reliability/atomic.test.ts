@@ -34,10 +34,16 @@ after(() => {
 });
 
 function spawnBuild(cwd: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [BIN, 'build', 'p.ppkg.json', '--out', 'out'], { cwd, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'build', 'p.ppkg.json', '--out', 'out'], {
+    cwd,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolvePromise) => child.on('exit', (code, signal) => resolvePromise({ code, signal })));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolvePromise) =>
+    child.on('exit', (code, signal) => resolvePromise({ code, signal })),
+  );
   return { child, done, stderr: () => stderr };
 }
 
@@ -73,7 +79,10 @@ function assertWhole(out: string, versions: Map<string, Buffer>[], label: string
       });
       assert.ok(ok, `${label}: build-report.json is not a complete report of either build`);
     } else {
-      assert.ok(versions.some((v) => v.get(f)!.equals(bytes)), `${label}: ${f} (${bytes.length} bytes) is neither the previous nor the new complete file`);
+      assert.ok(
+        versions.some((v) => v.get(f)!.equals(bytes)),
+        `${label}: ${f} (${bytes.length} bytes) is neither the previous nor the new complete file`,
+      );
     }
   }
   for (const name of readdirSync(out)) {
@@ -83,82 +92,92 @@ function assertWhole(out: string, versions: Map<string, Buffer>[], label: string
   }
 }
 
-test(`SIGKILL at ${KILLS} seeded points (seed ${SEED}) and a vanishing installer: outputs stay whole, nothing written outside`, { timeout: 180_000 }, async (t) => {
-  const rng = new Prng(SEED);
-  const box = sandbox('ppkg-atomic-');
-  try {
-    const dir = join(box.root, 'project');
-    mkdirSync(dir);
-    writeBuildable(dir, {}, 12 * 1024 * 1024);
-    // A real PKCS#12 that the sentinel password opens: the build checks it.
-    writeFileSync(join(dir, 'certs/client.pfx'), makeTestPfx(SENTINELS['client-pfx-password']));
-    const env = secretEnv();
-    const t0 = performance.now();
-    const first = spawnBuild(dir, env);
-    assert.ok(await writingStarted(join(dir, 'out'), first.done), 'the first build wrote its package through a temporary file');
-    const tWriting = performance.now();
-    const firstEnd = await first.done;
-    const buildMs = performance.now() - t0;
-    const writeMs = performance.now() - tWriting;
-    summary.writeMs = Math.round(writeMs);
-    assert.equal(firstEnd.code, 0, first.stderr());
-    const v1 = readOutputs(join(dir, 'out'));
+test(
+  `SIGKILL at ${KILLS} seeded points (seed ${SEED}) and a vanishing installer: outputs stay whole, nothing written outside`,
+  { timeout: 180_000 },
+  async (t) => {
+    const rng = new Prng(SEED);
+    const box = sandbox('ppkg-atomic-');
+    try {
+      const dir = join(box.root, 'project');
+      mkdirSync(dir);
+      writeBuildable(dir, {}, 12 * 1024 * 1024);
+      // A real PKCS#12 that the sentinel password opens: the build checks it.
+      writeFileSync(join(dir, 'certs/client.pfx'), makeTestPfx(SENTINELS['client-pfx-password']));
+      const env = secretEnv();
+      const t0 = performance.now();
+      const first = spawnBuild(dir, env);
+      assert.ok(await writingStarted(join(dir, 'out'), first.done), 'the first build wrote its package through a temporary file');
+      const tWriting = performance.now();
+      const firstEnd = await first.done;
+      const buildMs = performance.now() - t0;
+      const writeMs = performance.now() - tWriting;
+      summary.writeMs = Math.round(writeMs);
+      assert.equal(firstEnd.code, 0, first.stderr());
+      const v1 = readOutputs(join(dir, 'out'));
 
-    // The next version of the project, built once elsewhere for reference.
-    writeFileSync(join(dir, 'p.ppkg.json'), JSON.stringify(buildableProject({ version: '1.1' }), null, 2) + '\n');
-    const ref = await runChild(['build', 'p.ppkg.json', '--out', 'ref-out'], dir, env);
-    assert.equal(ref.code, 0, ref.stderr);
-    const v2 = readOutputs(join(dir, 'ref-out'));
-    assert.ok(!v1.get(OUTPUTS[0]!)!.equals(v2.get(OUTPUTS[0]!)!), 'the two versions differ');
-    execFileSync('rm', ['-rf', join(dir, 'ref-out')]);
+      // The next version of the project, built once elsewhere for reference.
+      writeFileSync(join(dir, 'p.ppkg.json'), JSON.stringify(buildableProject({ version: '1.1' }), null, 2) + '\n');
+      const ref = await runChild(['build', 'p.ppkg.json', '--out', 'ref-out'], dir, env);
+      assert.equal(ref.code, 0, ref.stderr);
+      const v2 = readOutputs(join(dir, 'ref-out'));
+      assert.ok(!v1.get(OUTPUTS[0]!)!.equals(v2.get(OUTPUTS[0]!)!), 'the two versions differ');
+      execFileSync('rm', ['-rf', join(dir, 'ref-out')]);
 
-    const outside = () => new Map([...snapshot(box.root)].filter(([k]) => !k.startsWith('project/out')));
-    const before = outside();
-    for (let i = 0; i < KILLS; i++) {
-      const vanish = i % 4 === 3;
-      const b = spawnBuild(dir, env);
-      if (vanish) {
-        const delay = rng.int(Math.round(buildMs * 1.1));
-        const label = `#${i} (seed ${SEED}, installer removed after ${delay} ms)`;
-        await new Promise((r) => setTimeout(r, delay));
-        renameSync(join(dir, 'installers/agent.msi'), join(box.root, 'agent.msi.away'));
-        const end = await b.done;
-        renameSync(join(box.root, 'agent.msi.away'), join(dir, 'installers/agent.msi'));
-        summary.vanishingInstaller++;
-        assert.ok(end.code === 0 || end.code === 1 || end.code === 2, `${label}: exit ${end.code} ${end.signal}`);
-        if (end.code !== 0) assert.match(b.stderr(), /agent\.msi/, `${label}: the refusal names the installer`);
-        assert.doesNotMatch(b.stderr(), /^\s+at .+:\d+:\d+/m, `${label}: stack trace`);
-        assert.doesNotMatch(b.stderr(), /\.ppkg-tmp-|ENOENT|internal error/, `${label}: temp-file name or raw code in the message`);
-        assertWhole(join(dir, 'out'), [v1, v2], label);
-      } else {
-        // Kill while it writes: after its temporary package appears, within the time writing takes.
-        const writing = await writingStarted(join(dir, 'out'), b.done);
-        const delay = rng.int(Math.max(1, Math.round(writeMs * 0.8)));
-        const label = `#${i} (seed ${SEED}, SIGKILL ${delay} ms after writing started)`;
-        if (writing) await new Promise((r) => setTimeout(r, delay));
-        b.child.kill('SIGKILL');
-        const end = await b.done;
-        summary.kills++;
-        if (!writing) summary.completedBeforeKill++;
-        else if (end.signal === 'SIGKILL') summary.killedWhileWriting++;
-        else summary.completedBeforeKill++;
-        assertWhole(join(dir, 'out'), [v1, v2], label);
+      const outside = () => new Map([...snapshot(box.root)].filter(([k]) => !k.startsWith('project/out')));
+      const before = outside();
+      for (let i = 0; i < KILLS; i++) {
+        const vanish = i % 4 === 3;
+        const b = spawnBuild(dir, env);
+        if (vanish) {
+          const delay = rng.int(Math.round(buildMs * 1.1));
+          const label = `#${i} (seed ${SEED}, installer removed after ${delay} ms)`;
+          await new Promise((r) => setTimeout(r, delay));
+          renameSync(join(dir, 'installers/agent.msi'), join(box.root, 'agent.msi.away'));
+          const end = await b.done;
+          renameSync(join(box.root, 'agent.msi.away'), join(dir, 'installers/agent.msi'));
+          summary.vanishingInstaller++;
+          assert.ok(end.code === 0 || end.code === 1 || end.code === 2, `${label}: exit ${end.code} ${end.signal}`);
+          if (end.code !== 0) assert.match(b.stderr(), /agent\.msi/, `${label}: the refusal names the installer`);
+          assert.doesNotMatch(b.stderr(), /^\s+at .+:\d+:\d+/m, `${label}: stack trace`);
+          assert.doesNotMatch(b.stderr(), /\.ppkg-tmp-|ENOENT|internal error/, `${label}: temp-file name or raw code in the message`);
+          assertWhole(join(dir, 'out'), [v1, v2], label);
+        } else {
+          // Kill while it writes: after its temporary package appears, within the time writing takes.
+          const writing = await writingStarted(join(dir, 'out'), b.done);
+          const delay = rng.int(Math.max(1, Math.round(writeMs * 0.8)));
+          const label = `#${i} (seed ${SEED}, SIGKILL ${delay} ms after writing started)`;
+          if (writing) await new Promise((r) => setTimeout(r, delay));
+          b.child.kill('SIGKILL');
+          const end = await b.done;
+          summary.kills++;
+          if (!writing) summary.completedBeforeKill++;
+          else if (end.signal === 'SIGKILL') summary.killedWhileWriting++;
+          else summary.completedBeforeKill++;
+          assertWhole(join(dir, 'out'), [v1, v2], label);
+        }
+        assert.deepEqual(diffSnapshots(before, outside()), [], `#${i}: something outside the output folder changed`);
       }
-      assert.deepEqual(diffSnapshots(before, outside()), [], `#${i}: something outside the output folder changed`);
-    }
-    const required = Math.ceil(summary.kills / 2);
-    assert.ok(
-      summary.killedWhileWriting >= required,
-      `only ${summary.killedWhileWriting} of ${summary.kills} kills landed while the build was writing (at least ${required} needed; writing took ≈ ${Math.round(writeMs)} ms)`,
-    );
+      const required = Math.ceil(summary.kills / 2);
+      assert.ok(
+        summary.killedWhileWriting >= required,
+        `only ${summary.killedWhileWriting} of ${summary.kills} kills landed while the build was writing (at least ${required} needed; writing took ≈ ${Math.round(writeMs)} ms)`,
+      );
 
-    // A complete build afterwards: the new version, and no temporary file left behind.
-    const last = await runChild(['build', 'p.ppkg.json', '--out', 'out'], dir, env);
-    assert.equal(last.code, 0, last.stderr);
-    assertWhole(join(dir, 'out'), [v2], 'final build');
-    assert.deepEqual(readdirSync(join(dir, 'out')).filter((n) => n.startsWith(TEMP_PREFIX)), [], 'stale temporary files were removed');
-    t.diagnostic(`seed ${SEED}: ${summary.kills} kills (${summary.killedWhileWriting} while writing), ${summary.vanishingInstaller} vanishing installers, ${summary.tempFilesSeen} temp files seen, build ≈ ${Math.round(buildMs)} ms`);
-  } finally {
-    box.cleanup();
-  }
-});
+      // A complete build afterwards: the new version, and no temporary file left behind.
+      const last = await runChild(['build', 'p.ppkg.json', '--out', 'out'], dir, env);
+      assert.equal(last.code, 0, last.stderr);
+      assertWhole(join(dir, 'out'), [v2], 'final build');
+      assert.deepEqual(
+        readdirSync(join(dir, 'out')).filter((n) => n.startsWith(TEMP_PREFIX)),
+        [],
+        'stale temporary files were removed',
+      );
+      t.diagnostic(
+        `seed ${SEED}: ${summary.kills} kills (${summary.killedWhileWriting} while writing), ${summary.vanishingInstaller} vanishing installers, ${summary.tempFilesSeen} temp files seen, build ≈ ${Math.round(buildMs)} ms`,
+      );
+    } finally {
+      box.cleanup();
+    }
+  },
+);

@@ -25,7 +25,17 @@ after(() => {
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     join(dir, 'corpus.json'),
-    JSON.stringify({ cases: HOSTILE.length, byTarget: countBy(HOSTILE.map((c) => c.target)), childCases: HOSTILE.filter((c) => c.child).length, runs: caseResults.length, results: caseResults }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        cases: HOSTILE.length,
+        byTarget: countBy(HOSTILE.map((c) => c.target)),
+        childCases: HOSTILE.filter((c) => c.child).length,
+        runs: caseResults.length,
+        results: caseResults,
+      },
+      null,
+      2,
+    ) + '\n',
   );
 });
 

@@ -32,7 +32,11 @@ test('the outline never shows a plain-text secret value', { timeout: 60_000 }, a
     const text = JSON.stringify(p, null, 2);
     writeFileSync(join(dir, 'p.ppkg.json'), text);
     const uri = pathToFileURL(join(dir, 'p.ppkg.json')).toString();
-    await client.request('initialize', { processId: process.pid, rootUri: pathToFileURL(dir).toString(), capabilities: { textDocument: { documentSymbol: { hierarchicalDocumentSymbolSupport: true } } } });
+    await client.request('initialize', {
+      processId: process.pid,
+      rootUri: pathToFileURL(dir).toString(),
+      capabilities: { textDocument: { documentSymbol: { hierarchicalDocumentSymbolSupport: true } } },
+    });
     client.notify('initialized', {});
     client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'ppkg-project', version: 1, text } });
     const symbols = JSON.stringify(await client.request('textDocument/documentSymbol', { textDocument: { uri } }));

@@ -26,7 +26,14 @@ before(() => {
 
 after(() => {
   mkdirSync(join(ROOT, 'test-results/reliability'), { recursive: true });
-  writeFileSync(join(ROOT, 'test-results/reliability/secrets.json'), JSON.stringify({ sentinels: Object.keys(SENTINELS), scans: scans.length, bytesScanned: scans.reduce((s, x) => s + x.bytes, 0), places: scans.map((s) => s.where) }, null, 2) + '\n');
+  writeFileSync(
+    join(ROOT, 'test-results/reliability/secrets.json'),
+    JSON.stringify(
+      { sentinels: Object.keys(SENTINELS), scans: scans.length, bytesScanned: scans.reduce((s, x) => s + x.bytes, 0), places: scans.map((s) => s.where) },
+      null,
+      2,
+    ) + '\n',
+  );
 });
 
 /** Every form a leaked value could take in a file or a stream. */
@@ -87,7 +94,10 @@ test('build: the secrets reach customizations.xml and the .ppkg, and nothing els
     for (const s of ALL) assert.ok(xml.includes(s), `customizations.xml lacks ${s}: the scan would prove nothing`);
     const pkgName = readdirSync(join(dir, 'out')).find((f) => f.endsWith('.ppkg'))!;
     const pkg = readFileSync(join(dir, 'out', pkgName));
-    assert.ok(ALL.some((s) => pkg.includes(Buffer.from(s)) || pkg.includes(Buffer.from(s, 'utf16le'))), 'the .ppkg holds the secrets');
+    assert.ok(
+      ALL.some((s) => pkg.includes(Buffer.from(s)) || pkg.includes(Buffer.from(s, 'utf16le'))),
+      'the .ppkg holds the secrets',
+    );
     const scanned = scanTree(box.root, new Set([`project/out/${pkgName}`, 'project/out/customizations.xml']));
     assert.ok(scanned >= 6, `scanned ${scanned} files`);
     assert.deepEqual(readFileSync(join(dir, 'p.ppkg.json')), projectBefore, 'the project file is unchanged');
@@ -99,11 +109,26 @@ test('build: the secrets reach customizations.xml and the .ppkg, and nothing els
 });
 
 const failing: { name: string; env: Record<string, string>; over?: Record<string, unknown>; says: RegExp; exit: number }[] = [
-  { name: 'one secret missing', env: (() => { const e = secretEnv(); delete e.PPKG_SECRET_CLIENT_PFX_PASSWORD; return e; })(), says: /PPKG_SECRET_CLIENT_PFX_PASSWORD/, exit: 1 },
+  {
+    name: 'one secret missing',
+    env: (() => {
+      const e = secretEnv();
+      delete e.PPKG_SECRET_CLIENT_PFX_PASSWORD;
+      return e;
+    })(),
+    says: /PPKG_SECRET_CLIENT_PFX_PASSWORD/,
+    exit: 1,
+  },
   { name: 'Wi-Fi key too short', env: secretEnv({ ...SENTINELS, 'wifi-key': 'SNTL-42' }), says: /8 to 63|characters/, exit: 1 },
   { name: 'Wi-Fi key too long', env: secretEnv({ ...SENTINELS, 'wifi-key': 'SENTINEL-LONG-' + 'z'.repeat(60) }), says: /8 to 63|characters/, exit: 1 },
   { name: 'a project error with every secret set', env: secretEnv(), over: { rank: 'high' }, says: /PPKG100/, exit: 1 },
-  { name: 'an installer that is missing', env: secretEnv(), over: { applications: [{ name: 'A', installer: 'installers/missing.msi', commandLine: 'x /quiet' }] }, says: /PPKG030/, exit: 1 },
+  {
+    name: 'an installer that is missing',
+    env: secretEnv(),
+    over: { applications: [{ name: 'A', installer: 'installers/missing.msi', commandLine: 'x /quiet' }] },
+    says: /PPKG030/,
+    exit: 1,
+  },
   { name: 'secret values with XML metacharacters', env: secretEnv({ ...SENTINELS, 'local-admin-password': 'SENTINEL-<]]>&"\'-PW' }), says: /Built/, exit: 0 },
 ];
 for (const f of failing) {
@@ -132,7 +157,13 @@ for (const f of failing) {
   });
 }
 
-const PLAIN = { wifi: 'SENTINEL-PLAIN-WIFI-55aa', token: 'SENTINEL-PLAIN-BPRT-66bb', admin: 'SENTINEL-PLAIN-ADMIN-77cc', pfx: 'SENTINEL-PLAIN-PFX-88dd', addl: 'SENTINEL-PLAIN-ADDL-99ee' };
+const PLAIN = {
+  wifi: 'SENTINEL-PLAIN-WIFI-55aa',
+  token: 'SENTINEL-PLAIN-BPRT-66bb',
+  admin: 'SENTINEL-PLAIN-ADMIN-77cc',
+  pfx: 'SENTINEL-PLAIN-PFX-88dd',
+  addl: 'SENTINEL-PLAIN-ADDL-99ee',
+};
 
 function plainProject(): Record<string, unknown> {
   const p = buildableProject();
@@ -185,7 +216,12 @@ test('language server: diagnostics, hover, completion, code lenses and code-acti
     const values = Object.values(PLAIN);
     const published: string[] = [];
     client.onNotification('textDocument/publishDiagnostics', (p) => published.push(JSON.stringify(p)));
-    await client.request('initialize', { processId: process.pid, rootUri: pathToFileURL(dir).toString(), capabilities: {}, initializationOptions: { secretNames: {} } });
+    await client.request('initialize', {
+      processId: process.pid,
+      rootUri: pathToFileURL(dir).toString(),
+      capabilities: {},
+      initializationOptions: { secretNames: {} },
+    });
     client.notify('initialized', {});
     client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'ppkg-project', version: 1, text } });
     const lines = text.split('\n');
@@ -194,7 +230,11 @@ test('language server: diagnostics, hover, completion, code lenses and code-acti
     const record = (what: string, answer: unknown) => {
       const j = JSON.stringify(answer);
       answers.push(j);
-      if (values.some((v) => j.includes(v))) { const v = values.find((x) => j.includes(x))!; const i = j.indexOf(v); leaks.push(`${what}: …${j.slice(Math.max(0, i - 300), i + 60)}`); }
+      if (values.some((v) => j.includes(v))) {
+        const v = values.find((x) => j.includes(x))!;
+        const i = j.indexOf(v);
+        leaks.push(`${what}: …${j.slice(Math.max(0, i - 300), i + 60)}`);
+      }
     };
     for (let line = 0; line < lines.length; line++) {
       for (let character = 0; character <= lines[line]!.length; character += 3) {
@@ -202,16 +242,27 @@ test('language server: diagnostics, hover, completion, code lenses and code-acti
       }
       if (lines[line]!.includes('SENTINEL')) {
         const character = lines[line]!.indexOf('SENTINEL') + 4;
-        record(`completion ${line + 1}:${character + 1}`, await client.request('textDocument/completion', { textDocument: { uri }, position: { line, character } }));
+        record(
+          `completion ${line + 1}:${character + 1}`,
+          await client.request('textDocument/completion', { textDocument: { uri }, position: { line, character } }),
+        );
       }
     }
     // documentSymbol is checked in pending/secrets-outline.test.ts (reported bug: the outline shows a plain-text Wi-Fi key).
-    for (const m of ['textDocument/codeLens', 'textDocument/documentLink', 'textDocument/foldingRange']) record(m, await client.request(m, { textDocument: { uri } }));
+    for (const m of ['textDocument/codeLens', 'textDocument/documentLink', 'textDocument/foldingRange'])
+      record(m, await client.request(m, { textDocument: { uri } }));
     const deadline = Date.now() + 10_000;
     while (!published.some((p) => p.includes('PPKG070')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    assert.ok(published.some((p) => p.includes('PPKG070')), 'the server reported the plain-text secrets');
+    assert.ok(
+      published.some((p) => p.includes('PPKG070')),
+      'the server reported the plain-text secrets',
+    );
     const diagnostics = published.map((p) => JSON.parse(p) as { diagnostics: { range: unknown }[] }).flatMap((p) => p.diagnostics);
-    const actions = (await client.request('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } }, context: { diagnostics } })) as { title: string }[] | null;
+    const actions = (await client.request('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } },
+      context: { diagnostics },
+    })) as { title: string }[] | null;
     assert.ok(Array.isArray(actions) && actions.length > 0, 'quick fixes offered');
     assertNoSecret('LSP code-action titles', JSON.stringify((actions ?? []).map((a) => a.title)), values);
     assertNoSecret('LSP publishDiagnostics', published.join('\n'), values);
@@ -247,9 +298,17 @@ test('ppkg token (Entra emulator, sentinel BPRT): only the --out file holds the 
     assert.match(readFileSync(join(dir, 'p.ppkg.json'), 'utf8'), /"token": \{\s*"secret": "bulk-token"\s*\}/);
 
     // A failed fetch (HTTP 500 at poll, with the token in the body) prints nothing secret either.
-    const em2 = await startEntraEmulator({ bulkToken: BPRT, accessToken: ACCESS, bulk: { pollRaw: { status: 500, body: `{"error":"server","refresh_token":"${BPRT}"}` } } });
+    const em2 = await startEntraEmulator({
+      bulkToken: BPRT,
+      accessToken: ACCESS,
+      bulk: { pollRaw: { status: 500, body: `{"error":"server","refresh_token":"${BPRT}"}` } },
+    });
     try {
-      const r2 = await runInProcess(['token', 'p.ppkg.json', '--authority', em2.authority, '--bulk-endpoint', em2.bulkEndpoint, '--poll-interval', '10', '--print'], dir, { NODE_EXTRA_CA_CERTS: em2.caFile });
+      const r2 = await runInProcess(
+        ['token', 'p.ppkg.json', '--authority', em2.authority, '--bulk-endpoint', em2.bulkEndpoint, '--poll-interval', '10', '--print'],
+        dir,
+        { NODE_EXTRA_CA_CERTS: em2.caFile },
+      );
       assert.equal(r2.code, 2);
       assertNoSecret('token failure stdout+stderr', r2.stdout + r2.stderr, [BPRT, ACCESS]);
     } finally {

@@ -15,7 +15,10 @@ const ITERATIONS = 2000;
 test(`WIM reader fuzz: ${ITERATIONS} mutants of real packages, seed ${SEED}`, async () => {
   const r = await runWimFuzz({ seed: SEED, iterations: ITERATIONS });
   assert.deepEqual(
-    r.failures.map((f) => `iteration ${f.iteration} (${f.corpus}; ${f.mutations.join(', ')}): ${f.error.split('\n')[0]} — replay: node --import tsx test/reliability/wimfuzz/run.ts --seed ${SEED} --from ${f.iteration} --iterations 1`),
+    r.failures.map(
+      (f) =>
+        `iteration ${f.iteration} (${f.corpus}; ${f.mutations.join(', ')}): ${f.error.split('\n')[0]} — replay: node --import tsx test/reliability/wimfuzz/run.ts --seed ${SEED} --from ${f.iteration} --iterations 1`,
+    ),
     [],
   );
   // Not vacuous: every kind of mutation ran, some mutants still read back,

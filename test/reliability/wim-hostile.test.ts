@@ -79,7 +79,16 @@ test('the well-formed base package reads', async () => {
   const wim = await openAndReadAll(GOOD);
   assert.deepEqual(
     wim.entries.map((e) => e.path),
-    ['Multivariant', 'Multivariant/Multivariant.xml', 'Multivariant/0', 'Multivariant/0/Prov', 'Multivariant/0/Prov/RunTime.xml', 'DataAsset', 'DataAsset/1', 'DataAsset/1/a.bin'],
+    [
+      'Multivariant',
+      'Multivariant/Multivariant.xml',
+      'Multivariant/0',
+      'Multivariant/0/Prov',
+      'Multivariant/0/Prov/RunTime.xml',
+      'DataAsset',
+      'DataAsset/1',
+      'DataAsset/1/a.bin',
+    ],
   );
 });
 
@@ -87,7 +96,13 @@ test('the well-formed base package reads', async () => {
 
 test('not a WIM: empty, short, ZIP, random, encrypted-looking', async () => {
   const message = /^not a WIM file; encrypted or signed packages cannot be read/;
-  for (const data of [Buffer.alloc(0), Buffer.from('MSWI'), Buffer.from('PK\x03\x04rest of a zip file'), Buffer.alloc(4096, 0x5a), Buffer.from('MSWIN\0\0\0' + 'x'.repeat(300))]) {
+  for (const data of [
+    Buffer.alloc(0),
+    Buffer.from('MSWI'),
+    Buffer.from('PK\x03\x04rest of a zip file'),
+    Buffer.alloc(4096, 0x5a),
+    Buffer.from('MSWIN\0\0\0' + 'x'.repeat(300)),
+  ]) {
     await refuses(data, 'not-a-wim', message);
   }
 });
@@ -109,24 +124,96 @@ function patched(edit: (h: Buffer) => void): Buffer {
 }
 
 test('header fields: size, version, in-progress, split, images, compression, chunk size, pipable', async () => {
-  await refuses(patched((b) => b.writeUInt32LE(200, 0x08)), 'corrupt', /header size field is 200/);
-  await refuses(patched((b) => b.writeUInt32LE(0x10900, 0x0c)), 'unsupported', /version 0x10900/);
-  await refuses(patched((b) => b.writeUInt32LE(0x20082 | 0x40, 0x10)), 'corrupt', /still being written/);
-  await refuses(patched((b) => b.writeUInt16LE(2, 0x2a)), 'unsupported', /split WIM \(part 1 of 2\)/);
-  await refuses(patched((b) => b.writeUInt32LE(0x20082 | 0x8, 0x10)), 'unsupported', /split WIM/);
-  await refuses(patched((b) => b.writeUInt16LE(0, 0x28)), 'corrupt', /part number is 0/);
-  await refuses(patched((b) => b.writeUInt32LE(0, 0x2c)), 'unsupported', /no image/);
-  await refuses(patched((b) => b.writeUInt32LE(2, 0x2c)), 'unsupported', /2 images/);
-  await refuses(patched((b) => b.writeUInt32LE(0x40082, 0x10)), 'unsupported', /LZX-compressed/);
-  await refuses(patched((b) => b.writeUInt32LE(0x80082, 0x10)), 'unsupported', /LZMS-compressed/);
-  await refuses(patched((b) => b.writeUInt32LE(0xe00, 0x0c)), 'unsupported', /solid WIM/);
-  await refuses(patched((b) => b.writeUInt32LE(0x60082, 0x10)), 'corrupt', /without naming one known compression/);
-  await refuses(patched((b) => b.writeUInt32LE(0x00082, 0x10)), 'corrupt', /without naming one known compression/);
-  await refuses(patched((b) => b.writeUInt32LE(0x80, 0x10)), 'corrupt', /marked compressed in an uncompressed WIM/);
-  await refuses(patched((b) => b.writeUInt32LE(1000, 0x14)), 'corrupt', /chunk size 1000/);
-  await refuses(patched((b) => b.writeUInt32LE(1 << 17, 0x14)), 'corrupt', /chunk size 131072/);
-  await refuses(patched((b) => b.writeUInt32LE(5, 0x78)), 'corrupt', /boot index 5/);
-  await refuses(patched((b) => b.write('WLPWM\0\0\0', 0, 'latin1')), 'unsupported', /pipable/);
+  await refuses(
+    patched((b) => b.writeUInt32LE(200, 0x08)),
+    'corrupt',
+    /header size field is 200/,
+  );
+  await refuses(
+    patched((b) => b.writeUInt32LE(0x10900, 0x0c)),
+    'unsupported',
+    /version 0x10900/,
+  );
+  await refuses(
+    patched((b) => b.writeUInt32LE(0x20082 | 0x40, 0x10)),
+    'corrupt',
+    /still being written/,
+  );
+  await refuses(
+    patched((b) => b.writeUInt16LE(2, 0x2a)),
+    'unsupported',
+    /split WIM \(part 1 of 2\)/,
+  );
+  await refuses(
+    patched((b) => b.writeUInt32LE(0x20082 | 0x8, 0x10)),
+    'unsupported',
+    /split WIM/,
+  );
+  await refuses(
+    patched((b) => b.writeUInt16LE(0, 0x28)),
+    'corrupt',
+    /part number is 0/,
+  );
+  await refuses(
+    patched((b) => b.writeUInt32LE(0, 0x2c)),
+    'unsupported',
+    /no image/,
+  );
+  await refuses(
+    patched((b) => b.writeUInt32LE(2, 0x2c)),
+    'unsupported',
+    /2 images/,
+  );
+  await refuses(
+    patched((b) => b.writeUInt32LE(0x40082, 0x10)),
+    'unsupported',
+    /LZX-compressed/,
+  );
+  await refuses(
+    patched((b) => b.writeUInt32LE(0x80082, 0x10)),
+    'unsupported',
+    /LZMS-compressed/,
+  );
+  await refuses(
+    patched((b) => b.writeUInt32LE(0xe00, 0x0c)),
+    'unsupported',
+    /solid WIM/,
+  );
+  await refuses(
+    patched((b) => b.writeUInt32LE(0x60082, 0x10)),
+    'corrupt',
+    /without naming one known compression/,
+  );
+  await refuses(
+    patched((b) => b.writeUInt32LE(0x00082, 0x10)),
+    'corrupt',
+    /without naming one known compression/,
+  );
+  await refuses(
+    patched((b) => b.writeUInt32LE(0x80, 0x10)),
+    'corrupt',
+    /marked compressed in an uncompressed WIM/,
+  );
+  await refuses(
+    patched((b) => b.writeUInt32LE(1000, 0x14)),
+    'corrupt',
+    /chunk size 1000/,
+  );
+  await refuses(
+    patched((b) => b.writeUInt32LE(1 << 17, 0x14)),
+    'corrupt',
+    /chunk size 131072/,
+  );
+  await refuses(
+    patched((b) => b.writeUInt32LE(5, 0x78)),
+    'corrupt',
+    /boot index 5/,
+  );
+  await refuses(
+    patched((b) => b.write('WLPWM\0\0\0', 0, 'latin1')),
+    'unsupported',
+    /pipable/,
+  );
 });
 
 test('an LZX package (wimlib) is refused as unsupported', async () => {
@@ -136,24 +223,64 @@ test('an LZX package (wimlib) is refused as unsupported', async () => {
 /* ------------------------------------------------ sizes and offsets past the end */
 
 test('blob table, XML and resources that point past the end of the file', async () => {
-  await refuses(patched((b) => b.writeBigUInt64LE(BigInt(GOOD.length), 0x30 + 8)), 'truncated', /blob table/);
-  await refuses(patched((b) => b.writeBigUInt64LE(2n ** 62n, 0x30 + 8)), 'truncated', /blob table/);
-  await refuses(patched((b) => b.writeUIntLE(GOOD.length, 0x48, 6)), 'truncated', /XML/);
+  await refuses(
+    patched((b) => b.writeBigUInt64LE(BigInt(GOOD.length), 0x30 + 8)),
+    'truncated',
+    /blob table/,
+  );
+  await refuses(
+    patched((b) => b.writeBigUInt64LE(2n ** 62n, 0x30 + 8)),
+    'truncated',
+    /blob table/,
+  );
+  await refuses(
+    patched((b) => b.writeUIntLE(GOOD.length, 0x48, 6)),
+    'truncated',
+    /XML/,
+  );
   // A blob whose resource starts beyond the end.
   const tableAt = Number(GOOD.readBigUInt64LE(0x38));
-  await refuses(patched((b) => b.writeBigUInt64LE(BigInt(GOOD.length + 100), tableAt + 50 + 8)), 'truncated', /WIM blob/);
+  await refuses(
+    patched((b) => b.writeBigUInt64LE(BigInt(GOOD.length + 100), tableAt + 50 + 8)),
+    'truncated',
+    /WIM blob/,
+  );
   // The metadata resource overlapping the header.
-  await refuses(patched((b) => b.writeBigUInt64LE(16n, tableAt + 8)), 'corrupt', /overlaps the WIM header/);
+  await refuses(
+    patched((b) => b.writeBigUInt64LE(16n, tableAt + 8)),
+    'corrupt',
+    /overlaps the WIM header/,
+  );
 });
 
 test('the blob table: partial entries, foreign parts, no or two metadata resources, too many blobs', async () => {
   const tableAt = Number(GOOD.readBigUInt64LE(0x38));
-  await refuses(patched((b) => b.writeUIntLE(GOOD.readUIntLE(0x30, 6) - 1, 0x30, 6) && b.writeBigUInt64LE(BigInt(GOOD.readUIntLE(0x30, 6) - 1), 0x30 + 16)), 'corrupt', /not a whole number/);
-  await refuses(patched((b) => b.writeUInt16LE(2, tableAt + 24)), 'corrupt', /part 2/);
-  await refuses(patched((b) => (b[tableAt + 7] = 0x04)), 'corrupt', /0 metadata resources/);
-  await refuses(patched((b) => (b[tableAt + 50 + 7] |= 0x02)), 'corrupt', /2 metadata resources/);
+  await refuses(
+    patched((b) => b.writeUIntLE(GOOD.readUIntLE(0x30, 6) - 1, 0x30, 6) && b.writeBigUInt64LE(BigInt(GOOD.readUIntLE(0x30, 6) - 1), 0x30 + 16)),
+    'corrupt',
+    /not a whole number/,
+  );
+  await refuses(
+    patched((b) => b.writeUInt16LE(2, tableAt + 24)),
+    'corrupt',
+    /part 2/,
+  );
+  await refuses(
+    patched((b) => (b[tableAt + 7] = 0x04)),
+    'corrupt',
+    /0 metadata resources/,
+  );
+  await refuses(
+    patched((b) => (b[tableAt + 50 + 7] |= 0x02)),
+    'corrupt',
+    /2 metadata resources/,
+  );
   await refuses(GOOD, 'limit', /maxBlobs = 2/, { maxBlobs: 2 });
-  await refuses(patched((b) => (b[tableAt + 50 + 7] |= 0x10)), 'unsupported', /solid resource/);
+  await refuses(
+    patched((b) => (b[tableAt + 50 + 7] |= 0x10)),
+    'unsupported',
+    /solid resource/,
+  );
 });
 
 /* ------------------------------------------------------------ decompression bombs */
@@ -161,10 +288,22 @@ test('the blob table: partial entries, foreign parts, no or two metadata resourc
 test('a resource declaring far more than its data can hold fails at open, without decompressing', async () => {
   const tableAt = Number(GOOD.readBigUInt64LE(0x38));
   for (const usize of [2n ** 40n, 2n ** 60n, 50n * BigInt(MiB)]) {
-    await bounded(2000, 32, () => refuses(patched((b) => b.writeBigUInt64LE(usize, tableAt + 50 + 16)), 'corrupt', /cannot hold their chunk table/));
+    await bounded(2000, 32, () =>
+      refuses(
+        patched((b) => b.writeBigUInt64LE(usize, tableAt + 50 + 16)),
+        'corrupt',
+        /cannot hold their chunk table/,
+      ),
+    );
   }
   // Metadata declaring more than the metadata limit: refused before it is read.
-  await bounded(2000, 32, () => refuses(patched((b) => b.writeBigUInt64LE(2n ** 40n, tableAt + 16)), 'limit', /maxMetadataBytes/));
+  await bounded(2000, 32, () =>
+    refuses(
+      patched((b) => b.writeBigUInt64LE(2n ** 40n, tableAt + 16)),
+      'limit',
+      /maxMetadataBytes/,
+    ),
+  );
 });
 
 /** A chunk of ~260 bytes that decompresses to a full 32 KiB. */
@@ -197,7 +336,12 @@ test('decompression bomb: tiny chunks claiming 32 KiB each, 256 MiB in all', asy
   assert.equal(file.size, 256 * MiB);
   // readFile refuses anything above its cap before allocating it.
   await bounded(1000, 16, () => assert.rejects(wim.readFile(file, { maxBytes: 16 * MiB }), isCode('limit')));
-  await bounded(1000, 16, () => assert.rejects(openWimBuffer(wrong, { maxFileBytes: 64 * MiB }).then((w) => w.readFile(file)), isCode('limit', /maxFileBytes/)));
+  await bounded(1000, 16, () =>
+    assert.rejects(
+      openWimBuffer(wrong, { maxFileBytes: 64 * MiB }).then((w) => w.readFile(file)),
+      isCode('limit', /maxFileBytes/),
+    ),
+  );
   // streamFile decodes all of it in bounded memory and rejects the hash at the end.
   let seen = 0;
   await bounded(30_000, 128, () =>
@@ -221,7 +365,14 @@ test('a chunk table whose chunks overlap or run backwards is corrupt', async () 
   await refuses(wim, 'corrupt', /chunk 1 of 4 has an invalid stored size/);
   // Backwards.
   table.writeUInt32LE(10, 4);
-  await refuses(assembleWim({ metadata: { data: metadata }, blobs: [{ data: Buffer.alloc(chunks * 32768, 0x41), stored: Buffer.concat([table, ...Array<Buffer>(chunks).fill(TINY_CHUNK)]), compress: true }] }), 'corrupt', /invalid stored size/);
+  await refuses(
+    assembleWim({
+      metadata: { data: metadata },
+      blobs: [{ data: Buffer.alloc(chunks * 32768, 0x41), stored: Buffer.concat([table, ...Array<Buffer>(chunks).fill(TINY_CHUNK)]), compress: true }],
+    }),
+    'corrupt',
+    /invalid stored size/,
+  );
 });
 
 /* ------------------------------------------------------------- directory trees */
@@ -248,15 +399,19 @@ function wimWithMetadata(meta: Buffer, blobs: Buffer[] = []): Buffer {
 
 const DIR = FILE_ATTRIBUTE_DIRECTORY;
 
-test('a directory whose children are an ancestor\'s children (a cycle) is corrupt', async () => {
+test("a directory whose children are an ancestor's children (a cycle) is corrupt", async () => {
   // root (at 8) lists [a] at 512; a lists [b] at 1024; b points back at 512.
   const meta = metadataAt(2048, { name: '', attributes: DIR, subdirOffset: 512 }, [
     [512, [dentry({ name: 'a', attributes: DIR, subdirOffset: 1024 }), END_OF_DIRECTORY]],
     [1024, [dentry({ name: 'b', attributes: DIR, subdirOffset: 512 }), END_OF_DIRECTORY]],
   ]);
-  await bounded(2000, 32, () => refuses(wimWithMetadata(meta), 'corrupt', /cycle: the children of directory "a\/b" are those of its ancestor the root directory/));
+  await bounded(2000, 32, () =>
+    refuses(wimWithMetadata(meta), 'corrupt', /cycle: the children of directory "a\/b" are those of its ancestor the root directory/),
+  );
   // A directory listing itself.
-  const self = metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512 }, [[512, [dentry({ name: 'a', attributes: DIR, subdirOffset: 512 }), END_OF_DIRECTORY]]]);
+  const self = metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512 }, [
+    [512, [dentry({ name: 'a', attributes: DIR, subdirOffset: 512 }), END_OF_DIRECTORY]],
+  ]);
   await refuses(wimWithMetadata(self), 'corrupt', /cycle/);
   // The root listing itself.
   await refuses(wimWithMetadata(metadataAt(512, { name: '', attributes: DIR, subdirOffset: 8 }, [])), 'corrupt', /cycle|overlap/);
@@ -271,7 +426,10 @@ test('two directories sharing or overlapping one listing are corrupt (no entry m
   // b's listing starts in the middle of a's.
   const x = dentry({ name: 'x' });
   const overlapping = metadataAt(2048, { name: '', attributes: DIR, subdirOffset: 512 }, [
-    [512, [dentry({ name: 'a', attributes: DIR, subdirOffset: 1024 }), dentry({ name: 'b', attributes: DIR, subdirOffset: 1024 + x.length }), END_OF_DIRECTORY]],
+    [
+      512,
+      [dentry({ name: 'a', attributes: DIR, subdirOffset: 1024 }), dentry({ name: 'b', attributes: DIR, subdirOffset: 1024 + x.length }), END_OF_DIRECTORY],
+    ],
     [1024, [x, dentry({ name: 'y' }), END_OF_DIRECTORY]],
   ]);
   await refuses(wimWithMetadata(overlapping), 'corrupt', /overlap/);
@@ -279,7 +437,10 @@ test('two directories sharing or overlapping one listing are corrupt (no entry m
   const lists: [number, Buffer[]][] = [];
   for (let level = 0; level < 20; level++) {
     const next = 512 + (level + 1) * 512;
-    lists.push([512 + level * 512, [dentry({ name: 'l', attributes: DIR, subdirOffset: next }), dentry({ name: 'r', attributes: DIR, subdirOffset: next }), END_OF_DIRECTORY]]);
+    lists.push([
+      512 + level * 512,
+      [dentry({ name: 'l', attributes: DIR, subdirOffset: next }), dentry({ name: 'r', attributes: DIR, subdirOffset: next }), END_OF_DIRECTORY],
+    ]);
   }
   lists.push([512 + 20 * 512, [END_OF_DIRECTORY]]);
   await bounded(2000, 32, () => refuses(wimWithMetadata(metadataAt(512 * 22, { name: '', attributes: DIR, subdirOffset: 512 }, lists)), 'corrupt', /overlap/));
@@ -292,9 +453,23 @@ test('listings that run off the end of the metadata, or start unaligned, are cor
   const meta = metadataAt(512 + 112, { name: '', attributes: DIR, subdirOffset: 512 }, [[512, [dentry({ name: 'abc' })]]]);
   await refuses(wimWithMetadata(meta), 'corrupt', /past the end/);
   // A dentry length longer than the metadata, or shorter than its names.
-  await refuses(wimWithMetadata(metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512 }, [[512, [dentry({ name: 'a', lengthField: 4096 })]]])), 'corrupt', /runs past the end/);
-  await refuses(wimWithMetadata(metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512 }, [[512, [dentry({ name: 'a'.repeat(40), lengthField: 104 }), END_OF_DIRECTORY]]])), 'corrupt', /names need/);
-  await refuses(wimWithMetadata(metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512 }, [[512, [dentry({ name: 'a', lengthField: 64 }), END_OF_DIRECTORY]]])), 'corrupt', /shorter than the 102-byte/);
+  await refuses(
+    wimWithMetadata(metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512 }, [[512, [dentry({ name: 'a', lengthField: 4096 })]]])),
+    'corrupt',
+    /runs past the end/,
+  );
+  await refuses(
+    wimWithMetadata(
+      metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512 }, [[512, [dentry({ name: 'a'.repeat(40), lengthField: 104 }), END_OF_DIRECTORY]]]),
+    ),
+    'corrupt',
+    /names need/,
+  );
+  await refuses(
+    wimWithMetadata(metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512 }, [[512, [dentry({ name: 'a', lengthField: 64 }), END_OF_DIRECTORY]]])),
+    'corrupt',
+    /shorter than the 102-byte/,
+  );
 });
 
 test('a root that is missing or not a directory is corrupt', async () => {
@@ -314,7 +489,9 @@ test('very deep trees: 63 directories read, past maxDepth is a limit error', asy
 });
 
 test('paths longer than maxPathLength are a limit error', async () => {
-  await refuses(buildWim([{ path: `${'p'.repeat(200)}/${'q'.repeat(200)}/x`, data: Buffer.from('x') }]), 'limit', /maxPathLength = 300/, { maxPathLength: 300 });
+  await refuses(buildWim([{ path: `${'p'.repeat(200)}/${'q'.repeat(200)}/x`, data: Buffer.from('x') }]), 'limit', /maxPathLength = 300/, {
+    maxPathLength: 300,
+  });
 });
 
 test('a million entries fail fast and in bounded memory', async () => {
@@ -378,7 +555,11 @@ test('names unsafe to extract are refused, naming the parent directory', async (
   await refuses(oneName({ name: '' }), 'unsafe-name', /"" in directory "Prov" is empty/);
   // Directories too, and at the root.
   await refuses(oneName({ name: '..' }, DIR), 'unsafe-name', /in directory "Prov"/);
-  await refuses(wimWithMetadata(metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512 }, [[512, [dentry({ name: '..' }), END_OF_DIRECTORY]]])), 'unsafe-name', /in the root directory/);
+  await refuses(
+    wimWithMetadata(metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512 }, [[512, [dentry({ name: '..' }), END_OF_DIRECTORY]]])),
+    'unsafe-name',
+    /in the root directory/,
+  );
 });
 
 test('names that are not valid UTF-16 are refused', async () => {
@@ -399,16 +580,50 @@ test('names longer than 255 UTF-16 units are a limit error', async () => {
 });
 
 test('two entries with the same name, or names differing only in case, are refused', async () => {
-  const twice = metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512 }, [[512, [dentry({ name: 'a.xml' }), dentry({ name: 'a.xml' }), END_OF_DIRECTORY]]]);
+  const twice = metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512 }, [
+    [512, [dentry({ name: 'a.xml' }), dentry({ name: 'a.xml' }), END_OF_DIRECTORY]],
+  ]);
   await refuses(wimWithMetadata(twice), 'unsafe-name', /"a.xml" appears twice in the root directory/);
-  const cased = metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512 }, [[512, [dentry({ name: 'RunTime.xml' }), dentry({ name: 'RUNTIME.XML' }), END_OF_DIRECTORY]]]);
+  const cased = metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512 }, [
+    [512, [dentry({ name: 'RunTime.xml' }), dentry({ name: 'RUNTIME.XML' }), END_OF_DIRECTORY]],
+  ]);
   await refuses(wimWithMetadata(cased), 'unsafe-name', /differ only in case/);
 });
 
 test('unsafe or duplicate stream names are refused', async () => {
   const h = sha1(Buffer.from('s'));
-  await refuses(wimWithMetadata(metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512 }, [[512, [dentry({ name: 'f', streams: [{ name: '../x', hash: h }] }), END_OF_DIRECTORY]]]), [Buffer.from('s')]), 'unsafe-name', /stream name "..\/x" in entry "f"/);
-  await refuses(wimWithMetadata(metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512 }, [[512, [dentry({ name: 'f', streams: [{ name: 'z', hash: h }, { name: 'Z', hash: h }] }), END_OF_DIRECTORY]]]), [Buffer.from('s')]), 'unsafe-name', /appears twice/);
+  await refuses(
+    wimWithMetadata(
+      metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512 }, [
+        [512, [dentry({ name: 'f', streams: [{ name: '../x', hash: h }] }), END_OF_DIRECTORY]],
+      ]),
+      [Buffer.from('s')],
+    ),
+    'unsafe-name',
+    /stream name "..\/x" in entry "f"/,
+  );
+  await refuses(
+    wimWithMetadata(
+      metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512 }, [
+        [
+          512,
+          [
+            dentry({
+              name: 'f',
+              streams: [
+                { name: 'z', hash: h },
+                { name: 'Z', hash: h },
+              ],
+            }),
+            END_OF_DIRECTORY,
+          ],
+        ],
+      ]),
+      [Buffer.from('s')],
+    ),
+    'unsafe-name',
+    /appears twice/,
+  );
 });
 
 /* ------------------------------------------------------------ data integrity */
@@ -426,23 +641,40 @@ test('a wrong SHA-1: file data, a named stream, the metadata resource', async ()
   const wim = await openWimBuffer(tampered);
   const f = wim.entries[0]!;
   await assert.rejects(wim.readFile(f), isCode('hash-mismatch', /"f.txt"/));
-  await assert.rejects((async () => {
-    for await (const _ of wim.streamFile(f)) void _;
-  })(), isCode('hash-mismatch'));
+  await assert.rejects(
+    (async () => {
+      for await (const _ of wim.streamFile(f)) void _;
+    })(),
+    isCode('hash-mismatch'),
+  );
   await assert.rejects(wim.readFile(f.streams![0]!), isCode('hash-mismatch', /stream "ads"/));
 
   const tableAt = Number(GOOD.readBigUInt64LE(0x38));
-  await refuses(patched((b) => (b[tableAt + 30] ^= 1)), 'hash-mismatch', /metadata resource/);
+  await refuses(
+    patched((b) => (b[tableAt + 30] ^= 1)),
+    'hash-mismatch',
+    /metadata resource/,
+  );
 });
 
 test('a dentry referencing data that is not in the blob table is corrupt', async () => {
-  const meta = metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512 }, [[512, [dentry({ name: 'f', hash: sha1(Buffer.from('nowhere')) }), END_OF_DIRECTORY]]]);
+  const meta = metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512 }, [
+    [512, [dentry({ name: 'f', hash: sha1(Buffer.from('nowhere')) }), END_OF_DIRECTORY]],
+  ]);
   await refuses(wimWithMetadata(meta), 'corrupt', /"f" references data [0-9a-f]{40} that is not in the blob table/);
 });
 
 test('security data and ids that do not add up are corrupt; too many descriptors is a limit', async () => {
-  await refuses(wimWithMetadata(metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512, securityId: 0 }, [[512, [END_OF_DIRECTORY]]])), 'corrupt', /security id 0 but the image has 0 descriptors/);
-  await refuses(wimWithMetadata(metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512, securityId: -7 }, [[512, [END_OF_DIRECTORY]]])), 'corrupt', /security id -7/);
+  await refuses(
+    wimWithMetadata(metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512, securityId: 0 }, [[512, [END_OF_DIRECTORY]]])),
+    'corrupt',
+    /security id 0 but the image has 0 descriptors/,
+  );
+  await refuses(
+    wimWithMetadata(metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512, securityId: -7 }, [[512, [END_OF_DIRECTORY]]])),
+    'corrupt',
+    /security id -7/,
+  );
   const badSd = metadataAt(1024, { name: '', attributes: DIR }, []);
   badSd.writeUInt32LE(4096, 0);
   await refuses(wimWithMetadata(badSd), 'corrupt', /security data claims 4096 bytes/);
@@ -467,16 +699,25 @@ test('extra stream entries that run past the metadata or have bad lengths are co
   const d = dentry({ name: 'f', streams: [{ name: 'x', hash: Buffer.alloc(20) }] });
   const badLen = Buffer.from(d);
   badLen.writeBigUInt64LE(8n, 112); // stream entry length below its fixed size
-  await refuses(wimWithMetadata(metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512 }, [[512, [badLen, END_OF_DIRECTORY]]])), 'corrupt', /stream entry 0 has an invalid length/);
+  await refuses(
+    wimWithMetadata(metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512 }, [[512, [badLen, END_OF_DIRECTORY]]])),
+    'corrupt',
+    /stream entry 0 has an invalid length/,
+  );
   const many = Buffer.from(d);
   many.writeUInt16LE(60000, 0x60); // claims 60 000 stream entries
-  await refuses(wimWithMetadata(metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512 }, [[512, [many, END_OF_DIRECTORY]]])), 'corrupt', /stream entry/);
+  await refuses(
+    wimWithMetadata(metadataAt(1024, { name: '', attributes: DIR, subdirOffset: 512 }, [[512, [many, END_OF_DIRECTORY]]])),
+    'corrupt',
+    /stream entry/,
+  );
 });
 
 /* ------------------------------------------------------------------------ XML */
 
 test('image XML: not UTF-16, malformed, DOCTYPE, too large', async () => {
-  const withXml = (xml: string | Buffer) => assembleWim({ metadata: { data: metadataFor(FILES).metadata }, blobs: metadataFor(FILES).blobs.map((data) => ({ data })), xml });
+  const withXml = (xml: string | Buffer) =>
+    assembleWim({ metadata: { data: metadataFor(FILES).metadata }, blobs: metadataFor(FILES).blobs.map((data) => ({ data })), xml });
   await refuses(withXml(Buffer.from([0xff, 0xfe, 0x3c])), 'corrupt', /odd number of bytes/);
   await refuses(withXml(Buffer.from([0xff, 0xfe, 0x00, 0xd8, 0x3c, 0x00])), 'corrupt', /not valid UTF-16LE/);
   await refuses(withXml('<WIM><IMAGE INDEX="1"><NAME>x</IMAGE></WIM>'), 'corrupt', /closes <IMAGE> while <NAME> is open/);
@@ -486,7 +727,11 @@ test('image XML: not UTF-16, malformed, DOCTYPE, too large', async () => {
   await refuses(withXml('<WIM/><WIM/>'), 'corrupt', /more than one root/);
   await refuses(withXml('<WIM>' + '<a>'.repeat(300) + '</a>'.repeat(300) + '</WIM>'), 'corrupt', /deeper than 256/);
   await refuses(withXml(defaultXml([['NAME', 'x'.repeat(5000)]])), 'limit', /maxXmlBytes = 4096/, { maxXmlBytes: 4096 });
-  const ok = await openWimBuffer(withXml('<WIM><IMAGE INDEX="2"><NAME>two</NAME></IMAGE><IMAGE INDEX="1"><NAME>a &amp; b &#x263A; &#65;</NAME><AUTHOR></AUTHOR><EMPTY/><T><HIGHPART>1</HIGHPART></T></IMAGE></WIM>'));
+  const ok = await openWimBuffer(
+    withXml(
+      '<WIM><IMAGE INDEX="2"><NAME>two</NAME></IMAGE><IMAGE INDEX="1"><NAME>a &amp; b &#x263A; &#65;</NAME><AUTHOR></AUTHOR><EMPTY/><T><HIGHPART>1</HIGHPART></T></IMAGE></WIM>',
+    ),
+  );
   assert.deepEqual(ok.imageProperties, [
     ['NAME', 'a & b ☺ A'],
     ['AUTHOR', ''],

@@ -22,9 +22,15 @@ function keyAttrs(el: XElement): [string, string][] {
 
 function leaves(el: XElement, prefix: string, order: 'document' | 'schema', out: string[]): void {
   let children = childElements(el);
-  if (order === 'schema') children = children.map((c, i) => ({ c, i })).sort((a, b) => wcdCompare(localName(a.c.name), localName(b.c.name)) || a.i - b.i).map((x) => x.c);
+  if (order === 'schema')
+    children = children
+      .map((c, i) => ({ c, i }))
+      .sort((a, b) => wcdCompare(localName(a.c.name), localName(b.c.name)) || a.i - b.i)
+      .map((x) => x.c);
   for (const c of children) {
-    const p = `${prefix}/${localName(c.name)}${keyAttrs(c).map(([k, v]) => `[@${k}='${v}']`).join('')}`;
+    const p = `${prefix}/${localName(c.name)}${keyAttrs(c)
+      .map(([k, v]) => `[@${k}='${v}']`)
+      .join('')}`;
     if (childElements(c).length) leaves(c, p, order, out);
     else out.push(`${p} = ${textOf(c)}`);
   }
@@ -41,7 +47,8 @@ export function settingsList(xml: string, order: 'document' | 'schema' = 'docume
     } else if (name === 'Settings') {
       // WCD's schema order governs Common; Targets and Variant keep their own (TargetRefs, then Settings).
       for (const customizations of childElements(part)) {
-        for (const c of childElements(customizations)) leaves(c, `${localName(customizations.name)}/${localName(c.name)}`, localName(c.name) === 'Common' ? order : 'document', out);
+        for (const c of childElements(customizations))
+          leaves(c, `${localName(customizations.name)}/${localName(c.name)}`, localName(c.name) === 'Common' ? order : 'document', out);
       }
     }
   }

@@ -263,7 +263,8 @@ export async function startEntraEmulator(scenario: EntraScenario = {}): Promise<
       const state = rec.query.state;
       if (!redirect || !state) return sendJson(res, 400, { error: 'invalid_request' });
       const r = new URL(redirect);
-      if (r.protocol !== 'http:' || !['localhost', '127.0.0.1'].includes(r.hostname)) return sendJson(res, 400, { error: 'invalid_request', error_description: 'AADSTS50011: redirect URI not loopback.' });
+      if (r.protocol !== 'http:' || !['localhost', '127.0.0.1'].includes(r.hostname))
+        return sendJson(res, 400, { error: 'invalid_request', error_description: 'AADSTS50011: redirect URI not loopback.' });
       r.hostname = '127.0.0.1';
       let form: Record<string, string>;
       if (signInSpec.authorizeError) {
@@ -287,7 +288,11 @@ export async function startEntraEmulator(scenario: EntraScenario = {}): Promise<
         if (!dc) return oauthError(res, { error: 'invalid_grant', code: 70000, description: 'Unknown device code.' });
         if (dc.pending > 0) {
           dc.pending--;
-          return sendJson(res, 400, { error: 'authorization_pending', error_description: 'AADSTS70016: OAuth 2.0 device flow error. Authorization is pending.', error_codes: [70016] });
+          return sendJson(res, 400, {
+            error: 'authorization_pending',
+            error_description: 'AADSTS70016: OAuth 2.0 device flow error. Authorization is pending.',
+            error_codes: [70016],
+          });
         }
         deviceCodes.delete(form.device_code!);
         return sendJson(res, 200, tokenResponse(form.scope ?? dc.scope));
@@ -299,7 +304,8 @@ export async function startEntraEmulator(scenario: EntraScenario = {}): Promise<
         return sendJson(res, 200, tokenResponse(form.scope ?? ac.scope, ac.nonce));
       }
       if (form.grant_type === 'refresh_token') {
-        if (!refreshTokens.has(form.refresh_token ?? '')) return oauthError(res, { error: 'invalid_grant', code: 9002313, description: 'Invalid request. The refresh token is unknown.' });
+        if (!refreshTokens.has(form.refresh_token ?? ''))
+          return oauthError(res, { error: 'invalid_grant', code: 9002313, description: 'Invalid request. The refresh token is unknown.' });
         if (signInSpec.refreshError) return oauthError(res, signInSpec.refreshError);
         return sendJson(res, 200, tokenResponse(form.scope ?? '', undefined, silentAccessToken));
       }
@@ -370,7 +376,15 @@ export async function startEntraEmulator(scenario: EntraScenario = {}): Promise<
           expires_on: String(now + 3599),
           refresh_token: bulkToken,
           refresh_token_expires_in: 15_465_600,
-          id_token: unsignedJwt({ aud: 'b90d5b8f-5503-4153-b545-b31cecfaece2', iss: `${base}/${tenantId}/`, oid: randomUUID(), tid: tenantId, upn, unique_name: upn, ver: '1.0' }),
+          id_token: unsignedJwt({
+            aud: 'b90d5b8f-5503-4153-b545-b31cecfaece2',
+            iss: `${base}/${tenantId}/`,
+            oid: randomUUID(),
+            tid: tenantId,
+            upn,
+            unique_name: upn,
+            ver: '1.0',
+          }),
         }),
       });
     }
@@ -435,10 +449,14 @@ export async function startEntraEmulator(scenario: EntraScenario = {}): Promise<
 function postForm(url: URL, form: Record<string, string>): Promise<void> {
   return new Promise((resolve, reject) => {
     const body = new URLSearchParams(form).toString();
-    const req = http.request(url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve());
-    });
+    const req = http.request(
+      url,
+      { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve());
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

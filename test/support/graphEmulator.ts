@@ -128,7 +128,13 @@ export function healthyTenant(overrides: Partial<TenantScenario> = {}): TenantSc
       azureADJoin: { isAdminConfigurable: true, allowedToJoin: { '@odata.type': '#microsoft.graph.allDeviceRegistrationMembership' } },
     },
     enrollmentConfigurations: [
-      { '@odata.type': '#microsoft.graph.deviceEnrollmentLimitConfiguration', id: 't_DefaultLimit', priority: 0, deviceEnrollmentConfigurationType: 'limit', limit: 15 },
+      {
+        '@odata.type': '#microsoft.graph.deviceEnrollmentLimitConfiguration',
+        id: 't_DefaultLimit',
+        priority: 0,
+        deviceEnrollmentConfigurationType: 'limit',
+        limit: 15,
+      },
       {
         '@odata.type': '#microsoft.graph.deviceEnrollmentPlatformRestrictionsConfiguration',
         id: 't_DefaultPlatformRestrictions',
@@ -225,7 +231,8 @@ export async function startGraphEmulator(scenario: TenantScenario): Promise<Grap
     if (method === 'GET' && p === '/v1.0/roleManagement/directory/roleAssignments') return 'roleDirect';
     if (method === 'GET' && /^\/beta\/policies\/mobileDeviceManagementPolicies\/[^/]+$/.test(p)) return 'mdmPolicy';
     if (method === 'POST' && p === '/v1.0/me/checkMemberGroups') return 'checkMemberGroups';
-    if (method === 'GET' && (p === '/v1.0/policies/deviceRegistrationPolicy' || p === '/beta/policies/deviceRegistrationPolicy')) return 'deviceRegistrationPolicy';
+    if (method === 'GET' && (p === '/v1.0/policies/deviceRegistrationPolicy' || p === '/beta/policies/deviceRegistrationPolicy'))
+      return 'deviceRegistrationPolicy';
     if (method === 'GET' && p === '/beta/deviceManagement/deviceEnrollmentConfigurations') return 'enrollmentConfigurations';
     if (method === 'GET' && /^\/v1\.0\/domains\/[^/]+$/.test(p)) return 'domain';
     if (method === 'GET' && p === '/v1.0/policies/featureRolloutPolicies') return 'featureRollout';
@@ -254,7 +261,9 @@ export async function startGraphEmulator(scenario: TenantScenario): Promise<Grap
     if (t && (throttled.get(key) ?? 0) < t.times) {
       throttled.set(key, (throttled.get(key) ?? 0) + 1);
       const status = t.status ?? 429;
-      return send(status, graphError(status, status === 429 ? 'TooManyRequests' : 'ServiceUnavailable', 'Please retry.'), { 'retry-after': t.retryAfter ?? '0' });
+      return send(status, graphError(status, status === 429 ? 'TooManyRequests' : 'ServiceUnavailable', 'Please retry.'), {
+        'retry-after': t.retryAfter ?? '0',
+      });
     }
     const failure = scenario.failures?.[key];
     if (failure) return send(failure, graphError(failure, failure === 400 ? 'BadRequest' : 'InternalServerError', `Scripted failure.${echo}`));
@@ -267,7 +276,10 @@ export async function startGraphEmulator(scenario: TenantScenario): Promise<Grap
         const appId = /appId='([^']+)'/.exec(p)?.[1];
         const sp = scenario.syncFabric;
         if (appId !== '00000014-0000-0000-c000-000000000000' || !sp) {
-          return send(404, graphError(404, 'Request_ResourceNotFound', `Resource '${appId}' does not exist or one of its queried reference-property objects are not present.`));
+          return send(
+            404,
+            graphError(404, 'Request_ResourceNotFound', `Resource '${appId}' does not exist or one of its queried reference-property objects are not present.`),
+          );
         }
         return send(200, { id: sp.id ?? 'sp-syncfabric', appId, displayName: 'Microsoft.Azure.SyncFabric', accountEnabled: sp.accountEnabled ?? true });
       }
@@ -279,12 +291,37 @@ export async function startGraphEmulator(scenario: TenantScenario): Promise<Grap
         return send(201, { id: 'sp-created', appId, displayName: 'Microsoft.Azure.SyncFabric', accountEnabled: true });
       }
       case 'roleSelf':
-        return send(200, page((scenario.roleAssignments ?? []).map((a) => ({ principalId: me.id, startDateTime: null, endDateTime: null, assignmentType: 'Assigned', memberType: 'Direct', ...a })), url));
+        return send(
+          200,
+          page(
+            (scenario.roleAssignments ?? []).map((a) => ({
+              principalId: me.id,
+              startDateTime: null,
+              endDateTime: null,
+              assignmentType: 'Assigned',
+              memberType: 'Direct',
+              ...a,
+            })),
+            url,
+          ),
+        );
       case 'roleTransitive':
         if (record.consistencyLevel !== 'eventual') return send(404, graphError(404, 'Request_ResourceNotFound', 'ConsistencyLevel missing'));
-        return send(200, page((scenario.roleAssignments ?? []).map((a) => ({ principalId: me.id, ...a })), url));
+        return send(
+          200,
+          page(
+            (scenario.roleAssignments ?? []).map((a) => ({ principalId: me.id, ...a })),
+            url,
+          ),
+        );
       case 'roleDirect':
-        return send(200, page((scenario.roleAssignments ?? []).filter((a) => (a.memberType ?? 'Direct') === 'Direct').map((a) => ({ principalId: me.id, ...a })), url));
+        return send(
+          200,
+          page(
+            (scenario.roleAssignments ?? []).filter((a) => (a.memberType ?? 'Direct') === 'Direct').map((a) => ({ principalId: me.id, ...a })),
+            url,
+          ),
+        );
       case 'mdmPolicy': {
         const id = p.split('/').pop();
         if (!scenario.mdmPolicy || id !== '0000000a-0000-0000-c000-000000000000') return send(404, graphError(404, 'Request_ResourceNotFound', 'not found'));

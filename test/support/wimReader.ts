@@ -200,7 +200,10 @@ export async function readWim(wimPath: string): Promise<WimContents> {
       if (content.length !== e.size) throw new Error(`7-Zip extracted ${content.length} bytes for '${e.path}', listed ${e.size}`);
       files.set(e.path, content);
     }
-    const dirs = entries.filter((e) => e.isDir).map((e) => e.path).sort();
+    const dirs = entries
+      .filter((e) => e.isDir)
+      .map((e) => e.path)
+      .sort();
     const xml = archive.get('Comment') || undefined;
     return { files, dirs, entries, xml, properties: xml ? imagePropertiesFromXml(xml) : undefined, archive };
   } finally {

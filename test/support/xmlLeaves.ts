@@ -8,7 +8,10 @@ import { childElements, localName, textOf, type XElement } from '../../server/sr
 export function xmlLeaves(el: XElement, options: { trim?: boolean } = {}, prefix = ''): Map<string, string> {
   const out = new Map<string, string>();
   for (const c of childElements(el)) {
-    const key = c.attrs.filter(([k]) => k !== 'xmlns').map(([k, v]) => `[@${k}=${v}]`).join('');
+    const key = c.attrs
+      .filter(([k]) => k !== 'xmlns')
+      .map(([k, v]) => `[@${k}=${v}]`)
+      .join('');
     const p = `${prefix}/${localName(c.name)}${key}`;
     if (childElements(c).length) for (const [k, v] of xmlLeaves(c, options, p)) out.set(k, v);
     else out.set(p, options.trim ? textOf(c).trim() : textOf(c));

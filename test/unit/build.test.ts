@@ -62,7 +62,16 @@ function everythingProject(name: string, installerBytes = 64): string {
       entra: { tokenExpiry: '2027-03-01', token: { secret: 'bulk-token' }, issuedAt: '2026-11-30T08:00:00Z' },
       localAdmin: { user: 'evadmin', password: { secret: 'local-admin-password' } },
     },
-    applications: [{ name: 'Setup', installer: 'apps/setup.exe', commandLine: 'setup.exe /quiet', dependencies: ['apps/helper.dll'], successCodes: [0], restartCodes: [3010] }],
+    applications: [
+      {
+        name: 'Setup',
+        installer: 'apps/setup.exe',
+        commandLine: 'setup.exe /quiet',
+        dependencies: ['apps/helper.dll'],
+        successCodes: [0],
+        restartCodes: [3010],
+      },
+    ],
     certificates: [
       { name: 'Root', file: 'certs/root.cer' },
       { name: 'Client', file: 'certs/client.pfx', password: { secret: 'client-pfx-password' }, keyLocation: 'SoftwareOnly' },
@@ -101,8 +110,20 @@ test('the example builds; 7-Zip reads back the tree, contents and image properti
   const report = JSON.parse(readFileSync(r.reportPath, 'utf8'));
   assert.equal(report.backend, 'native');
   assert.equal(report.inputs.length, 4);
-  for (const i of report.inputs) assert.equal(i.sha256, createHash('sha256').update(readFileSync(join(EXAMPLE, i.path))).digest('hex'));
-  assert.equal(readFileSync(join(defaultOutDir(projectPath), '.gitignore'), 'utf8').trim().split('\n').pop(), '*');
+  for (const i of report.inputs)
+    assert.equal(
+      i.sha256,
+      createHash('sha256')
+        .update(readFileSync(join(EXAMPLE, i.path)))
+        .digest('hex'),
+    );
+  assert.equal(
+    readFileSync(join(defaultOutDir(projectPath), '.gitignore'), 'utf8')
+      .trim()
+      .split('\n')
+      .pop(),
+    '*',
+  );
   // Rebuild into another folder, later: byte-identical package.
   const again = await buildProject({ projectPath, outDir: join(work, 'example-again'), secrets: secrets(), now: () => new Date('2026-12-24T00:00:00Z') });
   assert.deepEqual(readFileSync(again.packagePath), readFileSync(r.packagePath));
@@ -117,12 +138,29 @@ test('every wizard setting: package tree and contents equal the compiler output;
   assert.equal(wim.properties!.get('NAME'), 'Everything & More');
   assert.equal(wim.properties!.get('VERSION'), '3.1');
   const names = [...wim.files.keys()];
-  for (const suffix of ['Accounts_Azure.provxml', 'Accounts_ComputerAccount.provxml', 'OOBE_Desktop_HideOobe.provxml', 'Accounts_Users_evadmin.provxml', 'Certificates_RootCertificates_Root.provxml', 'Certificates_ClientCertificates_Client.provxml', 'Command_0_CommandFile.provxml', 'Command_0_DependencyPackages_0.provxml', 'ConnectivityProfiles_WLAN_WLANSetting_Setup Net.provxml', 'EditionUpgrade_UpgradeEditionWithProductKey.provxml', '__SharedPC.provxml', '__CleanPC.provxml']) {
-    assert.ok(names.some((n) => n.endsWith(suffix)), suffix);
+  for (const suffix of [
+    'Accounts_Azure.provxml',
+    'Accounts_ComputerAccount.provxml',
+    'OOBE_Desktop_HideOobe.provxml',
+    'Accounts_Users_evadmin.provxml',
+    'Certificates_RootCertificates_Root.provxml',
+    'Certificates_ClientCertificates_Client.provxml',
+    'Command_0_CommandFile.provxml',
+    'Command_0_DependencyPackages_0.provxml',
+    'ConnectivityProfiles_WLAN_WLANSetting_Setup Net.provxml',
+    'EditionUpgrade_UpgradeEditionWithProductKey.provxml',
+    '__SharedPC.provxml',
+    '__CleanPC.provxml',
+  ]) {
+    assert.ok(
+      names.some((n) => n.endsWith(suffix)),
+      suffix,
+    );
   }
   // A BOM on every XML file but the three ICD writes without one (Multivariant, CommonSettings, DataAsset).
   const noBom = new Set(['Multivariant/Multivariant.xml', 'CommonSettings/CommonSettings.xml', 'DataAsset/DataAsset.xml']);
-  for (const [p, data] of wim.files) if (/\.(xml|provxml)$/.test(p)) assert.equal(data.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])), !noBom.has(p), p);
+  for (const [p, data] of wim.files)
+    if (/\.(xml|provxml)$/.test(p)) assert.equal(data.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])), !noBom.has(p), p);
   assert.match(wim.files.get(names.find((n) => n.endsWith('Accounts_Azure.provxml'))!)!.toString(), /SENTINEL-BPRT-7f3a9c/);
   // Secret values appear in no output other than the package and customizations.xml.
   for (const f of allFiles(join(work, 'everything'))) {
@@ -188,31 +226,37 @@ test('refusals: validation error, expired token, missing secret (named), short W
   for (const err of [e]) for (const v of Object.values(SENTINELS)) assert.ok(!err.message.includes(v));
 });
 
-test('files are re-checked at build: a file that becomes a link out of the project after validation is refused by the build itself', { skip: process.platform === 'win32' }, async () => {
-  const p = everythingProject('symlink');
-  const outside = join(work, 'outside.dll');
-  writeFileSync(outside, 'outside');
-  // Validation passes on the real file; the swap happens after it, while secrets resolve.
-  let swapped = false;
-  const e = await refusal(p, {
-    onProgress: (m) => {
-      if (m !== 'Resolving secrets' || swapped) return;
-      swapped = true;
-      rmSync(join(work, 'symlink/apps/helper.dll'));
-      symlinkSync(outside, join(work, 'symlink/apps/helper.dll'));
-    },
-  });
-  assert.ok(swapped, 'the swap happened after validation');
-  assert.equal(e.diagnostics.length, 1);
-  assert.equal(e.diagnostics[0]!.code, 'PPKG031');
-  // The build's wording, not validation's ("is a link to a file outside…").
-  assert.match(e.diagnostics[0]!.message, /The dependency "apps\/helper\.dll" resolves to .*outside\.dll, outside the project folder/);
-  const depLine = readFileSync(p, 'utf8').split('\n').findIndex((l) => l.includes('"apps/helper.dll"') && !l.includes('installer'));
-  assert.equal(e.diagnostics[0]!.range.start.line, depLine);
-  // Validation alone would also catch a link made before the build.
-  const again = await refusal(p);
-  assert.match(again.diagnostics.find((d) => d.code === 'PPKG031')!.message, /is a link to a file outside the project folder/);
-});
+test(
+  'files are re-checked at build: a file that becomes a link out of the project after validation is refused by the build itself',
+  { skip: process.platform === 'win32' },
+  async () => {
+    const p = everythingProject('symlink');
+    const outside = join(work, 'outside.dll');
+    writeFileSync(outside, 'outside');
+    // Validation passes on the real file; the swap happens after it, while secrets resolve.
+    let swapped = false;
+    const e = await refusal(p, {
+      onProgress: (m) => {
+        if (m !== 'Resolving secrets' || swapped) return;
+        swapped = true;
+        rmSync(join(work, 'symlink/apps/helper.dll'));
+        symlinkSync(outside, join(work, 'symlink/apps/helper.dll'));
+      },
+    });
+    assert.ok(swapped, 'the swap happened after validation');
+    assert.equal(e.diagnostics.length, 1);
+    assert.equal(e.diagnostics[0]!.code, 'PPKG031');
+    // The build's wording, not validation's ("is a link to a file outside…").
+    assert.match(e.diagnostics[0]!.message, /The dependency "apps\/helper\.dll" resolves to .*outside\.dll, outside the project folder/);
+    const depLine = readFileSync(p, 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes('"apps/helper.dll"') && !l.includes('installer'));
+    assert.equal(e.diagnostics[0]!.range.start.line, depLine);
+    // Validation alone would also catch a link made before the build.
+    const again = await refusal(p);
+    assert.match(again.diagnostics.find((d) => d.code === 'PPKG031')!.message, /is a link to a file outside the project folder/);
+  },
+);
 
 test('client certificates: a .pfx that is not PKCS#12, or whose password does not open it, refuses the build naming the certificate', async () => {
   const p = everythingProject('pfx');
@@ -306,14 +350,26 @@ test('compile problems: every problem of a CompileError becomes a located diagno
     },
     diag,
   );
-  assert.deepEqual(ds.map((d) => d.message), ['name problem', 'SSID problem']);
+  assert.deepEqual(
+    ds.map((d) => d.message),
+    ['name problem', 'SSID problem'],
+  );
   const lines = text.split('\n');
-  assert.equal(ds[0]!.range.start.line, lines.findIndex((l) => l.includes('"EV-%SERIAL%"')));
-  assert.equal(ds[1]!.range.start.line, lines.findIndex((l) => l.includes('"Setup Net"')));
+  assert.equal(
+    ds[0]!.range.start.line,
+    lines.findIndex((l) => l.includes('"EV-%SERIAL%"')),
+  );
+  assert.equal(
+    ds[1]!.range.start.line,
+    lines.findIndex((l) => l.includes('"Setup Net"')),
+  );
   // Without problems: the error's own path and code.
   const one = compileDiagnostics({ message: 'one', path: ['oobe', 'hide'], code: 'PPKG111' }, diag);
   assert.equal(one.length, 1);
-  assert.equal(one[0]!.range.start.line, lines.findIndex((l) => l.includes('"hide"')));
+  assert.equal(
+    one[0]!.range.start.line,
+    lines.findIndex((l) => l.includes('"hide"')),
+  );
 });
 
 /**
@@ -357,7 +413,11 @@ async function auditWrites<T>(fn: () => Promise<T>): Promise<{ result: T; writes
  * and files of `mustBeRenamed` that did not arrive by a rename from a temporary file.
  */
 function inPlaceWrites(outDir: string, audit: { writes: string[]; renames: [string, string][] }, mustBeRenamed: string[] = []): string[] {
-  const finals = new Set(readdirSync(outDir).filter((n) => !n.startsWith('.ppkg-tmp-')).map((n) => join(outDir, n)));
+  const finals = new Set(
+    readdirSync(outDir)
+      .filter((n) => !n.startsWith('.ppkg-tmp-'))
+      .map((n) => join(outDir, n)),
+  );
   const bad = audit.writes.filter((w) => finals.has(w));
   for (const name of mustBeRenamed) {
     const f = join(outDir, name);
@@ -372,11 +432,18 @@ test('atomic everywhere: every file a build writes (package, customizations.xml,
   // Twice: creating the folder, and replacing the files of a previous build.
   for (const round of [1, 2]) {
     const audit = await auditWrites(() => buildProject({ projectPath: p, outDir: out, secrets: secrets(), now: NOW }));
-    assert.deepEqual(readdirSync(out).sort(), ['.gitignore', '.ppkg-output', 'Everything & More.ppkg', 'build-report.json', 'customizations.xml'], `round ${round}`);
+    assert.deepEqual(
+      readdirSync(out).sort(),
+      ['.gitignore', '.ppkg-output', 'Everything & More.ppkg', 'build-report.json', 'customizations.xml'],
+      `round ${round}`,
+    );
     // The marker is written once, when the build claims the folder; the rest on every build.
     const every = ['.gitignore', 'Everything & More.ppkg', 'build-report.json', 'customizations.xml'];
     assert.deepEqual(inPlaceWrites(out, audit, round === 1 ? [...every, '.ppkg-output'] : every), [], `round ${round}: written in place`);
-    assert.ok(audit.writes.some((w) => w.includes('/.ppkg-tmp-')), 'the audit sees the temporary files being written');
+    assert.ok(
+      audit.writes.some((w) => w.includes('/.ppkg-tmp-')),
+      'the audit sees the temporary files being written',
+    );
   }
   // The control: the same audit catches a file written in place.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -419,7 +486,11 @@ buildProject({
 `,
   );
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: REPO, env: { ...process.env, KILL_AT: killAt, PROJECT: projectPath, OUT: outDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: REPO,
+      env: { ...process.env, KILL_AT: killAt, PROJECT: projectPath, OUT: outDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (c) => {
@@ -428,42 +499,52 @@ buildProject({
     });
     child.stderr.on('data', (c) => (err += c));
     child.on('error', reject);
-    child.on('close', () => (out.includes('PAUSED') ? resolvePromise('killed') : out.includes('DONE') ? resolvePromise('finished') : reject(new Error(`child failed: ${err}`))));
+    child.on('close', () =>
+      out.includes('PAUSED') ? resolvePromise('killed') : out.includes('DONE') ? resolvePromise('finished') : reject(new Error(`child failed: ${err}`)),
+    );
   });
 }
 
-test('atomic: SIGKILL at several points leaves the previous package intact and no partial file; stale temps are cleaned', { skip: process.platform === 'win32' }, async () => {
-  const p = everythingProject('atomic', 2 * 1024 * 1024 + 7);
-  const out = join(work, 'atomic-out');
-  const v1 = await buildProject({ projectPath: p, outDir: out, secrets: secrets(), now: NOW });
-  const v1Bytes = readFileSync(v1.packagePath);
-  // Version 2 of the project, built once elsewhere as the reference.
-  writeFileSync(p, readFileSync(p, 'utf8').replace('"version": "3.1"', '"version": "3.2"'));
-  const v2Bytes = readFileSync((await buildProject({ projectPath: p, outDir: join(work, 'atomic-ref'), secrets: secrets(), now: NOW })).packagePath);
-  assert.notDeepEqual(v1Bytes, v2Bytes);
-
-  let sawTemp = false;
-  for (const [point, expectNew] of [
-    ['Reading the installers', false],
-    ['Writing the package@0.5', false],
-    ['Finishing the package', false],
-    ['Writing the build report', true],
-  ] as const) {
-    const outcome = await runChild(p, out, point);
-    assert.equal(outcome, 'killed', point);
-    const now = readFileSync(v1.packagePath);
-    assert.ok(now.equals(expectNew ? v2Bytes : v1Bytes), `package at the output path after a kill at "${point}"`);
-    if (point.startsWith('Writing the package')) sawTemp = readdirSync(out).some((n) => n.startsWith('.ppkg-tmp-'));
-    for (const name of readdirSync(out)) {
-      if (name.startsWith('.ppkg-tmp-') || name === '.gitignore' || name === '.ppkg-output') continue;
-      assert.ok(['Everything & More.ppkg', 'customizations.xml', 'build-report.json'].includes(name), `unexpected ${name}`);
-    }
-    if (expectNew) continue;
-    // Reset to v1 for the next kill point.
-    writeFileSync(p, readFileSync(p, 'utf8').replace('"version": "3.2"', '"version": "3.1"'));
-    await buildProject({ projectPath: p, outDir: out, secrets: secrets(), now: NOW });
-    assert.deepEqual(readdirSync(out).filter((n) => n.startsWith('.ppkg-tmp-')), [], 'stale temporary files of killed builds are removed');
+test(
+  'atomic: SIGKILL at several points leaves the previous package intact and no partial file; stale temps are cleaned',
+  { skip: process.platform === 'win32' },
+  async () => {
+    const p = everythingProject('atomic', 2 * 1024 * 1024 + 7);
+    const out = join(work, 'atomic-out');
+    const v1 = await buildProject({ projectPath: p, outDir: out, secrets: secrets(), now: NOW });
+    const v1Bytes = readFileSync(v1.packagePath);
+    // Version 2 of the project, built once elsewhere as the reference.
     writeFileSync(p, readFileSync(p, 'utf8').replace('"version": "3.1"', '"version": "3.2"'));
-  }
-  assert.ok(sawTemp, 'a build killed while writing left its (partial) temporary file');
-});
+    const v2Bytes = readFileSync((await buildProject({ projectPath: p, outDir: join(work, 'atomic-ref'), secrets: secrets(), now: NOW })).packagePath);
+    assert.notDeepEqual(v1Bytes, v2Bytes);
+
+    let sawTemp = false;
+    for (const [point, expectNew] of [
+      ['Reading the installers', false],
+      ['Writing the package@0.5', false],
+      ['Finishing the package', false],
+      ['Writing the build report', true],
+    ] as const) {
+      const outcome = await runChild(p, out, point);
+      assert.equal(outcome, 'killed', point);
+      const now = readFileSync(v1.packagePath);
+      assert.ok(now.equals(expectNew ? v2Bytes : v1Bytes), `package at the output path after a kill at "${point}"`);
+      if (point.startsWith('Writing the package')) sawTemp = readdirSync(out).some((n) => n.startsWith('.ppkg-tmp-'));
+      for (const name of readdirSync(out)) {
+        if (name.startsWith('.ppkg-tmp-') || name === '.gitignore' || name === '.ppkg-output') continue;
+        assert.ok(['Everything & More.ppkg', 'customizations.xml', 'build-report.json'].includes(name), `unexpected ${name}`);
+      }
+      if (expectNew) continue;
+      // Reset to v1 for the next kill point.
+      writeFileSync(p, readFileSync(p, 'utf8').replace('"version": "3.2"', '"version": "3.1"'));
+      await buildProject({ projectPath: p, outDir: out, secrets: secrets(), now: NOW });
+      assert.deepEqual(
+        readdirSync(out).filter((n) => n.startsWith('.ppkg-tmp-')),
+        [],
+        'stale temporary files of killed builds are removed',
+      );
+      writeFileSync(p, readFileSync(p, 'utf8').replace('"version": "3.1"', '"version": "3.2"'));
+    }
+    assert.ok(sawTemp, 'a build killed while writing left its (partial) temporary file');
+  },
+);

@@ -92,13 +92,21 @@ test('no import cycle runs through server/src/cli (static, type-only and dynamic
   const g = graph();
   assert.ok(g.has(join(CLI, 'main.ts')) && g.has(join(CLI, 'commands', 'build.ts')), 'the walk found the CLI');
   const throughCli = cycles(g).filter((scc) => scc.some((f) => f.startsWith(CLI)));
-  assert.deepEqual(throughCli.map((scc) => scc.map(rel).sort()), []);
+  assert.deepEqual(
+    throughCli.map((scc) => scc.map(rel).sort()),
+    [],
+  );
 });
 
 test('the registry is data: it imports no command, and only main.ts imports the loaders', () => {
   const registry = join(CLI, 'registry.ts');
   const index = join(CLI, 'commands', 'index.ts');
-  assert.deepEqual(importsOf(registry).filter((f) => f.startsWith(join(CLI, 'commands'))).map(rel), []);
+  assert.deepEqual(
+    importsOf(registry)
+      .filter((f) => f.startsWith(join(CLI, 'commands')))
+      .map(rel),
+    [],
+  );
   for (const f of ['args.ts', 'help.ts']) assert.ok(importsOf(join(CLI, f)).includes(registry), `${f} reads the registry`);
   const importers = filesUnder(SRC).filter((f) => importsOf(f).includes(index));
   assert.deepEqual(importers.map(rel), ['cli/main.ts']);

@@ -29,13 +29,19 @@ function moduleReferences(fileName: string, text: string): ModuleReference[] {
   const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const out: ModuleReference[] = [];
   const add = (node: ts.Node, specifier: ts.Expression | undefined, typeOnly: boolean) => {
-    if (specifier && ts.isStringLiteralLike(specifier)) out.push({ specifier: specifier.text, typeOnly, line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1 });
+    if (specifier && ts.isStringLiteralLike(specifier))
+      out.push({ specifier: specifier.text, typeOnly, line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1 });
   };
   const visit = (node: ts.Node) => {
     if (ts.isImportDeclaration(node)) add(node, node.moduleSpecifier, node.importClause?.isTypeOnly === true);
     else if (ts.isExportDeclaration(node)) add(node, node.moduleSpecifier, node.isTypeOnly);
-    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) add(node, node.moduleReference.expression, node.isTypeOnly);
-    else if (ts.isCallExpression(node) && (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require'))) add(node, node.arguments[0], false);
+    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference))
+      add(node, node.moduleReference.expression, node.isTypeOnly);
+    else if (
+      ts.isCallExpression(node) &&
+      (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require'))
+    )
+      add(node, node.arguments[0], false);
     else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) add(node, node.argument.literal, true);
     ts.forEachChild(node, visit);
   };
@@ -47,7 +53,13 @@ function moduleReferences(fileName: string, text: string): ModuleReference[] {
 function boundaryViolations(fileName: string, text: string): string[] {
   return moduleReferences(fileName, text)
     .filter((r) => r.specifier.startsWith('.'))
-    .map((r) => ({ ...r, target: path.resolve(path.dirname(fileName), r.specifier).replace(/\.(ts|js)$/, '').replace(/[\\/]index$/, '') }))
+    .map((r) => ({
+      ...r,
+      target: path
+        .resolve(path.dirname(fileName), r.specifier)
+        .replace(/\.(ts|js)$/, '')
+        .replace(/[\\/]index$/, ''),
+    }))
     .filter((r) => !path.relative(SERVER, r.target).startsWith('..') && !ALLOWED.has(r.target))
     .map((r) => `${path.relative(ROOT, fileName)}:${r.line} imports ${r.specifier}`);
 }
@@ -60,7 +72,9 @@ function runtimeImports(fileName: string, text: string): string[] {
 }
 
 function tsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? tsFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+  );
 }
 
 test('client/src imports from server/src only engine.ts and protocol.ts', () => {
@@ -75,7 +89,15 @@ test('client/src imports from server/src only engine.ts and protocol.ts', () => 
 test('protocol.ts imports nothing but types', async () => {
   assert.deepEqual(runtimeImports(PROTOCOL, readFileSync(PROTOCOL, 'utf8')), []);
   // And bundled on its own, it is itself alone.
-  const result = await esbuild.build({ entryPoints: [PROTOCOL], bundle: true, platform: 'node', format: 'cjs', write: false, metafile: true, logLevel: 'silent' });
+  const result = await esbuild.build({
+    entryPoints: [PROTOCOL],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
   assert.deepEqual(Object.keys(result.metafile.inputs), [path.relative(process.cwd(), PROTOCOL).split(path.sep).join('/')]);
 });
 
@@ -88,7 +110,12 @@ test('the checks catch what they are for', () => {
   assert.equal(flagged(`const m = require('../../server/src/cli/io');`), 1);
   assert.equal(flagged(`void import('../../server/src/inspect/index.ts');`), 1);
   assert.equal(flagged(`let x: import('../../server/src/tenant/preflight').PreflightReport;`), 1);
-  assert.equal(flagged(`import { buildProject } from '../../server/src/engine';\nimport { COMMANDS } from '../../server/src/protocol.ts';\nimport * as vscode from 'vscode';\nimport { reportError } from './errors';`), 0);
+  assert.equal(
+    flagged(
+      `import { buildProject } from '../../server/src/engine';\nimport { COMMANDS } from '../../server/src/protocol.ts';\nimport * as vscode from 'vscode';\nimport { reportError } from './errors';`,
+    ),
+    0,
+  );
 
   const runtime = (text: string) => runtimeImports(PROTOCOL, text).length;
   assert.equal(runtime(`import type { PpkgSettings } from './languageService/service';\nexport type { Range } from 'vscode-languageserver-types';`), 0);

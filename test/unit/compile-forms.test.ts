@@ -46,7 +46,10 @@ function runtime(r: CompileResult, index = 'RunTime'): [string, string][] {
 
 /** A provxml file as ICD writes it: BOM, declaration, CRLF, two-space indentation, no final newline. */
 function provxml(...lines: string[]): string {
-  return BOM + ['<?xml version="1.0" encoding="utf-8" standalone="yes"?>', '<wap-provisioningdoc>', ...lines.map((l) => '  ' + l), '</wap-provisioningdoc>'].join(CRLF);
+  return (
+    BOM +
+    ['<?xml version="1.0" encoding="utf-8" standalone="yes"?>', '<wap-provisioningdoc>', ...lines.map((l) => '  ' + l), '</wap-provisioningdoc>'].join(CRLF)
+  );
 }
 /** Nested characteristics around parm lines, indented as ICD indents them. */
 function nest(path: string[], parms: string[], scope?: string): string[] {
@@ -54,14 +57,18 @@ function nest(path: string[], parms: string[], scope?: string): string[] {
   const [head, ...rest] = path;
   return [`<characteristic type="${head}"${scope ? ` scope="${scope}"` : ''}>`, ...nest(rest, parms).map((l) => '  ' + l), '</characteristic>'];
 }
-const parm = (name: string, value: string, datatype: string, exec = false) => `<parm name="${name}" value="${value}" datatype="${datatype}"${exec ? ' exec="1"' : ''} />`;
+const parm = (name: string, value: string, datatype: string, exec = false) =>
+  `<parm name="${name}" value="${value}" datatype="${datatype}"${exec ? ' exec="1"' : ''} />`;
 
 test('device name: Accounts/Domain/ComputerName with its ForceSettingReload companion, in Accounts_ComputerAccount', () => {
   const r = compile(base({ device: { name: 'CTS-%SERIAL%' } }));
   assert.deepEqual(runtime(r), [['0__Accounts_ComputerAccount.provxml', 'f35dd173-1c3e-5f2b-a3a4-29b602842b09']]);
   assert.equal(
     entry(r, 'Multivariant/0/Prov/RunTime/0__Accounts_ComputerAccount.provxml'),
-    provxml(...nest(['Accounts', 'Domain'], [parm('ComputerName', 'CTS-%SERIAL%', 'string')]), ...nest(['Provisioning', 'ForceSettingReload'], [parm('ComputerName', '1', 'integer')])),
+    provxml(
+      ...nest(['Accounts', 'Domain'], [parm('ComputerName', 'CTS-%SERIAL%', 'string')]),
+      ...nest(['Provisioning', 'ForceSettingReload'], [parm('ComputerName', '1', 'integer')]),
+    ),
   );
 });
 
@@ -80,9 +87,15 @@ test('users: one file per user, Password then LocalUserGroup (Standard Users 1, 
     ['1__Accounts_Users_kiosk.provxml', '316e2a31-250a-5f09-a0e1-d2e5c6b03559_0'],
     ['2__Accounts_Users_Lab.provxml', '316e2a31-250a-5f09-a0e1-d2e5c6b03559_1'],
   ]);
-  assert.equal(entry(r, 'Multivariant/0/Prov/RunTime/1__Accounts_Users_kiosk.provxml'), provxml(...nest(['Accounts', 'Users', 'kiosk'], [parm('Password', 'pw2', 'string'), parm('LocalUserGroup', '1', 'integer')])));
+  assert.equal(
+    entry(r, 'Multivariant/0/Prov/RunTime/1__Accounts_Users_kiosk.provxml'),
+    provxml(...nest(['Accounts', 'Users', 'kiosk'], [parm('Password', 'pw2', 'string'), parm('LocalUserGroup', '1', 'integer')])),
+  );
   // Only what the project states: no password, no default group.
-  assert.equal(entry(r, 'Multivariant/0/Prov/RunTime/2__Accounts_Users_Lab.provxml'), provxml(...nest(['Accounts', 'Users', 'Lab'], [parm('LocalUserGroup', '2', 'integer')])));
+  assert.equal(
+    entry(r, 'Multivariant/0/Prov/RunTime/2__Accounts_Users_Lab.provxml'),
+    provxml(...nest(['Accounts', 'Users', 'Lab'], [parm('LocalUserGroup', '2', 'integer')])),
+  );
 });
 
 test('OOBE: MCSF/OOBE/Desktop booleans, explicit false compiled too, one group per leaf', () => {
@@ -91,7 +104,10 @@ test('OOBE: MCSF/OOBE/Desktop booleans, explicit false compiled too, one group p
     ['0__OOBE_Desktop_EnableCortanaVoice.provxml', '2f06d211-95c0-5efd-a257-d6085f324283'],
     ['1__OOBE_Desktop_HideOobe.provxml', 'b786dbf1-ec31-5be5-aa49-934e4489fae9'],
   ]);
-  assert.equal(entry(r, 'Multivariant/0/Prov/RunTime/1__OOBE_Desktop_HideOobe.provxml'), provxml(...nest(['MCSF', 'OOBE', 'Desktop'], [parm('HideOobe', 'false', 'boolean')])));
+  assert.equal(
+    entry(r, 'Multivariant/0/Prov/RunTime/1__OOBE_Desktop_HideOobe.provxml'),
+    provxml(...nest(['MCSF', 'OOBE', 'Desktop'], [parm('HideOobe', 'false', 'boolean')])),
+  );
 });
 
 test('policies: WCD labels compiled to CSP values, one file per policy, no scope on device policies', () => {
@@ -123,13 +139,30 @@ test('policies: WCD labels compiled to CSP values, one file per policy, no scope
   );
   const at = (n: string) => entry(r, `Multivariant/0/Prov/RunTime/${n}`);
   assert.equal(at('0__Policies_Camera_AllowCamera.provxml'), provxml(...nest(['Policy', 'Config', 'Camera'], [parm('AllowCamera', '0', 'integer')])));
-  assert.equal(at('7__Policies_WindowsInkWorkspace_AllowWindowsInkWorkspace.provxml'), provxml(...nest(['Policy', 'Config', 'WindowsInkWorkspace'], [parm('AllowWindowsInkWorkspace', '2', 'integer')])));
+  assert.equal(
+    at('7__Policies_WindowsInkWorkspace_AllowWindowsInkWorkspace.provxml'),
+    provxml(...nest(['Policy', 'Config', 'WindowsInkWorkspace'], [parm('AllowWindowsInkWorkspace', '2', 'integer')])),
+  );
   assert.equal(at('6__Policies_Update_AllowAutoUpdate.provxml'), provxml(...nest(['Policy', 'Config', 'Update'], [parm('AllowAutoUpdate', '5', 'integer')])));
-  assert.equal(at('1__Policies_MemoryDump_AllowCrashDump.provxml'), provxml(...nest(['Policy', 'Config', 'MemoryDump'], [parm('AllowCrashDump', '1', 'integer')])));
+  assert.equal(
+    at('1__Policies_MemoryDump_AllowCrashDump.provxml'),
+    provxml(...nest(['Policy', 'Config', 'MemoryDump'], [parm('AllowCrashDump', '1', 'integer')])),
+  );
   assert.equal(at('4__Policies_Start_ForceStartSize.provxml'), provxml(...nest(['Policy', 'Config', 'Start'], [parm('ForceStartSize', '2', 'integer')])));
-  assert.equal(at('2__Policies_Search_AllowCortanaInAAD.provxml'), provxml(...nest(['Policy', 'Config', 'Search'], [parm('AllowCortanaInAAD', 'true', 'boolean')])));
+  assert.equal(
+    at('2__Policies_Search_AllowCortanaInAAD.provxml'),
+    provxml(...nest(['Policy', 'Config', 'Search'], [parm('AllowCortanaInAAD', 'true', 'boolean')])),
+  );
   // Free text escaped once, quotes as &quot;.
-  assert.equal(at('3__Policies_Start_ConfigureStartPins.provxml'), provxml(...nest(['Policy', 'Config', 'Start'], [parm('ConfigureStartPins', '{&quot;pinnedList&quot;:[{&quot;packagedAppId&quot;:&quot;a\\&quot;b&quot;}]}', 'string')])));
+  assert.equal(
+    at('3__Policies_Start_ConfigureStartPins.provxml'),
+    provxml(
+      ...nest(
+        ['Policy', 'Config', 'Start'],
+        [parm('ConfigureStartPins', '{&quot;pinnedList&quot;:[{&quot;packagedAppId&quot;:&quot;a\\&quot;b&quot;}]}', 'string')],
+      ),
+    ),
+  );
   assert.deepEqual(runtime(r)[0], ['0__Policies_Camera_AllowCamera.provxml', '890c67c0-8181-5652-b2a9-22d0b9aa68e8']);
 });
 
@@ -140,7 +173,10 @@ test('user-scoped policies: User_RunTime with scope="User" on the top characteri
     ['1__Policies_Camera_AllowCamera.provxml', '890c67c0-8181-5652-b2a9-22d0b9aa68e8'],
   ]);
   assert.deepEqual(runtime(r, 'User_RunTime'), [['2__Policies_FileExplorer_AllowOptionToShowNetwork.provxml', 'be5694f9-c93f-50f9-99b4-32c1fc276e1a']]);
-  assert.match(entry(r, 'Multivariant/0/Prov/User_RunTime.xml'), /Data="\$\(_prov\)\\User_RunTime\\2__Policies_FileExplorer_AllowOptionToShowNetwork\.provxml"/);
+  assert.match(
+    entry(r, 'Multivariant/0/Prov/User_RunTime.xml'),
+    /Data="\$\(_prov\)\\User_RunTime\\2__Policies_FileExplorer_AllowOptionToShowNetwork\.provxml"/,
+  );
   assert.equal(
     entry(r, 'Multivariant/0/Prov/User_RunTime/2__Policies_FileExplorer_AllowOptionToShowNetwork.provxml'),
     provxml(...nest(['Policy', 'Config', 'FileExplorer'], [parm('AllowOptionToShowNetwork', 'false', 'boolean')], 'User')),
@@ -172,7 +208,10 @@ test('order: groups in WCD schema order, AllowAllTrustedApps right after the Acc
       device: { name: 'N', removePreinstalledSoftware: true },
       users: [{ name: 'u', group: 'Administrators' }],
       oobe: { hide: true },
-      policies: { ApplicationManagement: { AllowAllTrustedApps: 'Yes', AllowDeveloperUnlock: 'No' }, Accounts: { AllowAddingNonMicrosoftAccountsManually: 'No' } },
+      policies: {
+        ApplicationManagement: { AllowAllTrustedApps: 'Yes', AllowDeveloperUnlock: 'No' },
+        Accounts: { AllowAddingNonMicrosoftAccountsManually: 'No' },
+      },
       accountManagement: { UserProfilePolicies: { EnableProfileManager: true } },
       smiSettings: { NoLockScreen: true },
       licensing: { AllowWindowsEntitlementReactivation: true },
@@ -197,7 +236,10 @@ test('order: groups in WCD schema order, AllowAllTrustedApps right after the Acc
     entry(r, 'Multivariant/0/Prov/RunTime/0__AccountManagement.provxml'),
     provxml(...nest(['AccountManagement', 'UserProfileManagement'], [parm('EnableProfileManager', 'true', 'boolean')])),
   );
-  assert.equal(entry(r, 'Multivariant/0/Prov/RunTime/5__Licensing_AllowWindowsEntitlementReactivation.provxml'), provxml(...nest(['MCSF', 'Licensing'], [parm('AllowWindowsEntitlementReactivation', 'true', 'boolean')])));
+  assert.equal(
+    entry(r, 'Multivariant/0/Prov/RunTime/5__Licensing_AllowWindowsEntitlementReactivation.provxml'),
+    provxml(...nest(['MCSF', 'Licensing'], [parm('AllowWindowsEntitlementReactivation', 'true', 'boolean')])),
+  );
 });
 
 test('CleanPC: integer 1 with exec, ForceSettingReload, no scope, the group-level file CleanPC', () => {
@@ -205,7 +247,10 @@ test('CleanPC: integer 1 with exec, ForceSettingReload, no scope, the group-leve
   assert.deepEqual(runtime(r), [['0__CleanPC.provxml', '5293d826-fbcf-55a1-88d8-6861c8c7102e']]);
   assert.equal(
     entry(r, 'Multivariant/0/Prov/RunTime/0__CleanPC.provxml'),
-    provxml(...nest(['CleanPC'], [parm('CleanPCWithoutRetainingUserData', '1', 'integer', true)]), ...nest(['Provisioning', 'ForceSettingReload'], [parm('CleanPCWithoutRetainingUserData', '1', 'integer')])),
+    provxml(
+      ...nest(['CleanPC'], [parm('CleanPCWithoutRetainingUserData', '1', 'integer', true)]),
+      ...nest(['Provisioning', 'ForceSettingReload'], [parm('CleanPCWithoutRetainingUserData', '1', 'integer')]),
+    ),
   );
   assert.doesNotMatch(entry(r, 'Multivariant/0/Prov/RunTime/0__CleanPC.provxml'), /scope=/);
   const keep = compile(base({ device: { removePreinstalledSoftware: 'keepUserData' } }));
@@ -220,10 +265,16 @@ test('EditionUpgrade: both keys with exec; only UpgradeEditionWithProductKey get
     ['0__EditionUpgrade_ChangeProductKey.provxml', '0bdbcd69-0d44-5ebf-b914-056b6263f183'],
     ['1__EditionUpgrade_UpgradeEditionWithProductKey.provxml', '58447d95-84fd-50a8-b78f-35beb1d01425'],
   ]);
-  assert.equal(entry(r, 'Multivariant/0/Prov/RunTime/0__EditionUpgrade_ChangeProductKey.provxml'), provxml(...nest(['WindowsLicensing'], [parm('ChangeProductKey', 'FFFFF-GGGGG-HHHHH-IIIII-JJJJJ', 'string', true)])));
+  assert.equal(
+    entry(r, 'Multivariant/0/Prov/RunTime/0__EditionUpgrade_ChangeProductKey.provxml'),
+    provxml(...nest(['WindowsLicensing'], [parm('ChangeProductKey', 'FFFFF-GGGGG-HHHHH-IIIII-JJJJJ', 'string', true)])),
+  );
   assert.equal(
     entry(r, 'Multivariant/0/Prov/RunTime/1__EditionUpgrade_UpgradeEditionWithProductKey.provxml'),
-    provxml(...nest(['WindowsLicensing'], [parm('UpgradeEditionWithProductKey', 'AAAAA-BBBBB-CCCCC-DDDDD-EEEEE', 'string', true)]), ...nest(['Provisioning', 'ForceSettingReload'], [parm('UpgradeEditionWithProductKey', '1', 'integer')])),
+    provxml(
+      ...nest(['WindowsLicensing'], [parm('UpgradeEditionWithProductKey', 'AAAAA-BBBBB-CCCCC-DDDDD-EEEEE', 'string', true)]),
+      ...nest(['Provisioning', 'ForceSettingReload'], [parm('UpgradeEditionWithProductKey', '1', 'integer')]),
+    ),
   );
 });
 
@@ -232,7 +283,15 @@ test('PrimaryContext commands: one file per leaf present, leaf order, per-GUID s
   const r = compile(
     base({
       applications: [
-        { name: 'First', installer: 'apps/a.msi', commandLine: 'msiexec /i a.msi /qn', continueInstall: false, restartRequired: true, restartCodes: [3010], successCodes: [0] },
+        {
+          name: 'First',
+          installer: 'apps/a.msi',
+          commandLine: 'msiexec /i a.msi /qn',
+          continueInstall: false,
+          restartRequired: true,
+          restartCodes: [3010],
+          successCodes: [0],
+        },
         { name: 'Second', installer: 'apps/b.cmd', commandLine: 'cmd /c b.cmd', dependencies: ['apps/dep.dll'] },
         { name: 'Only a line', commandLine: 'cmd /c echo hi' },
       ],
@@ -254,9 +313,18 @@ test('PrimaryContext commands: one file per leaf present, leaf order, per-GUID s
     ['9__ProvisioningCommands_PrimaryContext_Command_2_CommandLine.provxml', '56ccb8ff-b5f2-5806-a504-ab9091876608_1'],
   ]);
   const cmd = ['ProvisioningCommands', 'PrimaryContext', '$(__PackageID)'];
-  assert.equal(entry(r, 'Multivariant/0/Prov/RunTime/2__ProvisioningCommands_PrimaryContext_Command_0_ContinueInstall.provxml'), provxml(...nest([...cmd, '0'], [parm('ContinueInstall', 'false', 'boolean')])));
-  assert.equal(entry(r, 'Multivariant/0/Prov/RunTime/4__ProvisioningCommands_PrimaryContext_Command_0_ReturnCodeRestart.provxml'), provxml(...nest([...cmd, '0'], [parm('ReturnCodeRestart', '3010', 'integer')])));
-  assert.equal(entry(r, 'Multivariant/0/Prov/RunTime/9__ProvisioningCommands_PrimaryContext_Command_2_CommandLine.provxml'), provxml(...nest([...cmd, '2'], [parm('CommandLine', 'cmd /c echo hi', 'string')])));
+  assert.equal(
+    entry(r, 'Multivariant/0/Prov/RunTime/2__ProvisioningCommands_PrimaryContext_Command_0_ContinueInstall.provxml'),
+    provxml(...nest([...cmd, '0'], [parm('ContinueInstall', 'false', 'boolean')])),
+  );
+  assert.equal(
+    entry(r, 'Multivariant/0/Prov/RunTime/4__ProvisioningCommands_PrimaryContext_Command_0_ReturnCodeRestart.provxml'),
+    provxml(...nest([...cmd, '0'], [parm('ReturnCodeRestart', '3010', 'integer')])),
+  );
+  assert.equal(
+    entry(r, 'Multivariant/0/Prov/RunTime/9__ProvisioningCommands_PrimaryContext_Command_2_CommandLine.provxml'),
+    provxml(...nest([...cmd, '2'], [parm('CommandLine', 'cmd /c echo hi', 'string')])),
+  );
   const asset0 = `0_${b64('A')}\\a.msi`;
   assert.equal(
     entry(r, 'Multivariant/0/Prov/RunTime/0__ProvisioningCommands_PrimaryContext_Command_0_CommandFile.provxml'),
@@ -264,11 +332,19 @@ test('PrimaryContext commands: one file per leaf present, leaf order, per-GUID s
   );
   assert.equal(
     entry(r, 'Multivariant/0/Prov/RunTime/8__ProvisioningCommands_PrimaryContext_Command_1_DependencyPackages_0.provxml'),
-    provxml(...nest(['Provisioning', 'Assets', ID, '/ProvisioningCommands/PrimaryContext/Command/1/DependencyPackages/Dependency'], [parm(`2_${b64('D')}\\dep.dll`, 'dep.dll', 'string')])),
+    provxml(
+      ...nest(
+        ['Provisioning', 'Assets', ID, '/ProvisioningCommands/PrimaryContext/Command/1/DependencyPackages/Dependency'],
+        [parm(`2_${b64('D')}\\dep.dll`, 'dep.dll', 'string')],
+      ),
+    ),
   );
   // Files numbered from 0 across kinds in RunTime order; elements from 2 by first use.
   assert.deepEqual(
-    r.entries.filter((e) => /^DataAsset\/\d/.test(e.path)).map((e) => e.path).sort(),
+    r.entries
+      .filter((e) => /^DataAsset\/\d/.test(e.path))
+      .map((e) => e.path)
+      .sort(),
     [`DataAsset/2/0_${b64('A')}/a.msi`, `DataAsset/2/1_${b64('B')}/b.cmd`, `DataAsset/3/2_${b64('D')}/dep.dll`],
   );
   assert.equal(
@@ -291,18 +367,32 @@ test('PrimaryContext commands: one file per leaf present, leaf order, per-GUID s
 });
 
 test('DeviceContext: command files (no index in the type, index in the DataAsset value) before the command line', () => {
-  const r = compile(base({ deviceContext: { commandLine: 'cmd /c setup.cmd', commandFiles: ['s/setup.cmd', 's/tool.exe'] } }), files({ 's/setup.cmd': 'S', 's/tool.exe': 'T' }));
+  const r = compile(
+    base({ deviceContext: { commandLine: 'cmd /c setup.cmd', commandFiles: ['s/setup.cmd', 's/tool.exe'] } }),
+    files({ 's/setup.cmd': 'S', 's/tool.exe': 'T' }),
+  );
   assert.deepEqual(runtime(r), [
     ['0__ProvisioningCommands_DeviceContext_CommandFiles_0.provxml', '5e7e5336-9061-50ff-8a6e-0da0ecc82ca5'],
     ['1__ProvisioningCommands_DeviceContext_CommandFiles_1.provxml', '5e7e5336-9061-50ff-8a6e-0da0ecc82ca5_0'],
     ['2__ProvisioningCommands_DeviceContext_CommandLine.provxml', '62975fa8-b6ff-5926-8327-6b2635a0a628'],
   ]);
-  assert.equal(entry(r, 'Multivariant/0/Prov/RunTime/2__ProvisioningCommands_DeviceContext_CommandLine.provxml'), provxml(...nest(['ProvisioningCommands', 'DeviceContext', '$(__PackageID)', 'Default'], [parm('CommandLine', 'cmd /c setup.cmd', 'string')])));
+  assert.equal(
+    entry(r, 'Multivariant/0/Prov/RunTime/2__ProvisioningCommands_DeviceContext_CommandLine.provxml'),
+    provxml(...nest(['ProvisioningCommands', 'DeviceContext', '$(__PackageID)', 'Default'], [parm('CommandLine', 'cmd /c setup.cmd', 'string')])),
+  );
   assert.equal(
     entry(r, 'Multivariant/0/Prov/RunTime/1__ProvisioningCommands_DeviceContext_CommandFiles_1.provxml'),
-    provxml(...nest(['Provisioning', 'Assets', ID, '/ProvisioningCommands/DeviceContext/CommandFiles/CommandFile'], [parm(`1_${b64('T')}\\tool.exe`, 'tool.exe', 'string')])),
+    provxml(
+      ...nest(
+        ['Provisioning', 'Assets', ID, '/ProvisioningCommands/DeviceContext/CommandFiles/CommandFile'],
+        [parm(`1_${b64('T')}\\tool.exe`, 'tool.exe', 'string')],
+      ),
+    ),
   );
-  assert.match(entry(r, 'DataAsset/DataAsset.xml'), /<Metadata Key="Name" Value="CommandFile" \/>[\s\S]*Value="\/ProvisioningCommands\/DeviceContext\/CommandFiles\/1" \/>/);
+  assert.match(
+    entry(r, 'DataAsset/DataAsset.xml'),
+    /<Metadata Key="Name" Value="CommandFile" \/>[\s\S]*Value="\/ProvisioningCommands\/DeviceContext\/CommandFiles\/1" \/>/,
+  );
 });
 
 test('personalization: images as data assets (desktop 2, lock screen 3, commands after), one file twice under two numbers, URLs as strings', () => {
@@ -324,13 +414,19 @@ test('personalization: images as data assets (desktop 2, lock screen 3, commands
       ['4__ProvisioningCommands_PrimaryContext_Command_0_CommandLine.provxml', '56ccb8ff-b5f2-5806-a504-ab9091876608'],
     ],
   );
-  assert.equal(entry(r, 'Multivariant/0/Prov/RunTime/2__Personalization_DesktopImageUrl.provxml'), provxml(...nest(['Personalization'], [parm('DesktopImageUrl', 'https://contoso.example/bg.jpg?a=1&amp;b=2', 'string')])));
+  assert.equal(
+    entry(r, 'Multivariant/0/Prov/RunTime/2__Personalization_DesktopImageUrl.provxml'),
+    provxml(...nest(['Personalization'], [parm('DesktopImageUrl', 'https://contoso.example/bg.jpg?a=1&amp;b=2', 'string')])),
+  );
   assert.equal(
     entry(r, 'Multivariant/0/Prov/RunTime/1__Personalization_DeployLockScreenImage.provxml'),
     provxml(...nest(['Provisioning', 'Assets', ID, '/Personalization/DeployLockScreenImage'], [parm(`1_${b64('IMG')}\\bg.jpg`, 'bg.jpg', 'string')])),
   );
   assert.deepEqual(
-    r.entries.filter((e) => /^DataAsset\/\d/.test(e.path)).map((e) => e.path).sort(),
+    r.entries
+      .filter((e) => /^DataAsset\/\d/.test(e.path))
+      .map((e) => e.path)
+      .sort(),
     [`DataAsset/2/0_${b64('IMG')}/bg.jpg`, `DataAsset/3/1_${b64('IMG')}/bg.jpg`, `DataAsset/4/2_${b64('R')}/run.cmd`],
   );
 });
@@ -340,7 +436,10 @@ test('SMISettings: AutoLogon in one file (ENABLE as the string 1), ShellLauncher
     base({
       smiSettings: {
         AutoLogon: { Enable: 'ENABLE', UserName: 'kiosk', Password: { secret: 'auto' } },
-        ShellLauncher: { Enable: 'ENABLE', UserSpecificSettings: { LocalUserSpecificSettings: { LocalUserShellSetting: [{ Username: 'kiosk', UserCustomShell: 'C:\\app\\kiosk.exe' }] } } },
+        ShellLauncher: {
+          Enable: 'ENABLE',
+          UserSpecificSettings: { LocalUserSpecificSettings: { LocalUserShellSetting: [{ Username: 'kiosk', UserCustomShell: 'C:\\app\\kiosk.exe' }] } },
+        },
         UIVerbosityLevel: 'Suppress',
         CrashDumpEnabled: 'Mini dump',
         BrandingNeutral: 12,
@@ -352,14 +451,32 @@ test('SMISettings: AutoLogon in one file (ENABLE as the string 1), ShellLauncher
   );
   assert.deepEqual(
     runtime(r).map(([f]) => f),
-    ['0__SMISettings_AutoLogon.provxml', '1__SMISettings_BrandingNeutral.provxml', '2__SMISettings_CrashDumpEnabled.provxml', '3__SMISettings_HideAutologonUI.provxml', '4__SMISettings_ShellLauncher.provxml', '5__SMISettings_UIVerbosityLevel.provxml'],
+    [
+      '0__SMISettings_AutoLogon.provxml',
+      '1__SMISettings_BrandingNeutral.provxml',
+      '2__SMISettings_CrashDumpEnabled.provxml',
+      '3__SMISettings_HideAutologonUI.provxml',
+      '4__SMISettings_ShellLauncher.provxml',
+      '5__SMISettings_UIVerbosityLevel.provxml',
+    ],
   );
   const at = (n: string) => entry(r, `Multivariant/0/Prov/RunTime/${n}`);
-  assert.equal(at('0__SMISettings_AutoLogon.provxml'), provxml(...nest(['MCSF', 'SMISettings', 'AutoLogon'], [parm('Enable', '1', 'string'), parm('Password', 'pw', 'string'), parm('UserName', 'kiosk', 'string')])));
+  assert.equal(
+    at('0__SMISettings_AutoLogon.provxml'),
+    provxml(
+      ...nest(['MCSF', 'SMISettings', 'AutoLogon'], [parm('Enable', '1', 'string'), parm('Password', 'pw', 'string'), parm('UserName', 'kiosk', 'string')]),
+    ),
+  );
   assert.equal(
     at('4__SMISettings_ShellLauncher.provxml'),
     provxml(
-      ...nest(['MCSF', 'SMISettings', 'ShellLauncher'], [parm('Enable', 'eshell.exe', 'string'), ...nest(['UserSpecificSettings', 'LocalUserSpecificSettings', 'kiosk'], [parm('UserCustomShell', 'C:\\app\\kiosk.exe', 'string')])]),
+      ...nest(
+        ['MCSF', 'SMISettings', 'ShellLauncher'],
+        [
+          parm('Enable', 'eshell.exe', 'string'),
+          ...nest(['UserSpecificSettings', 'LocalUserSpecificSettings', 'kiosk'], [parm('UserCustomShell', 'C:\\app\\kiosk.exe', 'string')]),
+        ],
+      ),
     ),
   );
   assert.equal(at('5__SMISettings_UIVerbosityLevel.provxml'), provxml(...nest(['MCSF', 'SMISettings'], [parm('UIVerbosityLevel', '1', 'integer')])));
@@ -368,21 +485,42 @@ test('SMISettings: AutoLogon in one file (ENABLE as the string 1), ShellLauncher
 });
 
 test('DeviceManagement: one group-level file with both MemoryDump parms, in addition to the Policies ones', () => {
-  const r = compile(base({ deviceManagement: { MemoryDump: { AllowCrashDump: 'Allowed', AllowLiveDump: 'Allowed' } }, policies: { MemoryDump: { AllowLiveDump: 'Allowed' } } }));
+  const r = compile(
+    base({ deviceManagement: { MemoryDump: { AllowCrashDump: 'Allowed', AllowLiveDump: 'Allowed' } }, policies: { MemoryDump: { AllowLiveDump: 'Allowed' } } }),
+  );
   assert.deepEqual(runtime(r), [
     ['0__DeviceManagement.provxml', '68b6df2b-85fb-561b-b7e2-14ed14e8b31a'],
     ['1__Policies_MemoryDump_AllowLiveDump.provxml', '5ccb48b9-da32-5178-8321-503eaf8328d5'],
   ]);
-  assert.equal(entry(r, 'Multivariant/0/Prov/RunTime/0__DeviceManagement.provxml'), provxml(...nest(['Policy', 'Config', 'MemoryDump'], [parm('AllowCrashDump', '1', 'integer'), parm('AllowLiveDump', '1', 'integer')])));
+  assert.equal(
+    entry(r, 'Multivariant/0/Prov/RunTime/0__DeviceManagement.provxml'),
+    provxml(...nest(['Policy', 'Config', 'MemoryDump'], [parm('AllowCrashDump', '1', 'integer'), parm('AllowLiveDump', '1', 'integer')])),
+  );
 });
 
 test('Active Directory join: the ComputerAccount file holds the join parms and the device name, the reload last', () => {
-  const r = compile(base({ device: { name: 'CORP-%RAND:4%' }, account: { activeDirectory: { domain: 'corp.contoso.com', account: 'CORP\\joiner', password: { secret: 'join' }, ou: 'OU=PCs,DC=corp' } } }), files(), { join: 'pw' });
+  const r = compile(
+    base({
+      device: { name: 'CORP-%RAND:4%' },
+      account: { activeDirectory: { domain: 'corp.contoso.com', account: 'CORP\\joiner', password: { secret: 'join' }, ou: 'OU=PCs,DC=corp' } },
+    }),
+    files(),
+    { join: 'pw' },
+  );
   assert.deepEqual(runtime(r), [['0__Accounts_ComputerAccount.provxml', 'f35dd173-1c3e-5f2b-a3a4-29b602842b09']]);
   assert.equal(
     entry(r, 'Multivariant/0/Prov/RunTime/0__Accounts_ComputerAccount.provxml'),
     provxml(
-      ...nest(['Accounts', 'Domain'], [parm('Account', 'CORP\\joiner', 'string'), parm('AccountOU', 'OU=PCs,DC=corp', 'string'), parm('ComputerName', 'CORP-%RAND:4%', 'string'), parm('DomainName', 'corp.contoso.com', 'string'), parm('Password', 'pw', 'string')]),
+      ...nest(
+        ['Accounts', 'Domain'],
+        [
+          parm('Account', 'CORP\\joiner', 'string'),
+          parm('AccountOU', 'OU=PCs,DC=corp', 'string'),
+          parm('ComputerName', 'CORP-%RAND:4%', 'string'),
+          parm('DomainName', 'corp.contoso.com', 'string'),
+          parm('Password', 'pw', 'string'),
+        ],
+      ),
       ...nest(['Provisioning', 'ForceSettingReload'], [parm('ComputerName', '1', 'integer')]),
     ),
   );
@@ -405,20 +543,38 @@ test('csp list: OMA-URIs compiled straight into provxml, device and user, every 
   const device = runtime(r);
   assert.equal(device.length, 6);
   assert.equal(device[0]![0], '0__CSP_Policy_Config_Camera_AllowCamera.provxml');
-  assert.equal(entry(r, 'Multivariant/0/Prov/RunTime/0__CSP_Policy_Config_Camera_AllowCamera.provxml'), provxml(...nest(['Policy', 'Config', 'Camera'], [parm('AllowCamera', '0', 'integer')])));
-  assert.equal(entry(r, `Multivariant/0/Prov/RunTime/${device[3]![0]}`), provxml(...nest(['AssignedAccess'], [parm('Configuration', '&lt;AssignedAccessConfiguration xmlns=&quot;x&quot;/&gt;', 'string')])));
+  assert.equal(
+    entry(r, 'Multivariant/0/Prov/RunTime/0__CSP_Policy_Config_Camera_AllowCamera.provxml'),
+    provxml(...nest(['Policy', 'Config', 'Camera'], [parm('AllowCamera', '0', 'integer')])),
+  );
+  assert.equal(
+    entry(r, `Multivariant/0/Prov/RunTime/${device[3]![0]}`),
+    provxml(...nest(['AssignedAccess'], [parm('Configuration', '&lt;AssignedAccessConfiguration xmlns=&quot;x&quot;/&gt;', 'string')])),
+  );
   assert.equal(entry(r, `Multivariant/0/Prov/RunTime/${device[4]![0]}`), provxml(...nest(['Example'], [parm('Blob', 'AAEC', 'binary')])));
-  assert.equal(entry(r, `Multivariant/0/Prov/RunTime/${device[5]![0]}`), provxml(...nest(['DevDetail', 'Ext', 'Microsoft'], [parm('DNSComputerName', 'PC-%SERIAL%', 'string')])));
+  assert.equal(
+    entry(r, `Multivariant/0/Prov/RunTime/${device[5]![0]}`),
+    provxml(...nest(['DevDetail', 'Ext', 'Microsoft'], [parm('DNSComputerName', 'PC-%SERIAL%', 'string')])),
+  );
   const user = runtime(r, 'User_RunTime');
-  assert.deepEqual(user.map(([f]) => f), ['6__CSP_Policy_Config_Start_HideRecentlyAddedApps.provxml']);
-  assert.equal(entry(r, `Multivariant/0/Prov/User_RunTime/${user[0]![0]}`), provxml(...nest(['Policy', 'Config', 'Start'], [parm('HideRecentlyAddedApps', 'true', 'boolean')], 'User')));
+  assert.deepEqual(
+    user.map(([f]) => f),
+    ['6__CSP_Policy_Config_Start_HideRecentlyAddedApps.provxml'],
+  );
+  assert.equal(
+    entry(r, `Multivariant/0/Prov/User_RunTime/${user[0]![0]}`),
+    provxml(...nest(['Policy', 'Config', 'Start'], [parm('HideRecentlyAddedApps', 'true', 'boolean')], 'User')),
+  );
   // Not ICD groups: GUIDs of ppkg's own, distinct per URI.
   assert.equal(new Set(device.map(([, g]) => g)).size, 6);
 });
 
 test('Wi-Fi and Entra join: believed forms in their ICD-derived groups', () => {
   const r = compile(
-    base({ account: { entra: { tokenExpiry: '2099-01-01', token: { secret: 't' } } }, network: { wifi: { ssid: 'Lab & Co', security: 'WPA2-Personal', key: { secret: 'k' } } } }),
+    base({
+      account: { entra: { tokenExpiry: '2099-01-01', token: { secret: 't' } } },
+      network: { wifi: { ssid: 'Lab & Co', security: 'WPA2-Personal', key: { secret: 'k' } } },
+    }),
     files(),
     { t: 'TOKEN', k: 'passphrase1' },
   );
@@ -427,7 +583,10 @@ test('Wi-Fi and Entra join: believed forms in their ICD-derived groups', () => {
     // & is a legal file-name character; it is escaped in RunTime.xml's Data attribute.
     ['1__ConnectivityProfiles_WLAN_WLANSetting_Lab & Co.provxml', 'ac17da61-38b8-5bb9-bdaf-7436ac4eb133'],
   ]);
-  assert.equal(entry(r, 'Multivariant/0/Prov/RunTime/0__Accounts_Azure.provxml'), provxml(...nest(['AADJ'], [parm('Authority', 'https://login.microsoftonline.com/common', 'string'), parm('BPRT', 'TOKEN', 'string')])));
+  assert.equal(
+    entry(r, 'Multivariant/0/Prov/RunTime/0__Accounts_Azure.provxml'),
+    provxml(...nest(['AADJ'], [parm('Authority', 'https://login.microsoftonline.com/common', 'string'), parm('BPRT', 'TOKEN', 'string')])),
+  );
   const wifi = entry(r, 'Multivariant/0/Prov/RunTime/1__ConnectivityProfiles_WLAN_WLANSetting_Lab & Co.provxml');
   assert.match(wifi, /<characteristic type="WiFi">\r\n {4}<characteristic type="Profile">\r\n {6}<characteristic type="Lab &amp; Co">/);
   // The WLANProfile is escaped exactly once: its own & is &amp; inside the document, &amp;amp; in the attribute.
@@ -440,8 +599,14 @@ test('skeleton files byte for byte: Multivariant.xml 120 bytes and CommonSetting
   const cs = r.entries.find((e) => e.path === 'CommonSettings/CommonSettings.xml')!.source as { data: Buffer };
   assert.equal(mv.data.length, 120);
   assert.equal(cs.data.length, 122);
-  assert.equal(mv.data.toString('utf8'), ['<?xml version="1.0" encoding="UTF-8"?>', '<Elements Type="Multivariant">', '  <Element Index="0">', '  </Element>', '</Elements>'].join(CRLF));
-  assert.equal(cs.data.toString('utf8'), ['<?xml version="1.0" encoding="UTF-8"?>', '<Elements Type="CommonSettings">', '  <Element Index="1">', '  </Element>', '</Elements>'].join(CRLF));
+  assert.equal(
+    mv.data.toString('utf8'),
+    ['<?xml version="1.0" encoding="UTF-8"?>', '<Elements Type="Multivariant">', '  <Element Index="0">', '  </Element>', '</Elements>'].join(CRLF),
+  );
+  assert.equal(
+    cs.data.toString('utf8'),
+    ['<?xml version="1.0" encoding="UTF-8"?>', '<Elements Type="CommonSettings">', '  <Element Index="1">', '  </Element>', '</Elements>'].join(CRLF),
+  );
   assert.equal(
     entry(r, 'Multivariant/0/Prov/RunTime.xml'),
     BOM +
@@ -463,7 +628,9 @@ test('skeleton files byte for byte: Multivariant.xml 120 bytes and CommonSetting
 });
 
 test('customizations.xml and AnswerFile.xml: PackageConfig order with Notes, Settings de-indented and Name attributes removed in the AnswerFile', () => {
-  const r = compile(base({ owner: 'OEM', rank: 3, notes: 'n & m', description: 'd', users: [{ name: 'kiosk', group: 'Standard Users' }], oobe: { hide: true } }));
+  const r = compile(
+    base({ owner: 'OEM', rank: 3, notes: 'n & m', description: 'd', users: [{ name: 'kiosk', group: 'Standard Users' }], oobe: { hide: true } }),
+  );
   const c = entry(r, 'Multivariant/0/customizations.xml');
   assert.equal(c, r.customizationsXml.toString('utf8'));
   assert.ok(
@@ -515,7 +682,10 @@ test('customizations.xml and AnswerFile.xml: PackageConfig order with Notes, Set
 
 test('image properties in ICD order: DESCRIPTION and AUTHOR always, ALTITUDE = owner base + rank, WIMBOOT after the statistics', () => {
   const r = compile(base({ owner: 'SystemIntegrator', rank: 7 }));
-  assert.deepEqual(r.imageProperties.map(([k]) => k), ['NAME', 'DESCRIPTION', 'NOTES', 'AUTHOR', 'VERSION', 'ALTITUDE', 'RESETCLEAR', 'PACKAGEID']);
+  assert.deepEqual(
+    r.imageProperties.map(([k]) => k),
+    ['NAME', 'DESCRIPTION', 'NOTES', 'AUTHOR', 'VERSION', 'ALTITUDE', 'RESETCLEAR', 'PACKAGEID'],
+  );
   assert.deepEqual(Object.fromEntries(r.imageProperties).ALTITUDE, '3007');
   assert.equal(Object.fromEntries(r.imageProperties).DESCRIPTION, '');
   assert.equal(Object.fromEntries(r.imageProperties).PACKAGEID, ID);
@@ -530,7 +700,7 @@ test('no silent loss: every setting the native backend cannot compile is one loc
       base({
         applications: [{ name: 'a', commandLine: 'x', successCodes: [0, 1641] }],
         additionalSettings: [
-          { path: 'Workplace/Enrollments/UPN[@UPN=\'u\']/AuthPolicy', value: 'OnPremise' },
+          { path: "Workplace/Enrollments/UPN[@UPN='u']/AuthPolicy", value: 'OnPremise' },
           { path: 'Policies/Camera/AllowCamera', value: 'Maybe' },
         ],
         additionalCustomizationsXml: '<Targets/>',
@@ -540,21 +710,23 @@ test('no silent loss: every setting the native backend cannot compile is one loc
     err = e as CompileError;
   }
   assert.ok(err instanceof CompileError, 'the compile must refuse');
-  assert.deepEqual(
-    err.problems.map((p) => [p.code, p.path.join('.')]).sort(),
-    [
-      ['PPKG111', 'additionalSettings.1.value'],
-      ['PPKG111', 'applications.0.successCodes'],
-      ['PPKG113', 'additionalCustomizationsXml'],
-      ['PPKG113', 'additionalSettings.0.value'],
-    ],
-  );
+  assert.deepEqual(err.problems.map((p) => [p.code, p.path.join('.')]).sort(), [
+    ['PPKG111', 'additionalSettings.1.value'],
+    ['PPKG111', 'applications.0.successCodes'],
+    ['PPKG113', 'additionalCustomizationsXml'],
+    ['PPKG113', 'additionalSettings.0.value'],
+  ]);
   const message = (path: string) => err!.problems.find((p) => p.path.join('.') === path)!.message;
   assert.match(message('additionalSettings.1.value'), /"Maybe".*"Yes", "No".*csp.*\.\/Device\/Vendor\/MSFT\/Policy\/Config\/Camera\/AllowCamera/);
   assert.match(message('applications.0.successCodes'), /several codes/);
   assert.match(message('additionalSettings.0.value'), /Workplace\/Enrollments\/UPN\[@UPN='u'\]\/AuthPolicy is not a setting the native backend compiles/);
   // customizations.xml alone (for ICD) is still produced.
-  const icd = compileProject(base({ additionalCustomizationsXml: '<Targets/>', additionalSettings: [{ path: 'Workplace/X', value: 'y' }] }), new Map(), files(), { target: 'customizations' });
+  const icd = compileProject(
+    base({ additionalCustomizationsXml: '<Targets/>', additionalSettings: [{ path: 'Workplace/X', value: 'y' }] }),
+    new Map(),
+    files(),
+    { target: 'customizations' },
+  );
   assert.match(icd.customizationsXml.toString('utf8'), /<Workplace>\r\n\s+<X>y<\/X>[\s\S]*<\/Common>\r\n\s+<Targets \/>/);
   assert.deepEqual(icd.entries, []);
 });

@@ -13,7 +13,8 @@ const NASTY = `<>&"'`;
 
 function inputs(extra: Record<string, Buffer> = {}): CompileInputs {
   const files = new Map();
-  const add = (p: string, data: Buffer, keep: boolean) => files.set(p, { ...(keep ? { data } : { path: `/nonexistent/${p}` }), sha256: createHash('sha256').update(data).digest(), size: data.length });
+  const add = (p: string, data: Buffer, keep: boolean) =>
+    files.set(p, { ...(keep ? { data } : { path: `/nonexistent/${p}` }), sha256: createHash('sha256').update(data).digest(), size: data.length });
   add('apps/setup.exe', Buffer.from('setup'), false);
   add('apps/dep.dll', Buffer.from('dep'), false);
   add('certs/root.cer', CERT, true);
@@ -40,7 +41,18 @@ function everything(): Project {
     device: { name: 'PC-%SERIAL%', productKey: 'NPPR9-FWDCX-D2C8J-H872K-2YT43', sharedUse: true, removePreinstalledSoftware: true },
     network: { wifi: { ssid: `Net ${NASTY}`, security: 'WPA2-Personal', key: { secret: 'wifi-key' }, autoConnect: false, hidden: true } },
     account: { entra: { tokenExpiry: '2099-01-01', token: { secret: 'bulk-token' } }, localAdmin: { user: 'admin', password: { secret: 'admin-pw' } } },
-    applications: [{ name: `App ${NASTY}`, installer: 'apps/setup.exe', commandLine: `setup.exe /q ${NASTY}`, dependencies: ['apps/dep.dll'], continueInstall: false, restartRequired: true, successCodes: [0, 1641], restartCodes: [3010] }],
+    applications: [
+      {
+        name: `App ${NASTY}`,
+        installer: 'apps/setup.exe',
+        commandLine: `setup.exe /q ${NASTY}`,
+        dependencies: ['apps/dep.dll'],
+        continueInstall: false,
+        restartRequired: true,
+        successCodes: [0, 1641],
+        restartCodes: [3010],
+      },
+    ],
     certificates: [
       { name: `Root ${NASTY}`, file: 'certs/root.cer' },
       { name: 'Inter', file: 'certs/root.cer', store: 'CA' },
@@ -52,10 +64,10 @@ function everything(): Project {
       { path: 'Policies/ApplicationManagement/AllowAllTrustedApps', value: 'Yes' },
       { path: "Accounts/Users/User[@UserName='kiosk']/UserGroup", value: `Standard ${NASTY}` },
     ],
-    additionalCustomizationsXml: '<Targets><Target Id="t"><TargetState><Condition Name="PowerPlatformRole" Value="2"/></TargetState></Target></Targets><Variant><TargetRefs><TargetRef Id="t"/></TargetRefs><Settings><OOBE><Desktop><HideOobe>False</HideOobe></Desktop></OOBE></Settings></Variant>',
+    additionalCustomizationsXml:
+      '<Targets><Target Id="t"><TargetState><Condition Name="PowerPlatformRole" Value="2"/></TargetState></Target></Targets><Variant><TargetRefs><TargetRef Id="t"/></TargetRefs><Settings><OOBE><Desktop><HideOobe>False</HideOobe></Desktop></OOBE></Settings></Variant>',
   };
 }
-
 
 /** A project the native backend can build: everything() without what only ICD compiles. */
 function buildable(): Project {
@@ -148,7 +160,10 @@ test('customizations.xml: every wizard setting at its WCD path, values escaped o
   assert.deepEqual(new Map([...common].sort()), new Map(expected.sort()));
   // Targets/Variant come after Common, in the provisioning namespace (no xmlns="" reset).
   const cust = get(root, 'Settings', 'Customizations');
-  assert.deepEqual(childElements(cust).map((c) => c.name), ['Common', 'Targets', 'Variant']);
+  assert.deepEqual(
+    childElements(cust).map((c) => c.name),
+    ['Common', 'Targets', 'Variant'],
+  );
   assert.doesNotMatch(r.customizationsXml.toString(), /xmlns=""/);
   // Escaped exactly once: the raw text never holds a bare < or & from a value.
   assert.match(r.customizationsXml.toString(), /<Name>Pkg &lt;&gt;&amp;"'<\/Name>/);
@@ -157,7 +172,16 @@ test('customizations.xml: every wizard setting at its WCD path, values escaped o
 test('package: wizard settings compiled, RunTime.xml order and SettingsGroups, certificate forms, every XML well formed', () => {
   const r = compileProject(buildable(), SECRETS, inputs());
   const paths = r.entries.map((e) => e.path);
-  for (const p of ['Multivariant/Multivariant.xml', 'Multivariant/0/MasterDatastore.xml', 'Multivariant/0/customizations.xml', 'Multivariant/0/Prov/RunTime.xml', 'DataAsset/DataAsset.xml', 'CommonSettings/CommonSettings.xml', 'CommonSettings/1/AnswerFile.xml']) assert.ok(paths.includes(p), p);
+  for (const p of [
+    'Multivariant/Multivariant.xml',
+    'Multivariant/0/MasterDatastore.xml',
+    'Multivariant/0/customizations.xml',
+    'Multivariant/0/Prov/RunTime.xml',
+    'DataAsset/DataAsset.xml',
+    'CommonSettings/CommonSettings.xml',
+    'CommonSettings/1/AnswerFile.xml',
+  ])
+    assert.ok(paths.includes(p), p);
   for (const e of r.entries) {
     if (e.source.kind !== 'buffer' || !/\.(xml|provxml)$/.test(e.path)) continue;
     parseXmlDocument(e.source.data.toString('utf8').replace(/^\ufeff/, '')); // well-formed
@@ -177,7 +201,10 @@ test('package: wizard settings compiled, RunTime.xml order and SettingsGroups, c
   assert.equal(sets[0]![0], '641c3728-5623-544a-9144-976a2dbf3ca9');
   for (const n of names) assert.ok(paths.includes(`Multivariant/0/Prov/RunTime/${n}`), n);
   assert.equal(new Set(sets.map(([g]) => g)).size, sets.length, 'SettingsGroup values are unique');
-  assert.ok(names.some((n) => n.endsWith('__ConnectivityProfiles_WLAN_WLANSetting_Net __&_\'.provxml')), 'SSID made file-name safe');
+  assert.ok(
+    names.some((n) => n.endsWith("__ConnectivityProfiles_WLAN_WLANSetting_Net __&_'.provxml")),
+    'SSID made file-name safe',
+  );
 
   const prov = (suffix: string) => {
     const p = paths.find((x) => x.endsWith(suffix));
@@ -197,11 +224,21 @@ test('package: wizard settings compiled, RunTime.xml order and SettingsGroups, c
     walk(el, '');
     return out;
   };
-  assert.deepEqual(parmsOf(prov('Accounts_Azure.provxml')), ['/AADJ:Authority=https://login.microsoftonline.com/common(string)', `/AADJ:BPRT=TOKEN${NASTY}(string)`]);
-  assert.deepEqual(parmsOf(prov('Accounts_Users_admin.provxml')), [`/Accounts/Users/admin:Password=PW${NASTY}(string)`, '/Accounts/Users/admin:LocalUserGroup=2(integer)']);
+  assert.deepEqual(parmsOf(prov('Accounts_Azure.provxml')), [
+    '/AADJ:Authority=https://login.microsoftonline.com/common(string)',
+    `/AADJ:BPRT=TOKEN${NASTY}(string)`,
+  ]);
+  assert.deepEqual(parmsOf(prov('Accounts_Users_admin.provxml')), [
+    `/Accounts/Users/admin:Password=PW${NASTY}(string)`,
+    '/Accounts/Users/admin:LocalUserGroup=2(integer)',
+  ]);
   const thumb = createHash('sha1').update(CERT).digest('hex').toUpperCase();
-  assert.deepEqual(parmsOf(prov('Certificates_RootCertificates_Root __&_\'.provxml')), [`/RootCATrustedCertificates@Device/Root/${thumb}:EncodedCertificate=${CERT.toString('base64')}(string)`]);
-  assert.deepEqual(parmsOf(prov('Certificates_CACertificates_Inter.provxml')), [`/RootCATrustedCertificates@Device/CA/${thumb}:EncodedCertificate=${CERT.toString('base64')}(string)`]);
+  assert.deepEqual(parmsOf(prov("Certificates_RootCertificates_Root __&_'.provxml")), [
+    `/RootCATrustedCertificates@Device/Root/${thumb}:EncodedCertificate=${CERT.toString('base64')}(string)`,
+  ]);
+  assert.deepEqual(parmsOf(prov('Certificates_CACertificates_Inter.provxml')), [
+    `/RootCATrustedCertificates@Device/CA/${thumb}:EncodedCertificate=${CERT.toString('base64')}(string)`,
+  ]);
   assert.deepEqual(parmsOf(prov('Certificates_TrustedPeopleCertificates_People.provxml')).length, 1);
   // The client certificate's parms in the order of their WCD leaves.
   assert.deepEqual(parmsOf(prov('Certificates_ClientCertificates_Client.provxml')), [
@@ -210,9 +247,14 @@ test('package: wizard settings compiled, RunTime.xml order and SettingsGroups, c
     '/ClientCertificateInstall@Device/PFXCertInstall/Client:PFXKeyExportable=false(boolean)',
     '/ClientCertificateInstall@Device/PFXCertInstall/Client:KeyLocation=3(integer)',
   ]);
-  assert.deepEqual(parmsOf(prov('Command_0_ReturnCodeSuccess.provxml')), ['/ProvisioningCommands/PrimaryContext/$(__PackageID)/0:ReturnCodeSuccess=0(integer)']);
+  assert.deepEqual(parmsOf(prov('Command_0_ReturnCodeSuccess.provxml')), [
+    '/ProvisioningCommands/PrimaryContext/$(__PackageID)/0:ReturnCodeSuccess=0(integer)',
+  ]);
   assert.deepEqual(parmsOf(prov('SharedPC.provxml')), ['/SharedPC:EnableSharedPCMode=true(boolean)']);
-  assert.deepEqual(parmsOf(prov('CleanPC.provxml')), ['/CleanPC:CleanPCWithoutRetainingUserData=1(integer) exec', '/Provisioning/ForceSettingReload:CleanPCWithoutRetainingUserData=1(integer)']);
+  assert.deepEqual(parmsOf(prov('CleanPC.provxml')), [
+    '/CleanPC:CleanPCWithoutRetainingUserData=1(integer) exec',
+    '/Provisioning/ForceSettingReload:CleanPCWithoutRetainingUserData=1(integer)',
+  ]);
   assert.deepEqual(parmsOf(prov('EditionUpgrade_UpgradeEditionWithProductKey.provxml')), [
     '/WindowsLicensing:UpgradeEditionWithProductKey=NPPR9-FWDCX-D2C8J-H872K-2YT43(string) exec',
     '/Provisioning/ForceSettingReload:UpgradeEditionWithProductKey=1(integer)',
@@ -233,7 +275,8 @@ test('package: wizard settings compiled, RunTime.xml order and SettingsGroups, c
   assert.deepEqual(Object.fromEntries(r.imageProperties), {
     NAME: `Pkg ${NASTY}`,
     DESCRIPTION: `Desc ${NASTY}`,
-    NOTES: 'VERSION=10.0.26100.1;Source=Classic;;TargetSkus=WindowsCommon,Desktop;EncryptPackage=False;SignPackage=False;PackageID=11111111-2222-3333-4444-555555555555;',
+    NOTES:
+      'VERSION=10.0.26100.1;Source=Classic;;TargetSkus=WindowsCommon,Desktop;EncryptPackage=False;SignPackage=False;PackageID=11111111-2222-3333-4444-555555555555;',
     AUTHOR: '',
     PACKAGEID: '{11111111-2222-3333-4444-555555555555}',
     VERSION: '1.2',
@@ -260,15 +303,23 @@ test('escaping: XML metacharacters everywhere; line breaks and control character
   tricky.set('admin-pw', 'a&amp;b&lt;c&#65;');
   const t = compileProject(buildable(), tricky, inputs());
   const admin = t.entries.find((e) => e.path.endsWith('Accounts_Users_admin.provxml'))!;
-  const parm = childElements(childElements(childElements(childElements(parseXmlDocument((admin.source as { data: Buffer }).data.toString('utf8')))[0]!)[0]!)[0]!)[0]!;
+  const parm = childElements(
+    childElements(childElements(childElements(parseXmlDocument((admin.source as { data: Buffer }).data.toString('utf8')))[0]!)[0]!)[0]!,
+  )[0]!;
   assert.equal(attr(parm, 'value'), 'a&amp;b&lt;c&#65;');
   assert.match(t.customizationsXml.toString(), /<Password>a&amp;amp;b&amp;lt;c&amp;#65;<\/Password>/);
   const p = buildable();
   p.applications![0]!.commandLine = 'a\nb';
-  assert.throws(() => compileProject(p, SECRETS, inputs()), (e: unknown) => e instanceof CompileError && e.path.join('.') === 'applications.0.commandLine');
+  assert.throws(
+    () => compileProject(p, SECRETS, inputs()),
+    (e: unknown) => e instanceof CompileError && e.path.join('.') === 'applications.0.commandLine',
+  );
   const q = buildable();
   q.description = 'bell \u0007';
-  assert.throws(() => compileProject(q, SECRETS, inputs()), (e: unknown) => e instanceof CompileError && e.path.join('.') === 'description');
+  assert.throws(
+    () => compileProject(q, SECRETS, inputs()),
+    (e: unknown) => e instanceof CompileError && e.path.join('.') === 'description',
+  );
   const s = new Map(SECRETS);
   s.set('admin-pw', 'SENTINEL-X\n');
   assert.throws(
@@ -277,7 +328,10 @@ test('escaping: XML metacharacters everywhere; line breaks and control character
   );
   const bad = everything();
   bad.additionalCustomizationsXml = '<Targets><Target></Targets>';
-  assert.throws(() => customizationsOnly(bad), (e: unknown) => e instanceof CompileError && e.path[0] === 'additionalCustomizationsXml');
+  assert.throws(
+    () => customizationsOnly(bad),
+    (e: unknown) => e instanceof CompileError && e.path[0] === 'additionalCustomizationsXml',
+  );
   // Multi-line values where .NET-style escaping keeps them: a description.
   const multi = buildable();
   multi.description = 'line one\nline two';
@@ -298,7 +352,8 @@ test('minimal project: Open Wi-Fi has no key, nothing added, no DataAsset', () =
 });
 
 test('xml reader: refuses DOCTYPE and entity bombs quickly, mismatched tags, deep nesting', () => {
-  const bomb = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><lolz>&lol2;</lolz>';
+  const bomb =
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><lolz>&lol2;</lolz>';
   assert.throws(() => parseXmlDocument(bomb), /DOCTYPE or ENTITY/);
   assert.throws(() => parseXmlFragment('<a/><!ENTITY x "y">'), /DOCTYPE or ENTITY/);
   assert.throws(() => parseXmlDocument('<a><b></a>'), /does not match/);

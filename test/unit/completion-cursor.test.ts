@@ -37,7 +37,11 @@ function check(name: string, text: string, from = 0, to = text.length): void {
     const slow = getLocation(text, offset);
     const shape = (l: typeof slow) => JSON.parse(JSON.stringify({ path: l.path, isAtPropertyKey: l.isAtPropertyKey, previousNode: l.previousNode }));
     assert.ok(fast, `${name}: answered at ${offset}`);
-    assert.deepStrictEqual(shape(fast), shape(slow), `${name} at ${offset}: …${text.slice(Math.max(0, offset - 30), offset)}|${text.slice(offset, offset + 10)}`);
+    assert.deepStrictEqual(
+      shape(fast),
+      shape(slow),
+      `${name} at ${offset}: …${text.slice(Math.max(0, offset - 30), offset)}|${text.slice(offset, offset + 10)}`,
+    );
   }
 }
 

@@ -57,12 +57,24 @@ function everyOffset(text: string, from = 0, to = text.length): number[] {
 function documents(): Doc[] {
   const example = fs.readFileSync(path.join(ROOT, 'examples/bulk-enrollment/cts-desktops.ppkg.json'), 'utf8');
   const starter = starterProject({ name: 'Starter', id: '{6f1c2a3e-8d4b-4e7a-9c51-2b7d0e4f9a13}', today: NOW });
-  const starterWithSchema = starterProject({ name: 'Starter', id: '{6f1c2a3e-8d4b-4e7a-9c51-2b7d0e4f9a13}', today: NOW, schemaRef: './ppkg-project.schema.json' });
+  const starterWithSchema = starterProject({
+    name: 'Starter',
+    id: '{6f1c2a3e-8d4b-4e7a-9c51-2b7d0e4f9a13}',
+    today: NOW,
+    schemaRef: './ppkg-project.schema.json',
+  });
   const g = generateProject({ bytes: 100 * 1024, comments: true, now: NOW });
   // Every offset of the head (device, network, account, the first applications) and of the middle application.
   const head = g.text.indexOf('"applications"') + 3000;
   const mid = g.text.lastIndexOf('{', g.slots.property);
-  const large = [...everyOffset(g.text, 0, head), ...everyOffset(g.text, mid - 200, mid + 800), g.slots.property, g.slots.value, g.text.length - 1, g.text.length];
+  const large = [
+    ...everyOffset(g.text, 0, head),
+    ...everyOffset(g.text, mid - 200, mid + 800),
+    g.slots.property,
+    g.slots.value,
+    g.text.length - 1,
+    g.text.length,
+  ];
   return [
     { name: 'example', text: example, offsets: everyOffset(example) },
     { name: 'starter', text: starter, offsets: everyOffset(starter) },
@@ -125,12 +137,19 @@ test('the fast path gives json-ls doComplete items at every offset, and answers 
       const kind = slotKind(jsonDoc, d.text, offset);
       if (kind) slots++;
       if (!fast) {
-        if (kind && !underSecretReference(jsonDoc, offset)) missed.push(`${kind} slot at ${offset}: …${JSON.stringify(d.text.slice(Math.max(0, offset - 30), offset))}|${JSON.stringify(d.text.slice(offset, offset + 10))}`);
+        if (kind && !underSecretReference(jsonDoc, offset))
+          missed.push(
+            `${kind} slot at ${offset}: …${JSON.stringify(d.text.slice(Math.max(0, offset - 30), offset))}|${JSON.stringify(d.text.slice(offset, offset + 10))}`,
+          );
         continue;
       }
       answered++;
       const expected = await ls.doComplete(document, document.positionAt(offset), jsonDoc);
-      assert.deepStrictEqual(wire(fast), wire(expected), `${d.name} at offset ${offset}: …${d.text.slice(Math.max(0, offset - 40), offset)}|${d.text.slice(offset, offset + 20)}`);
+      assert.deepStrictEqual(
+        wire(fast),
+        wire(expected),
+        `${d.name} at offset ${offset}: …${d.text.slice(Math.max(0, offset - 40), offset)}|${d.text.slice(offset, offset + 20)}`,
+      );
     }
     assert.ok(answered > d.offsets.length / 2, `${d.name}: fast path answered ${answered} of ${d.offsets.length} offsets`);
     assert.deepEqual(missed.slice(0, 5), [], `${d.name}: slots left to json-ls (${slots} slots)`);

@@ -65,6 +65,9 @@ test('corpus raw-and-multivariant.xml: refused, one located error per setting on
   // HomeDir, DevDetail, the three enrollment settings, the multivariant XML.
   assert.deepEqual(codes.filter((x) => x === 'PPKG113').length, 6, codes.join(' '));
   assert.ok(codes.includes('PPKG111'), 'the list of return codes and the unknown update label');
-  assert.ok(err.diagnostics.every((d) => d.range.start.line > 0), 'each error is located on its setting');
+  assert.ok(
+    err.diagnostics.every((d) => d.range.start.line > 0),
+    'each error is located on its setting',
+  );
   assert.ok(!existsSync(join(dir, 'out', 'Mixed.ppkg')));
 });

@@ -67,11 +67,23 @@ test('edits: a changed policy and version, an added user, a removed command, a c
   assert.deepEqual(d.image, [{ property: 'Version', a: '2.5', b: '2.6' }]);
   const by = (c: string) => d.settings.filter((s) => s.change === c).map((s) => s.setting);
   // In RunTime order.
-  assert.deepEqual(by('changed'), ["ConnectivityProfiles/WLAN/WLANSetting/WLANConfig[@SSID='Fixture Net']/WLANXmlSettings/SecurityKey", 'Policies/Camera/AllowCamera']);
-  assert.deepEqual(by('removed'), ['ProvisioningCommands/PrimaryContext/Command/CommandConfig[1]/CommandLine', 'ProvisioningCommands/PrimaryContext/Command/CommandConfig[1]/ContinueInstall']);
+  assert.deepEqual(by('changed'), [
+    "ConnectivityProfiles/WLAN/WLANSetting/WLANConfig[@SSID='Fixture Net']/WLANXmlSettings/SecurityKey",
+    'Policies/Camera/AllowCamera',
+  ]);
+  assert.deepEqual(by('removed'), [
+    'ProvisioningCommands/PrimaryContext/Command/CommandConfig[1]/CommandLine',
+    'ProvisioningCommands/PrimaryContext/Command/CommandConfig[1]/ContinueInstall',
+  ]);
   assert.deepEqual(by('added'), ["Accounts/Users/User[@UserName='extra']/UserGroup"]);
-  assert.deepEqual(d.settings.find((s) => s.setting === 'Policies/Camera/AllowCamera'), { change: 'changed', scope: 'device', setting: 'Policies/Camera/AllowCamera', a: 'No', b: 'Yes' });
-  assert.deepEqual(d.files.map((f) => [f.change, f.setting, f.a?.name, f.a?.sha256 === f.b?.sha256]), [['changed', 'ProvisioningCommands/PrimaryContext/Command/CommandConfig[0]/CommandFile', 'setup.exe', false]]);
+  assert.deepEqual(
+    d.settings.find((s) => s.setting === 'Policies/Camera/AllowCamera'),
+    { change: 'changed', scope: 'device', setting: 'Policies/Camera/AllowCamera', a: 'No', b: 'Yes' },
+  );
+  assert.deepEqual(
+    d.files.map((f) => [f.change, f.setting, f.a?.name, f.a?.sha256 === f.b?.sha256]),
+    [['changed', 'ProvisioningCommands/PrimaryContext/Command/CommandConfig[0]/CommandFile', 'setup.exe', false]],
+  );
   const text2 = renderDiffText(d);
   noSentinel(text2 + JSON.stringify(d));
   assert.match(text2, /~ Policies\/Camera\/AllowCamera: No → Yes/);
@@ -90,12 +102,24 @@ test('two packages: the native build and the wimlib capture without customizatio
 test('a project that cannot be compared says why, in words', async () => {
   const broken = join(work, 'broken.ppkg.json');
   writeFileSync(broken, '{ "name": "x", ');
-  await assert.rejects(inspectProjectFile(broken, 'broken.ppkg.json', {}), (e: Error) => e instanceof ProjectReadError && /not a readable project file \(line 1/.test(e.message));
+  await assert.rejects(
+    inspectProjectFile(broken, 'broken.ppkg.json', {}),
+    (e: Error) => e instanceof ProjectReadError && /not a readable project file \(line 1/.test(e.message),
+  );
   const wrong = join(work, 'wrong.ppkg.json');
   writeFileSync(wrong, JSON.stringify({ name: 'x', id: 'nope', version: '1.0', device: { name: 5 } }));
-  await assert.rejects(inspectProjectFile(wrong, 'wrong.ppkg.json', {}), (e: Error) => e instanceof ProjectReadError && /has \d+ errors? .*Run ppkg validate wrong\.ppkg\.json/.test(e.message));
+  await assert.rejects(
+    inspectProjectFile(wrong, 'wrong.ppkg.json', {}),
+    (e: Error) => e instanceof ProjectReadError && /has \d+ errors? .*Run ppkg validate wrong\.ppkg\.json/.test(e.message),
+  );
   const missing = copyProject('missing-file');
   rmSync(join(missing, '../apps/helper.dll'));
-  await assert.rejects(inspectProjectFile(missing, 'missing', {}), (e: Error) => e instanceof ProjectReadError && /The file "apps\/helper\.dll" of missing does not exist/.test(e.message) && !/ENOENT/.test(e.message));
-  await assert.rejects(inspectProjectFile(join(work, 'none.ppkg.json'), 'none.ppkg.json', {}), (e: Error) => e instanceof ProjectReadError && /does not exist/.test(e.message));
+  await assert.rejects(
+    inspectProjectFile(missing, 'missing', {}),
+    (e: Error) => e instanceof ProjectReadError && /The file "apps\/helper\.dll" of missing does not exist/.test(e.message) && !/ENOENT/.test(e.message),
+  );
+  await assert.rejects(
+    inspectProjectFile(join(work, 'none.ppkg.json'), 'none.ppkg.json', {}),
+    (e: Error) => e instanceof ProjectReadError && /does not exist/.test(e.message),
+  );
 });

@@ -21,13 +21,24 @@ test('the Device Registration resource per cloud', () => {
   assert.equal(drsScopeFor('https://login.microsoftonline.us/organizations'), 'urn:ms-drs:enterpriseregistration.microsoftonline.us/.default');
   assert.equal(drsScopeFor('https://login.chinacloudapi.cn/organizations'), 'urn:ms-drs:enterpriseregistration.partner.microsoftonline.cn/.default');
   assert.equal(drsScopeFor('https://127.0.0.1:9/organizations'), 'urn:ms-drs:enterpriseregistration.windows.net/.default', 'unknown host: public');
-  assert.equal(drsScopeFor('https://127.0.0.1:9/organizations', 'usgov'), 'urn:ms-drs:enterpriseregistration.microsoftonline.us/.default', '--cloud wins over the host');
+  assert.equal(
+    drsScopeFor('https://127.0.0.1:9/organizations', 'usgov'),
+    'urn:ms-drs:enterpriseregistration.microsoftonline.us/.default',
+    '--cloud wins over the host',
+  );
 });
 
 test('fetchBulkToken --cloud usgov signs in for the US Government DRS resource', async () => {
   const em = await startEntraEmulator({ signIn: { interval: 0.01 } });
   try {
-    await fetchBulkToken({ authority: em.authority, cloud: 'usgov', ca: getTestCa().caPem, deviceCode: true, onDeviceCode: () => undefined, pollIntervalMs: 5 });
+    await fetchBulkToken({
+      authority: em.authority,
+      cloud: 'usgov',
+      ca: getTestCa().caPem,
+      deviceCode: true,
+      onDeviceCode: () => undefined,
+      pollIntervalMs: 5,
+    });
     const scope = em.requestsTo('/oauth2/v2.0/devicecode')[0]!.form!.scope!.split(' ');
     assert.ok(scope.includes('urn:ms-drs:enterpriseregistration.microsoftonline.us/.default'), scope.join(' '));
     assert.ok(!scope.includes('urn:ms-drs:enterpriseregistration.windows.net/.default'));

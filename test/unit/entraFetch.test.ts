@@ -31,10 +31,12 @@ function options(em: EntraEmulator, extra: FetchTokenOptions = {}): FetchTokenOp
 function browser(em: EntraEmulator) {
   return (url: string) =>
     new Promise<void>((resolve, reject) => {
-      https.get(url, { ca: em.caPem }, (res) => {
-        res.resume();
-        res.on('end', () => resolve());
-      }).on('error', reject);
+      https
+        .get(url, { ca: em.caPem }, (res) => {
+          res.resume();
+          res.on('end', () => resolve());
+        })
+        .on('error', reject);
     });
 }
 
@@ -147,23 +149,55 @@ test('slow polling: keeps polling through InProgress until CompleteSuccess', asy
 
 test('CompleteError AADSTS240001: tells the admin to allow device join and grant consent', async () => {
   await withEmulator(
-    { bulk: { completion: { kind: 'error', code: 240001, error: 'BulkAADJTokenUnauthorized', description: 'BulkAADJTokenUnauthorized: User is not authorized to register devices in Azure AD.' } } },
+    {
+      bulk: {
+        completion: {
+          kind: 'error',
+          code: 240001,
+          error: 'BulkAADJTokenUnauthorized',
+          description: 'BulkAADJTokenUnauthorized: User is not authorized to register devices in Azure AD.',
+        },
+      },
+    },
     async (em) => {
       const e = await expectFailure(em, options(em), 'not-authorized-to-join');
       assert.equal(e.details.code, '240001');
       assert.match(e.message, /join devices/);
-      assert.match(e.message, /https:\/\/login\.microsoftonline\.com\/common\/adminConsent\?client_id=de0853a1-ab20-47bd-990b-71ad5077ac7b&redirect_uri=https:\/\/portal\.azure\.com\/TokenAuthorize/);
+      assert.match(
+        e.message,
+        /https:\/\/login\.microsoftonline\.com\/common\/adminConsent\?client_id=de0853a1-ab20-47bd-990b-71ad5077ac7b&redirect_uri=https:\/\/portal\.azure\.com\/TokenAuthorize/,
+      );
     },
   );
 });
 
 const completeErrors: { name: string; completion: { code?: number; description: string }; kind: EntraErrorKind; says: RegExp }[] = [
   // AADSTS90093 GraphUserUnauthorized: Graph refused Entra ID's own call (consent), not the admin's role.
-  { name: 'Graph forbidden (90093)', completion: { code: 90093, description: 'AADSTS90093: Graph returned 403 Insufficient privileges to complete the operation.' }, kind: 'graph-forbidden', says: /call to Microsoft Graph on your behalf was forbidden \(AADSTS90093\).*not about your role.*adminConsent/ },
+  {
+    name: 'Graph forbidden (90093)',
+    completion: { code: 90093, description: 'AADSTS90093: Graph returned 403 Insufficient privileges to complete the operation.' },
+    kind: 'graph-forbidden',
+    says: /call to Microsoft Graph on your behalf was forbidden \(AADSTS90093\).*not about your role.*adminConsent/,
+  },
   // AADSTS90092 GraphNonRetryableError: the SyncFabric service principal that creates package_ users is missing.
-  { name: 'SyncFabric missing (90092)', completion: { code: 90092, description: 'AADSTS90092: Non-retryable error has occurred.' }, kind: 'syncfabric-missing', says: /SyncFabric service principal is missing.*`ppkg doctor --fix`/ },
-  { name: 'SyncFabric missing', completion: { code: 700016, description: "Application with identifier '00000014-0000-0000-c000-000000000000' was not found in the directory." }, kind: 'syncfabric-missing', says: /New-MgServicePrincipal -AppId 00000014-0000-0000-c000-000000000000/ },
-  { name: 'not in MDM user scope', completion: { description: 'The user is not in the MDM user scope for automatic enrollment.' }, kind: 'not-in-mdm-scope', says: /MDM user scope/ },
+  {
+    name: 'SyncFabric missing (90092)',
+    completion: { code: 90092, description: 'AADSTS90092: Non-retryable error has occurred.' },
+    kind: 'syncfabric-missing',
+    says: /SyncFabric service principal is missing.*`ppkg doctor --fix`/,
+  },
+  {
+    name: 'SyncFabric missing',
+    completion: { code: 700016, description: "Application with identifier '00000014-0000-0000-c000-000000000000' was not found in the directory." },
+    kind: 'syncfabric-missing',
+    says: /New-MgServicePrincipal -AppId 00000014-0000-0000-c000-000000000000/,
+  },
+  {
+    name: 'not in MDM user scope',
+    completion: { description: 'The user is not in the MDM user scope for automatic enrollment.' },
+    kind: 'not-in-mdm-scope',
+    says: /MDM user scope/,
+  },
   { name: 'unknown code', completion: { code: 99999, description: 'Something else.' }, kind: 'bulk-token-failed', says: /AADSTS99999.*Something else/ },
 ];
 for (const c of completeErrors) {
@@ -216,9 +250,12 @@ test('malformed JSON from poll → malformed-response', async () => {
 });
 
 test('resultData that is not JSON → malformed-response', async () => {
-  await withEmulator({ bulk: { pollRaw: { status: 200, body: JSON.stringify({ state: 'CompleteSuccess', resultData: `{"refresh_token":"${BPRT}"` }) } } }, async (em) => {
-    await expectFailure(em, options(em), 'malformed-response');
-  });
+  await withEmulator(
+    { bulk: { pollRaw: { status: 200, body: JSON.stringify({ state: 'CompleteSuccess', resultData: `{"refresh_token":"${BPRT}"` }) } } },
+    async (em) => {
+      await expectFailure(em, options(em), 'malformed-response');
+    },
+  );
 });
 
 test('empty response → federated-staged-rollout', async () => {
@@ -292,10 +329,31 @@ test('cancellation while the browser sign-in is open → cancelled, loopback rel
 });
 
 const signInErrors: { name: string; spec: NonNullable<EntraScenario['signIn']>; kind: EntraErrorKind; says: RegExp }[] = [
-  { name: 'MFA required (50076)', spec: { error: { error: 'invalid_grant', code: 50076, description: 'Due to a configuration change made by your administrator, you must use multi-factor authentication.' } }, kind: 'mfa-required', says: /multi-factor.*password or certificate-based/ },
+  {
+    name: 'MFA required (50076)',
+    spec: {
+      error: {
+        error: 'invalid_grant',
+        code: 50076,
+        description: 'Due to a configuration change made by your administrator, you must use multi-factor authentication.',
+      },
+    },
+    kind: 'mfa-required',
+    says: /multi-factor.*password or certificate-based/,
+  },
   { name: 'MFA enrollment (50079)', spec: { error: { error: 'interaction_required', code: 50079 } }, kind: 'mfa-required', says: /AADSTS50079/ },
-  { name: 'Conditional Access block (53003)', spec: { error: { error: 'invalid_grant', code: 53003, description: 'Access has been blocked by Conditional Access policies.' } }, kind: 'conditional-access', says: /Conditional Access.*exclude/ },
-  { name: 'consent (65001)', spec: { error: { error: 'invalid_grant', code: 65001, description: 'The user or administrator has not consented.' } }, kind: 'consent-required', says: /adminConsent/ },
+  {
+    name: 'Conditional Access block (53003)',
+    spec: { error: { error: 'invalid_grant', code: 53003, description: 'Access has been blocked by Conditional Access policies.' } },
+    kind: 'conditional-access',
+    says: /Conditional Access.*exclude/,
+  },
+  {
+    name: 'consent (65001)',
+    spec: { error: { error: 'invalid_grant', code: 65001, description: 'The user or administrator has not consented.' } },
+    kind: 'consent-required',
+    says: /adminConsent/,
+  },
   { name: 'token endpoint HTTP 500', spec: { raw: { status: 500, body: 'oops', contentType: 'text/plain' } }, kind: 'http', says: /HTTP 500/ },
 ];
 for (const c of signInErrors) {
@@ -309,9 +367,12 @@ for (const c of signInErrors) {
 }
 
 test('interactive sign-in blocked by Conditional Access at /authorize → conditional-access', async () => {
-  await withEmulator({ signIn: { authorizeError: { error: 'access_denied', code: 53003, description: 'Access has been blocked by Conditional Access policies.' } } }, async (em) => {
-    await expectFailure(em, options(em, { deviceCode: false, openBrowser: browser(em) }), 'conditional-access');
-  });
+  await withEmulator(
+    { signIn: { authorizeError: { error: 'access_denied', code: 53003, description: 'Access has been blocked by Conditional Access policies.' } } },
+    async (em) => {
+      await expectFailure(em, options(em, { deviceCode: false, openBrowser: browser(em) }), 'conditional-access');
+    },
+  );
 });
 
 test('interactive sign-in that needs MFA at the token endpoint → mfa-required', async () => {
@@ -369,7 +430,14 @@ test('expiry: invalid, past and too far dates are refused before any request', a
 
 test('signIn() alone returns the account and tenant (reused for Graph)', async () => {
   await withEmulator({}, async (em) => {
-    const r = await signIn({ clientId: 'graph-client', authority: em.authority, scopes: ['https://graph.microsoft.com/.default'], deviceCode: true, onDeviceCode: () => undefined, ca: em.caPem });
+    const r = await signIn({
+      clientId: 'graph-client',
+      authority: em.authority,
+      scopes: ['https://graph.microsoft.com/.default'],
+      deviceCode: true,
+      onDeviceCode: () => undefined,
+      ca: em.caPem,
+    });
     assert.equal(r.accessToken, ACCESS);
     assert.equal(r.username, em.username);
     assert.equal(r.tenantId, em.tenantId);

@@ -48,7 +48,7 @@ async function failure(p: Promise<unknown>): Promise<HttpsFailure> {
   assert.fail('the request succeeded');
 }
 
-test('an injected CA is added to Node\'s roots, never replaces them', async () => {
+test("an injected CA is added to Node's roots, never replaces them", async () => {
   const { url } = await serve((_q, res) => res.end('{"ok":true}'));
   const seen: (string[] | undefined)[] = [];
   const original = https.request;
@@ -110,7 +110,10 @@ test('an answer larger than the limit is refused, for Entra and for Graph alike'
     more();
   });
   assert.equal((await failure(httpsCall({ method: 'GET', url: `${url}/big`, ca }))).kind, 'too-large');
-  await assert.rejects(httpsRequest({ method: 'GET', url: `${url}/big`, ca, stage: 'poll' }), (e: unknown) => e instanceof EntraError && e.kind === 'malformed-response');
+  await assert.rejects(
+    httpsRequest({ method: 'GET', url: `${url}/big`, ca, stage: 'poll' }),
+    (e: unknown) => e instanceof EntraError && e.kind === 'malformed-response',
+  );
   const graph = new GraphClient({ endpoint: url, ca, getAccessToken: async () => SECRET });
   await assert.rejects(graph.get('/v1.0/big'), (e: unknown) => e instanceof GraphError && e.code === 'TooLarge' && !e.message.includes(SECRET));
 });
@@ -137,7 +140,10 @@ test('cancel: a request in flight ends at once; Entra and Graph each say "cancel
   assert.equal((await failure(httpsCall({ method: 'GET', url: `${url}/hang`, ca, signal: controller.signal }))).kind, 'cancelled');
   assert.ok(Date.now() - started < 1000);
   const aborted = AbortSignal.abort();
-  await assert.rejects(httpsRequest({ method: 'GET', url: `${url}/hang`, ca, signal: aborted }), (e: unknown) => e instanceof EntraError && e.kind === 'cancelled');
+  await assert.rejects(
+    httpsRequest({ method: 'GET', url: `${url}/hang`, ca, signal: aborted }),
+    (e: unknown) => e instanceof EntraError && e.kind === 'cancelled',
+  );
   const graph = new GraphClient({ endpoint: url, ca, getAccessToken: async () => SECRET, signal: aborted });
   await assert.rejects(graph.get('/v1.0/me'), (e: unknown) => e instanceof GraphError && e.code === 'Cancelled');
   await assert.rejects(delay(10_000, aborted), (e: unknown) => e instanceof HttpsFailure && e.kind === 'cancelled');

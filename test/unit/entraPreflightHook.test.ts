@@ -45,7 +45,10 @@ test('preflight hook: runs after the one sign-in and before begin, and gets a Gr
     assert.equal(graphToken, GRAPH);
     assert.equal(em.requestsTo('/devicecode').length, 1, 'no second prompt');
     const tokenCalls = em.requestsTo('/oauth2/v2.0/token').map((r) => r.form ?? {});
-    assert.deepEqual(tokenCalls.map((f) => f.grant_type), ['device_code', 'refresh_token']);
+    assert.deepEqual(
+      tokenCalls.map((f) => f.grant_type),
+      ['device_code', 'refresh_token'],
+    );
     assert.equal(tokenCalls[1]!.client_id, 'my-client', 'same client');
     assert.ok(GRAPH_SCOPES.every((s) => tokenCalls[1]!.scope!.includes(s)));
     assert.ok(!tokenCalls[1]!.scope!.includes(DRS_SCOPE));
@@ -101,32 +104,44 @@ test('preflight hook: a cancel during the checks is `cancelled`, and nothing is 
 
 test('preflight hook: a failed fetch after the hook is still an EntraError of the protocol, with both tokens scrubbed', async () => {
   await withEmulator({ bulk: { completion: { kind: 'error', code: 240001, description: `User is not authorized (${GRAPH} ${ACCESS})` } } }, async (em) => {
-    await assert.rejects(
-      fetchBulkToken(options(em, { preflight: async (ctx) => void (await ctx.acquireTokenSilent(GRAPH_SCOPES)) })),
-      (e: unknown) => {
-        assert.ok(e instanceof EntraError);
-        assert.equal(e.kind, 'not-authorized-to-join');
-        const all = `${e.message} ${JSON.stringify(e.details)}`;
-        assert.ok(!all.includes(GRAPH) && !all.includes(ACCESS), all);
-        return true;
-      },
-    );
+    await assert.rejects(fetchBulkToken(options(em, { preflight: async (ctx) => void (await ctx.acquireTokenSilent(GRAPH_SCOPES)) })), (e: unknown) => {
+      assert.ok(e instanceof EntraError);
+      assert.equal(e.kind, 'not-authorized-to-join');
+      const all = `${e.message} ${JSON.stringify(e.details)}`;
+      assert.ok(!all.includes(GRAPH) && !all.includes(ACCESS), all);
+      return true;
+    });
   });
 });
 
 test('signInSession: the silent token fails as an EntraError of its own cause (consent), never a stale one', async () => {
-  await withEmulator({ signIn: { pendingPolls: 1, refreshError: { error: 'invalid_grant', code: 65001, description: 'The user or administrator has not consented to use the application.' } } }, async (em) => {
-    const session = await signInSession({ clientId: 'c', authority: em.authority, scopes: [DRS_SCOPE], deviceCode: true, onDeviceCode: () => undefined, ca: em.caPem });
-    assert.equal(session.accessToken, ACCESS);
-    await assert.rejects(session.acquireTokenSilent(GRAPH_SCOPES), (e: unknown) => {
-      assert.ok(e instanceof EntraError);
-      assert.equal(e.kind, 'consent-required');
-      assert.equal(e.details.code, '65001');
-      assert.ok(!e.message.includes(ACCESS));
-      return true;
-    });
-    await assert.rejects(session.acquireTokenSilent([]), (e: unknown) => e instanceof EntraError && e.kind === 'invalid-option');
-  });
+  await withEmulator(
+    {
+      signIn: {
+        pendingPolls: 1,
+        refreshError: { error: 'invalid_grant', code: 65001, description: 'The user or administrator has not consented to use the application.' },
+      },
+    },
+    async (em) => {
+      const session = await signInSession({
+        clientId: 'c',
+        authority: em.authority,
+        scopes: [DRS_SCOPE],
+        deviceCode: true,
+        onDeviceCode: () => undefined,
+        ca: em.caPem,
+      });
+      assert.equal(session.accessToken, ACCESS);
+      await assert.rejects(session.acquireTokenSilent(GRAPH_SCOPES), (e: unknown) => {
+        assert.ok(e instanceof EntraError);
+        assert.equal(e.kind, 'consent-required');
+        assert.equal(e.details.code, '65001');
+        assert.ok(!e.message.includes(ACCESS));
+        return true;
+      });
+      await assert.rejects(session.acquireTokenSilent([]), (e: unknown) => e instanceof EntraError && e.kind === 'invalid-option');
+    },
+  );
 });
 
 test('signIn keeps its shape: a plain result, no session attached', async () => {
@@ -134,7 +149,10 @@ test('signIn keeps its shape: a plain result, no session attached', async () => 
     const r = await signIn({ clientId: 'c', authority: em.authority, scopes: [DRS_SCOPE], deviceCode: true, onDeviceCode: () => undefined, ca: em.caPem });
     assert.deepEqual(Object.keys(r).sort(), ['accessToken', 'expiresOn', 'tenantClaims', 'tenantId', 'username']);
     // Only the tenant's non-secret claims: never a token.
-    assert.deepEqual(Object.keys(r.tenantClaims!).filter((k) => !['tid', 'tenant_region_scope', 'tenant_region_sub_scope'].includes(k)), []);
+    assert.deepEqual(
+      Object.keys(r.tenantClaims!).filter((k) => !['tid', 'tenant_region_scope', 'tenant_region_sub_scope'].includes(k)),
+      [],
+    );
     assert.equal(r.accessToken, ACCESS);
   });
 });

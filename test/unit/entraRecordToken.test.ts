@@ -32,7 +32,14 @@ const PROJECT = `// Kiosk laptops, Building 4
 
 test('records the facts, keeps comments, layout and an existing secret name', () => {
   const out = recordTokenFacts(PROJECT, facts);
-  for (const comment of ['"token": { "secret": "kiosk-bprt" },\n', '"tokenExpiry": "2027-05-20", // old', '// Kiosk laptops, Building 4', '// keep this id', '/* bulk enrollment */', '"device": { "name": "KIOSK-%SERIAL%" }']) {
+  for (const comment of [
+    '"token": { "secret": "kiosk-bprt" },\n',
+    '"tokenExpiry": "2027-05-20", // old',
+    '// Kiosk laptops, Building 4',
+    '// keep this id',
+    '/* bulk enrollment */',
+    '"device": { "name": "KIOSK-%SERIAL%" }',
+  ]) {
     assert.ok(out.includes(comment), `lost: ${comment}\n${out}`);
   }
   const value = parse(out) as { account: { entra: Record<string, unknown> } };
@@ -58,7 +65,7 @@ test('adds account.entra with a bulk-token secret reference when missing', () =>
   const value = parse(out) as { account: { entra: Record<string, unknown> } };
   assert.deepEqual(value.account.entra.token, { secret: 'bulk-token' });
   assert.equal(value.account.entra.tenant, facts.tenant);
-  assert.match(out, /\n {4}"account": \{/, 'uses the file\'s 4-space indent');
+  assert.match(out, /\n {4}"account": \{/, "uses the file's 4-space indent");
 });
 
 test('replaces a plain-string token (a pasted BPRT) with a secret reference', () => {

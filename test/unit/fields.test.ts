@@ -12,14 +12,23 @@ const project = {
   version: '1.0',
   network: { wifi: { ssid: 's', key: { secret: 'wifi' } } },
   account: { activeDirectory: { domain: 'd', password: 'plain' }, localAdmin: { user: 'a', password: { secret: 'admin' } } },
-  users: [{ name: 'u1', password: 'x' }, { name: 'u2', password: { secret: 'u2' } }],
+  users: [
+    { name: 'u1', password: 'x' },
+    { name: 'u2', password: { secret: 'u2' } },
+  ],
   applications: [{ name: 'a', installer: 'i.msi', dependencies: ['d1.dll', 'd2.dll'] }],
   deviceContext: { commandFiles: ['c.cmd'] },
   certificates: [{ name: 'c', file: 'c.pfx', password: { secret: 'pfx' } }],
   personalization: { DeployDesktopImage: 'bg.jpg' },
   smiSettings: { AutoLogon: { Password: { secret: 'auto' } } },
-  csp: [{ uri: './Vendor/MSFT/X/Y', format: 'chr', value: { secret: 'cspv' } }, { uri: './Vendor/MSFT/X/Z', format: 'chr', value: 'not a secret' }],
-  additionalSettings: [{ path: 'Foo/Password', value: 'p' }, { path: 'Foo/Bar', value: 'b' }],
+  csp: [
+    { uri: './Vendor/MSFT/X/Y', format: 'chr', value: { secret: 'cspv' } },
+    { uri: './Vendor/MSFT/X/Z', format: 'chr', value: 'not a secret' },
+  ],
+  additionalSettings: [
+    { path: 'Foo/Password', value: 'p' },
+    { path: 'Foo/Bar', value: 'b' },
+  ],
 };
 
 test('every secret-bearing property, from the schema, in document order', () => {

@@ -15,7 +15,9 @@ import type { Project } from '../../server/src/model/project';
 import { settingsList } from '../support/customizationsCompare';
 
 const CORPUS = join(__dirname, '../fixtures/wcd/corpus');
-const corpus = readdirSync(CORPUS).filter((f) => f.endsWith('.xml')).sort();
+const corpus = readdirSync(CORPUS)
+  .filter((f) => f.endsWith('.xml'))
+  .sort();
 
 /** Rebuilds customizations.xml from an imported project, with the original secrets and file paths. */
 export function rebuild(xml: string): { project: Project; projectText: string; rebuilt: string; warnings: string[] } {
@@ -26,13 +28,47 @@ export function rebuild(xml: string): { project: Project; projectText: string; r
   // WCD writes absolute paths of the building machine; import keeps the file name. Map it back.
   const originals = [...xml.matchAll(/>([A-Za-z]:\\[^<]+|[^<>\s]+\\[^<]+)</g)].map((m) => m[1]!);
   const back = (p: string) => originals.find((o) => o.split('\\').pop() === p.split('/').pop()) ?? p.replace(/\//g, '\\');
-  const rebuilt = compileProject(project, r.secretValues, { files: new Map(), customizationsPath: back }, { target: 'customizations' }).customizationsXml.toString('utf8');
+  const rebuilt = compileProject(
+    project,
+    r.secretValues,
+    { files: new Map(), customizationsPath: back },
+    { target: 'customizations' },
+  ).customizationsXml.toString('utf8');
   return { project, projectText: r.projectText, rebuilt, warnings: r.warnings };
 }
 
 test('the corpus covers every setting kind the table compiles', () => {
   const all = corpus.map((f) => readFileSync(join(CORPUS, f), 'utf8')).join('\n');
-  for (const kind of ['Azure', 'ComputerName', 'DomainName', 'UserGroup', 'RootCertificate', 'CACertificate', 'TrustedPeopleCertificate', 'ClientCertificate', 'CleanPCWithoutRetainingUserData', 'CleanPCRetainingUserData', 'WLANConfig', 'UpgradeEditionWithProductKey', 'ChangeProductKey', 'HideOobe', 'EnableCortanaVoice', 'EnableSharedPCMode', 'DeviceContext', 'DependencyPackages', 'DeployDesktopImage', 'LockScreenImageUrl', 'AutoLogon', 'ShellLauncher', 'UIVerbosityLevel', 'Licensing', 'AccountManagement', 'DeviceManagement', 'FileExplorer', 'Targets']) {
+  for (const kind of [
+    'Azure',
+    'ComputerName',
+    'DomainName',
+    'UserGroup',
+    'RootCertificate',
+    'CACertificate',
+    'TrustedPeopleCertificate',
+    'ClientCertificate',
+    'CleanPCWithoutRetainingUserData',
+    'CleanPCRetainingUserData',
+    'WLANConfig',
+    'UpgradeEditionWithProductKey',
+    'ChangeProductKey',
+    'HideOobe',
+    'EnableCortanaVoice',
+    'EnableSharedPCMode',
+    'DeviceContext',
+    'DependencyPackages',
+    'DeployDesktopImage',
+    'LockScreenImageUrl',
+    'AutoLogon',
+    'ShellLauncher',
+    'UIVerbosityLevel',
+    'Licensing',
+    'AccountManagement',
+    'DeviceManagement',
+    'FileExplorer',
+    'Targets',
+  ]) {
     assert.ok(all.includes(`<${kind}`), `no corpus file has ${kind}`);
   }
 });
@@ -59,13 +95,22 @@ test('import keeps explicit values, Notes and order, and adds nothing', () => {
   const ad = rebuild(readFileSync(join(CORPUS, 'ad-join.xml'), 'utf8')).project;
   assert.equal(ad.notes, 'Ticket CHG-4711: joins branch PCs to corp.');
   assert.equal(ad.oobe?.hide, false);
-  assert.deepEqual(ad.users?.map((u) => u.name), ['brsupport', 'bradmin', 'kiosk']);
+  assert.deepEqual(
+    ad.users?.map((u) => u.name),
+    ['brsupport', 'bradmin', 'kiosk'],
+  );
   assert.equal(ad.account?.localAdmin, undefined, 'the first user is not an administrator: all stay in users, in order');
   assert.deepEqual(ad.users?.[2], { name: 'kiosk', group: 'Standard Users' });
   assert.deepEqual(ad.account?.activeDirectory && Object.keys(ad.account.activeDirectory), ['domain', 'account', 'password', 'ou']);
   const apps = rebuild(readFileSync(join(CORPUS, 'commands.xml'), 'utf8')).project;
-  assert.deepEqual(apps.applications?.map((a) => a.name), ['Runtime', 'Rename admin', 'Agent']);
-  assert.deepEqual(apps.applications?.[1], { name: 'Rename admin', commandLine: 'powershell -NoProfile -Command "Rename-LocalUser -Name Administrator -NewName corpadm"' });
+  assert.deepEqual(
+    apps.applications?.map((a) => a.name),
+    ['Runtime', 'Rename admin', 'Agent'],
+  );
+  assert.deepEqual(apps.applications?.[1], {
+    name: 'Rename admin',
+    commandLine: 'powershell -NoProfile -Command "Rename-LocalUser -Name Administrator -NewName corpadm"',
+  });
   assert.equal(apps.notes, '');
   assert.deepEqual(apps.deviceContext, { commandLine: 'cmd /c prep.cmd', commandFiles: ['prep.cmd', 'settings.reg'] });
   const raw = rebuild(readFileSync(join(CORPUS, 'raw-and-multivariant.xml'), 'utf8'));

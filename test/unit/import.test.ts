@@ -28,7 +28,11 @@ function reexport(xml: string, secretValues: Record<string, string>, rewritePath
   assert.deepEqual(doc.syntaxProblems, []);
   const project = doc.value as Project;
   const files = new Map();
-  const stub = { data: readFileSync(new URL('../../examples/bulk-enrollment/certificates/contoso-root.cer', import.meta.url)), sha256: Buffer.alloc(32), size: 1 };
+  const stub = {
+    data: readFileSync(new URL('../../examples/bulk-enrollment/certificates/contoso-root.cer', import.meta.url)),
+    sha256: Buffer.alloc(32),
+    size: 1,
+  };
   for (const a of project.applications ?? []) for (const f of [a.installer, ...(a.dependencies ?? [])]) files.set(f, stub);
   for (const c of project.certificates ?? []) files.set(c.file, stub);
   // The values import set aside are exactly the file's secrets, by the names it gave them.
@@ -39,7 +43,11 @@ function reexport(xml: string, secretValues: Record<string, string>, rewritePath
 
 test('wizard-like: every setting mapped, secrets become references (never values), round trip', () => {
   const xml = fixture('wizard.xml');
-  const { r, project, xml: again } = reexport(xml, { 'bulk-token': 'SENTINEL-BPRT-eyJ0eXAiOiJKV1Qi', 'local-admin-password': 'SENTINEL-ADMIN-PW', 'wifi-key': 'SENTINEL-WIFI-KEY' }, (p) =>
+  const {
+    r,
+    project,
+    xml: again,
+  } = reexport(xml, { 'bulk-token': 'SENTINEL-BPRT-eyJ0eXAiOiJKV1Qi', 'local-admin-password': 'SENTINEL-ADMIN-PW', 'wifi-key': 'SENTINEL-WIFI-KEY' }, (p) =>
     p === 'agent.msi' ? 'C:\\Users\\admin\\Documents\\WCD\\apps\\agent.msi' : 'C:\\Users\\admin\\Documents\\WCD\\certs\\lab-root.cer',
   );
   for (const v of ['SENTINEL-BPRT', 'SENTINEL-ADMIN-PW', 'SENTINEL-WIFI-KEY']) {
@@ -55,10 +63,15 @@ test('wizard-like: every setting mapped, secrets become references (never values
   assert.equal(project.applications?.[0]?.commandLine, `msiexec /i agent.msi /qn TOKEN="a<b>&'c'"`);
   assert.deepEqual(project.applications?.[0]?.successCodes, [0, 1641]);
   assert.equal(project.additionalSettings, undefined);
-  assert.deepEqual(xmlLeaves(section(again, 'Settings', 'Customizations', 'Common'), { trim: true }), xmlLeaves(section(xml, 'Settings', 'Customizations', 'Common'), { trim: true }));
+  assert.deepEqual(
+    xmlLeaves(section(again, 'Settings', 'Customizations', 'Common'), { trim: true }),
+    xmlLeaves(section(xml, 'Settings', 'Customizations', 'Common'), { trim: true }),
+  );
   assert.deepEqual(xmlLeaves(section(again, 'PackageConfig'), { trim: true }), xmlLeaves(section(xml, 'PackageConfig'), { trim: true }));
   // The imported project validates except for the token expiry it cannot know.
-  const codes = validateText(r.projectText, { now: () => new Date('2026-12-01') }).diagnostics.filter((d) => d.severity === 'error').map((d) => d.code);
+  const codes = validateText(r.projectText, { now: () => new Date('2026-12-01') })
+    .diagnostics.filter((d) => d.severity === 'error')
+    .map((d) => d.code);
   // …and the two return codes the native backend cannot compile (it says so, it does not drop one).
   assert.deepEqual(codes, ['PPKG014', 'PPKG111']);
 });
@@ -98,7 +111,10 @@ test('hostile or broken input: DOCTYPE, entity bomb, oversize, wrong root are re
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">]>
 <WindowsCustomizations>&lol2;</WindowsCustomizations>`;
   const t = Date.now();
-  assert.throws(() => importCustomizations(bomb), (e: unknown) => e instanceof ImportError && /DOCTYPE or ENTITY/.test(e.message) && /line 2/.test(e.message));
+  assert.throws(
+    () => importCustomizations(bomb),
+    (e: unknown) => e instanceof ImportError && /DOCTYPE or ENTITY/.test(e.message) && /line 2/.test(e.message),
+  );
   assert.ok(Date.now() - t < 500);
   assert.throws(() => importCustomizations('<!DOCTYPE WindowsCustomizations SYSTEM "file:///etc/passwd"><WindowsCustomizations/>'), /DOCTYPE/);
   assert.throws(() => importCustomizations('<a/>'.padEnd(9 * 1024 * 1024, ' ')), /characters/);

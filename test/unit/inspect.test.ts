@@ -40,7 +40,15 @@ test('everything.ppkg: image, settings with WCD paths and labels, raw OMA-URIs, 
   assert.equal(m.format, 'ppkg-inspect');
   assert.equal(m.version, 1);
   assert.deepEqual(
-    { name: m.image.name, id: m.image.packageId, version: m.image.version, owner: m.image.owner, rank: m.image.rank, altitude: m.image.altitude, cx: m.image.hasCustomizationsXml },
+    {
+      name: m.image.name,
+      id: m.image.packageId,
+      version: m.image.version,
+      owner: m.image.owner,
+      rank: m.image.rank,
+      altitude: m.image.altitude,
+      cx: m.image.hasCustomizationsXml,
+    },
     { name: 'Inspect Fixture', id: '{5e1d2c3b-4a59-4687-9abc-def012345678}', version: '2.5', owner: 'SystemIntegrator', rank: 12, altitude: 3012, cx: true },
   );
   assert.equal(setting(m, 'Accounts/ComputerAccount/ComputerName').value, 'FX-%SERIAL%');
@@ -66,11 +74,17 @@ test('everything.ppkg: image, settings with WCD paths and labels, raw OMA-URIs, 
   // User scope: User_RunTime.xml, after every device setting.
   const user = m.settings.filter((s) => s.scope === 'user').map((s) => s.path ?? s.uri);
   assert.deepEqual(user, ['Policies/FileExplorer/AllowOptionToShowNetwork', './User/Vendor/MSFT/Policy/Config/Education/DefaultPrinterName']);
-  assert.equal(m.settings.findIndex((s) => s.scope === 'user'), m.settings.length - 2);
+  assert.equal(
+    m.settings.findIndex((s) => s.scope === 'user'),
+    m.settings.length - 2,
+  );
   // RunTime order: ICD's group order (Accounts first, commands by position).
   const names = m.settings.map((s) => s.path ?? s.uri);
   assert.ok(names.indexOf('Accounts/Azure/Authority') === 0);
-  assert.ok(names.indexOf('ProvisioningCommands/PrimaryContext/Command/CommandConfig[0]/CommandLine') < names.indexOf('ProvisioningCommands/PrimaryContext/Command/CommandConfig[1]/CommandLine'));
+  assert.ok(
+    names.indexOf('ProvisioningCommands/PrimaryContext/Command/CommandConfig[0]/CommandLine') <
+      names.indexOf('ProvisioningCommands/PrimaryContext/Command/CommandConfig[1]/CommandLine'),
+  );
   // Files: the setting shows the shipped file with its SHA-256.
   const installer = setting(m, 'ProvisioningCommands/PrimaryContext/Command/CommandConfig[0]/CommandFile');
   assert.equal(installer.file!.name, 'setup.exe');
@@ -94,7 +108,16 @@ test('users, commands in execution order, certificates and the risk summary', as
     { name: 'kiosk', group: 'Standard Users', hasPassword: true },
   ]);
   assert.deepEqual(
-    m.commands.map((c) => [c.order, c.context, c.index, c.commandLine, c.files.map((f) => f.name), c.dependencies.map((f) => f.name), c.continueInstall, c.returnCodeRestart]),
+    m.commands.map((c) => [
+      c.order,
+      c.context,
+      c.index,
+      c.commandLine,
+      c.files.map((f) => f.name),
+      c.dependencies.map((f) => f.name),
+      c.continueInstall,
+      c.returnCodeRestart,
+    ]),
     [
       [1, 'device', null, 'cmd /c prep.cmd', ['prep.cmd'], [], null, null],
       [2, 'primary', 0, 'setup.exe /quiet', ['setup.exe'], ['helper.dll'], null, '3010'],
@@ -103,7 +126,13 @@ test('users, commands in execution order, certificates and the risk summary', as
   );
   const root = m.certificates.find((c) => c.store === 'Root')!;
   assert.equal(root.subject, 'CN=Contoso Example Root CA (not trusted anywhere)');
-  assert.equal(root.thumbprint, createHash('sha1').update(readFileSync(join(FIX, 'src/certs/root.cer'))).digest('hex').toUpperCase());
+  assert.equal(
+    root.thumbprint,
+    createHash('sha1')
+      .update(readFileSync(join(FIX, 'src/certs/root.cer')))
+      .digest('hex')
+      .toUpperCase(),
+  );
   assert.equal(root.selfSigned, true);
   assert.match(root.notAfter!, /^2036-/);
   // The client PFX is opened with the password the package carries; the password is not in the model.
@@ -115,8 +144,18 @@ test('users, commands in execution order, certificates and the risk summary', as
   const r = m.risks;
   assert.equal(r.systemCommands, 3);
   assert.deepEqual(r.administratorsCreated, ['fxadmin']);
-  assert.deepEqual(r.trustedCertificates.map((c) => c.store), ['Root']);
-  assert.deepEqual(r.weakenedPolicies.map((w) => w.setting), ['Policies/ApplicationManagement/AllowAllTrustedApps', 'SMISettings/AutoLogon/Enable', './Device/Vendor/MSFT/Policy/Config/Defender/AllowRealtimeMonitoring']);
+  assert.deepEqual(
+    r.trustedCertificates.map((c) => c.store),
+    ['Root'],
+  );
+  assert.deepEqual(
+    r.weakenedPolicies.map((w) => w.setting),
+    [
+      'Policies/ApplicationManagement/AllowAllTrustedApps',
+      'SMISettings/AutoLogon/Enable',
+      './Device/Vendor/MSFT/Policy/Config/Defender/AllowRealtimeMonitoring',
+    ],
+  );
   assert.deepEqual(r.bulkToken, { present: true, expires: '2027-01-01T00:00:00.000Z' });
   assert.equal(r.credentials.length, 6);
   const text = renderInspectText(m);
@@ -146,7 +185,10 @@ test('secrets: masked with a stable fingerprint, shown only when asked; never in
   assert.doesNotMatch(pfx.compiledValue, /^MII/);
   const shown = (await inspectPackage(EVERYTHING, { secrets: { show: true } })).model;
   assert.equal(setting(shown, 'Accounts/Azure/BPRT').value, FIXTURE_SECRETS['bulk-token']);
-  assert.equal(setting(shown, "ConnectivityProfiles/WLAN/WLANSetting/WLANConfig[@SSID='Fixture Net']/WLANXmlSettings/SecurityKey").value, FIXTURE_SECRETS['wifi-key']);
+  assert.equal(
+    setting(shown, "ConnectivityProfiles/WLAN/WLANSetting/WLANConfig[@SSID='Fixture Net']/WLANXmlSettings/SecurityKey").value,
+    FIXTURE_SECRETS['wifi-key'],
+  );
 });
 
 test('a package written by wimlib without customizations.xml maps to the same settings', async () => {
@@ -176,20 +218,35 @@ test('bulk token expiry: read from a JWT-like token, else unknown (never guessed
 /* ------------------------------------------------------------ odd packages */
 
 const BOM = '\ufeff';
-const provxml = (body: string) => Buffer.from(`${BOM}<?xml version="1.0" encoding="utf-8" standalone="yes"?>\r\n<wap-provisioningdoc>${body}</wap-provisioningdoc>`);
+const provxml = (body: string) =>
+  Buffer.from(`${BOM}<?xml version="1.0" encoding="utf-8" standalone="yes"?>\r\n<wap-provisioningdoc>${body}</wap-provisioningdoc>`);
 const runtime = (...files: string[]) =>
-  Buffer.from(`${BOM}<?xml version="1.0" encoding="utf-8"?>\r\n<ConfigurationSource Version="1.0">${files.map((f) => `<ConfigurationSet Type="provxml" SettingsGroup="x" Data="${f}" />`).join('')}</ConfigurationSource>`);
+  Buffer.from(
+    `${BOM}<?xml version="1.0" encoding="utf-8"?>\r\n<ConfigurationSource Version="1.0">${files.map((f) => `<ConfigurationSet Type="provxml" SettingsGroup="x" Data="${f}" />`).join('')}</ConfigurationSource>`,
+  );
 
 async function pkg(name: string, files: Record<string, Buffer>, properties: [string, string][] = [['NAME', name]]): Promise<string> {
   const p = join(work, `${name}.ppkg`);
-  await writeWim(p, Object.entries(files).map(([path, data]) => ({ path, source: { kind: 'buffer' as const, data } })), { properties, timestamp: new Date('2026-01-01T00:00:00Z'), guid: Buffer.alloc(16, 7) });
+  await writeWim(
+    p,
+    Object.entries(files).map(([path, data]) => ({ path, source: { kind: 'buffer' as const, data } })),
+    { properties, timestamp: new Date('2026-01-01T00:00:00Z'), guid: Buffer.alloc(16, 7) },
+  );
   return p;
 }
 
 test('odd packages: unlisted, escaping, missing and malformed files are warnings; the rest is still read', async () => {
   const p = await pkg('odd', {
-    'Multivariant/0/Prov/RunTime.xml': runtime('$(_prov)\\RunTime\\0__Good.provxml', '$(_prov)\\RunTime\\..\\..\\evil.provxml', '$(_prov)\\RunTime\\2__Gone.provxml', '$(_prov)\\RunTime\\3__Bad.provxml', '$(_prov)\\RunTime\\4__Dtd.provxml'),
-    'Multivariant/0/Prov/RunTime/0__Good.provxml': provxml('<characteristic type="Policy"><characteristic type="Config"><characteristic type="Camera"><parm name="AllowCamera" value="0" datatype="integer" /></characteristic></characteristic></characteristic><characteristic type="Acme"><parm name="Cmd" value="a&#x9;red" datatype="string" /></characteristic>'),
+    'Multivariant/0/Prov/RunTime.xml': runtime(
+      '$(_prov)\\RunTime\\0__Good.provxml',
+      '$(_prov)\\RunTime\\..\\..\\evil.provxml',
+      '$(_prov)\\RunTime\\2__Gone.provxml',
+      '$(_prov)\\RunTime\\3__Bad.provxml',
+      '$(_prov)\\RunTime\\4__Dtd.provxml',
+    ),
+    'Multivariant/0/Prov/RunTime/0__Good.provxml': provxml(
+      '<characteristic type="Policy"><characteristic type="Config"><characteristic type="Camera"><parm name="AllowCamera" value="0" datatype="integer" /></characteristic></characteristic></characteristic><characteristic type="Acme"><parm name="Cmd" value="a&#x9;red" datatype="string" /></characteristic>',
+    ),
     'Multivariant/0/Prov/RunTime/3__Bad.provxml': Buffer.from('<wap-provisioningdoc><characteristic'),
     'Multivariant/0/Prov/RunTime/4__Dtd.provxml': Buffer.from('<!DOCTYPE x [<!ENTITY a "b">]><wap-provisioningdoc/>'),
     'Multivariant/0/Prov/RunTime/9__Hidden.provxml': provxml('<characteristic type="X"><parm name="Y" value="1" datatype="integer" /></characteristic>'),
@@ -197,7 +254,10 @@ test('odd packages: unlisted, escaping, missing and malformed files are warnings
     'Extra/readme.txt': Buffer.from('hello'),
   });
   const { model: m } = await inspectPackage(p);
-  assert.deepEqual(m.settings.map((s) => s.path ?? s.uri), ['Policies/Camera/AllowCamera', './Device/Vendor/MSFT/Acme/Cmd']);
+  assert.deepEqual(
+    m.settings.map((s) => s.path ?? s.uri),
+    ['Policies/Camera/AllowCamera', './Device/Vendor/MSFT/Acme/Cmd'],
+  );
   const w = m.warnings.join('\n');
   assert.match(w, /lists "\$\(_prov\)\\\\RunTime\\\\\.\.\\\\\.\.\\\\evil\.provxml", which is not a provxml file of its own folder; it was not read/);
   assert.match(w, /lists 2__Gone\.provxml, which is not in the package/);
@@ -212,7 +272,10 @@ test('odd packages: unlisted, escaping, missing and malformed files are warnings
 });
 
 test('a package without RunTime.xml, and raw settings whose names say credential, are masked and warned', async () => {
-  const p = await pkg('bare', { 'Multivariant/Multivariant.xml': Buffer.from('<Elements/>') }, [['NAME', 'Bare'], ['ALTITUDE', 'high']]);
+  const p = await pkg('bare', { 'Multivariant/Multivariant.xml': Buffer.from('<Elements/>') }, [
+    ['NAME', 'Bare'],
+    ['ALTITUDE', 'high'],
+  ]);
   const { model: m } = await inspectPackage(p);
   assert.deepEqual(m.settings, []);
   assert.match(m.warnings.join('\n'), /has no Multivariant\/0\/Prov\/RunTime\.xml: Windows applies no settings from it/);
@@ -231,7 +294,7 @@ test('a package without RunTime.xml, and raw settings whose names say credential
   const r = (await inspectPackage(q)).model;
   const all = JSON.stringify(r) + renderInspectText(r);
   assert.ok(!/SENTINEL-(PSK|KM|BPRT)/.test(all), 'a credential of an unknown or raw setting leaked');
-  assert.match(setting(r, "./Device/Vendor/MSFT/WiFi/Profile/Lab/WlanXml").value, /<keyMaterial>•••• \([0-9a-f]{8}\)<\/keyMaterial><extra\/>/);
+  assert.match(setting(r, './Device/Vendor/MSFT/WiFi/Profile/Lab/WlanXml').value, /<keyMaterial>•••• \([0-9a-f]{8}\)<\/keyMaterial><extra\/>/);
   assert.deepEqual(r.risks.bulkToken, { present: true, expires: null });
   assert.match(renderInspectText(r), /expiry unknown/);
 });
@@ -241,7 +304,13 @@ test('equal content is decompressed and hashed once, and the XML read in all is 
   let reads = 0;
   const big = { size: 1 << 20, sha1: 'b'.repeat(40) };
   const entries = Array.from({ length: 5000 }, (_, i) => ({ path: `DataAsset/2/${i}_x/f${i}.bin`, name: `f${i}.bin`, isDirectory: false, ...big }));
-  const xml = Array.from({ length: 100 }, (_, i) => ({ path: `Multivariant/0/Prov/RunTime/${i}.provxml`, name: `${i}.provxml`, isDirectory: false, size: 8 << 20, sha1: `${i}`.padStart(40, 'c') }));
+  const xml = Array.from({ length: 100 }, (_, i) => ({
+    path: `Multivariant/0/Prov/RunTime/${i}.provxml`,
+    name: `${i}.provxml`,
+    isDirectory: false,
+    size: 8 << 20,
+    sha1: `${i}`.padStart(40, 'c'),
+  }));
   const fake = {
     entries: [...entries, ...xml],
     imageProperties: [],
@@ -268,7 +337,7 @@ test('equal content is decompressed and hashed once, and the XML read in all is 
 test('SHA-256 on the worker thread equals the in-thread hash, for pieces that own their memory and pieces that share it', async () => {
   const { sha256For, WORKER_HASH_MIN_BYTES } = await import('../../server/src/inspect/hashWorker');
   const data = Buffer.alloc(WORKER_HASH_MIN_BYTES + 12345);
-  for (let i = 0; i < data.length; i += 4096) data.writeUInt32LE(i * 2654435761 >>> 0, i);
+  for (let i = 0; i < data.length; i += 4096) data.writeUInt32LE((i * 2654435761) >>> 0, i);
   const want = createHash('sha256').update(data).digest('hex');
   const h = sha256For(data.length);
   const shared = Buffer.from(data); // one buffer: every piece below is a view that does not own its memory

@@ -22,7 +22,9 @@ function pathsOf(value: unknown, at: (string | number)[] = [], out: (string | nu
 const CORPUS = join(__dirname, '../fixtures/wcd/corpus');
 const texts: [string, string][] = [
   ['example', readFileSync(join(__dirname, '../../examples/bulk-enrollment/cts-desktops.ppkg.json'), 'utf8')],
-  ...readdirSync(CORPUS).filter((f) => f.endsWith('.xml')).map((f): [string, string] => [f, importCustomizations(readFileSync(join(CORPUS, f), 'utf8')).projectText]),
+  ...readdirSync(CORPUS)
+    .filter((f) => f.endsWith('.xml'))
+    .map((f): [string, string] => [f, importCustomizations(readFileSync(join(CORPUS, f), 'utf8')).projectText]),
   ['generated', generateProject({ bytes: 40 * 1024, comments: true }).text],
   ['odd', '\ufeff{\r\n  // c\r\n  "a\\u00e9\\"x": [1, -2.5e3, true, null, { "k": "v\\n\\t" },],\r\n  /* b */ "💻": { "": "" }, "n": 1e400,\r\n}\r\n'],
 ];
@@ -40,7 +42,8 @@ test('scanning the text locates every node where the jsonc tree has it', () => {
     paths.forEach((p, i) => {
       const node = nodeAtPath(root, p)!;
       const key = keyNodeOf(node);
-      const brief = (n: { type: string; offset: number; length: number; value?: unknown } | undefined) => n && [n.type, n.offset, n.length, n.type === 'object' || n.type === 'array' ? undefined : n.value];
+      const brief = (n: { type: string; offset: number; length: number; value?: unknown } | undefined) =>
+        n && [n.type, n.offset, n.length, n.type === 'object' || n.type === 'array' ? undefined : n.value];
       assert.deepEqual(brief(scanned[i]?.node), brief(node), `${name} ${JSON.stringify(p)}`);
       assert.deepEqual(brief(scanned[i]?.key), brief(key), `${name} ${JSON.stringify(p)} (key)`);
       compared++;

@@ -123,7 +123,11 @@ test('table rows are well formed', () => {
       }
     }
   }
-  for (const l of LISTS) assert.ok(SETTINGS.some((d) => d.path.startsWith(l.path + '/') || d.path === l.path), `list ${l.path} is not used`);
+  for (const l of LISTS)
+    assert.ok(
+      SETTINGS.some((d) => d.path.startsWith(l.path + '/') || d.path === l.path),
+      `list ${l.path} is not used`,
+    );
 });
 
 /** Every .ts file under a folder. */

@@ -53,7 +53,10 @@ test('project files are found recursively and mapped by account.entra.packageUse
   const dir = mkdtempSync(join(tmpdir(), 'ppkg-accounts-'));
   mkdirSync(join(dir, 'sub', 'deeper'), { recursive: true });
   mkdirSync(join(dir, 'node_modules'));
-  writeFileSync(join(dir, 'a.ppkg.json'), '{ // comment\n "account": { "entra": { "packageUser": "package_a@contoso.example", "tokenExpiry": "2026-05-01", "token": { "secret": "t" } } } }');
+  writeFileSync(
+    join(dir, 'a.ppkg.json'),
+    '{ // comment\n "account": { "entra": { "packageUser": "package_a@contoso.example", "tokenExpiry": "2026-05-01", "token": { "secret": "t" } } } }',
+  );
   writeFileSync(join(dir, 'sub', 'deeper', 'b.ppkg.json'), '{ "account": { "entra": { "packageUser": "package_b@contoso.example" } } }');
   writeFileSync(join(dir, 'sub', 'none.ppkg.json'), '{ "name": "no token" }');
   writeFileSync(join(dir, 'node_modules', 'x.ppkg.json'), '{ "account": { "entra": { "packageUser": "package_x@contoso.example" } } }');

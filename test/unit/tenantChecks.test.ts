@@ -32,7 +32,9 @@ test('R2: tenant-wide passes, AU-scoped fails, none fails, direct-only warns, un
   const au = evaluateR2({ assignments: { source: 'self', body: [{ roleDefinitionId: INTUNE, directoryScopeId: '/administrativeUnits/au-1' }] } });
   assert.equal(au.status, 'fail');
   assert.match(au.message, /scoped to an administrative unit/);
-  const none = evaluateR2({ assignments: { source: 'transitive', body: [{ roleDefinitionId: 'f2ef992c-3afb-46b9-b7cf-a126ee74c451', directoryScopeId: '/' }] } });
+  const none = evaluateR2({
+    assignments: { source: 'transitive', body: [{ roleDefinitionId: 'f2ef992c-3afb-46b9-b7cf-a126ee74c451', directoryScopeId: '/' }] },
+  });
   assert.equal(none.status, 'fail');
   assert.equal(evaluateR2({ assignments: { source: 'direct', body: [] } }).status, 'warn');
   const unknown = evaluateR2({ assignments: { failures: [{ ok: false, status: 400, message: 'bad' }, denied] } });
@@ -57,11 +59,18 @@ test('R3: all passes, selected+member passes, not member fails, none fails, inva
 });
 
 test('R4: all passes, enumerated-included warns, enumerated-excluded fails, none fails, 403 unknown', () => {
-  const pol = (t: string, extra: object = {}): Fetched<DeviceRegistrationPolicy> => ok({ azureADJoin: { allowedToJoin: { '@odata.type': `#microsoft.graph.${t}`, ...extra } } });
+  const pol = (t: string, extra: object = {}): Fetched<DeviceRegistrationPolicy> =>
+    ok({ azureADJoin: { allowedToJoin: { '@odata.type': `#microsoft.graph.${t}`, ...extra } } });
   assert.equal(evaluateR4({ meId: 'me', policy: pol('allDeviceRegistrationMembership') }).status, 'pass');
   assert.equal(evaluateR4({ meId: 'me', policy: pol('enumeratedDeviceRegistrationMembership', { users: ['ME'], groups: [] }) }).status, 'warn');
-  assert.equal(evaluateR4({ meId: 'me', policy: pol('enumeratedDeviceRegistrationMembership', { users: [], groups: ['g'] }), membership: ok(['g']) }).status, 'warn');
-  assert.equal(evaluateR4({ meId: 'me', policy: pol('enumeratedDeviceRegistrationMembership', { users: ['other'], groups: ['g'] }), membership: ok([]) }).status, 'fail');
+  assert.equal(
+    evaluateR4({ meId: 'me', policy: pol('enumeratedDeviceRegistrationMembership', { users: [], groups: ['g'] }), membership: ok(['g']) }).status,
+    'warn',
+  );
+  assert.equal(
+    evaluateR4({ meId: 'me', policy: pol('enumeratedDeviceRegistrationMembership', { users: ['other'], groups: ['g'] }), membership: ok([]) }).status,
+    'fail',
+  );
   assert.equal(evaluateR4({ meId: 'me', policy: pol('noDeviceRegistrationMembership') }).status, 'fail');
   const u = evaluateR4({ meId: 'me', policy: denied });
   assert.equal(u.status, 'unknown');
@@ -73,7 +82,12 @@ test('R5: default allows passes, blocked fails, version limits warn, missing/403
   const def = (w: object): EnrollmentConfiguration[] => [
     // A custom (singular, priority 1) restriction that blocks Windows must be ignored.
     { '@odata.type': '#microsoft.graph.deviceEnrollmentPlatformRestrictionConfiguration', priority: 1, windowsRestriction: { platformBlocked: true } },
-    { '@odata.type': '#microsoft.graph.deviceEnrollmentPlatformRestrictionsConfiguration', id: 't_DefaultPlatformRestrictions', priority: 0, windowsRestriction: w },
+    {
+      '@odata.type': '#microsoft.graph.deviceEnrollmentPlatformRestrictionsConfiguration',
+      id: 't_DefaultPlatformRestrictions',
+      priority: 0,
+      windowsRestriction: w,
+    },
   ];
   assert.equal(evaluateR5({ configurations: ok(def({ platformBlocked: false })) }).status, 'pass');
   assert.equal(evaluateR5({ configurations: ok(def({ platformBlocked: true })) }).status, 'fail');
@@ -88,21 +102,36 @@ test('R5: default allows passes, blocked fails, version limits warn, missing/403
 
 test('R6: no MFA policy passes, registerdevice MFA fails, broad MFA warns with exclusions, MFA-on-join warns, 403 unknown', () => {
   const dr = ok<DeviceRegistrationPolicy>({ multiFactorAuthConfiguration: 'notRequired' });
-  const mfa = (extra: Partial<ConditionalAccessPolicy>): ConditionalAccessPolicy => ({ displayName: 'P', state: 'enabled', grantControls: { builtInControls: ['mfa'] }, ...extra });
+  const mfa = (extra: Partial<ConditionalAccessPolicy>): ConditionalAccessPolicy => ({
+    displayName: 'P',
+    state: 'enabled',
+    grantControls: { builtInControls: ['mfa'] },
+    ...extra,
+  });
   assert.equal(evaluateR6({ policies: ok([]), deviceRegistration: dr }).status, 'pass');
   const reg = evaluateR6({
-    policies: ok([mfa({ displayName: 'MFA to join', conditions: { users: { includeUsers: ['All'] }, applications: { includeUserActions: ['urn:user:registerdevice'] } } })]),
+    policies: ok([
+      mfa({ displayName: 'MFA to join', conditions: { users: { includeUsers: ['All'] }, applications: { includeUserActions: ['urn:user:registerdevice'] } } }),
+    ]),
     deviceRegistration: dr,
   });
   assert.equal(reg.status, 'fail');
   assert.match(reg.message, /MFA to join/);
   // A policy that includes nobody cannot apply.
   assert.equal(
-    evaluateR6({ policies: ok([mfa({ conditions: { users: { includeUsers: ['None'] }, applications: { includeUserActions: ['urn:user:registerdevice'] } } })]), deviceRegistration: dr }).status,
+    evaluateR6({
+      policies: ok([mfa({ conditions: { users: { includeUsers: ['None'] }, applications: { includeUserActions: ['urn:user:registerdevice'] } } })]),
+      deviceRegistration: dr,
+    }).status,
     'pass',
   );
   const broad = evaluateR6({
-    policies: ok([mfa({ displayName: 'All MFA', conditions: { users: { includeUsers: ['All'], excludeGroups: ['g-breakglass'] }, applications: { includeApplications: ['All'] } } })]),
+    policies: ok([
+      mfa({
+        displayName: 'All MFA',
+        conditions: { users: { includeUsers: ['All'], excludeGroups: ['g-breakglass'] }, applications: { includeApplications: ['All'] } },
+      }),
+    ]),
     deviceRegistration: dr,
   });
   assert.equal(broad.status, 'warn');
@@ -110,7 +139,9 @@ test('R6: no MFA policy passes, registerdevice MFA fails, broad MFA warns with e
   // Report-only and disabled policies do not count.
   assert.equal(
     evaluateR6({
-      policies: ok([mfa({ state: 'enabledForReportingButNotEnforced', conditions: { users: { includeUsers: ['All'] }, applications: { includeApplications: ['All'] } } })]),
+      policies: ok([
+        mfa({ state: 'enabledForReportingButNotEnforced', conditions: { users: { includeUsers: ['All'] }, applications: { includeApplications: ['All'] } } }),
+      ]),
       deviceRegistration: dr,
     }).status,
     'pass',

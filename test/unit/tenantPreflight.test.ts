@@ -32,7 +32,10 @@ function statuses(results: { check: CheckId; status: string }[]): Record<string,
 test('a healthy tenant passes every check, in the reference order', async () => {
   await withTenant(healthyTenant(), async (url) => {
     const report = await runPreflight(opts(url));
-    assert.deepEqual(report.results.map((r) => r.check), CHECK_ORDER);
+    assert.deepEqual(
+      report.results.map((r) => r.check),
+      CHECK_ORDER,
+    );
     assert.deepEqual(Object.values(statuses(report.results)), ['pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass']);
     assert.equal(report.user.userPrincipalName, 'admin@contoso.example');
     assert.deepEqual(report.missingScopes, []);
@@ -45,9 +48,17 @@ test('a broken tenant fails each check through real Graph shapes', async () => {
     roleAssignments: [{ roleDefinitionId: '3a2c62db-5318-420d-8d74-23affee5d9d5', directoryScopeId: '/administrativeUnits/au-1' }],
     mdmPolicy: { appliesTo: 'selected', includedGroups: Array.from({ length: 25 }, (_, i) => ({ id: `g-${i}`, displayName: `G${i}` })) },
     memberOf: [],
-    deviceRegistrationPolicy: { multiFactorAuthConfiguration: 'notRequired', azureADJoin: { allowedToJoin: { '@odata.type': '#microsoft.graph.noDeviceRegistrationMembership' } } },
+    deviceRegistrationPolicy: {
+      multiFactorAuthConfiguration: 'notRequired',
+      azureADJoin: { allowedToJoin: { '@odata.type': '#microsoft.graph.noDeviceRegistrationMembership' } },
+    },
     enrollmentConfigurations: [
-      { '@odata.type': '#microsoft.graph.deviceEnrollmentPlatformRestrictionsConfiguration', id: 't_DefaultPlatformRestrictions', priority: 0, windowsRestriction: { platformBlocked: true } },
+      {
+        '@odata.type': '#microsoft.graph.deviceEnrollmentPlatformRestrictionsConfiguration',
+        id: 't_DefaultPlatformRestrictions',
+        priority: 0,
+        windowsRestriction: { platformBlocked: true },
+      },
     ],
     domains: { 'contoso.example': 'Federated' },
     featureRolloutPolicies: [{ id: 'f1', displayName: 'PHS', feature: 'passwordHashSync', isEnabled: true, isAppliedToOrganization: true, appliesTo: [] }],
@@ -75,7 +86,17 @@ test('a broken tenant fails each check through real Graph shapes', async () => {
 
 test('each check is unknown on 403 (role cannot read), naming what would let it read', async () => {
   const scenario = healthyTenant({
-    forbidden: ['servicePrincipal', 'roleSelf', 'roleTransitive', 'roleDirect', 'mdmPolicy', 'deviceRegistrationPolicy', 'enrollmentConfigurations', 'domain', 'caPolicies'],
+    forbidden: [
+      'servicePrincipal',
+      'roleSelf',
+      'roleTransitive',
+      'roleDirect',
+      'mdmPolicy',
+      'deviceRegistrationPolicy',
+      'enrollmentConfigurations',
+      'domain',
+      'caPolicies',
+    ],
   });
   await withTenant(scenario, async (url) => {
     const report = await runPreflight(opts(url));
@@ -90,7 +111,13 @@ test('consent missing: only User.Read granted → every check unknown, scopes li
   await withTenant(healthyTenant({ grantedScopes: ['User.Read'] }), async (url) => {
     const report = await runPreflight(opts(url));
     assert.ok(report.results.every((r) => r.status === 'unknown'));
-    for (const s of ['Application.Read.All', 'Policy.Read.All', 'Policy.Read.DeviceConfiguration', 'DeviceManagementServiceConfig.Read.All', 'Domain.Read.All']) {
+    for (const s of [
+      'Application.Read.All',
+      'Policy.Read.All',
+      'Policy.Read.DeviceConfiguration',
+      'DeviceManagementServiceConfig.Read.All',
+      'Domain.Read.All',
+    ]) {
       assert.ok(report.missingScopes.includes(s), s);
     }
     assert.match(renderPreflightText(report, { clientId: 'client-x' }), /adminconsent\?client_id=client-x/);
@@ -114,8 +141,19 @@ test('R2 falls back to the transitive list with ConsistencyLevel on every page',
 });
 
 test('paging: a collection spread over several pages is read completely (@odata.nextLink)', async () => {
-  const filler = Array.from({ length: 5 }, (_, i) => ({ id: `c${i}`, displayName: `Report-only ${i}`, state: 'disabled', grantControls: { builtInControls: ['mfa'] } }));
-  const last = { id: 'bad', displayName: 'Last page MFA join', state: 'enabled', conditions: { users: { includeUsers: ['All'] }, applications: { includeUserActions: ['urn:user:registerdevice'] } }, grantControls: { builtInControls: ['mfa'] } };
+  const filler = Array.from({ length: 5 }, (_, i) => ({
+    id: `c${i}`,
+    displayName: `Report-only ${i}`,
+    state: 'disabled',
+    grantControls: { builtInControls: ['mfa'] },
+  }));
+  const last = {
+    id: 'bad',
+    displayName: 'Last page MFA join',
+    state: 'enabled',
+    conditions: { users: { includeUsers: ['All'] }, applications: { includeUserActions: ['urn:user:registerdevice'] } },
+    grantControls: { builtInControls: ['mfa'] },
+  };
   await withTenant(healthyTenant({ caPolicies: [...filler, last], pageSize: 2 }), async (url, emu) => {
     const report = await runPreflight({ ...opts(url), only: ['R6'] });
     assert.equal(report.results[0].status, 'fail');
@@ -126,13 +164,19 @@ test('paging: a collection spread over several pages is read completely (@odata.
 
 test('429 and 503 with Retry-After are retried after the advertised wait, then succeed', async () => {
   sleeps.length = 0;
-  await withTenant(healthyTenant({ throttle: { servicePrincipal: { times: 2, retryAfter: '1' }, caPolicies: { times: 1, retryAfter: '0', status: 503 } } }), async (url, emu) => {
-    const report = await runPreflight(opts(url));
-    assert.equal(report.results.find((r) => r.check === 'R1')!.status, 'pass');
-    assert.equal(report.results.find((r) => r.check === 'R6')!.status, 'pass');
-    assert.deepEqual(sleeps, [1000, 1000, 0]);
-    assert.deepEqual(emu.requests.filter((r) => r.route === 'servicePrincipal').map((r) => r.status), [429, 429, 200]);
-  });
+  await withTenant(
+    healthyTenant({ throttle: { servicePrincipal: { times: 2, retryAfter: '1' }, caPolicies: { times: 1, retryAfter: '0', status: 503 } } }),
+    async (url, emu) => {
+      const report = await runPreflight(opts(url));
+      assert.equal(report.results.find((r) => r.check === 'R1')!.status, 'pass');
+      assert.equal(report.results.find((r) => r.check === 'R6')!.status, 'pass');
+      assert.deepEqual(sleeps, [1000, 1000, 0]);
+      assert.deepEqual(
+        emu.requests.filter((r) => r.route === 'servicePrincipal').map((r) => r.status),
+        [429, 429, 200],
+      );
+    },
+  );
 });
 
 test('throttling that never ends gives up after the attempt limit and reports unknown', async () => {
@@ -155,7 +199,10 @@ test('a Retry-After beyond the time budget is not slept on', async () => {
 test('the fast subset runs R1, R2 and R4 only', async () => {
   await withTenant(healthyTenant(), async (url, emu) => {
     const report = await runFastChecks(opts(url));
-    assert.deepEqual(report.results.map((r) => r.check), ['R1', 'R2', 'R4']);
+    assert.deepEqual(
+      report.results.map((r) => r.check),
+      ['R1', 'R2', 'R4'],
+    );
     assert.ok(!emu.requests.some((r) => r.route === 'caPolicies' || r.route === 'enrollmentConfigurations'));
   });
 });

@@ -61,16 +61,18 @@ const document = {
   save: async () => true,
 };
 
-const show = (level: 'info' | 'warning' | 'error') => async (t: string, ...rest: unknown[]) => {
-  const actions = rest.filter((r): r is string => typeof r === 'string');
-  ui.messages.push({ level, text: t, actions });
-  if (level === 'error' && ui.clickOnError && actions.includes(ui.clickOnError)) {
-    const c = ui.clickOnError;
-    ui.clickOnError = undefined;
-    return c;
-  }
-  return undefined;
-};
+const show =
+  (level: 'info' | 'warning' | 'error') =>
+  async (t: string, ...rest: unknown[]) => {
+    const actions = rest.filter((r): r is string => typeof r === 'string');
+    ui.messages.push({ level, text: t, actions });
+    if (level === 'error' && ui.clickOnError && actions.includes(ui.clickOnError)) {
+      const c = ui.clickOnError;
+      ui.clickOnError = undefined;
+      return c;
+    }
+    return undefined;
+  };
 
 const fakeVscode = {
   Uri,
@@ -141,7 +143,13 @@ after(() => {
 });
 
 async function run(s: { entra?: EntraScenario; tenant?: Partial<TenantScenario>; graphSetting?: boolean; until?: () => boolean } = {}) {
-  const entra: EntraEmulator = await startEntraEmulator({ accessToken: ACCESS, silentAccessToken: GRAPH, bulkToken: BPRT, signIn: { interval: 0.01 }, ...s.entra });
+  const entra: EntraEmulator = await startEntraEmulator({
+    accessToken: ACCESS,
+    silentAccessToken: GRAPH,
+    bulkToken: BPRT,
+    signIn: { interval: 0.01 },
+    ...s.entra,
+  });
   const graph: GraphEmulator = await startGraphEmulator(healthyTenant({ acceptToken: GRAPH, ...s.tenant }));
   text = PROJECT;
   stored.clear();
@@ -179,11 +187,14 @@ test('Fetch Bulk Token runs the tenant checks with the one sign-in, then stores 
   assert.equal(entraFacts.packageUser, entra.packageUsers[0]);
   assert.ok(text.includes('// keep'));
   const done = ui.messages.find((m) => m.level === 'info')!;
-  assert.match(done.text, new RegExp(`^Bulk token stored as "kiosk-token" \\(expires ${entraFacts.tokenExpiry}\\)\\. Package account: ${entra.packageUsers[0]}\\.$`));
+  assert.match(
+    done.text,
+    new RegExp(`^Bulk token stored as "kiosk-token" \\(expires ${entraFacts.tokenExpiry}\\)\\. Package account: ${entra.packageUsers[0]}\\.$`),
+  );
   assert.ok(accountsChanged > 0);
 });
 
-test('a failing check stops before the request, in VS Code\'s words, and offers the readiness report and Fetch Without Checks', async () => {
+test("a failing check stops before the request, in VS Code's words, and offers the readiness report and Fetch Without Checks", async () => {
   ui.clickOnError = 'Fetch Without Checks';
   const { entra } = await run({ tenant: { syncFabric: null }, until: () => ui.messages.some((m) => m.level === 'info') });
   const error = ui.messages.find((m) => m.level === 'error')!;
@@ -201,9 +212,19 @@ test('a failing check stops before the request, in VS Code\'s words, and offers 
 
 test('a refused fetch names the checks behind it and offers the readiness report; nothing is stored', async () => {
   ui.clickOnError = 'Check Tenant Readiness';
-  await run({ until: () => ui.commands.length > 0, entra: { bulk: { completion: { kind: 'error', code: 240001, error: 'BulkAADJTokenUnauthorized', description: 'User is not authorized to register devices in Azure AD.' } } } });
+  await run({
+    until: () => ui.commands.length > 0,
+    entra: {
+      bulk: {
+        completion: { kind: 'error', code: 240001, error: 'BulkAADJTokenUnauthorized', description: 'User is not authorized to register devices in Azure AD.' },
+      },
+    },
+  });
   const error = ui.messages.find((m) => m.level === 'error')!;
-  assert.match(error.text, /This is what checks R4 \(users may join devices\) and R2 \(a bulk-token role for the whole tenant\) look for: run \*\*ppkg: Check Tenant Readiness\*\* to confirm\./);
+  assert.match(
+    error.text,
+    /This is what checks R4 \(users may join devices\) and R2 \(a bulk-token role for the whole tenant\) look for: run \*\*ppkg: Check Tenant Readiness\*\* to confirm\./,
+  );
   assert.deepEqual(error.actions, ['Check Tenant Readiness']);
   assert.deepEqual(ui.commands, ['ppkg.checkTenantReadiness']);
   assert.equal(stored.size, 0);
@@ -212,7 +233,14 @@ test('a refused fetch names the checks behind it and offers the readiness report
 
 test('a private authority without ppkg.entra.graphEndpoint: the checks are skipped and the setting is named', async () => {
   const { entra, graph } = await run({ graphSetting: false });
-  assert.ok(ui.progress.some((p) => /^Tenant checks skipped: no Microsoft Graph endpoint is known for the sign-in authority 127\.0\.0\.1:\d+ \(set ppkg\.entra\.graphEndpoint\)\. Run \*\*ppkg: Check Tenant Readiness\*\*/.test(p)), JSON.stringify(ui.progress));
+  assert.ok(
+    ui.progress.some((p) =>
+      /^Tenant checks skipped: no Microsoft Graph endpoint is known for the sign-in authority 127\.0\.0\.1:\d+ \(set ppkg\.entra\.graphEndpoint\)\. Run \*\*ppkg: Check Tenant Readiness\*\*/.test(
+        p,
+      ),
+    ),
+    JSON.stringify(ui.progress),
+  );
   assert.equal(graph.requests.length, 0);
   assert.equal(entra.requestsTo('/oauth2/v2.0/token').filter((r) => r.form?.grant_type === 'refresh_token').length, 0);
   assert.equal(stored.get(`${ID}/kiosk-token`), BPRT);

@@ -132,18 +132,27 @@ test('healthy tenant: one sign-in, the fast checks, the fetch; the token to the 
     assert.equal(seen.reads, 2);
     for (const kept of ['// Front desk', '// keep', '"token": { "secret": "kiosk-token" }']) assert.ok(project().includes(kept), kept);
     const entra = (parse(project()) as { account: { entra: Record<string, string> } }).account.entra;
-    assert.deepEqual(result.facts, { tokenExpiry: entra.tokenExpiry, issuedAt: now.toISOString(), packageUser: w.entra.packageUsers[0], tenant: w.entra.tenantId });
+    assert.deepEqual(result.facts, {
+      tokenExpiry: entra.tokenExpiry,
+      issuedAt: now.toISOString(),
+      packageUser: w.entra.packageUsers[0],
+      tenant: w.entra.tenantId,
+    });
     assert.equal(entra.packageUser, w.entra.packageUsers[0]);
     assert.ok(!('token' in result), 'the result carries no token');
     assertNoSecrets(seen);
   });
 });
 
-test('a failing fast check stops before begin: nothing stored, project untouched, in the host\'s words', async () => {
+test("a failing fast check stops before begin: nothing stored, project untouched, in the host's words", async () => {
   await world({ tenant: { syncFabric: null } }, async (w) => {
     for (const [words, says, not] of [
       ['cli', /run `ppkg token` again; `ppkg doctor` shows the full report, and --skip-checks fetches without these checks\.$/, /\*\*ppkg:/],
-      ['vscode', /run \*\*ppkg: Fetch Bulk Token\*\* again; \*\*ppkg: Check Tenant Readiness\*\* shows the full report, and \*\*Fetch Without Checks\*\* fetches without these checks\.$/, /`ppkg |--skip-checks/],
+      [
+        'vscode',
+        /run \*\*ppkg: Fetch Bulk Token\*\* again; \*\*ppkg: Check Tenant Readiness\*\* shows the full report, and \*\*Fetch Without Checks\*\* fetches without these checks\.$/,
+        /`ppkg |--skip-checks/,
+      ],
     ] as const) {
       const { host, seen } = fakeHost();
       const e = await flowError(runTokenFlow(w.options({ host: words }), host));
@@ -165,7 +174,10 @@ test('a failing fast check stops before begin: nothing stored, project untouched
 
 test('two flows at once, one per host, each speak their own words', async () => {
   await world({ tenant: { syncFabric: null } }, async (w) => {
-    const [cli, vscode] = await Promise.all([flowError(runTokenFlow(w.options({ host: 'cli' }), fakeHost().host)), flowError(runTokenFlow(w.options({ host: 'vscode' }), fakeHost().host))]);
+    const [cli, vscode] = await Promise.all([
+      flowError(runTokenFlow(w.options({ host: 'cli' }), fakeHost().host)),
+      flowError(runTokenFlow(w.options({ host: 'vscode' }), fakeHost().host)),
+    ]);
     assert.match(cli.message, /`ppkg doctor`/);
     assert.doesNotMatch(cli.message, /\*\*ppkg:/);
     assert.match(vscode.message, /\*\*ppkg: Check Tenant Readiness\*\*/);
@@ -188,7 +200,11 @@ test('warn and unknown go to onChecks and the fetch goes on', async () => {
 });
 
 test('a refused fetch names the checks that look for its cause (VS Code: its command, and the checks for a button)', async () => {
-  const refused: EntraScenario = { bulk: { completion: { kind: 'error', code: 240001, error: 'BulkAADJTokenUnauthorized', description: 'User is not authorized to register devices in Azure AD.' } } };
+  const refused: EntraScenario = {
+    bulk: {
+      completion: { kind: 'error', code: 240001, error: 'BulkAADJTokenUnauthorized', description: 'User is not authorized to register devices in Azure AD.' },
+    },
+  };
   await world({ entra: refused }, async (w) => {
     const { host, seen, project } = fakeHost();
     const e = await flowError(runTokenFlow(w.options({ host: 'vscode' }), host));
@@ -197,7 +213,10 @@ test('a refused fetch names the checks that look for its cause (VS Code: its com
     assert.deepEqual(e.checks, ['R4', 'R2']);
     assert.match(e.summary, /join devices/);
     assert.equal(e.advice.length, 1);
-    assert.match(e.advice[0]!, /^This is what checks R4 \(users may join devices\) and R2 \(a bulk-token role for the whole tenant\) look for: run \*\*ppkg: Check Tenant Readiness\*\* to confirm\. Fix: /);
+    assert.match(
+      e.advice[0]!,
+      /^This is what checks R4 \(users may join devices\) and R2 \(a bulk-token role for the whole tenant\) look for: run \*\*ppkg: Check Tenant Readiness\*\* to confirm\. Fix: /,
+    );
     assert.equal(e.message, e.summary);
     assert.equal(e.category, 'tenant');
     assert.deepEqual(seen.stored, []);
@@ -241,10 +260,22 @@ test('the project cannot record the facts after the fetch: the token is kept, th
     host.project.read = async () => (++reads === 1 ? PROJECT : '{ "account": ');
     const e = await flowError(runTokenFlow(w.options({ host: 'vscode' }), host));
     assert.equal(e.failure, 'record');
-    assert.deepEqual(seen.stored.map((s) => s.name), ['kiosk-token'], 'the token was stored first');
+    assert.deepEqual(
+      seen.stored.map((s) => s.name),
+      ['kiosk-token'],
+      'the token was stored first',
+    );
     assert.deepEqual(seen.writes, []);
-    assert.match(e.message, /^The bulk token was stored in the test vault as "kiosk-token", but the project could not be updated \(The project file has syntax errors; fix them \(the Problems view shows where\)/);
-    assert.match(e.message, new RegExp(`Record by hand in account\\.entra: "tokenExpiry": "\\d{4}-\\d{2}-\\d{2}", "issuedAt": "[^"]+", "packageUser": "${w.entra.packageUsers[0]}", "tenant": "${w.entra.tenantId}"\\.$`));
+    assert.match(
+      e.message,
+      /^The bulk token was stored in the test vault as "kiosk-token", but the project could not be updated \(The project file has syntax errors; fix them \(the Problems view shows where\)/,
+    );
+    assert.match(
+      e.message,
+      new RegExp(
+        `Record by hand in account\\.entra: "tokenExpiry": "\\d{4}-\\d{2}-\\d{2}", "issuedAt": "[^"]+", "packageUser": "${w.entra.packageUsers[0]}", "tenant": "${w.entra.tenantId}"\\.$`,
+      ),
+    );
     assertNoSecrets(seen, e);
   });
 });

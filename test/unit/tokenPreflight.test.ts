@@ -59,21 +59,31 @@ for (const [kind, checks] of Object.entries(EXPECTED) as [EntraErrorKind, CheckI
       return;
     }
     assert.ok(advice, 'advice expected');
-    assert.match(advice, checks.length === 1 ? /^This is what check R\d \(.+\) looks for: run `ppkg doctor` to confirm\. Fix: \S/ : /^This is what checks .+ look for: run `ppkg doctor` to confirm\. Fix: \S/);
+    assert.match(
+      advice,
+      checks.length === 1
+        ? /^This is what check R\d \(.+\) looks for: run `ppkg doctor` to confirm\. Fix: \S/
+        : /^This is what checks .+ look for: run `ppkg doctor` to confirm\. Fix: \S/,
+    );
     const named = [...advice.split('. Fix:')[0]!.matchAll(/\b(R\d) \(/g)].map((m) => m[1]);
     assert.deepEqual(named, checks);
     assert.doesNotMatch(advice, /Run `ppkg doctor`\.\s*$/, 'no second "run ppkg doctor"');
   });
 }
 
-test('tokenFailureAdvice: the wording for R4 is in the admin\'s terms', () => {
+test("tokenFailureAdvice: the wording for R4 is in the admin's terms", () => {
   const advice = tokenFailureAdvice(entraError('not-authorized-to-join'))!;
   assert.match(advice, /^This is what checks R4 \(users may join devices\) and R2 \(a bulk-token role for the whole tenant\) look for/);
   assert.match(tokenFailureAdvice(entraError('bulk-token-failed'))!, /checks R1 \(.+\), R2 \(.+\), R4 \(.+\) and R7 \(.+\) look for/);
 });
 
 test('tokenFailureAdvice: errors as the server reports them, by kind or else by AADSTS code', () => {
-  const e240001 = errorFromServer({ stage: 'poll', error: 'invalid_request', description: 'AADSTS240001: User is not authorized to register devices.', errorCodes: [240001] });
+  const e240001 = errorFromServer({
+    stage: 'poll',
+    error: 'invalid_request',
+    description: 'AADSTS240001: User is not authorized to register devices.',
+    errorCodes: [240001],
+  });
   assert.equal(e240001.kind, 'not-authorized-to-join');
   assert.match(tokenFailureAdvice(e240001)!, /checks R4 .* and R2 /);
   // A sign-in failure of no known kind but with a code that maps (the code fallback).
@@ -103,7 +113,10 @@ function context(over: Partial<PreflightContext> = {}): PreflightContext & { ask
   };
 }
 
-async function withTenant<T>(scenario: Partial<TenantScenario>, fn: (url: string, requests: { route: string; authorization?: string }[]) => Promise<T>): Promise<T> {
+async function withTenant<T>(
+  scenario: Partial<TenantScenario>,
+  fn: (url: string, requests: { route: string; authorization?: string }[]) => Promise<T>,
+): Promise<T> {
   const emu = await startGraphEmulator(healthyTenant({ acceptToken: GRAPH, ...scenario }));
   try {
     return await fn(emu.url, emu.requests);
@@ -112,7 +125,7 @@ async function withTenant<T>(scenario: Partial<TenantScenario>, fn: (url: string
   }
 }
 
-test('runTokenPreflight: asks silently for the fast checks\' Graph scopes and runs R1, R2, R4 only', async () => {
+test("runTokenPreflight: asks silently for the fast checks' Graph scopes and runs R1, R2, R4 only", async () => {
   await withTenant({}, async (url, requests) => {
     const ctx = context();
     const outcome = await runTokenPreflight(ctx, { graphEndpoint: url });
@@ -124,7 +137,7 @@ test('runTokenPreflight: asks silently for the fast checks\' Graph scopes and ru
   });
 });
 
-test('runTokenPreflight: the Graph endpoint follows the authority\'s cloud; an unknown host is skipped without asking', async () => {
+test("runTokenPreflight: the Graph endpoint follows the authority's cloud; an unknown host is skipped without asking", async () => {
   assert.equal(graphEndpointForAuthority('https://login.microsoftonline.com/organizations'), 'https://graph.microsoft.com');
   assert.equal(graphEndpointForAuthority('https://login.microsoftonline.us/contoso.onmicrosoft.us'), 'https://graph.microsoft.us');
   assert.equal(graphEndpointForAuthority('https://login.chinacloudapi.cn/organizations'), 'https://microsoftgraph.chinacloudapi.cn');
@@ -136,9 +149,17 @@ test('runTokenPreflight: the Graph endpoint follows the authority\'s cloud; an u
 });
 
 test('runTokenPreflight: a silent-token failure is one "skipped" line, in the admin\'s words, never the server\'s long text', async () => {
-  const consent = errorFromServer({ stage: 'sign-in', error: 'invalid_grant', description: 'AADSTS65001: The user or administrator has not consented.', errorCodes: [65001] });
+  const consent = errorFromServer({
+    stage: 'sign-in',
+    error: 'invalid_grant',
+    description: 'AADSTS65001: The user or administrator has not consented.',
+    errorCodes: [65001],
+  });
   for (const [thrown, says] of [
-    [consent, /^Tenant checks skipped: the sign-in app de0853a1-\S+ has no consent to read the tenant settings through Microsoft Graph \(AADSTS65001\)\. Run `ppkg doctor` to check the tenant\.\n$/],
+    [
+      consent,
+      /^Tenant checks skipped: the sign-in app de0853a1-\S+ has no consent to read the tenant settings through Microsoft Graph \(AADSTS65001\)\. Run `ppkg doctor` to check the tenant\.\n$/,
+    ],
     [entraError('network', { serverMessage: 'ECONNRESET' }), /^Tenant checks skipped: Entra ID could not be reached for a Microsoft Graph token\. Run/],
     [new Error('no refresh token in the cache'), /^Tenant checks skipped: no Microsoft Graph token could be had without a second sign-in\. Run/],
   ] as const) {
@@ -175,7 +196,10 @@ test('tokenPreflight hook: a fail is reported and thrown as TokenPreflightFailed
     const hook = tokenPreflight({ graphEndpoint: url, onOutcome: (o) => seen.push(o) });
     await assert.rejects(hook(context()), (e: unknown) => {
       assert.ok(e instanceof TokenPreflightFailed);
-      assert.deepEqual(e.failed.map((r) => r.check), ['R1']);
+      assert.deepEqual(
+        e.failed.map((r) => r.check),
+        ['R1'],
+      );
       assert.match(e.message, /^Stopped before requesting a bulk token: a tenant check failed\.\nFAIL R1 /);
       assert.match(e.message, /Fix: [^]*New-MgServicePrincipal/);
       assert.ok(!e.message.includes(GRAPH));

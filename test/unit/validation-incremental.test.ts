@@ -14,9 +14,13 @@ import { validateDocument } from '../../server/src/validation/validate';
 import { cachedFileProbe, type FileProbe } from '../../server/src/validation/fileProbe';
 import { ValidationMemo } from '../../server/src/validation/context';
 
-const app = (name: string, extra: Record<string, unknown> = {}) => ({ name, installer: `apps/${name}.msi`, commandLine: `msiexec /i ${name}.msi /qn`, ...extra });
-const project = (apps: unknown[]) =>
-  JSON.stringify({ name: 'I', id: '{11111111-2222-3333-4444-555555555555}', version: '1.0', applications: apps }, null, 2);
+const app = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  installer: `apps/${name}.msi`,
+  commandLine: `msiexec /i ${name}.msi /qn`,
+  ...extra,
+});
+const project = (apps: unknown[]) => JSON.stringify({ name: 'I', id: '{11111111-2222-3333-4444-555555555555}', version: '1.0', applications: apps }, null, 2);
 
 // Every file exists except missing.msi: a probe that remembers answers, as the language server's does.
 const disk: FileProbe = {
@@ -75,7 +79,10 @@ test('findings across applications (one name twice, one command file name twice)
   const opts = { ...options(), memo: new ValidationMemo() };
   let doc = withPatchableLines(parseProject(text));
   assert.deepEqual(brief(validateDocument(doc, opts)), brief(validateDocument(parseProject(text), options())));
-  assert.ok(brief(validateDocument(doc, opts)).some((d) => d.startsWith('PPKG032')), 'c ships a second b.msi');
+  assert.ok(
+    brief(validateDocument(doc, opts)).some((d) => d.startsWith('PPKG032')),
+    'c ships a second b.msi',
+  );
   const edits: [string, string][] = [
     ['"commandLine": "msiexec /i d.msi /qn"', '"commandLine": "msiexec /i d.msi /qn /l*v x.log"'], // nothing across items changes
     ['"name": "e"', '"name": "A"'], // a second "a" (names compare without case)

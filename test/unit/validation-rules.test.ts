@@ -88,7 +88,8 @@ describe('device name', () => {
 });
 
 describe('bulk token expiry', () => {
-  const entra = (e: Record<string, unknown>) => validProject({ account: { entra: { token: { secret: 'bulk-token' }, ...e }, localAdmin: { user: 'a', password: { secret: 'p' } } } });
+  const entra = (e: Record<string, unknown>) =>
+    validProject({ account: { entra: { token: { secret: 'bulk-token' }, ...e }, localAdmin: { user: 'a', password: { secret: 'p' } } } });
   test('PPKG010 rejects dates that do not exist', () => {
     const { text, diagnostics } = check(entra({ tokenExpiry: '2027-02-30' }));
     const d = only(diagnostics, 'PPKG010');
@@ -103,10 +104,17 @@ describe('bulk token expiry', () => {
     assert.ok(!codes(check(entra({ tokenExpiry: '2026-11-27' })).diagnostics).includes('PPKG011'));
   });
   test('PPKG012 rejects more than 180 days after issue', () => {
-    const d = only(check(entra({ tokenExpiry: '2026-07-01', issuedAt: '2026-01-01T00:00:00Z' }), { now: () => new Date('2026-03-01T00:00:00Z') }).diagnostics, 'PPKG012');
+    const d = only(
+      check(entra({ tokenExpiry: '2026-07-01', issuedAt: '2026-01-01T00:00:00Z' }), { now: () => new Date('2026-03-01T00:00:00Z') }).diagnostics,
+      'PPKG012',
+    );
     assert.match(d.message, /after the token was issued \(2026-01-01\)/);
     assert.equal(d.data?.latestExpiry, '2026-06-29');
-    assert.ok(!codes(check(entra({ tokenExpiry: '2026-06-30', issuedAt: '2026-01-01T00:00:00Z' }), { now: () => new Date('2026-03-01T00:00:00Z') }).diagnostics).includes('PPKG012'));
+    assert.ok(
+      !codes(
+        check(entra({ tokenExpiry: '2026-06-30', issuedAt: '2026-01-01T00:00:00Z' }), { now: () => new Date('2026-03-01T00:00:00Z') }).diagnostics,
+      ).includes('PPKG012'),
+    );
   });
   test('PPKG012 counts from today when no token was fetched yet', () => {
     const d = only(check(entra({ tokenExpiry: '2027-05-26' })).diagnostics, 'PPKG012');
@@ -196,7 +204,10 @@ describe('files', () => {
   });
   test('a symbolic link loop is an error, not a crash', () => {
     const d = apps(app('loop-a')).diagnostics;
-    assert.ok(d.some((x) => x.code === 'PPKG030'), JSON.stringify(d));
+    assert.ok(
+      d.some((x) => x.code === 'PPKG030'),
+      JSON.stringify(d),
+    );
   });
   test('PPKG032 two command files with the same name', () => {
     const { text, diagnostics } = apps(app('installers/setup.cmd'), app('other/setup.cmd'));
@@ -241,7 +252,10 @@ describe('accounts, product key, secrets, structure', () => {
   test('PPKG050 product key form', () => {
     const { text, diagnostics } = check(validProject({ device: { name: 'CTS-%SERIAL%', productKey: 'NPPR9-FWDCX-D2C8J-H872K' } }));
     assert.deepEqual(only(diagnostics, 'PPKG050').range, rangeOf(text, '"NPPR9-FWDCX-D2C8J-H872K"'));
-    assert.equal(only(check(validProject({ device: { productKey: 'nppr9-fwdcx-d2c8j-h872k-2yt43' } })).diagnostics, 'PPKG050').data?.fixed, 'NPPR9-FWDCX-D2C8J-H872K-2YT43');
+    assert.equal(
+      only(check(validProject({ device: { productKey: 'nppr9-fwdcx-d2c8j-h872k-2yt43' } })).diagnostics, 'PPKG050').data?.fixed,
+      'NPPR9-FWDCX-D2C8J-H872K-2YT43',
+    );
     assert.deepEqual(check(validProject({ device: { productKey: 'NPPR9-FWDCX-D2C8J-H872K-2YT43' } })).diagnostics, []);
   });
   test('PPKG070 plain-text secrets warn without echoing the value', () => {
@@ -277,7 +291,12 @@ describe('what the native build would refuse, found while editing', () => {
     assert.match(d.message, /Targets\/Variant/);
   });
   test('PPKG111: a label WCD does not offer, and a list of return codes, each on its property', () => {
-    const { text, diagnostics } = check(validProject({ additionalSettings: [{ path: 'Policies/Camera/AllowCamera', value: '0' }], applications: [{ name: 'A', commandLine: 'x', successCodes: [0, 1641] }] }));
+    const { text, diagnostics } = check(
+      validProject({
+        additionalSettings: [{ path: 'Policies/Camera/AllowCamera', value: '0' }],
+        applications: [{ name: 'A', commandLine: 'x', successCodes: [0, 1641] }],
+      }),
+    );
     const found = diagnostics.filter((d) => d.code === 'PPKG111');
     assert.equal(found.length, 2);
     assert.deepEqual(found.map((d) => d.range).sort((a, b) => a.start.line - b.start.line)[0], rangeOf(text, '"0"'));
@@ -289,21 +308,42 @@ describe('what the native build would refuse, found while editing', () => {
       { title: 'Use "No" (compiled as 0)', isPreferred: true, edits: [{ path: ['additionalSettings', 0, 'value'], value: 'No' }] },
     ]);
   });
-  test('a label in a mirrored section is the schema\'s finding, not also PPKG111', () => {
+  test("a label in a mirrored section is the schema's finding, not also PPKG111", () => {
     const ds = check(validProject({ policies: { Camera: { AllowCamera: 'Maybe' } } })).diagnostics;
     assert.deepEqual(codes(ds), ['PPKG100']);
     assert.match(ds[0]!.message, /Yes, No/);
   });
   test('PPKG112: the same setting from a property and from additionalSettings', () => {
-    const d = only(check(validProject({ device: { name: 'CTS-%SERIAL%' }, additionalSettings: [{ path: 'Accounts/ComputerAccount/ComputerName', value: 'X' }] })).diagnostics, 'PPKG112');
+    const d = only(
+      check(validProject({ device: { name: 'CTS-%SERIAL%' }, additionalSettings: [{ path: 'Accounts/ComputerAccount/ComputerName', value: 'X' }] }))
+        .diagnostics,
+      'PPKG112',
+    );
     assert.equal(d.severity, 'error');
     assert.match(d.message, /device\.name/);
   });
   test('PPKG114: an advanced setting with a property of its own, with a fix that moves it', () => {
-    const d = only(check(validProject({ additionalSettings: [{ path: 'Policies/Camera/AllowCamera', value: 'No' }, { path: 'OOBE/Desktop/HideOobe', value: 'True' }] })).diagnostics.filter((x) => x.message.includes('Camera')), 'PPKG114');
+    const d = only(
+      check(
+        validProject({
+          additionalSettings: [
+            { path: 'Policies/Camera/AllowCamera', value: 'No' },
+            { path: 'OOBE/Desktop/HideOobe', value: 'True' },
+          ],
+        }),
+      ).diagnostics.filter((x) => x.message.includes('Camera')),
+      'PPKG114',
+    );
     assert.equal(d.severity, 'warning');
     assert.deepEqual((d.data as { fixes: unknown[] }).fixes, [
-      { title: 'Move to policies.Camera.AllowCamera', isPreferred: true, edits: [{ path: ['policies', 'Camera', 'AllowCamera'], value: 'No' }, { path: ['additionalSettings', 0], remove: true }] },
+      {
+        title: 'Move to policies.Camera.AllowCamera',
+        isPreferred: true,
+        edits: [
+          { path: ['policies', 'Camera', 'AllowCamera'], value: 'No' },
+          { path: ['additionalSettings', 0], remove: true },
+        ],
+      },
     ]);
     const oobe = check(validProject({ additionalSettings: [{ path: 'OOBE/Desktop/HideOobe', value: 'True' }] })).diagnostics.find((x) => x.code === 'PPKG114')!;
     assert.deepEqual((oobe.data as { fixes: { edits: unknown[] }[] }).fixes[0]!.edits[0], { path: ['oobe', 'hide'], value: true });
@@ -315,9 +355,30 @@ describe('what the native build would refuse, found while editing', () => {
     assert.match(d.message, /"ctsadmin" is defined twice/);
   });
   test('PPKG039: two applications or two certificates of one store with the same name', () => {
-    const d = only(check(validProject({ applications: [{ name: 'Agent', commandLine: 'a' }, { name: 'agent', commandLine: 'b' }] })).diagnostics, 'PPKG039');
+    const d = only(
+      check(
+        validProject({
+          applications: [
+            { name: 'Agent', commandLine: 'a' },
+            { name: 'agent', commandLine: 'b' },
+          ],
+        }),
+      ).diagnostics,
+      'PPKG039',
+    );
     assert.match(d.message, /applications\[0\] already has the name "agent"/);
-    assert.ok(!codes(check(validProject({ certificates: [{ name: 'C', file: 'a.cer' }, { name: 'C', file: 'b.cer', store: 'CA' }] })).diagnostics).includes('PPKG039'));
+    assert.ok(
+      !codes(
+        check(
+          validProject({
+            certificates: [
+              { name: 'C', file: 'a.cer' },
+              { name: 'C', file: 'b.cer', store: 'CA' },
+            ],
+          }),
+        ).diagnostics,
+      ).includes('PPKG039'),
+    );
   });
 });
 
@@ -326,7 +387,10 @@ describe('Active Directory join', () => {
     const p = validProject(project);
     const account = { ...(p.account as Record<string, unknown>) };
     delete account.entra;
-    return validProject({ ...project, account: { ...account, activeDirectory: { domain: 'corp.contoso.com', account: 'CORP\\joiner', password: { secret: 'join' }, ...over } } });
+    return validProject({
+      ...project,
+      account: { ...account, activeDirectory: { domain: 'corp.contoso.com', account: 'CORP\\joiner', password: { secret: 'join' }, ...over } },
+    });
   };
   test('a complete join is clean', () => {
     assert.deepEqual(check(ad()).diagnostics, []);
@@ -377,7 +441,10 @@ describe('passwords in command lines (PPKG071)', () => {
       // The password itself is marked; when the JSON literal has escapes (\" or \\), its text and value do not line up, so the whole value is.
       const literal = JSON.stringify(commandLine);
       const plain = literal.slice(1, -1) === commandLine;
-      assert.deepEqual(d.range, plain ? rangeOf(text, literal, 0, { start: 1 + commandLine.indexOf(password), length: password.length }) : rangeOf(text, literal));
+      assert.deepEqual(
+        d.range,
+        plain ? rangeOf(text, literal, 0, { start: 1 + commandLine.indexOf(password), length: password.length }) : rangeOf(text, literal),
+      );
     });
   }
   test('prompts, variables and other switches are not passwords', () => {

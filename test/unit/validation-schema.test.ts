@@ -85,7 +85,10 @@ test('malformed JSON gives positioned syntax errors and the rules still run on w
   const comma = ds.find((d) => d.code === 'PPKG000' && d.message === 'Comma expected');
   assert.deepEqual(comma?.range.start, { line: 3, character: 2 });
   assert.ok(ds.some((d) => d.code === 'PPKG000' && /Closing brace/.test(d.message)));
-  assert.ok(ds.some((d) => d.code === 'PPKG001'), 'the device-name rule ran on the partial tree');
+  assert.ok(
+    ds.some((d) => d.code === 'PPKG001'),
+    'the device-name rule ran on the partial tree',
+  );
 });
 
 test('an empty file and a non-object are errors, not crashes', () => {
@@ -109,7 +112,10 @@ test('__proto__ and constructor keys stay ordinary properties', () => {
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
   assert.ok(Object.prototype.hasOwnProperty.call(value, '__proto__'));
   const ds = v('{ "name": "a", "id": "6f1c2a3e-8d4b-4e7a-9c51-2b7d0e4f9a13", "version": "1.0", "__proto__": {} }');
-  assert.deepEqual(ds.map((d) => d.code), ['PPKG101']);
+  assert.deepEqual(
+    ds.map((d) => d.code),
+    ['PPKG101'],
+  );
 });
 
 test('a byte order mark and CRLF line ends keep positions right', () => {
@@ -159,7 +165,10 @@ test('the precompiled validator is in use after a build and agrees with ajv comp
     assert.deepEqual((fn.errors ?? []).map((e) => `${e.instancePath} ${e.keyword}`).sort(), expected, text);
     // Applications are validated one by one (and kept per object); the errors must be the whole validator's.
     const full = (runtime.errors ?? []).map((e) => `${e.instancePath} ${e.schemaPath} ${e.keyword} ${JSON.stringify(e.params)}`).sort();
-    const split = () => schemaErrors(doc.value).map((e) => `${e.instancePath} ${e.schemaPath} ${e.keyword} ${JSON.stringify(e.params)}`).sort();
+    const split = () =>
+      schemaErrors(doc.value)
+        .map((e) => `${e.instancePath} ${e.schemaPath} ${e.keyword} ${JSON.stringify(e.params)}`)
+        .sort();
     assert.deepEqual(split(), full, text);
     assert.deepEqual(split(), full, `from the kept findings: ${text}`);
     assert.ok(Array.isArray(validateAgainstSchema(doc)));

@@ -24,7 +24,14 @@ const data = Buffer.alloc(100_000, 7);
 function compiled(): CompileResult {
   const files = new Map([['apps/agent.msi', { path: installer, sha256: createHash('sha256').update(data).digest(), size: data.length }]]);
   return compileProject(
-    { name: 'V', id: '{11111111-2222-3333-4444-555555555555}', version: '1.0', device: { name: 'V-%SERIAL%' }, applications: [{ name: 'Agent', installer: 'apps/agent.msi', commandLine: 'msiexec /i agent.msi /qn' }], policies: { FileExplorer: { AllowOptionToShowNetwork: true } } },
+    {
+      name: 'V',
+      id: '{11111111-2222-3333-4444-555555555555}',
+      version: '1.0',
+      device: { name: 'V-%SERIAL%' },
+      applications: [{ name: 'Agent', installer: 'apps/agent.msi', commandLine: 'msiexec /i agent.msi /qn' }],
+      policies: { FileExplorer: { AllowOptionToShowNetwork: true } },
+    },
     new Map(),
     { files },
   );
@@ -56,7 +63,11 @@ test('a compiled file missing from the package, or one extra, is caught', async 
 
 test('a generated file that differs by one byte is caught', async () => {
   const c = compiled();
-  const changed = c.entries.map((e) => (e.path === 'Multivariant/0/Prov/RunTime.xml' && e.source.kind === 'buffer' ? { ...e, source: { kind: 'buffer' as const, data: Buffer.concat([e.source.data, Buffer.from(' ')]) } } : e));
+  const changed = c.entries.map((e) =>
+    e.path === 'Multivariant/0/Prov/RunTime.xml' && e.source.kind === 'buffer'
+      ? { ...e, source: { kind: 'buffer' as const, data: Buffer.concat([e.source.data, Buffer.from(' ')]) } }
+      : e,
+  );
   await refused(verifyPackage(await write(c, changed), c), /RunTime\.xml differs from what was compiled/);
 });
 
@@ -71,7 +82,17 @@ test('an installer that is not the file the build hashed is caught', async () =>
 
 test('an image property that differs is caught; a file that is not a WIM is refused', async () => {
   const c = compiled();
-  await refused(verifyPackage(await write(c, c.entries, c.imageProperties.map(([k, v]) => [k, k === 'ALTITUDE' ? '2000' : v])), c), /ALTITUDE is "2000", "5000" was compiled/);
+  await refused(
+    verifyPackage(
+      await write(
+        c,
+        c.entries,
+        c.imageProperties.map(([k, v]) => [k, k === 'ALTITUDE' ? '2000' : v]),
+      ),
+      c,
+    ),
+    /ALTITUDE is "2000", "5000" was compiled/,
+  );
   const junk = join(work, 'junk.ppkg');
   writeFileSync(junk, 'not a wim');
   await refused(verifyPackage(junk, c), /does not open as a WIM/);
@@ -80,7 +101,15 @@ test('an image property that differs is caught; a file that is not a WIM is refu
 test('the user-scoped index is checked too', async () => {
   const c = compiled();
   const emptied = c.entries.map((e) =>
-    e.path === 'Multivariant/0/Prov/User_RunTime.xml' && e.source.kind === 'buffer' ? { ...e, source: { kind: 'buffer' as const, data: Buffer.from('\ufeff<?xml version="1.0" encoding="utf-8"?>\r\n<ConfigurationSource Version="1.0">\r\n</ConfigurationSource>') } } : e,
+    e.path === 'Multivariant/0/Prov/User_RunTime.xml' && e.source.kind === 'buffer'
+      ? {
+          ...e,
+          source: {
+            kind: 'buffer' as const,
+            data: Buffer.from('\ufeff<?xml version="1.0" encoding="utf-8"?>\r\n<ConfigurationSource Version="1.0">\r\n</ConfigurationSource>'),
+          },
+        }
+      : e,
   );
   // The bytes differ, so the byte check fires first; with the compiled result changed alike, the listing check does.
   const c2 = { ...c, entries: emptied };

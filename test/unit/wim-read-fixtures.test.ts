@@ -112,7 +112,10 @@ for (const [fixture, compression, chunkSize] of [
         [
           ['NAME', 'ppkg fixture'],
           ['DESCRIPTION', 'Fixture <for> the "WIM" reader & friends'],
-          ['NOTES', 'VERSION=10.0.26100.1;Source=CLI;;TargetSkus=Invalid;EncryptPackage=False;SignPackage=False;PackageID=9f3c2a1e-5b6d-4e7f-8a9b-0c1d2e3f4a5b;'],
+          [
+            'NOTES',
+            'VERSION=10.0.26100.1;Source=CLI;;TargetSkus=Invalid;EncryptPackage=False;SignPackage=False;PackageID=9f3c2a1e-5b6d-4e7f-8a9b-0c1d2e3f4a5b;',
+          ],
           ['PACKAGEID', '{9f3c2a1e-5b6d-4e7f-8a9b-0c1d2e3f4a5b}'],
           ['VERSION', '2.4'],
           ['ALTITUDE', '5000'],
@@ -158,7 +161,10 @@ test('ntfs-acl.wim: security descriptors, DOS name, alternate data stream, hard 
     const link = byPath.get('DataAsset/1/0_YWJj=/install-link.cmd')!;
     assert.ok(install.hardLinkGroupId && install.hardLinkGroupId === link.hardLinkGroupId);
     assert.equal(link.sha1, install.sha1);
-    assert.deepEqual(wim.imageProperties.find(([k]) => k === 'NAME'), ['NAME', 'ntfs fixture']);
+    assert.deepEqual(
+      wim.imageProperties.find(([k]) => k === 'NAME'),
+      ['NAME', 'ntfs fixture'],
+    );
   });
 });
 
@@ -167,7 +173,10 @@ for (const [fixture, pattern] of [
   ['solid.wim', /solid WIM .*LZMS/],
 ] as const) {
   test(`${fixture} is refused as unsupported, naming the compression`, async () => {
-    await assert.rejects(openWim(join(FIXTURES, fixture)), (err: unknown) => err instanceof WimReadError && err.code === 'unsupported' && pattern.test(err.message));
+    await assert.rejects(
+      openWim(join(FIXTURES, fixture)),
+      (err: unknown) => err instanceof WimReadError && err.code === 'unsupported' && pattern.test(err.message),
+    );
   });
 }
 
@@ -186,7 +195,13 @@ test('readFile refuses a directory and respects maxBytes', async () => {
 });
 
 test('limits are checked when given: a tight maxEntries refuses the fixture', async () => {
-  await assert.rejects(openWim(join(FIXTURES, 'xpress.wim'), { maxEntries: 5 }), (err: unknown) => err instanceof WimReadError && err.code === 'limit' && /maxEntries = 5/.test(err.message));
-  await assert.rejects(openWim(join(FIXTURES, 'xpress.wim'), { maxDepth: 3 }), (err: unknown) => err instanceof WimReadError && err.code === 'limit' && /maxDepth/.test(err.message));
+  await assert.rejects(
+    openWim(join(FIXTURES, 'xpress.wim'), { maxEntries: 5 }),
+    (err: unknown) => err instanceof WimReadError && err.code === 'limit' && /maxEntries = 5/.test(err.message),
+  );
+  await assert.rejects(
+    openWim(join(FIXTURES, 'xpress.wim'), { maxDepth: 3 }),
+    (err: unknown) => err instanceof WimReadError && err.code === 'limit' && /maxDepth/.test(err.message),
+  );
   await assert.rejects(openWim(join(FIXTURES, 'xpress.wim'), { maxBogus: 1 } as never), TypeError);
 });

@@ -24,15 +24,27 @@ test('an ICD-shaped package reads completely', async () => {
   assert.equal(byPath.get('Multivariant/0/Prov/RunTime.xml')!.shortName, 'RunTime.xml');
   const asset = byPath.get(`DataAsset/1/{${PKG}}/0_AbCd.ef=/install.cmd`)!;
   assert.equal(asset.attributes, 0x80020);
-  assert.deepEqual(asset.streams?.map((s) => s.name), ['Zone.Identifier']);
+  assert.deepEqual(
+    asset.streams?.map((s) => s.name),
+    ['Zone.Identifier'],
+  );
   for (const f of files) {
     const e = byPath.get(f.path)!;
     assert.equal(e.sha1, createHash('sha1').update(f.data!).digest('hex'), f.path);
     assert.deepEqual(await wim.readFile(e), f.data, f.path);
   }
   assert.equal((await wim.readFile(asset.streams![0]!)).toString(), '[ZoneTransfer]\r\nZoneId=3\r\n');
-  assert.deepEqual(wim.imageProperties.map(([k]) => k), ['NAME', 'DESCRIPTION', 'NOTES', 'AUTHOR', 'VERSION', 'ALTITUDE', 'RESETCLEAR', 'PACKAGEID', 'WIMBOOT']);
-  assert.deepEqual(wim.imageProperties.find(([k]) => k === 'DESCRIPTION'), ['DESCRIPTION', '']);
+  assert.deepEqual(
+    wim.imageProperties.map(([k]) => k),
+    ['NAME', 'DESCRIPTION', 'NOTES', 'AUTHOR', 'VERSION', 'ALTITUDE', 'RESETCLEAR', 'PACKAGEID', 'WIMBOOT'],
+  );
+  assert.deepEqual(
+    wim.imageProperties.find(([k]) => k === 'DESCRIPTION'),
+    ['DESCRIPTION', ''],
+  );
   // Stored order is kept (ICD's root order is Multivariant, CommonSettings, DataAsset).
-  assert.deepEqual(wim.entries.filter((e) => !e.path.includes('/')).map((e) => e.path), ['Multivariant', 'CommonSettings', 'DataAsset']);
+  assert.deepEqual(
+    wim.entries.filter((e) => !e.path.includes('/')).map((e) => e.path),
+    ['Multivariant', 'CommonSettings', 'DataAsset'],
+  );
 });

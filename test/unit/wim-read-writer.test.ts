@@ -20,7 +20,8 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 function provxml(size: number): Buffer {
   let s = '\ufeff<?xml version="1.0" encoding="utf-8"?>\r\n<wap-provisioningdoc>\r\n';
-  for (let i = 0; s.length < size; i++) s += `  <characteristic type="Policy${i % 7}"><parm name="S${i}" value="${i * 3}" datatype="integer" /></characteristic>\r\n`;
+  for (let i = 0; s.length < size; i++)
+    s += `  <characteristic type="Policy${i % 7}"><parm name="S${i}" value="${i * 3}" datatype="integer" /></characteristic>\r\n`;
   return Buffer.from(s).subarray(0, size);
 }
 
@@ -68,7 +69,13 @@ function dirsOf(paths: string[]): Set<string> {
 for (const headerCompression of ['xpress', 'none'] as const) {
   test(`writeWim (${headerCompression}) reads back: listing, bytes, properties, security`, async () => {
     const out = join(work, `${headerCompression}.ppkg`);
-    const image: WimImageOptions = { properties, trailingProperties: [['WIMBOOT', '0']], timestamp, guid: Buffer.from('a1b2c3d4e5f60718293a4b5c6d7e8f90', 'hex'), headerCompression };
+    const image: WimImageOptions = {
+      properties,
+      trailingProperties: [['WIMBOOT', '0']],
+      timestamp,
+      guid: Buffer.from('a1b2c3d4e5f60718293a4b5c6d7e8f90', 'hex'),
+      headerCompression,
+    };
     await writeWim(out, entries(), image);
     const wim = await openWim(out);
     try {

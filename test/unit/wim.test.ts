@@ -16,7 +16,6 @@ import { pattern } from '../support/bytes';
 const work = mkdtempSync(join(tmpdir(), 'ppkg-wim-test-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-
 function srcFile(name: string, content: Buffer): string {
   const p = join(work, 'src', name);
   mkdirSync(join(p, '..'), { recursive: true });
@@ -132,7 +131,10 @@ test('7-Zip reads the exact tree, byte-exact contents and the image properties',
   const compressed = blobs.filter((b) => b.flags & RESHDR_COMPRESSED);
   assert.ok(blobs[0]!.flags & RESHDR_COMPRESSED, 'metadata compressed');
   assert.ok(compressed.length >= 5, `${compressed.length} compressed resources`);
-  assert.ok(blobs.some((b) => b.original === bigContent.length && b.flags === 0), 'random data raw');
+  assert.ok(
+    blobs.some((b) => b.original === bigContent.length && b.flags === 0),
+    'random data raw',
+  );
   const inst = blobs.find((b) => b.original === installer.length)!;
   assert.ok(inst.flags & RESHDR_COMPRESSED && readResource(raw, inst).rawChunks >= 20, 'installer: compressed, payload chunks raw');
 
@@ -156,7 +158,10 @@ test('7-Zip reads the exact tree, byte-exact contents and the image properties',
     wim.xml!.indexOf(`<${k}>`),
   );
   assert.ok(order.every((at) => at > 0));
-  assert.deepEqual(order, [...order].sort((a, b) => a - b));
+  assert.deepEqual(
+    order,
+    [...order].sort((a, b) => a - b),
+  );
 
   // 7-Zip lists in the dentry order (directories and empty files, then the
   // other files): ICD's root order, files before subdirectories, `10__` before `1__`.

@@ -105,7 +105,10 @@ test('an ICD-shaped image: header, blob table, resources, security, dentry order
   const big = Buffer.alloc(70_000, 0x5a); // compresses to almost nothing
   const bigPath = join(work, 'big.bin');
   writeFileSync(bigPath, big);
-  const xmlText = Buffer.from('\ufeff<?xml version="1.0" encoding="utf-8"?>\r\n' + '<Elements Type="CommonSettings">\r\n  <Element Index="1">\r\n  </Element>\r\n</Elements>\r\n'.repeat(20));
+  const xmlText = Buffer.from(
+    '\ufeff<?xml version="1.0" encoding="utf-8"?>\r\n' +
+      '<Elements Type="CommonSettings">\r\n  <Element Index="1">\r\n  </Element>\r\n</Elements>\r\n'.repeat(20),
+  );
   const buf = (s: string | Buffer) => ({ kind: 'buffer' as const, data: Buffer.from(s) });
   const entries: WimFileEntry[] = [
     { path: 'zeta/x.txt', source: buf('zeta') },
@@ -322,7 +325,10 @@ test('file resources: compressed when smaller, raw (flags 0, original size) othe
       assert.equal(blob.res.flags, RESHDR_COMPRESSED, `xml ${size} (${kind}) compressed`);
       assert.equal(read.storedSizes.length, Math.ceil(size / 32768));
       // Every full chunk shrinks; a tail of a few bytes stays raw.
-      assert.ok(read.storedSizes.slice(0, Math.floor(size / 32768)).every((s) => s < 32768 / 2), `chunks of xml ${size}`);
+      assert.ok(
+        read.storedSizes.slice(0, Math.floor(size / 32768)).every((s) => s < 32768 / 2),
+        `chunks of xml ${size}`,
+      );
       assert.ok(blob.res.size < size * 0.6, `ratio ${blob.res.size / size}`);
     }
   }
@@ -339,7 +345,10 @@ test('a chunk that does not shrink is stored raw inside a compressed resource', 
     const { blob, read } = await singleBlob(`mixed-${kind}`, data, kind);
     assert.equal(blob.res.flags, RESHDR_COMPRESSED);
     assert.deepEqual(read.storedSizes.slice(10, 13), [32768, 32768, 32768], 'random chunks raw');
-    assert.ok(read.storedSizes.slice(0, 10).every((s) => s < 20000), 'compressible chunks compressed');
+    assert.ok(
+      read.storedSizes.slice(0, 10).every((s) => s < 20000),
+      'compressible chunks compressed',
+    );
   }
 });
 
@@ -394,7 +403,10 @@ test('the uncompressed header variant writes every resource raw', async () => {
   const { w, blobs } = parseWim(out);
   assert.equal(w.readUInt32LE(0x10), 0x80);
   assert.equal(w.readUInt32LE(0x14), 0);
-  assert.deepEqual(blobs.map((b) => b.res.flags), [RESHDR_METADATA, 0]);
+  assert.deepEqual(
+    blobs.map((b) => b.res.flags),
+    [RESHDR_METADATA, 0],
+  );
   assert.ok(readResource(w, blobs[1]!.res).data.equals(data));
 });
 
@@ -406,10 +418,38 @@ test('dentry collation: case-insensitive, then case-sensitive', () => {
 test('invalid entries and properties are refused before anything is written', async () => {
   const buf = (s: string) => ({ kind: 'buffer' as const, data: Buffer.from(s) });
   const cases: Array<[WimFileEntry[], Partial<WimImageOptions>, RegExp]> = [
-    [[{ path: 'a/b', source: buf('1') }, { path: 'a/b', source: buf('2') }], {}, /listed twice/],
-    [[{ path: 'a', source: buf('1') }, { path: 'a/b', source: buf('2') }], {}, /is a file/],
-    [[{ path: 'a/b', source: buf('1') }, { path: 'a', source: buf('2') }], {}, /also a directory/],
-    [[{ path: 'Dir/x', source: buf('1') }, { path: 'dir/y', source: buf('2') }], {}, /differ only in case/],
+    [
+      [
+        { path: 'a/b', source: buf('1') },
+        { path: 'a/b', source: buf('2') },
+      ],
+      {},
+      /listed twice/,
+    ],
+    [
+      [
+        { path: 'a', source: buf('1') },
+        { path: 'a/b', source: buf('2') },
+      ],
+      {},
+      /is a file/,
+    ],
+    [
+      [
+        { path: 'a/b', source: buf('1') },
+        { path: 'a', source: buf('2') },
+      ],
+      {},
+      /also a directory/,
+    ],
+    [
+      [
+        { path: 'Dir/x', source: buf('1') },
+        { path: 'dir/y', source: buf('2') },
+      ],
+      {},
+      /differ only in case/,
+    ],
     [[{ path: '/abs', source: buf('1') }], {}, /must not start with/],
     [[{ path: 'a//b', source: buf('1') }], {}, /empty/],
     [[{ path: 'a/../b', source: buf('1') }], {}, /'\.\.'/],
@@ -417,7 +457,16 @@ test('invalid entries and properties are refused before anything is written', as
     [[], { properties: [['BAD NAME', 'x']] }, /not a valid XML element name/],
     [[], { properties: [['TOTALBYTES', '1']] }, /computed by the writer/],
     [[], { trailingProperties: [['DIRCOUNT', '1']] }, /computed by the writer/],
-    [[], { properties: [['NAME', 'a'], ['NAME', 'b']] }, /given twice/],
+    [
+      [],
+      {
+        properties: [
+          ['NAME', 'a'],
+          ['NAME', 'b'],
+        ],
+      },
+      /given twice/,
+    ],
     [[], { properties: [['WIMBOOT', '0']], trailingProperties: [['WIMBOOT', '0']] }, /given twice/],
     [[], { properties: [['NOTES', 'bell\u0007']] }, /character XML cannot represent/],
     [[], { guid: Buffer.alloc(15) }, /16-byte/],

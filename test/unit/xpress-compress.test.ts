@@ -156,6 +156,9 @@ test('Huffman lengths: complete code, 15-bit limit under skewed (Fibonacci) freq
   h.build(freqs, lens, codes);
   assert.equal(lens[256], 1);
   assert.equal(lens[0], 1);
-  assert.equal(lens.reduce((s, l) => s + l, 0), 2);
+  assert.equal(
+    lens.reduce((s, l) => s + l, 0),
+    2,
+  );
   assert.notEqual(codes[0], codes[256]);
 });

@@ -15,7 +15,19 @@ import { pattern } from '../support/bytes';
 
 function xmlLike(n: number, seed: number): Buffer {
   const rng = new Prng(seed);
-  const parts = ['<characteristic type="', 'Policy', 'DeviceLock', '"><parm name="', 'Allow', 'MinLength', '" value="', '1', '4096', '" datatype="integer" /></characteristic>\r\n', '  '];
+  const parts = [
+    '<characteristic type="',
+    'Policy',
+    'DeviceLock',
+    '"><parm name="',
+    'Allow',
+    'MinLength',
+    '" value="',
+    '1',
+    '4096',
+    '" datatype="integer" /></characteristic>\r\n',
+    '  ',
+  ];
   let s = '\ufeff<?xml version="1.0" encoding="utf-8"?>\r\n';
   while (s.length < n) s += rng.pick(parts);
   return Buffer.from(s).subarray(0, n);

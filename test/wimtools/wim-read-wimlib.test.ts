@@ -84,7 +84,10 @@ function wimdir(wim: string): Map<string, WimdirEntry> {
 /** A FILETIME the way wimlib prints it: "Tue Feb 03 04:05:06 2026 UTC". */
 function wimlibTime(ft: bigint): string {
   const d = new Date(Number(ft / 10_000n) - 11_644_473_600_000);
-  const [wd, mon] = [['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()], ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()]];
+  const [wd, mon] = [
+    ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()],
+    ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()],
+  ];
   const p = (n: number) => String(n).padStart(2, '0');
   return `${wd} ${mon} ${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} ${d.getUTCFullYear()} UTC`;
 }
@@ -262,7 +265,7 @@ test('a ~50 MB file: read whole and streamed, equal to the source', async () => 
   }
 });
 
-test('the repo writer\'s package: the reader agrees with wimdir and wimapply', async () => {
+test("the repo writer's package: the reader agrees with wimdir and wimapply", async () => {
   const out = join(work, 'writer.ppkg');
   const entries: WimFileEntry[] = [
     { path: 'Multivariant/Multivariant.xml', source: { kind: 'buffer', data: Buffer.from('\ufeff<Multivariant/>') } },
@@ -272,7 +275,10 @@ test('the repo writer\'s package: the reader agrees with wimdir and wimapply', a
   ];
   await writeWim(out, entries, { properties: [['NAME', 'writer']], timestamp: new Date('2026-02-03T04:05:06Z'), guid: Buffer.alloc(16, 9) });
   const wim = await checkAgainstWimlib(out);
-  assert.deepEqual(wim.imageProperties.find(([k]) => k === 'NAME'), ['NAME', 'writer']);
+  assert.deepEqual(
+    wim.imageProperties.find(([k]) => k === 'NAME'),
+    ['NAME', 'writer'],
+  );
   await wim.close();
 });
 

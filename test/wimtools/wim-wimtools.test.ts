@@ -52,7 +52,9 @@ function packedBytes(size: number, seed: number): Buffer {
 }
 
 const files: Record<string, Buffer> = {
-  'Multivariant/Multivariant.xml': Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\r\n<Elements Type="Multivariant">\r\n  <Element Index="0">\r\n  </Element>\r\n</Elements>'),
+  'Multivariant/Multivariant.xml': Buffer.from(
+    '<?xml version="1.0" encoding="UTF-8"?>\r\n<Elements Type="Multivariant">\r\n  <Element Index="0">\r\n  </Element>\r\n</Elements>',
+  ),
   'Multivariant/0/customizations.xml': provxml(200_000, 1),
   'Multivariant/0/MasterDatastore.xml': Buffer.from('\ufeff<MasterDatastore/>'),
   'Multivariant/0/Prov/RunTime.xml': Buffer.from('\ufeff<RunTime/>'),
@@ -167,7 +169,12 @@ test('wiminfo: ICD header, compressed metadata, compressed and raw file resource
   const metadata = blobs.filter((b) => /METADATA/.test(b.flags));
   assert.equal(metadata.length, 1);
   assert.match(metadata[0]!.flags, /WIM_RESHDR_FLAG_COMPRESSED/, 'metadata XPRESS-compressed');
-  for (const p of ['Multivariant/0/customizations.xml', 'CommonSettings/1/AnswerFile.xml', 'Multivariant/0/Prov/RunTime/10__Policies.provxml', 'DataAsset/2/1_mixed/setup.exe']) {
+  for (const p of [
+    'Multivariant/0/customizations.xml',
+    'CommonSettings/1/AnswerFile.xml',
+    'Multivariant/0/Prov/RunTime/10__Policies.provxml',
+    'DataAsset/2/1_mixed/setup.exe',
+  ]) {
     assert.equal(blob(p).flags, 'WIM_RESHDR_FLAG_COMPRESSED', `${p} compressed`);
     assert.ok(blob(p).stored < blob(p).size, p);
   }
@@ -193,13 +200,26 @@ test('wiminfo: image properties in ICD order, DIRCOUNT without the root', () => 
   assert.ok(!/[\r\n]/.test(xml) && xml.startsWith('<WIM><TOTALBYTES>'), 'one line, no declaration');
   const image1 = /<IMAGE INDEX="1">(.*)<\/IMAGE>/.exec(xml)![1]!;
   const children: string[] = [];
-  for (let depth = 0, m, re = /<(\/?)([A-Z]+)[^>]*>/g; (m = re.exec(image1)); ) {
+  for (let depth = 0, m, re = /<(\/?)([A-Z]+)[^>]*>/g; (m = re.exec(image1));) {
     if (m[1]) depth--;
     else if (depth++ === 0) children.push(m[2]!);
   }
   assert.deepEqual(children, [
-    'NAME', 'DESCRIPTION', 'NOTES', 'AUTHOR', 'VERSION', 'ALTITUDE', 'RESETCLEAR', 'PACKAGEID',
-    'DIRCOUNT', 'FILECOUNT', 'TOTALBYTES', 'HARDLINKBYTES', 'CREATIONTIME', 'LASTMODIFICATIONTIME', 'WIMBOOT',
+    'NAME',
+    'DESCRIPTION',
+    'NOTES',
+    'AUTHOR',
+    'VERSION',
+    'ALTITUDE',
+    'RESETCLEAR',
+    'PACKAGEID',
+    'DIRCOUNT',
+    'FILECOUNT',
+    'TOTALBYTES',
+    'HARDLINKBYTES',
+    'CREATIONTIME',
+    'LASTMODIFICATIONTIME',
+    'WIMBOOT',
   ]);
   assert.ok(xml.includes('<DESCRIPTION></DESCRIPTION>') && xml.includes('<AUTHOR></AUTHOR>'), 'empty values as start/end pairs');
   for (const [k, v] of properties) {
@@ -247,7 +267,12 @@ test('the same blobs as a wimlib capture of the same tree, and wimlib can rewrit
   tool('wimapply', [wimPath, '1', applied]);
   const ref = join(work, 'ref.wim');
   tool('wimlib-imagex', ['capture', applied, ref, 'ref', '--compress=xpress', '--no-acls']);
-  const hashes = (wim: string) => new Set(blobsOf(wim).filter((b) => !/METADATA/.test(b.flags)).map((b) => b.hash));
+  const hashes = (wim: string) =>
+    new Set(
+      blobsOf(wim)
+        .filter((b) => !/METADATA/.test(b.flags))
+        .map((b) => b.hash),
+    );
   assert.deepEqual(hashes(wimPath), hashes(ref));
   // Compression on a par with wimlib's own XPRESS (its default level).
   const ours = statSync(wimPath).size;
@@ -266,13 +291,15 @@ test('wimlib decodes every chunk of 150 varied files (runs, repeats near and far
     const size = 25 + ((seed * 104729) % 200_000);
     const rnd = pattern(size, seed);
     const data = Buffer.alloc(size);
-    for (let i = 0, r = 0; i < size; ) {
+    for (let i = 0, r = 0; i < size;) {
       const kind = rnd[r++ % size]! % 4;
       const len = 1 + (rnd[r++ % size]! % (kind === 2 ? 300 : 40));
       for (let k = 0; k < len && i < size; k++, i++) {
         if (kind === 0 || i < 400) data[i] = rnd[(r + k) % size]!;
-        else if (kind === 1) data[i] = data[i - 1 - (rnd[r % size]! % 399)]!; // near repeats
-        else if (kind === 2) data[i] = data[i - 1 - ((rnd[r % size]! * 131) % Math.min(i, 32767))]!; // far repeats
+        else if (kind === 1)
+          data[i] = data[i - 1 - (rnd[r % size]! % 399)]!; // near repeats
+        else if (kind === 2)
+          data[i] = data[i - 1 - ((rnd[r % size]! * 131) % Math.min(i, 32767))]!; // far repeats
         else data[i] = 0x20 + (seed & 7);
       }
     }

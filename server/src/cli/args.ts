@@ -101,7 +101,13 @@ export function parseCommandArgs(command: CommandName, args: string[], options: 
 }
 
 /** The shared sign-in options (`--cloud`, `--client-id`, `--authority`, `--graph-endpoint`, `--device-code`). */
-export function signInArgs(parsed: ParsedArgs): { cloud?: string; 'client-id'?: string; authority?: string; 'graph-endpoint'?: string; 'device-code'?: boolean } {
+export function signInArgs(parsed: ParsedArgs): {
+  cloud?: string;
+  'client-id'?: string;
+  authority?: string;
+  'graph-endpoint'?: string;
+  'device-code'?: boolean;
+} {
   return {
     cloud: parsed.string('cloud'),
     'client-id': parsed.string('client-id'),

@@ -7,7 +7,10 @@ import { EXIT_FINDINGS, EXIT_USAGE, type CliIO } from './io';
 import { COMMANDS, isCommandName, type CommandSpec } from './registry';
 
 function closestCommand(name: string): string | undefined {
-  const s = didYouMean(name, Object.keys(COMMANDS).map((n) => ({ name: n, description: '' })));
+  const s = didYouMean(
+    name,
+    Object.keys(COMMANDS).map((n) => ({ name: n, description: '' })),
+  );
   return s?.replace(/^--/, '');
 }
 

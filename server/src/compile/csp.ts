@@ -31,7 +31,8 @@ export function parseCspUri(uri: string): ParsedCspUri | { error: string } {
   const m = /^\.\/(?:(Device|User)\/)?Vendor\/MSFT\/(.+)$/.exec(uri) ?? /^\.\/()((?!Vendor\/|Device\/|User\/)[A-Za-z][A-Za-z0-9]*\/.+)$/.exec(uri);
   if (!m) return { error: `"${uri}" is not an OMA-URI of the form ./Device/Vendor/MSFT/<CSP>/…, ./User/Vendor/MSFT/<CSP>/… or ./Vendor/MSFT/<CSP>/….` };
   const segments = m[2]!.split('/');
-  if (segments.length < 2 || segments.some((s) => s === '' || s === '.' || s === '..')) return { error: `"${uri}" needs a CSP node and a setting name, with no empty segment.` };
+  if (segments.length < 2 || segments.some((s) => s === '' || s === '.' || s === '..'))
+    return { error: `"${uri}" needs a CSP node and a setting name, with no empty segment.` };
   if (segments.some((s) => /[\u0000-\u001f]/.test(s))) return { error: `"${uri}" contains a control character.` };
   const parm = segments.pop()!;
   return { scope: m[1] === 'User' ? 'user' : 'device', path: segments, parm };
@@ -52,7 +53,8 @@ export function cspValueText(format: CspSetting['format'], value: unknown): { te
       if (typeof value === 'string' && /^(true|false)$/i.test(value.trim())) return { text: value.trim().toLowerCase() };
       return { error: 'A bool setting takes true or false.' };
     case 'b64':
-      if (typeof value === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(value.replace(/\s+/g, '')) && value.replace(/\s+/g, '').length % 4 === 0) return { text: value.replace(/\s+/g, '') };
+      if (typeof value === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(value.replace(/\s+/g, '')) && value.replace(/\s+/g, '').length % 4 === 0)
+        return { text: value.replace(/\s+/g, '') };
       return { error: 'A b64 setting takes Base64 text.' };
     case 'xml':
       if (typeof value !== 'string') return { error: 'An xml setting takes the XML document as text.' };
@@ -86,7 +88,11 @@ export function compileCsp(list: readonly CspSetting[], ctx: RuntimeContext): Co
     }
     const value = cspValueText(entry.format, raw);
     if ('error' in value) {
-      ctx.problems.push({ path: ['csp', i, 'value'], code: 'PPKG061', message: isSecretReference(entry.value) ? `The secret "${entry.value.secret}" does not fit the format ${entry.format}.` : value.error });
+      ctx.problems.push({
+        path: ['csp', i, 'value'],
+        code: 'PPKG061',
+        message: isSecretReference(entry.value) ? `The secret "${entry.value.secret}" does not fit the format ${entry.format}.` : value.error,
+      });
       return;
     }
     const name = [...parsed.path, parsed.parm].join('/');
@@ -98,7 +104,15 @@ export function compileCsp(list: readonly CspSetting[], ctx: RuntimeContext): Co
       scope: parsed.scope,
       sortKey: [],
       origin: 'csp',
-      parms: [{ path: parsed.path, name: parsed.parm, value: value.text, datatype: DATATYPE[entry.format], ...(parsed.scope === 'user' ? { scope: 'User' as const } : {}) }],
+      parms: [
+        {
+          path: parsed.path,
+          name: parsed.parm,
+          value: value.text,
+          datatype: DATATYPE[entry.format],
+          ...(parsed.scope === 'user' ? { scope: 'User' as const } : {}),
+        },
+      ],
       reloads: [],
       assets: [],
     });

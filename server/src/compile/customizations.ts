@@ -29,7 +29,12 @@ export function packageConfig(project: Project): { id: string; name: string; ver
 
 function settingElement(node: SettingNode, opts: CustomizationsOptions, dropNames: boolean): XmlElement {
   const attrs = dropNames ? node.attrs.filter(([k]) => k !== 'Name') : node.attrs;
-  if (node.children.length) return el(node.name, attrs, orderedChildren(node).map((c) => settingElement(c, opts, dropNames)));
+  if (node.children.length)
+    return el(
+      node.name,
+      attrs,
+      orderedChildren(node).map((c) => settingElement(c, opts, dropNames)),
+    );
   const leaf = node.leaf;
   if (!leaf) return el(node.name, attrs, [], 'inline');
   const text = leaf.file !== undefined ? opts.filePath(leaf.file) : secretText(leaf.value, opts.secrets, leaf.source);
@@ -59,7 +64,12 @@ function toXmlNode(n: XNode): XmlNode | undefined {
 }
 
 function settingsElement(tree: SettingsTree, project: Project, opts: CustomizationsOptions, answerFile: boolean): XmlElement {
-  const common = el('Common', [], orderedChildren(tree.root).map((c) => settingElement(c, opts, answerFile)), 'lines');
+  const common = el(
+    'Common',
+    [],
+    orderedChildren(tree.root).map((c) => settingElement(c, opts, answerFile)),
+    'lines',
+  );
   const customizations = el('Customizations', [], [common, ...(answerFile ? [] : rawNodes(project))]);
   return el('Settings', [['xmlns', NAMESPACE_SETTINGS]], [customizations]);
 }
@@ -68,16 +78,20 @@ export function buildCustomizationsXml(project: Project, tree: SettingsTree, opt
   const pc = packageConfig(project);
   // PackageConfig in the order ICD writes it (docs/compiled-forms.md §customizations.xml in the package):
   // ID, Name, Version, OwnerType, Rank, Notes, Description.
-  const config = el('PackageConfig', [['xmlns', NAMESPACE_PACKAGE_CONFIG]], [
-    // As the project writes it: WCD writes {guid}, PackageConfig.xsd also takes it without braces.
-    textEl('ID', project.id),
-    textEl('Name', pc.name),
-    textEl('Version', pc.version),
-    textEl('OwnerType', pc.owner),
-    ...(project.rank !== undefined ? [textEl('Rank', String(project.rank))] : []),
-    ...(project.notes !== undefined ? [textEl('Notes', project.notes)] : []),
-    ...(project.description !== undefined ? [textEl('Description', project.description)] : []),
-  ]);
+  const config = el(
+    'PackageConfig',
+    [['xmlns', NAMESPACE_PACKAGE_CONFIG]],
+    [
+      // As the project writes it: WCD writes {guid}, PackageConfig.xsd also takes it without braces.
+      textEl('ID', project.id),
+      textEl('Name', pc.name),
+      textEl('Version', pc.version),
+      textEl('OwnerType', pc.owner),
+      ...(project.rank !== undefined ? [textEl('Rank', String(project.rank))] : []),
+      ...(project.notes !== undefined ? [textEl('Notes', project.notes)] : []),
+      ...(project.description !== undefined ? [textEl('Description', project.description)] : []),
+    ],
+  );
   const root = el('WindowsCustomizations', [], [config, settingsElement(tree, project, opts, false)]);
   return xmlDocument(root, { bom: true, declaration: DECLARATION.utf8 });
 }

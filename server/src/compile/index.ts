@@ -60,21 +60,29 @@ export interface CompileOptions {
 /** Values that may span lines: .NET-style escaping keeps their line breaks (icdXml.ts). */
 function multiLineAllowed(path: JsonPath): boolean {
   const top = String(path[0]);
-  return ['description', 'notes', 'additionalCustomizationsXml', 'policies', 'smiSettings', 'personalization', 'csp'].includes(top) || (top === 'additionalSettings' && path[2] === 'value');
+  return (
+    ['description', 'notes', 'additionalCustomizationsXml', 'policies', 'smiSettings', 'personalization', 'csp'].includes(top) ||
+    (top === 'additionalSettings' && path[2] === 'value')
+  );
 }
 
 function checkStrings(project: Project, secrets: ResolvedSecrets, problems: CompileProblem[]): void {
   const walk = (v: unknown, path: JsonPath): void => {
     if (typeof v === 'string') {
       if (NOT_XML_CHAR.test(v)) problems.push({ path, code: 'PPKG100', message: 'This value contains a control character that XML cannot carry. Remove it.' });
-      else if (!multiLineAllowed(path) && /[\r\n\t]/.test(v)) problems.push({ path, code: 'PPKG100', message: 'This value contains a line break or tab, which this setting cannot carry on one line. Remove it.' });
+      else if (!multiLineAllowed(path) && /[\r\n\t]/.test(v))
+        problems.push({ path, code: 'PPKG100', message: 'This value contains a line break or tab, which this setting cannot carry on one line. Remove it.' });
       return;
     }
     if (isSecretReference(v)) {
       const value = secrets.get(v.secret);
       if (value !== undefined && (NOT_XML_CHAR.test(value) || /[\r\n\t]/.test(value))) {
         // Never echo the value.
-        problems.push({ path, code: 'PPKG100', message: `The secret "${v.secret}" contains a line break, tab or control character, which the package cannot carry. Set it again without it.` });
+        problems.push({
+          path,
+          code: 'PPKG100',
+          message: `The secret "${v.secret}" contains a line break, tab or control character, which the package cannot carry. Set it again without it.`,
+        });
       }
       return;
     }
@@ -85,7 +93,14 @@ function checkStrings(project: Project, secrets: ResolvedSecrets, problems: Comp
 }
 
 /** Owner bases of ALTITUDE (docs/wim-container.md §Image property values). */
-export const OWNER_ALTITUDE: Record<string, number> = { Microsoft: 0, SiliconVendor: 1000, OEM: 2000, SystemIntegrator: 3000, MobileOperator: 4000, ITAdmin: 5000 };
+export const OWNER_ALTITUDE: Record<string, number> = {
+  Microsoft: 0,
+  SiliconVendor: 1000,
+  OEM: 2000,
+  SystemIntegrator: 3000,
+  MobileOperator: 4000,
+  ITAdmin: 5000,
+};
 
 /** ALTITUDE = owner base + Rank: OEM/0 → 2000, SystemIntegrator/r → 3000 + r, ITAdmin/r → 5000 + r in ICD-built packages (8/8). */
 export function altitude(project: Project): number {
@@ -139,7 +154,8 @@ export function compileProject(project: Project, resolvedSecrets: ResolvedSecret
       problems.push({
         path: ['additionalCustomizationsXml'],
         code: 'PPKG113',
-        message: 'Multivariant settings (Targets/Variant) are not compiled by the native backend, so a native package would leave them out. Build with --backend icd on Windows, or move the settings into the project.',
+        message:
+          'Multivariant settings (Targets/Variant) are not compiled by the native backend, so a native package would leave them out. Build with --backend icd on Windows, or move the settings into the project.',
       });
     }
     if (problems.length) throw CompileError.of(problems);
@@ -174,5 +190,15 @@ export function compileProject(project: Project, resolvedSecrets: ResolvedSecret
   const issued = project.account?.entra?.issuedAt ? Date.parse(project.account.entra.issuedAt) : NaN;
   const timestamp = Number.isNaN(issued) || issued < Date.UTC(1990, 0, 1) ? FIXED_TIMESTAMP : new Date(Math.floor(issued / 1000) * 1000);
 
-  return { customizationsXml, entries, imageProperties: props.leading, trailingImageProperties: props.trailing, warnings, timestamp, guid, inputs: inputs.files, ...(layout ? { layout } : {}) };
+  return {
+    customizationsXml,
+    entries,
+    imageProperties: props.leading,
+    trailingImageProperties: props.trailing,
+    warnings,
+    timestamp,
+    guid,
+    inputs: inputs.files,
+    ...(layout ? { layout } : {}),
+  };
 }

@@ -36,7 +36,10 @@ export interface Layout {
 export function layOut(groups: readonly CompiledGroup[]): Layout {
   const order = (scope: 'device' | 'user') => {
     const table = groups.filter((g) => g.scope === scope && g.origin === 'table');
-    const sorted = table.map((g, i) => ({ g, i })).sort((a, b) => compareSortKeys(a.g.sortKey, b.g.sortKey) || a.i - b.i).map((x) => x.g);
+    const sorted = table
+      .map((g, i) => ({ g, i }))
+      .sort((a, b) => compareSortKeys(a.g.sortKey, b.g.sortKey) || a.i - b.i)
+      .map((x) => x.g);
     return [...sorted, ...groups.filter((g) => g.scope === scope && g.origin === 'csp')];
   };
   const repeats = new Map<string, number>();
@@ -76,7 +79,15 @@ function configurationSource(groups: LaidOutGroup[], folder: 'RunTime' | 'User_R
 }
 
 function masterDatastore(withUser: boolean): Buffer {
-  const source = (name: string) => el('ConfigurationSource', [['Name', name], ['Path', `$(_prov)\\${name}.xml`]], [el('EventList', [], [el('Event', [['Name', name]])])]);
+  const source = (name: string) =>
+    el(
+      'ConfigurationSource',
+      [
+        ['Name', name],
+        ['Path', `$(_prov)\\${name}.xml`],
+      ],
+      [el('EventList', [], [el('Event', [['Name', name]])])],
+    );
   return xmlDocument(el('ConfigurationSourceList', [['Version', '1.0']], [source('RunTime'), ...(withUser ? [source('User_RunTime')] : [])]), {
     bom: true,
     declaration: DECLARATION.utf8,
@@ -85,7 +96,10 @@ function masterDatastore(withUser: boolean): Buffer {
 
 /** `<Elements Type="…"><Element Index="…">` with the element written on two lines (constant in 8/8). */
 export function skeletonElements(type: 'Multivariant' | 'CommonSettings', index: number): Buffer {
-  return xmlDocument(el('Elements', [['Type', type]], [el('Element', [['Index', String(index)]], [], 'lines')]), { bom: false, declaration: DECLARATION.upper });
+  return xmlDocument(el('Elements', [['Type', type]], [el('Element', [['Index', String(index)]], [], 'lines')]), {
+    bom: false,
+    declaration: DECLARATION.upper,
+  });
 }
 
 function dataAssetXml(assets: Layout['assets']): Buffer {
@@ -94,10 +108,22 @@ function dataAssetXml(assets: Layout['assets']): Buffer {
   const elements = [...byElement.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([index, list]) =>
-      el('Element', [['Index', String(index)]], [
-        el('Metadata', [['Key', 'Name'], ['Value', list[0]!.asset.kind]]),
-        ...list.map((a) => el('Metadata', [['Key', `${a.folder}\\${a.asset.fileName}`], ['Value', a.asset.dataAssetValue]])),
-      ]),
+      el(
+        'Element',
+        [['Index', String(index)]],
+        [
+          el('Metadata', [
+            ['Key', 'Name'],
+            ['Value', list[0]!.asset.kind],
+          ]),
+          ...list.map((a) =>
+            el('Metadata', [
+              ['Key', `${a.folder}\\${a.asset.fileName}`],
+              ['Value', a.asset.dataAssetValue],
+            ]),
+          ),
+        ],
+      ),
     );
   return xmlDocument(el('Elements', [['Type', 'DataAsset']], elements), { bom: false, declaration: DECLARATION.upper });
 }

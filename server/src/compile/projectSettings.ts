@@ -83,13 +83,25 @@ export function projectSettings(project: Project): ProjectSettings {
     if (ad.password !== undefined) setPath('Accounts/ComputerAccount/Password', ad.password, [...at, 'password']);
   }
   const users: { name: string; password?: SecretValue; group?: string; at: JsonPath }[] = [];
-  if (project.account?.localAdmin) users.push({ name: project.account.localAdmin.user, password: project.account.localAdmin.password, group: 'Administrators', at: ['account', 'localAdmin'] });
+  if (project.account?.localAdmin)
+    users.push({
+      name: project.account.localAdmin.user,
+      password: project.account.localAdmin.password,
+      group: 'Administrators',
+      at: ['account', 'localAdmin'],
+    });
   (project.users ?? []).forEach((u, i) => users.push({ name: u.name, password: u.password, group: u.group, at: ['users', i] }));
   for (const u of users) {
     const userSeg = seg('User', ['UserName', u.name], ['Name', u.name]);
-    const existing = t.ensure([seg('Accounts'), seg('Users')]).children.find((c) => c.name === 'User' && c.attrs.some(([k, v]) => k === 'UserName' && v === u.name));
+    const existing = t
+      .ensure([seg('Accounts'), seg('Users')])
+      .children.find((c) => c.name === 'User' && c.attrs.some(([k, v]) => k === 'UserName' && v === u.name));
     if (existing) {
-      problems.push({ path: [...u.at, u.at[0] === 'users' ? 'name' : 'user'], code: 'PPKG045', message: `The local user "${u.name}" is defined twice; WCD keeps one account per user name. Remove one of them.` });
+      problems.push({
+        path: [...u.at, u.at[0] === 'users' ? 'name' : 'user'],
+        code: 'PPKG045',
+        message: `The local user "${u.name}" is defined twice; WCD keeps one account per user name. Remove one of them.`,
+      });
       continue;
     }
     const node = t.append([seg('Accounts'), seg('Users')], userSeg);
@@ -132,9 +144,11 @@ export function projectSettings(project: Project): ProjectSettings {
     x('SecurityType', security, [...at, wifi.security !== undefined ? 'security' : 'ssid']);
   }
 
-  if (project.device?.changeProductKey !== undefined) setPath('EditionUpgrade/ChangeProductKey', project.device.changeProductKey, ['device', 'changeProductKey']);
+  if (project.device?.changeProductKey !== undefined)
+    setPath('EditionUpgrade/ChangeProductKey', project.device.changeProductKey, ['device', 'changeProductKey']);
   if (project.device?.productKey !== undefined) setPath('EditionUpgrade/UpgradeEditionWithProductKey', project.device.productKey, ['device', 'productKey']);
-  if (project.oobe?.enableCortanaVoice !== undefined) setPath('OOBE/Desktop/EnableCortanaVoice', wcdBool(project.oobe.enableCortanaVoice), ['oobe', 'enableCortanaVoice']);
+  if (project.oobe?.enableCortanaVoice !== undefined)
+    setPath('OOBE/Desktop/EnableCortanaVoice', wcdBool(project.oobe.enableCortanaVoice), ['oobe', 'enableCortanaVoice']);
   if (project.oobe?.hide !== undefined) setPath('OOBE/Desktop/HideOobe', wcdBool(project.oobe.hide), ['oobe', 'hide']);
   if (project.device?.sharedUse !== undefined) setPath('SharedPC/EnableSharedPCMode', wcdBool(project.device.sharedUse), ['device', 'sharedUse']);
 
@@ -177,7 +191,11 @@ export function projectSettings(project: Project): ProjectSettings {
   (project.additionalSettings ?? []).forEach((s, i) => {
     const segments = parseSettingPath(s.path);
     if (!segments) {
-      problems.push({ path: ['additionalSettings', i, 'path'], code: 'PPKG100', message: `"${s.path}" is not a WCD setting path (elements separated by /, keys as [@Name='value']).` });
+      problems.push({
+        path: ['additionalSettings', i, 'path'],
+        code: 'PPKG100',
+        message: `"${s.path}" is not a WCD setting path (elements separated by /, keys as [@Name='value']).`,
+      });
       return;
     }
     set(segments, s.value, ['additionalSettings', i, 'value']);
@@ -199,7 +217,15 @@ function describe(p: JsonPath): string {
 
 type Setter = (segments: PathSegment[], value: SecretValue, source: JsonPath, options?: { file?: string; from?: SettingNode }) => void;
 
-function mirror(t: SettingsTree, at: PathSegment[], schemaPath: string, value: MirroredSection, source: JsonPath, set: Setter, problems: SettingsProblem[]): void {
+function mirror(
+  t: SettingsTree,
+  at: PathSegment[],
+  schemaPath: string,
+  value: MirroredSection,
+  source: JsonPath,
+  set: Setter,
+  problems: SettingsProblem[],
+): void {
   for (const [key, v] of Object.entries(value)) {
     const childSchema = `${schemaPath}/${key}`;
     const here: JsonPath = [...source, key];
@@ -223,11 +249,20 @@ function mirror(t: SettingsTree, at: PathSegment[], schemaPath: string, value: M
       leafOf(def, v, here, (text, file) => set([...at, seg(key)], text, here, file !== undefined ? { file } : {}));
       continue;
     }
-    if (v && typeof v === 'object' && !Array.isArray(v) && !isSecretReference(v)) mirror(t, [...at, seg(key)], childSchema, v as MirroredSection, here, set, problems);
+    if (v && typeof v === 'object' && !Array.isArray(v) && !isSecretReference(v))
+      mirror(t, [...at, seg(key)], childSchema, v as MirroredSection, here, set, problems);
   }
 }
 
-function mirrorUnder(t: SettingsTree, node: SettingNode, schemaPath: string, value: MirroredSection, source: JsonPath, set: Setter, problems: SettingsProblem[]): void {
+function mirrorUnder(
+  t: SettingsTree,
+  node: SettingNode,
+  schemaPath: string,
+  value: MirroredSection,
+  source: JsonPath,
+  set: Setter,
+  problems: SettingsProblem[],
+): void {
   for (const [key, v] of Object.entries(value)) {
     const childSchema = `${schemaPath}/${key}`;
     const here: JsonPath = [...source, key];

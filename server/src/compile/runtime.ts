@@ -77,7 +77,15 @@ export function resolveTemplate(template: string, path: readonly InstanceSegment
   return template.replace(/\{([A-Za-z]+)\}/g, (whole, name: string) => {
     const i = path.findIndex((s) => s.name === name);
     if (i < 0) return whole;
-    return identityOf(path.slice(0, i + 1).map((s) => s.name).join('/'), path[i]!) ?? whole;
+    return (
+      identityOf(
+        path
+          .slice(0, i + 1)
+          .map((s) => s.name)
+          .join('/'),
+        path[i]!,
+      ) ?? whole
+    );
   });
 }
 
@@ -146,7 +154,12 @@ function compileLeaf(group: CompiledGroup, leaf: LeafAt, def: SettingDef, ctx: R
       source: leaf.leaf.source,
     };
     group.assets.push(asset);
-    group.parms.push({ path: ['Provisioning', 'Assets', ctx.packageId, resolveTemplate(def.asset.type, leaf.path)], name: { asset }, value: asset.fileName, datatype: 'string' });
+    group.parms.push({
+      path: ['Provisioning', 'Assets', ctx.packageId, resolveTemplate(def.asset.type, leaf.path)],
+      name: { asset },
+      value: asset.fileName,
+      datatype: 'string',
+    });
     return;
   }
   let text: string;
@@ -165,7 +178,14 @@ function compileLeaf(group: CompiledGroup, leaf: LeafAt, def: SettingDef, ctx: R
   }
   const segments = resolveTemplate(def.csp, leaf.path).split('/');
   const name = segments.pop()!;
-  group.parms.push({ path: segments, name, value: compiled.value, datatype: def.type, ...(def.exec ? { exec: true } : {}), ...(def.scope === 'user' ? { scope: 'User' as const } : {}) });
+  group.parms.push({
+    path: segments,
+    name,
+    value: compiled.value,
+    datatype: def.type,
+    ...(def.exec ? { exec: true } : {}),
+    ...(def.scope === 'user' ? { scope: 'User' as const } : {}),
+  });
   if (def.reload) group.reloads.push(name);
 }
 

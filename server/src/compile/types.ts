@@ -77,7 +77,8 @@ export class CompileError extends PpkgError {
 
   static of(problems: CompileProblem[]): CompileError {
     const first = problems[0]!;
-    const message = problems.length === 1 ? first.message : `${problems.length} settings cannot be compiled:\n${problems.map((p) => `- ${p.message}`).join('\n')}`;
+    const message =
+      problems.length === 1 ? first.message : `${problems.length} settings cannot be compiled:\n${problems.map((p) => `- ${p.message}`).join('\n')}`;
     return new CompileError(message, first.path, first.code, problems);
   }
 }

@@ -23,7 +23,11 @@ export type XNode = XElement | { type: 'text'; text: string } | { type: 'cdata';
 
 /** XML that is not well-formed or over a limit: the input is wrong (a customizations.xml, a package's XML). */
 export class XmlParseError extends PpkgError {
-  constructor(message: string, readonly line: number, readonly column: number) {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
     super('project', `line ${line}, column ${column}: ${message}`);
   }
 }

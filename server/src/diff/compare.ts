@@ -126,6 +126,17 @@ export function diffModels(a: InspectModel, b: InspectModel, sides: { a: DiffSid
   }
   for (const [k, sb] of kb) if (!ka.has(k)) record('added', undefined, sb);
   const notes: string[] = [];
-  if (unknownSecrets.size) notes.push(`Not compared, because the project's secret is not set (set PPKG_SECRET_<NAME> to compare it): ${[...unknownSecrets].join(', ')}.`);
-  return { format: DIFF_FORMAT, version: DIFF_VERSION, a: sides.a, b: sides.b, same: !image.length && !settings.length && !files.length, image, settings, files, notes };
+  if (unknownSecrets.size)
+    notes.push(`Not compared, because the project's secret is not set (set PPKG_SECRET_<NAME> to compare it): ${[...unknownSecrets].join(', ')}.`);
+  return {
+    format: DIFF_FORMAT,
+    version: DIFF_VERSION,
+    a: sides.a,
+    b: sides.b,
+    same: !image.length && !settings.length && !files.length,
+    image,
+    settings,
+    files,
+    notes,
+  };
 }

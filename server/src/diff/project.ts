@@ -59,11 +59,16 @@ export async function inspectProjectFile(
   }
   const doc = parseProject(text);
   const first = doc.syntaxProblems[0];
-  if (first || doc.value === undefined) throw new ProjectReadError(`${shown} is not a readable project file${first ? ` (line ${doc.lines.positionAt(first.offset).line + 1}: ${first.message})` : ''}. Run ppkg validate ${shown}.`);
+  if (first || doc.value === undefined)
+    throw new ProjectReadError(
+      `${shown} is not a readable project file${first ? ` (line ${doc.lines.positionAt(first.offset).line + 1}: ${first.message})` : ''}. Run ppkg validate ${shown}.`,
+    );
   const schemaErrors = validateAgainstSchema(doc).filter((d) => d.severity === 'error');
   if (schemaErrors.length) {
     const d = schemaErrors[0]!;
-    throw new ProjectReadError(`${shown} has ${schemaErrors.length} error${schemaErrors.length === 1 ? '' : 's'} (line ${d.range.start.line + 1}: ${d.message}). Run ppkg validate ${shown}, fix ${schemaErrors.length === 1 ? 'it' : 'them'}, then compare again.`);
+    throw new ProjectReadError(
+      `${shown} has ${schemaErrors.length} error${schemaErrors.length === 1 ? '' : 's'} (line ${d.range.start.line + 1}: ${d.message}). Run ppkg validate ${shown}, fix ${schemaErrors.length === 1 ? 'it' : 'them'}, then compare again.`,
+    );
   }
   const project = doc.value as Project;
   const projectDir = path.dirname(projectPath);
@@ -93,7 +98,8 @@ export async function inspectProjectFile(
     try {
       if (certificateFiles.has(p)) {
         const st = await fs.stat(abs);
-        if (st.size > MAX_CERTIFICATE_BYTES) throw new ProjectReadError(`The certificate "${p}" of ${shown} has ${st.size} bytes; a certificate file is a few kilobytes.`);
+        if (st.size > MAX_CERTIFICATE_BYTES)
+          throw new ProjectReadError(`The certificate "${p}" of ${shown} has ${st.size} bytes; a certificate file is a few kilobytes.`);
         const data = await fs.readFile(abs);
         files.set(p, { data, size: data.length, sha256: createHash('sha256').update(data).digest() });
       } else {

@@ -28,9 +28,24 @@ export interface Cloud {
 }
 
 export const CLOUDS: Record<CloudName, Cloud> = {
-  public: { name: 'public', label: 'Microsoft Entra ID (global)', loginHost: 'https://login.microsoftonline.com', drsResource: 'urn:ms-drs:enterpriseregistration.windows.net' },
-  usgov: { name: 'usgov', label: 'Microsoft Entra ID for US Government', loginHost: 'https://login.microsoftonline.us', drsResource: 'urn:ms-drs:enterpriseregistration.microsoftonline.us' },
-  china: { name: 'china', label: 'Microsoft Entra ID operated by 21Vianet', loginHost: 'https://login.chinacloudapi.cn', drsResource: 'urn:ms-drs:enterpriseregistration.partner.microsoftonline.cn' },
+  public: {
+    name: 'public',
+    label: 'Microsoft Entra ID (global)',
+    loginHost: 'https://login.microsoftonline.com',
+    drsResource: 'urn:ms-drs:enterpriseregistration.windows.net',
+  },
+  usgov: {
+    name: 'usgov',
+    label: 'Microsoft Entra ID for US Government',
+    loginHost: 'https://login.microsoftonline.us',
+    drsResource: 'urn:ms-drs:enterpriseregistration.microsoftonline.us',
+  },
+  china: {
+    name: 'china',
+    label: 'Microsoft Entra ID operated by 21Vianet',
+    loginHost: 'https://login.chinacloudapi.cn',
+    drsResource: 'urn:ms-drs:enterpriseregistration.partner.microsoftonline.cn',
+  },
 };
 
 /** The Windows Configuration Designer client; the default, as WCD itself uses it (docs/bulk-token.md §Which client ID signs in, and why). */

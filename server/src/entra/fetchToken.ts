@@ -90,7 +90,9 @@ export function resolveExpiry(expiry: string | undefined, now: Date): string {
   if (expiry === undefined || expiry === '') return latestSafeExpiry(now);
   const date = parseIsoDate(expiry.trim());
   if (!date) {
-    throw entraError('invalid-expiry', { serverMessage: `The expiry "${expiry}" is not a real date. Write it as YYYY-MM-DD, for example ${latestSafeExpiry(now)}.` });
+    throw entraError('invalid-expiry', {
+      serverMessage: `The expiry "${expiry}" is not a real date. Write it as YYYY-MM-DD, for example ${latestSafeExpiry(now)}.`,
+    });
   }
   const days = daysBetween(now, date);
   if (days < 1) {
@@ -200,7 +202,9 @@ export async function fetchBulkToken(options: FetchTokenOptions = {}): Promise<F
     const err =
       e instanceof EntraError
         ? e
-        : entraError(options.signal?.aborted ? 'cancelled' : accessToken ? 'bulk-token-failed' : 'sign-in-failed', { serverMessage: e instanceof Error ? e.message : String(e) });
+        : entraError(options.signal?.aborted ? 'cancelled' : accessToken ? 'bulk-token-failed' : 'sign-in-failed', {
+            serverMessage: e instanceof Error ? e.message : String(e),
+          });
     if (options.signal?.aborted || err.kind === 'cancelled') throw entraError('cancelled', { stage: err.details.stage, operation: FETCH_OPERATION });
     // Defence in depth: no token may leave in a message.
     err.message = scrub(err.message, secrets);

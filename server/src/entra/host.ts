@@ -10,7 +10,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 export type MessageHost = 'cli' | 'vscode';
 
-export type CommandRef = 'doctor' | 'doctorFix' | 'fetchToken' | 'fetchTokenLonger' | 'deviceCode' | 'clientId' | 'skipChecks' | 'graphEndpoint' | 'listAccounts' | 'validate';
+export type CommandRef =
+  'doctor' | 'doctorFix' | 'fetchToken' | 'fetchTokenLonger' | 'deviceCode' | 'clientId' | 'skipChecks' | 'graphEndpoint' | 'listAccounts' | 'validate';
 
 const NAMES: Record<MessageHost, Record<CommandRef, string>> = {
   cli: {

@@ -92,7 +92,9 @@ function setProperty(text: string, path: string[], value: unknown, fmt: Formatti
     // Multi-line object: a new line with the last property's indentation
     // (a trailing comma already there is reused).
     const indent = /^[ \t]*/.exec(text.slice(lineStart, last.offset))?.[0] ?? '';
-    const body = JSON.stringify(value, null, unit).split('\n').join(eol + indent);
+    const body = JSON.stringify(value, null, unit)
+      .split('\n')
+      .join(eol + indent);
     const trailing = multiLine[1] ? ',' : '';
     return text.slice(0, end) + (trailing ? '' : ',') + rest + eol + indent + `${key}: ${body}${trailing}` + text.slice(lineEnd);
   }
@@ -135,4 +137,3 @@ function nodeValue(node: Node): unknown {
   if (node.type === 'array') return (node.children ?? []).map(nodeValue);
   return node.value;
 }
-

@@ -16,14 +16,7 @@
  * the caller can then pass another client ID.
  */
 import http from 'node:http';
-import {
-  AuthError,
-  LogLevel,
-  PublicClientApplication,
-  type AuthenticationResult,
-  type DeviceCodeRequest,
-  type InteractiveRequest,
-} from '@azure/msal-node';
+import { AuthError, LogLevel, PublicClientApplication, type AuthenticationResult, type DeviceCodeRequest, type InteractiveRequest } from '@azure/msal-node';
 import { decodeJwtClaims } from './bulkToken';
 import { cloudOfUrl } from './clouds';
 import { entraError, EntraError, errorFromServer } from './errors';
@@ -73,10 +66,8 @@ export interface SignInSession extends SignInResult {
   acquireTokenSilent(scopes: string[]): Promise<SignInResult>;
 }
 
-const SUCCESS_PAGE =
-  '<!doctype html><meta charset="utf-8"><title>ppkg</title><p>Signed in. You can close this window and return to ppkg.</p>';
-const ERROR_PAGE =
-  '<!doctype html><meta charset="utf-8"><title>ppkg</title><p>Sign-in did not complete. Return to ppkg for the details.</p>';
+const SUCCESS_PAGE = '<!doctype html><meta charset="utf-8"><title>ppkg</title><p>Signed in. You can close this window and return to ppkg.</p>';
+const ERROR_PAGE = '<!doctype html><meta charset="utf-8"><title>ppkg</title><p>Sign-in did not complete. Return to ppkg for the details.</p>';
 
 export async function signIn(options: SignInOptions): Promise<SignInResult> {
   const { result } = await signInWithMsal(options);
@@ -274,10 +265,14 @@ function releaseLoopback(authUrl: string): Promise<void> {
       if (r.protocol !== 'http:' || !['localhost', '127.0.0.1'].includes(r.hostname)) return resolve();
       r.hostname = '127.0.0.1'; // MSAL listens on 127.0.0.1; "localhost" may resolve to ::1.
       const body = new URLSearchParams({ error: 'access_denied', error_description: 'Cancelled by the user', state }).toString();
-      const req = http.request(r, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': String(Buffer.byteLength(body)) } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve());
-      });
+      const req = http.request(
+        r,
+        { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': String(Buffer.byteLength(body)) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve());
+        },
+      );
       req.on('error', () => resolve());
       req.end(body);
     } catch {

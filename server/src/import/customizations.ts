@@ -65,14 +65,21 @@ function importPath(p: string, warnings: string[], what: string): string {
   const trimmed = p.trim();
   if (/^[a-zA-Z]:[\\/]|^[\\/]{2}|^[\\/]/.test(trimmed)) {
     const base = trimmed.split(/[\\/]/).pop() || trimmed;
-    warnings.push(`The ${what} "${trimmed}" is an absolute path on the machine that made the file; the project now expects "${base}" next to the project file. Copy it there (or into a subfolder and fix the path).`);
+    warnings.push(
+      `The ${what} "${trimmed}" is an absolute path on the machine that made the file; the project now expects "${base}" next to the project file. Copy it there (or into a subfolder and fix the path).`,
+    );
     return base;
   }
   return trimmed.replace(/\\/g, '/');
 }
 
 function secretName(base: string, used: Set<string>): string {
-  let name = base.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 60) || 'secret';
+  let name =
+    base
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[^a-z0-9]+/, '')
+      .slice(0, 60) || 'secret';
   if (used.has(name)) {
     let i = 2;
     while (used.has(`${name}-${i}`)) i++;
@@ -83,7 +90,10 @@ function secretName(base: string, used: Set<string>): string {
 }
 
 export function importCustomizations(xmlText: string): ImportResult {
-  if (xmlText.length > MAX_IMPORT_CHARS) throw new ImportError(`The file has ${xmlText.length} characters; a customizations.xml is a few kilobytes (at most ${MAX_IMPORT_CHARS} accepted). Is this the right file?`);
+  if (xmlText.length > MAX_IMPORT_CHARS)
+    throw new ImportError(
+      `The file has ${xmlText.length} characters; a customizations.xml is a few kilobytes (at most ${MAX_IMPORT_CHARS} accepted). Is this the right file?`,
+    );
   let root: XElement;
   try {
     root = parseXmlDocument(xmlText, { maxChars: MAX_IMPORT_CHARS });
@@ -97,13 +107,16 @@ export function importCustomizations(xmlText: string): ImportResult {
   const secretRef = (base: string, what: string) => {
     const name = secretName(base, used);
     secrets.push(name);
-    warnings.push(`The ${what} was not copied into the project: it is now the secret "${name}". Set it before building (${secretEnvVar(name)}, or ppkg: Set Secret in VS Code).`);
+    warnings.push(
+      `The ${what} was not copied into the project: it is now the secret "${name}". Set it before building (${secretEnvVar(name)}, or ppkg: Set Secret in VS Code).`,
+    );
     return { secret: name };
   };
 
   const rootName = localName(root.name);
   if (rootName !== 'WindowsCustomizations') {
-    if (rootName === 'WindowsCustomizatons') warnings.push('The root element is misspelled <WindowsCustomizatons> (as in a Microsoft sample); it is read as <WindowsCustomizations>.');
+    if (rootName === 'WindowsCustomizatons')
+      warnings.push('The root element is misspelled <WindowsCustomizatons> (as in a Microsoft sample); it is read as <WindowsCustomizations>.');
     else throw new ImportError(`The root element is <${root.name}>; a WCD customizations.xml starts with <WindowsCustomizations>.`);
   }
   const children = childElements(root);
@@ -120,7 +133,12 @@ export function importCustomizations(xmlText: string): ImportResult {
   project.name = field('Name') || 'Imported package';
   if (!field('Name')) warnings.push('PackageConfig has no Name; the project is called "Imported package".');
   const id = field('ID') ?? '';
-  if (/^(\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/.test(id)) project.id = id;
+  if (
+    /^(\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/.test(
+      id,
+    )
+  )
+    project.id = id;
   else {
     project.id = `{${randomUUID()}}`;
     warnings.push(`PackageConfig ID "${id}" is not a GUID; the project got a new package ID. Devices will see it as a different package.`);
@@ -173,12 +191,17 @@ export function importCustomizations(xmlText: string): ImportResult {
   } else warnings.push('The file has no Settings/Customizations/Common section: the project has no settings.');
 
   // Targets, Variant and anything else next to Common: raw XML.
-  const rest: XNode[] = customizations ? customizations.children.filter((n) => !(n.type === 'element' && localName(n.name) === 'Common') && !(n.type === 'text' && !n.text.trim())) : [];
+  const rest: XNode[] = customizations
+    ? customizations.children.filter((n) => !(n.type === 'element' && localName(n.name) === 'Common') && !(n.type === 'text' && !n.text.trim()))
+    : [];
   if (rest.some((n) => n.type === 'element')) {
     const wrapper = create().ele(NAMESPACE_SETTINGS, 'ppkgWrapper');
     appendNodes(wrapper, rest);
     const text = wrapper.doc().end({ headless: true, prettyPrint: true, indent: '  ', newline: '\n' });
-    const lines = text.split('\n').slice(1, -1).map((s) => s.replace(/^ {2}/, ''));
+    const lines = text
+      .split('\n')
+      .slice(1, -1)
+      .map((s) => s.replace(/^ {2}/, ''));
     project.additionalCustomizationsXml = lines.join('\n');
     warnings.push('The multivariant settings (Targets/Variant) are kept as raw XML in additionalCustomizationsXml; only the ICD backend applies them.');
   }
@@ -186,9 +209,15 @@ export function importCustomizations(xmlText: string): ImportResult {
   if (otherTop.length) warnings.push(`Left out: ${otherTop.map((c) => `<${c.name}>`).join(', ')} (not part of a customizations.xml the project can express).`);
 
   // Passwords written into command lines (PPKG071): say so now, not only in validate.
-  const lines: [string, string | undefined][] = [...(project.applications ?? []).map((a): [string, string | undefined] => [`the command line of "${a.name}"`, a.commandLine]), ['the device-context command line', project.deviceContext?.commandLine]];
+  const lines: [string, string | undefined][] = [
+    ...(project.applications ?? []).map((a): [string, string | undefined] => [`the command line of "${a.name}"`, a.commandLine]),
+    ['the device-context command line', project.deviceContext?.commandLine],
+  ];
   for (const [what, line] of lines) {
-    if (line && passwordsIn(line).length) warnings.push(`${what[0]!.toUpperCase()}${what.slice(1)} holds a password in plain text; it is now in the project file. Move it out before committing (ppkg validate reports it as PPKG071).`);
+    if (line && passwordsIn(line).length)
+      warnings.push(
+        `${what[0]!.toUpperCase()}${what.slice(1)} holds a password in plain text; it is now in the project file. Move it out before committing (ppkg validate reports it as PPKG071).`,
+      );
   }
   return { projectText: renderProject(project, { secrets }), warnings, secrets, packageName: project.name, secretValues: found };
 }

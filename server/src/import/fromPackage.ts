@@ -78,7 +78,11 @@ export function safeFileName(name: string): string {
  * Streams every shipped file (DataAsset/…) into `stagingDir`, hashing it on
  * the way: the package's data is decompressed once for the whole import.
  */
-export async function stageAssets(wim: WimArchive, stagingDir: string, signal?: AbortSignal): Promise<{ digests: Map<string, FileDigest>; staged: Map<string, string> }> {
+export async function stageAssets(
+  wim: WimArchive,
+  stagingDir: string,
+  signal?: AbortSignal,
+): Promise<{ digests: Map<string, FileDigest>; staged: Map<string, string> }> {
   const digests = new Map<string, FileDigest>();
   const staged = new Map<string, string>();
   let n = 0;
@@ -102,7 +106,7 @@ export async function stageAssets(wim: WimArchive, stagingDir: string, signal?: 
     try {
       for await (const piece of wim.streamFile(e)) {
         if (signal?.aborted) throw signal.reason ?? new Error('aborted');
-        for (let at = 0; at < piece.length; ) at += writeSync(fd, piece, at);
+        for (let at = 0; at < piece.length;) at += writeSync(fd, piece, at);
         size += piece.length;
         hash.update(piece);
       }
@@ -181,7 +185,11 @@ function positionName(seg: InstanceSeg, setting: MappedSetting): string {
   return file.replace(/\.[^.]*$/, '') || `${seg.name} ${(seg.index ?? 0) + 1}`;
 }
 
-function customizationsFromSettings(result: InspectResult, fileValue: (m: MappedSetting) => string | undefined, warnings: string[]): { xml: string; raw: MappedSetting[] } {
+function customizationsFromSettings(
+  result: InspectResult,
+  fileValue: (m: MappedSetting) => string | undefined,
+  warnings: string[],
+): { xml: string; raw: MappedSetting[] } {
   const common: XNode = { name: 'Common', attrs: [], children: [] };
   const raw: MappedSetting[] = [];
   for (const m of result.mapped) {
@@ -189,7 +197,9 @@ function customizationsFromSettings(result: InspectResult, fileValue: (m: Mapped
     const value = isFile ? fileValue(m) : m.wcdText;
     if (!m.instance || value === undefined) {
       if (m.asset || m.embedded) {
-        warnings.push(`The package ships ${m.asset?.fileName ?? m.embedded?.fileName} through a setting ppkg does not know (${m.uri}); the file was extracted but no setting uses it.`);
+        warnings.push(
+          `The package ships ${m.asset?.fileName ?? m.embedded?.fileName} through a setting ppkg does not know (${m.uri}); the file was extracted but no setting uses it.`,
+        );
         continue;
       }
       if (m.def && m.label === null) warnings.push(`${m.uri} has the value ${m.compiled}, which WCD has no label for: it is kept as a csp entry.`);
@@ -198,14 +208,22 @@ function customizationsFromSettings(result: InspectResult, fileValue: (m: Mapped
     }
     let node = common;
     m.instance.forEach((seg, i) => {
-      const schemaPath = m.instance!.slice(0, i + 1).map((s) => s.name).join('/');
+      const schemaPath = m
+        .instance!.slice(0, i + 1)
+        .map((s) => s.name)
+        .join('/');
       const list = listAt(schemaPath);
       let next: XNode | undefined;
       if (list && seg.key) next = node.children.find((c) => c.name === seg.name && c.attrs.some(([k, v]) => k === seg.key![0] && v === seg.key![1]));
       else if (list && seg.index !== undefined) next = node.children.find((c) => c.name === seg.name && c.index === seg.index);
       else next = node.children.find((c) => c.name === seg.name && c.text === undefined && i < m.instance!.length - 1);
       if (!next || i === m.instance!.length - 1) {
-        next = { name: seg.name, attrs: seg.key ? [[seg.key[0], seg.key[1]]] : seg.index !== undefined ? [['Name', positionName(seg, m)]] : [], children: [], ...(seg.index !== undefined ? { index: seg.index } : {}) };
+        next = {
+          name: seg.name,
+          attrs: seg.key ? [[seg.key[0], seg.key[1]]] : seg.index !== undefined ? [['Name', positionName(seg, m)]] : [],
+          children: [],
+          ...(seg.index !== undefined ? { index: seg.index } : {}),
+        };
         node.children.push(next);
       }
       node = next;
@@ -247,7 +265,12 @@ function cspEntries(raw: MappedSetting[], secrets: string[], secretValues: Map<s
     const format = FORMAT[m.datatype] ?? 'chr';
     const parm = m.uri.split('/').pop() ?? 'value';
     if (m.secret || m.secretPart !== undefined || looksSecret(parm)) {
-      let name = `csp-${parm.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'value'}`;
+      let name = `csp-${
+        parm
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-')
+          .replace(/^-+|-+$/g, '') || 'value'
+      }`;
       for (let k = 2; used.has(name); k++) name = `csp-${parm.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${k}`;
       used.add(name);
       secrets.push(name);
@@ -255,7 +278,12 @@ function cspEntries(raw: MappedSetting[], secrets: string[], secretValues: Map<s
       warnings.push(`The value of ${m.uri} was not copied into the project: it is now the secret "${name}".`);
       return { uri: m.uri, format, value: { secret: name } };
     }
-    const value = format === 'int' && /^-?\d{1,15}$/.test(m.compiled) ? Number(m.compiled) : format === 'bool' && /^(true|false)$/i.test(m.compiled) ? /^true$/i.test(m.compiled) : m.compiled;
+    const value =
+      format === 'int' && /^-?\d{1,15}$/.test(m.compiled)
+        ? Number(m.compiled)
+        : format === 'bool' && /^(true|false)$/i.test(m.compiled)
+          ? /^true$/i.test(m.compiled)
+          : m.compiled;
     return { uri: m.uri, format, value };
   });
 }
@@ -270,18 +298,31 @@ function fileReferences(project: Record<string, unknown>): { at: JsonPath; value
   const apps = Array.isArray(project.applications) ? (project.applications as Record<string, unknown>[]) : [];
   apps.forEach((a, i) => {
     if (typeof a.installer === 'string') refs.push({ at: ['applications', i, 'installer'], value: a.installer, role: 'CommandFile', index: i });
-    if (Array.isArray(a.dependencies)) a.dependencies.forEach((d, j) => typeof d === 'string' && refs.push({ at: ['applications', i, 'dependencies', j], value: d, role: 'Dependency', index: i }));
+    if (Array.isArray(a.dependencies))
+      a.dependencies.forEach(
+        (d, j) => typeof d === 'string' && refs.push({ at: ['applications', i, 'dependencies', j], value: d, role: 'Dependency', index: i }),
+      );
   });
   const dc = project.deviceContext as Record<string, unknown> | undefined;
-  if (dc && Array.isArray(dc.commandFiles)) dc.commandFiles.forEach((f, k) => typeof f === 'string' && refs.push({ at: ['deviceContext', 'commandFiles', k], value: f, role: 'DeviceCommandFile', index: k }));
+  if (dc && Array.isArray(dc.commandFiles))
+    dc.commandFiles.forEach(
+      (f, k) => typeof f === 'string' && refs.push({ at: ['deviceContext', 'commandFiles', k], value: f, role: 'DeviceCommandFile', index: k }),
+    );
   const certs = Array.isArray(project.certificates) ? (project.certificates as Record<string, unknown>[]) : [];
   certs.forEach((c, i) => {
     if (typeof c.file !== 'string') return;
     const client = /\.(pfx|p12)$/i.test(c.file);
-    refs.push({ at: ['certificates', i, 'file'], value: c.file, role: client ? 'Client' : 'Certificate', store: client ? 'Client' : typeof c.store === 'string' ? c.store : 'Root', name: typeof c.name === 'string' ? c.name : '' });
+    refs.push({
+      at: ['certificates', i, 'file'],
+      value: c.file,
+      role: client ? 'Client' : 'Certificate',
+      store: client ? 'Client' : typeof c.store === 'string' ? c.store : 'Root',
+      name: typeof c.name === 'string' ? c.name : '',
+    });
   });
   const pers = project.personalization as Record<string, unknown> | undefined;
-  for (const leaf of ['DeployDesktopImage', 'DeployLockScreenImage']) if (pers && typeof pers[leaf] === 'string') refs.push({ at: ['personalization', leaf], value: pers[leaf] as string, role: leaf });
+  for (const leaf of ['DeployDesktopImage', 'DeployLockScreenImage'])
+    if (pers && typeof pers[leaf] === 'string') refs.push({ at: ['personalization', leaf], value: pers[leaf] as string, role: leaf });
   return refs;
 }
 
@@ -293,7 +334,13 @@ const SETTING_OF_ROLE: Record<string, string> = {
 
 const base = (p: string) => p.split(/[\\/]/).pop() ?? p;
 
-function pointAtExtracted(projectText: string, result: InspectResult, assetRel: ReadonlyMap<string, string>, embeddedRel: ReadonlyMap<MappedSetting, string>, warnings: string[]): string {
+function pointAtExtracted(
+  projectText: string,
+  result: InspectResult,
+  assetRel: ReadonlyMap<string, string>,
+  embeddedRel: ReadonlyMap<MappedSetting, string>,
+  warnings: string[],
+): string {
   const errors: ParseError[] = [];
   const project = parseJsonc(projectText, errors, { allowTrailingComma: true }) as Record<string, unknown>;
   if (errors.length || !project) return projectText;
@@ -308,8 +355,7 @@ function pointAtExtracted(projectText: string, result: InspectResult, assetRel: 
       if (ref.role === 'Client') {
         const m = ofStore.find((x) => x.embedded!.key === ref.name) ?? ofStore[0];
         target = m ? relOf(m) : undefined;
-      }
-      else {
+      } else {
         // Trusted certificates carry no name once compiled: the n-th of a store is the n-th of the project.
         const n = usedTrusted.get(ref.store!) ?? 0;
         usedTrusted.set(ref.store!, n + 1);
@@ -327,7 +373,9 @@ function pointAtExtracted(projectText: string, result: InspectResult, assetRel: 
       }
     }
     if (target === undefined) {
-      warnings.push(`The package's customizations.xml names the file "${ref.value}", which the package does not ship: copy it next to the project and fix ${ref.at.join('.')}.`);
+      warnings.push(
+        `The package's customizations.xml names the file "${ref.value}", which the package does not ship: copy it next to the project and fix ${ref.at.join('.')}.`,
+      );
       continue;
     }
     if (target === ref.value) continue;
@@ -355,14 +403,30 @@ export async function planPackageImport(wim: WimArchive, staged: { digests: Map<
     try {
       const text = decodeXml(await wim.readFile(embedded, { maxBytes: 8 * 1024 * 1024 }), CUSTOMIZATIONS_XML);
       const r = importCustomizations(text);
-      let projectText = pointAtExtracted(r.projectText.replace(/^\/\/ Imported from a WCD customizations\.xml by `ppkg import`\./, '// Imported from a provisioning package (its customizations.xml) by `ppkg import`.'), inspected, byPackagePath, byEmbedded, warnings);
+      let projectText = pointAtExtracted(
+        r.projectText.replace(
+          /^\/\/ Imported from a WCD customizations\.xml by `ppkg import`\./,
+          '// Imported from a provisioning package (its customizations.xml) by `ppkg import`.',
+        ),
+        inspected,
+        byPackagePath,
+        byEmbedded,
+        warnings,
+      );
       // The csp list is not part of customizations.xml: compiled settings the project does not make are added as csp entries.
       const secrets = [...r.secrets];
       const secretValues = new Map(r.secretValues);
       const missing = await missingSettings(projectText, secretValues, files, inspected);
       if (missing.length) {
-        projectText = applyEdits(projectText, modify(projectText, ['csp'], cspEntries(missing, secrets, secretValues, warnings), { formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' } }));
-        warnings.push(`${missing.length} compiled setting${missing.length === 1 ? ' is' : 's are'} not in the package's customizations.xml (a csp list, or added after WCD): kept as csp entries.`);
+        projectText = applyEdits(
+          projectText,
+          modify(projectText, ['csp'], cspEntries(missing, secrets, secretValues, warnings), {
+            formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' },
+          }),
+        );
+        warnings.push(
+          `${missing.length} compiled setting${missing.length === 1 ? ' is' : 's are'} not in the package's customizations.xml (a csp list, or added after WCD): kept as csp entries.`,
+        );
       }
       const t = withTokenExpiry(projectText, inspected, withoutPathWarnings(r.warnings));
       return { ...r, secrets, secretValues, projectText: t.text, warnings: [...t.warnings, ...warnings], files, fromCustomizationsXml: true, inspected };
@@ -386,14 +450,28 @@ export async function planPackageImport(wim: WimArchive, staged: { digests: Map<
   }
   const secrets = [...r.secrets];
   const secretValues = new Map(r.secretValues);
-  let projectText = r.projectText.replace(/^\/\/ Imported from a WCD customizations\.xml by `ppkg import`\./, '// Rebuilt from the compiled settings of a provisioning package by `ppkg import`.');
+  let projectText = r.projectText.replace(
+    /^\/\/ Imported from a WCD customizations\.xml by `ppkg import`\./,
+    '// Rebuilt from the compiled settings of a provisioning package by `ppkg import`.',
+  );
   if (raw.length) {
     const csp = cspEntries(raw, secrets, secretValues, warnings);
     projectText = applyEdits(projectText, modify(projectText, ['csp'], csp, { formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' } }));
-    warnings.push(`${raw.length} setting${raw.length === 1 ? ' is' : 's are'} kept as csp entries (OMA-URI, format, value): the setting table has no WCD setting, or no WCD label for the value.`);
+    warnings.push(
+      `${raw.length} setting${raw.length === 1 ? ' is' : 's are'} kept as csp entries (OMA-URI, format, value): the setting table has no WCD setting, or no WCD label for the value.`,
+    );
   }
   const t = withTokenExpiry(projectText, inspected, r.warnings);
-  return { projectText: t.text, warnings: [...t.warnings, ...warnings], secrets, secretValues, packageName: r.packageName, files, fromCustomizationsXml: false, inspected };
+  return {
+    projectText: t.text,
+    warnings: [...t.warnings, ...warnings],
+    secrets,
+    secretValues,
+    packageName: r.packageName,
+    files,
+    fromCustomizationsXml: false,
+    inspected,
+  };
 }
 
 /**
@@ -401,7 +479,12 @@ export async function planPackageImport(wim: WimArchive, staged: { digests: Map<
  * that the project does not compile to: the project is compiled with the
  * extracted files and mapped back like the package.
  */
-async function missingSettings(projectText: string, secretValues: ReadonlyMap<string, string>, files: readonly ExtractedFile[], pkg: InspectResult): Promise<MappedSetting[]> {
+async function missingSettings(
+  projectText: string,
+  secretValues: ReadonlyMap<string, string>,
+  files: readonly ExtractedFile[],
+  pkg: InspectResult,
+): Promise<MappedSetting[]> {
   const candidates = pkg.mapped.filter((m) => (!m.instance || m.wcdText === undefined) && !m.asset && !m.embedded);
   if (!candidates.length) return [];
   const errors: ParseError[] = [];
@@ -451,7 +534,10 @@ function withTokenExpiry(text: string, pkg: InspectResult, warnings: string[]): 
   const edited = applyEdits(text, modify(text, ['account', 'entra', 'tokenExpiry'], day, { formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' } }));
   return {
     text: edited,
-    warnings: [...warnings.filter((w) => !/The bulk token's expiry is not in customizations\.xml/.test(w)), `The bulk token states its expiry: account.entra.tokenExpiry is set to ${day}.`],
+    warnings: [
+      ...warnings.filter((w) => !/The bulk token's expiry is not in customizations\.xml/.test(w)),
+      `The bulk token states its expiry: account.entra.tokenExpiry is set to ${day}.`,
+    ],
   };
 }
 
@@ -466,4 +552,3 @@ export function secretsFileText(values: ReadonlyMap<string, string>, envName: (n
   for (const [name, value] of values) lines.push(`${envName(name)}='${value.replace(/'/g, `'\\''`)}'`);
   return lines.join('\n') + '\n';
 }
-

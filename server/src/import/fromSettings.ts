@@ -90,7 +90,9 @@ export function projectFromSettings(common: SettingNode, project: Project, ctx: 
     if (!authority || isLeaf(authority)) {
       claims.claim(bprt, authority);
       project.account = { ...project.account, entra };
-      ctx.warn("The bulk token's expiry is not in customizations.xml: set account.entra.tokenExpiry (YYYY-MM-DD), or fetch a new token with ppkg token, before building.");
+      ctx.warn(
+        "The bulk token's expiry is not in customizations.xml: set account.entra.tokenExpiry (YYYY-MM-DD), or fetch a new token with ppkg token, before building.",
+      );
     }
   }
 
@@ -148,7 +150,9 @@ export function projectFromSettings(common: SettingNode, project: Project, ctx: 
   const certs: Certificate[] = [];
   const certificates = top('Certificates');
   // The compiler's own table of stores, in WCD's order of the store elements.
-  const stores = (Object.entries(CERT_STORES) as [Certificate['store'] & string, (typeof CERT_STORES)[keyof typeof CERT_STORES]][]).sort((a, b) => wcdCompare(a[1].group, b[1].group));
+  const stores = (Object.entries(CERT_STORES) as [Certificate['store'] & string, (typeof CERT_STORES)[keyof typeof CERT_STORES]][]).sort((a, b) =>
+    wcdCompare(a[1].group, b[1].group),
+  );
   for (const [store, { group, element, leaf: leafName }] of stores) {
     let broken = false;
     for (const c of (child(certificates, group)?.children ?? []).filter((x) => x.name === element)) {
@@ -183,7 +187,8 @@ export function projectFromSettings(common: SettingNode, project: Project, ctx: 
       claims.claim(exp);
     }
     const kl = child(c, 'KeyLocation');
-    const keyLocation = kl && isLeaf(kl) ? (labelOf('Certificates/ClientCertificates/ClientCertificate/KeyLocation', text(kl)) as Certificate['keyLocation']) : undefined;
+    const keyLocation =
+      kl && isLeaf(kl) ? (labelOf('Certificates/ClientCertificates/ClientCertificate/KeyLocation', text(kl)) as Certificate['keyLocation']) : undefined;
     if (keyLocation) {
       cert.keyLocation = keyLocation;
       claims.claim(kl);
@@ -211,7 +216,10 @@ export function projectFromSettings(common: SettingNode, project: Project, ctx: 
     const xml = child(firstNetwork, 'WLANXmlSettings');
     const known = new Set(['AutoConnect', 'HiddenNetwork', 'SecurityKey', 'SecurityType']);
     const type = child(xml, 'SecurityType');
-    const security = type && isLeaf(type) ? (labelOf('ConnectivityProfiles/WLAN/WLANSetting/WLANConfig/WLANXmlSettings/SecurityType', text(type)) as WifiNetwork['security']) : undefined;
+    const security =
+      type && isLeaf(type)
+        ? (labelOf('ConnectivityProfiles/WLAN/WLANSetting/WLANConfig/WLANXmlSettings/SecurityType', text(type)) as WifiNetwork['security'])
+        : undefined;
     const auto = child(xml, 'AutoConnect');
     const hidden = child(xml, 'HiddenNetwork');
     const key = child(xml, 'SecurityKey');
@@ -290,7 +298,10 @@ export function projectFromSettings(common: SettingNode, project: Project, ctx: 
       app.dependencies = deps.map((d) => ctx.file(text(d), `dependency of "${name}"`));
       const derived = dependencyKeys(app.dependencies);
       deps.forEach((d, j) => {
-        if (attr(d, 'Name') !== undefined && attr(d, 'Name') !== derived[j]) ctx.warn(`The dependency ${text(d)} of "${name}" was named "${attr(d, 'Name')}" in WCD; ppkg names it "${derived[j]}" after its file. WCD shows the name only; ICD ignores it.`);
+        if (attr(d, 'Name') !== undefined && attr(d, 'Name') !== derived[j])
+          ctx.warn(
+            `The dependency ${text(d)} of "${name}" was named "${attr(d, 'Name')}" in WCD; ppkg names it "${derived[j]}" after its file. WCD shows the name only; ICD ignores it.`,
+          );
       });
       claims.claim(depsNode, ...deps);
     }
@@ -345,7 +356,9 @@ export function projectFromSettings(common: SettingNode, project: Project, ctx: 
       if (isLeaf(c)) {
         if (claims.has(c)) continue;
         if (here.some((s) => s.attrs.some(([, v]) => v.includes("'")))) {
-          ctx.warn(`The setting ${here.map((s) => s.name).join('/')} has a key containing an apostrophe, which a setting path cannot express; it was left out of the project.`);
+          ctx.warn(
+            `The setting ${here.map((s) => s.name).join('/')} has a key containing an apostrophe, which a setting path cannot express; it was left out of the project.`,
+          );
           continue;
         }
         const p = formatSettingPath(here);
@@ -354,7 +367,11 @@ export function projectFromSettings(common: SettingNode, project: Project, ctx: 
         const secretLeaf = def?.wcd === 'secret' || /(password|bprt|securitykey|secret)$/.test(leafName);
         if (secretLeaf && text(c)) {
           // Named after the nearest key (a user name, an SSID), else the parent element.
-          const owner = here.map((s) => s.attrs.find(([k]) => k !== 'Name')?.[1] ?? '').filter(Boolean).pop() ?? here[here.length - 2]?.name;
+          const owner =
+            here
+              .map((s) => s.attrs.find(([k]) => k !== 'Name')?.[1] ?? '')
+              .filter(Boolean)
+              .pop() ?? here[here.length - 2]?.name;
           additional.push({ path: p, value: ctx.secret(`${owner ? owner + '-' : ''}${leafName}`, `value of ${p}`, text(c)) });
         } else additional.push({ path: p, value: text(c) });
       } else walk(c, here);
@@ -367,7 +384,8 @@ export function projectFromSettings(common: SettingNode, project: Project, ctx: 
 /** device's keys in the order of the schema, for a readable project. */
 function orderDevice(d: NonNullable<Project['device']>): NonNullable<Project['device']> {
   const out: NonNullable<Project['device']> = {};
-  for (const k of ['name', 'productKey', 'changeProductKey', 'sharedUse', 'removePreinstalledSoftware'] as const) if (d[k] !== undefined) (out as Record<string, unknown>)[k] = d[k];
+  for (const k of ['name', 'productKey', 'changeProductKey', 'sharedUse', 'removePreinstalledSoftware'] as const)
+    if (d[k] !== undefined) (out as Record<string, unknown>)[k] = d[k];
   return out;
 }
 

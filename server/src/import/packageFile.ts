@@ -41,8 +41,15 @@ export async function importPackageFile(input: string, shownInput: string, outPa
     const out = outPath ?? path.join(path.dirname(input), projectFileName(name));
     const shownOut = path.relative(io.cwd, out) || out;
     const outDir = path.dirname(out);
-    if (!force && (await existing(out)) !== 'none') throw new PpkgError('io', `${shownOut} already exists; not overwriting it (use --force, or --out <another file>).`);
-    const secretsFile = path.join(outDir, `${path.basename(out).replace(/\.ppkg\.json$/i, '').replace(/\.jsonc?$/i, '')}.secrets.env`);
+    if (!force && (await existing(out)) !== 'none')
+      throw new PpkgError('io', `${shownOut} already exists; not overwriting it (use --force, or --out <another file>).`);
+    const secretsFile = path.join(
+      outDir,
+      `${path
+        .basename(out)
+        .replace(/\.ppkg\.json$/i, '')
+        .replace(/\.jsonc?$/i, '')}.secrets.env`,
+    );
     const shownSecrets = path.relative(io.cwd, secretsFile) || secretsFile;
     try {
       await fs.mkdir(outDir, { recursive: true });
@@ -66,15 +73,25 @@ export async function importPackageFile(input: string, shownInput: string, outPa
         for (let dir = path.dirname(abs); dir !== outDir; dir = path.dirname(dir)) {
           const st = await fs.lstat(dir).catch(() => undefined);
           if (st && (st.isSymbolicLink() || !st.isDirectory())) {
-            throw new PpkgError('io', `${path.relative(io.cwd, dir) || dir} is a link or a file, not a folder; ppkg import writes only into real folders below ${path.relative(io.cwd, outDir) || outDir}. Move it away, or import into another folder (--out).`);
+            throw new PpkgError(
+              'io',
+              `${path.relative(io.cwd, dir) || dir} is a link or a file, not a folder; ppkg import writes only into real folders below ${path.relative(io.cwd, outDir) || outDir}. Move it away, or import into another folder (--out).`,
+            );
           }
         }
         if ((await existing(abs)) === 'none') continue;
         if (await sameContent(abs, f)) keep.add(f.rel);
-        else throw new PpkgError('io', `${path.relative(io.cwd, abs) || abs} already exists with other content; ppkg import does not replace files it did not create. Move it away, or import into another folder (--out).`);
+        else
+          throw new PpkgError(
+            'io',
+            `${path.relative(io.cwd, abs) || abs} already exists with other content; ppkg import does not replace files it did not create. Move it away, or import into another folder (--out).`,
+          );
       }
       if (plan.secretValues.size && (await existing(secretsFile)) !== 'none') {
-        throw new PpkgError('io', `${shownSecrets} already exists (it may hold secrets of an earlier import); not replacing it. Move it away or delete it, then import again.`);
+        throw new PpkgError(
+          'io',
+          `${shownSecrets} already exists (it may hold secrets of an earlier import); not replacing it. Move it away or delete it, then import again.`,
+        );
       }
 
       const digests = new Map<string, FileDigest>();
@@ -118,15 +135,22 @@ export async function importPackageFile(input: string, shownInput: string, outPa
         const rebuilt = await inspectProjectFile(out, shownOut, env, digests);
         const d = diffModels(plan.inspected.model, rebuilt.model, { a: { label: shownInput, kind: 'package' }, b: { label: shownOut, kind: 'project' } });
         const n = d.image.length + d.settings.length + d.files.length;
-        if (!d.same) io.stderr(`ppkg import: warning: building ${shownOut} would not give the same package: ${n} difference${n === 1 ? '' : 's'}${plan.fromCustomizationsXml ? " (the package's customizations.xml does not match its compiled settings)" : ''}. See ppkg diff ${JSON.stringify(shownInput)} ${JSON.stringify(shownOut)}.\n`);
+        if (!d.same)
+          io.stderr(
+            `ppkg import: warning: building ${shownOut} would not give the same package: ${n} difference${n === 1 ? '' : 's'}${plan.fromCustomizationsXml ? " (the package's customizations.xml does not match its compiled settings)" : ''}. See ppkg diff ${JSON.stringify(shownInput)} ${JSON.stringify(shownOut)}.\n`,
+          );
       } catch (err) {
         if (!(err instanceof ProjectReadError)) throw err;
         io.stderr(`ppkg import: warning: ${err.message}\n`);
       }
       const folders = [...new Set(plan.files.map((f) => f.rel.split('/')[0]))];
-      io.stdout(`Wrote ${shownOut}${plan.files.length ? ` and ${plan.files.length} file${plan.files.length === 1 ? '' : 's'} (${folders.map((f) => `${f}/`).join(', ')})` : ''}, from ${plan.fromCustomizationsXml ? "the package's customizations.xml" : "the package's compiled settings"}.\n`);
+      io.stdout(
+        `Wrote ${shownOut}${plan.files.length ? ` and ${plan.files.length} file${plan.files.length === 1 ? '' : 's'} (${folders.map((f) => `${f}/`).join(', ')})` : ''}, from ${plan.fromCustomizationsXml ? "the package's customizations.xml" : "the package's compiled settings"}.\n`,
+      );
       if (plan.secretValues.size) {
-        io.stdout(`The secrets (${plan.secrets.join(', ')}) are in ${shownSecrets} (readable by you only). It holds the bulk token and passwords in clear text: never commit it. Load it with: set -a; . ${JSON.stringify(shownSecrets)}; set +a\n`);
+        io.stdout(
+          `The secrets (${plan.secrets.join(', ')}) are in ${shownSecrets} (readable by you only). It holds the bulk token and passwords in clear text: never commit it. Load it with: set -a; . ${JSON.stringify(shownSecrets)}; set +a\n`,
+        );
       }
       io.stdout(`Next: ppkg validate ${JSON.stringify(shownOut)}, then ppkg build ${JSON.stringify(shownOut)}.\n`);
       return;
@@ -141,7 +165,8 @@ export async function importPackageFile(input: string, shownInput: string, outPa
       if (unreadable) throw unreadable;
       if (isPpkgError(err)) throw err;
       if ((err as Error).name === 'AbortError') throw err;
-      if ((err as NodeJS.ErrnoException).code) throw new PpkgError('io', describeFileError(err, `a file in ${path.relative(io.cwd, outDir) || outDir}`, 'write'), { cause: err });
+      if ((err as NodeJS.ErrnoException).code)
+        throw new PpkgError('io', describeFileError(err, `a file in ${path.relative(io.cwd, outDir) || outDir}`, 'write'), { cause: err });
       throw err;
     } finally {
       await fs.rm(staging, { recursive: true, force: true }).catch(() => undefined);

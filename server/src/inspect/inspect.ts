@@ -9,7 +9,18 @@ import { createHash } from 'node:crypto';
 import { OWNER_ALTITUDE } from '../compile';
 import { bulkTokenExpiry } from './bprt';
 import { pfxCertificateFacts, trustedCertificateFacts, type CertificateFacts } from './certificates';
-import { INSPECT_FORMAT, INSPECT_VERSION, type FileRef, type ImageInfo, type InspectAsset, type InspectCertificate, type InspectCommand, type InspectModel, type InspectSetting, type InspectUser } from './model';
+import {
+  INSPECT_FORMAT,
+  INSPECT_VERSION,
+  type FileRef,
+  type ImageInfo,
+  type InspectAsset,
+  type InspectCertificate,
+  type InspectCommand,
+  type InspectModel,
+  type InspectSetting,
+  type InspectUser,
+} from './model';
 import { configurationSets, dataAssets, PackageXmlError, parmsOf, parsePackageXml, type DataAssetEntry } from './provxml';
 import { formatInstance, mapParms, type MappedSetting } from './reverse';
 import { assessRisks } from './risks';
@@ -116,7 +127,10 @@ export async function inspectPackageFiles(files: PackageFiles, options: InspectO
   // RunTime.xml, then User_RunTime.xml: the settings in the order Windows applies them.
   const mapped: MappedSetting[] = [];
   const listed = new Set<string>();
-  for (const [folder, scope] of [['RunTime', 'device'], ['User_RunTime', 'user']] as const) {
+  for (const [folder, scope] of [
+    ['RunTime', 'device'],
+    ['User_RunTime', 'user'],
+  ] as const) {
     const index = `${PROV}/${folder}.xml`;
     if (!present.has(index)) {
       if (scope === 'device') warnings.push(`The package has no ${index}: Windows applies no settings from it.`);
@@ -150,7 +164,8 @@ export async function inspectPackageFiles(files: PackageFiles, options: InspectO
     }
   }
   for (const p of files.paths) {
-    if (/^Multivariant\/0\/Prov\/(User_)?RunTime\/[^/]+$/.test(p) && !listed.has(p)) warnings.push(`${p} is in the package but no RunTime list names it: Windows does not apply it.`);
+    if (/^Multivariant\/0\/Prov\/(User_)?RunTime\/[^/]+$/.test(p) && !listed.has(p))
+      warnings.push(`${p} is in the package but no RunTime list names it: Windows does not apply it.`);
   }
 
   // Shipped files: every file under DataAsset/, hashed.
@@ -192,7 +207,8 @@ export async function inspectPackageFiles(files: PackageFiles, options: InspectO
   const certificates = certificatesOf(mapped);
   const structural = new Set([...STRUCTURE, ...listed, ...assets.map((a) => a.packagePath!)]);
   const otherFiles = files.paths.filter((p) => !structural.has(p)).map((p) => ({ path: p, size: files.size(p) }));
-  for (const o of otherFiles) if (!/^Multivariant\/0\/Prov\/(User_)?RunTime\//.test(o.path)) warnings.push(`${o.path} is not part of what ICD writes; Windows ignores it.`);
+  for (const o of otherFiles)
+    if (!/^Multivariant\/0\/Prov\/(User_)?RunTime\//.test(o.path)) warnings.push(`${o.path} is not part of what ICD writes; Windows ignores it.`);
 
   const bprt = mapped.find((m) => m.def?.path === 'Accounts/Azure/BPRT');
   const token = bprt ? { present: true, expires: bulkTokenExpiry(bprt.compiled) } : { present: false, expires: null };
@@ -225,7 +241,15 @@ function summarizeBlob(value: string): string {
 function settingView(m: MappedSetting, policy: SecretPolicy, file: FileRef | undefined): InspectSetting {
   const path = m.instance ? formatInstance(m.instance) : null;
   const name = path ?? m.uri;
-  const s: InspectSetting = { scope: m.scope, path, uri: m.uri, datatype: m.datatype, value: m.wcdText ?? m.compiled, compiledValue: m.compiled, source: m.source };
+  const s: InspectSetting = {
+    scope: m.scope,
+    path,
+    uri: m.uri,
+    datatype: m.datatype,
+    value: m.wcdText ?? m.compiled,
+    compiledValue: m.compiled,
+    source: m.source,
+  };
   if (m.label !== undefined) s.label = m.label;
   if (m.secret) {
     const masked = maskSecret(m.compiled, name, policy);
@@ -321,7 +345,10 @@ function certificatesOf(mapped: MappedSetting[]): InspectCertificate[] {
     let facts: CertificateFacts;
     if (m.embedded.kind === 'certificate') facts = trustedCertificateFacts(m.compiled).facts;
     else {
-      const pw = mapped.find((x) => x.def?.path === 'Certificates/ClientCertificates/ClientCertificate/CertificatePassword' && x.instance?.some((s) => s.key?.[1] === m.embedded!.key));
+      const pw = mapped.find(
+        (x) =>
+          x.def?.path === 'Certificates/ClientCertificates/ClientCertificate/CertificatePassword' && x.instance?.some((s) => s.key?.[1] === m.embedded!.key),
+      );
       facts = pfxCertificateFacts(m.embedded.data, pw?.compiled);
     }
     const c: InspectCertificate = { store: m.embedded.store, key: m.embedded.key, ...facts };

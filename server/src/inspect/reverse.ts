@@ -296,7 +296,8 @@ function wlanLeaves(xml: string, ssid: string): [string, string][] | undefined {
   };
   const auth = find('authentication');
   const enc = find('encryption');
-  const security = auth === 'WPA2PSK' && enc === 'AES' ? 'WPA2-Personal' : auth === 'open' && enc === 'WEP' ? 'WEP' : auth === 'open' && enc === 'none' ? 'Open' : undefined;
+  const security =
+    auth === 'WPA2PSK' && enc === 'AES' ? 'WPA2-Personal' : auth === 'open' && enc === 'WEP' ? 'WEP' : auth === 'open' && enc === 'none' ? 'Open' : undefined;
   if (!security) return undefined;
   const key = find('keyMaterial');
   const mode = find('connectionMode');

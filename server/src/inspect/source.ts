@@ -58,7 +58,8 @@ export function wimFiles(wim: WimArchive, digests?: Map<string, FileDigest>): Pa
       const e = entry(p);
       const hit = e.sha1 ? readBySha1.get(e.sha1) : undefined;
       if (hit) return hit;
-      if (xmlBytes + e.size > MAX_PACKAGE_XML_TOTAL) throw new PackageTooLarge(`${p} would take the package's XML past ${MAX_PACKAGE_XML_TOTAL / 1024 / 1024} MiB in all`);
+      if (xmlBytes + e.size > MAX_PACKAGE_XML_TOTAL)
+        throw new PackageTooLarge(`${p} would take the package's XML past ${MAX_PACKAGE_XML_TOTAL / 1024 / 1024} MiB in all`);
       const data = await wim.readFile(e, { maxBytes: MAX_PACKAGE_XML_BYTES });
       xmlBytes += data.length;
       if (e.sha1) readBySha1.set(e.sha1, data);

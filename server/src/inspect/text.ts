@@ -29,7 +29,8 @@ export function settingLine(s: InspectSetting): string {
   const name = s.path ?? s.uri;
   if (s.file) return `${name} = ${fileLine(s.file)}`;
   let value = short(s.value);
-  if (s.label !== undefined) value = s.label === null ? `${short(s.compiledValue)} (no WCD label)` : s.label === s.compiledValue ? s.label : `${s.label} (${s.compiledValue})`;
+  if (s.label !== undefined)
+    value = s.label === null ? `${short(s.compiledValue)} (no WCD label)` : s.label === s.compiledValue ? s.label : `${s.label} (${s.compiledValue})`;
   const extra = s.path === null ? ` [${s.datatype}; no WCD setting]` : '';
   return `${name} = ${value}${extra}`;
 }
@@ -42,7 +43,10 @@ export function renderInspectText(m: InspectModel, title?: string): string {
   row('Name', i.name);
   row('Package ID', i.packageId);
   row('Version', i.version);
-  row('Owner and rank', i.owner !== null ? `${i.owner}, rank ${i.rank} (ALTITUDE ${i.altitude})` : i.altitude !== null ? `unknown (ALTITUDE ${i.altitude})` : null);
+  row(
+    'Owner and rank',
+    i.owner !== null ? `${i.owner}, rank ${i.rank} (ALTITUDE ${i.altitude})` : i.altitude !== null ? `unknown (ALTITUDE ${i.altitude})` : null,
+  );
   row('Description', i.description);
   row('Notes', i.notes);
   row('customizations.xml', i.hasCustomizationsXml ? 'yes (the WCD project it was built from)' : 'no (settings read from the compiled files only)');
@@ -91,7 +95,10 @@ export function renderInspectText(m: InspectModel, title?: string): string {
     for (const c of m.certificates) {
       const what = c.store === 'Client' ? `Client certificate "${c.key}"` : `Trusted (${c.store} store)`;
       if (c.error && !c.subject) out.push(`  ${what}: cannot be read: ${c.error}`);
-      else out.push(`  ${what}: ${c.subject}; issued by ${c.issuer}; thumbprint ${c.thumbprint}; valid ${c.notBefore?.slice(0, 10)} to ${c.notAfter?.slice(0, 10)}${c.selfSigned ? '; self-signed' : ''}${c.error ? `; ${c.error}` : ''}`);
+      else
+        out.push(
+          `  ${what}: ${c.subject}; issued by ${c.issuer}; thumbprint ${c.thumbprint}; valid ${c.notBefore?.slice(0, 10)} to ${c.notAfter?.slice(0, 10)}${c.selfSigned ? '; self-signed' : ''}${c.error ? `; ${c.error}` : ''}`,
+        );
     }
   }
 

@@ -172,7 +172,16 @@ function adaptCompletionItem(item: CompletionItem, s: ClientSupport): Completion
 export function adaptHover(hover: Hover | null, s: ClientSupport): Hover | null {
   if (!hover || s.hoverMarkdown) return hover;
   const c = hover.contents;
-  const value = typeof c === 'string' ? c : Array.isArray(c) ? c.map((x) => (typeof x === 'string' ? x : x.value)).join('\n\n') : 'kind' in c ? ((c as MarkupContent).kind === MarkupKind.Markdown ? markdownToText(c.value) : c.value) : c.value;
+  const value =
+    typeof c === 'string'
+      ? c
+      : Array.isArray(c)
+        ? c.map((x) => (typeof x === 'string' ? x : x.value)).join('\n\n')
+        : 'kind' in c
+          ? (c as MarkupContent).kind === MarkupKind.Markdown
+            ? markdownToText(c.value)
+            : c.value
+          : c.value;
   return { ...hover, contents: { kind: MarkupKind.PlainText, value: markdownToText(value) } };
 }
 

@@ -34,13 +34,29 @@ export function codeActionsFor(ctx: DocContext, range: Range, diagnostics: Diagn
       case 'PPKG012': {
         const node = nodeAtPath(root, ['account', 'entra', 'tokenExpiry']);
         if (typeof data.latestExpiry === 'string' && node) {
-          actions.push(fix(ctx, `Set the token expiry to ${data.latestExpiry} (the latest allowed date)`, d, [replaceNode(ctx, node, JSON.stringify(data.latestExpiry))], true));
+          actions.push(
+            fix(
+              ctx,
+              `Set the token expiry to ${data.latestExpiry} (the latest allowed date)`,
+              d,
+              [replaceNode(ctx, node, JSON.stringify(data.latestExpiry))],
+              true,
+            ),
+          );
         }
         break;
       }
       case 'PPKG014': {
         if (typeof data.latestExpiry === 'string' && !ctx.project.syntaxProblems.length) {
-          actions.push(fix(ctx, `Add the token expiry ${data.latestExpiry} (the latest allowed date)`, d, modifyEdits(ctx, ['account', 'entra', 'tokenExpiry'], data.latestExpiry), true));
+          actions.push(
+            fix(
+              ctx,
+              `Add the token expiry ${data.latestExpiry} (the latest allowed date)`,
+              d,
+              modifyEdits(ctx, ['account', 'entra', 'tokenExpiry'], data.latestExpiry),
+              true,
+            ),
+          );
         }
         actions.push(fetchTokenAction(ctx, d));
         break;
@@ -88,7 +104,9 @@ export function codeActionsFor(ctx: DocContext, range: Range, diagnostics: Diagn
       }
       case 'PPKG035': {
         if (at?.type === 'string' && typeof data.actualPath === 'string') {
-          actions.push(fix(ctx, `Change the path to "${data.actualPath}" (as it is on disk)`, d, [replaceNode(ctx, at, JSON.stringify(data.actualPath))], true));
+          actions.push(
+            fix(ctx, `Change the path to "${data.actualPath}" (as it is on disk)`, d, [replaceNode(ctx, at, JSON.stringify(data.actualPath))], true),
+          );
         }
         break;
       }
@@ -96,7 +114,9 @@ export function codeActionsFor(ctx: DocContext, range: Range, diagnostics: Diagn
         if (at?.type === 'string' && typeof data.suggestion === 'string') {
           const siblings = at.parent?.parent?.children ?? [];
           if (siblings.some((p) => p.children?.[0]?.value === data.suggestion)) break;
-          actions.push(fix(ctx, `Rename "${String(data.property ?? at.value)}" to "${data.suggestion}"`, d, [replaceNode(ctx, at, JSON.stringify(data.suggestion))], true));
+          actions.push(
+            fix(ctx, `Rename "${String(data.property ?? at.value)}" to "${data.suggestion}"`, d, [replaceNode(ctx, at, JSON.stringify(data.suggestion))], true),
+          );
         }
         break;
       }
@@ -114,7 +134,8 @@ export function codeActionsFor(ctx: DocContext, range: Range, diagnostics: Diagn
         break;
       }
       case 'PPKG022': {
-        if (!ctx.project.syntaxProblems.length) actions.push(fix(ctx, 'Remove the key of the Open network', d, modifyEdits(ctx, ['network', 'wifi', 'key'], undefined), false));
+        if (!ctx.project.syntaxProblems.length)
+          actions.push(fix(ctx, 'Remove the key of the Open network', d, modifyEdits(ctx, ['network', 'wifi', 'key'], undefined), false));
         break;
       }
     }
@@ -147,7 +168,11 @@ function isRuleFix(f: unknown): f is RuleFix {
     fix.edits.every((e) => {
       if (!e || typeof e !== 'object') return false;
       const edit = e as Record<string, unknown>;
-      return Array.isArray(edit.path) && edit.path.every((s) => typeof s === 'string' || (typeof s === 'number' && Number.isInteger(s))) && (edit.remove === undefined || edit.remove === true);
+      return (
+        Array.isArray(edit.path) &&
+        edit.path.every((s) => typeof s === 'string' || (typeof s === 'number' && Number.isInteger(s))) &&
+        (edit.remove === undefined || edit.remove === true)
+      );
     })
   );
 }
@@ -235,7 +260,6 @@ function modifyEdits(ctx: DocContext, path: JsonPath, value: unknown): TextEdit[
   const edits = modify(ctx.text, path, value, { formattingOptions: detectFormatting(ctx.text) });
   return edits.map((e) => ({ range: { start: ctx.document.positionAt(e.offset), end: ctx.document.positionAt(e.offset + e.length) }, newText: e.content }));
 }
-
 
 function overlaps(a: Range, b: Range): boolean {
   const before = (p: Range['start'], q: Range['start']) => p.line < q.line || (p.line === q.line && p.character <= q.character);

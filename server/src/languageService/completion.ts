@@ -47,13 +47,16 @@ export function completeDomain(ctx: DocContext, offset: number, schemaList: Comp
 
   // Whole sections at the top level, next to the schema's property names.
   if (cursor.location.isAtPropertyKey || p.length <= 1) {
-    const rootKeyItem = schemaItems.find((i) => i.kind === CompletionItemKind.Property && ['"device"', 'device', '"applications"', 'applications', '"network"', 'network'].includes(i.label));
-    if (rootKeyItem && (p.length <= 1)) items.push(...sectionSnippets(ctx, rootKeyItem));
+    const rootKeyItem = schemaItems.find(
+      (i) => i.kind === CompletionItemKind.Property && ['"device"', 'device', '"applications"', 'applications', '"network"', 'network'].includes(i.label),
+    );
+    if (rootKeyItem && p.length <= 1) items.push(...sectionSnippets(ctx, rootKeyItem));
   }
 
   let latest: string | undefined;
   for (const item of schemaItems) {
-    if (item.insertText?.includes('YYYY-MM-DD') || item.textEdit?.newText.includes('YYYY-MM-DD')) fixExpiryPlaceholder(item, (latest ??= latestSafeExpiry(ctx.now)));
+    if (item.insertText?.includes('YYYY-MM-DD') || item.textEdit?.newText.includes('YYYY-MM-DD'))
+      fixExpiryPlaceholder(item, (latest ??= latestSafeExpiry(ctx.now)));
   }
   const all = [...items, ...schemaItems];
   addMissingComma(ctx, all);
@@ -198,7 +201,12 @@ function fileItems(ctx: DocContext, cursor: CursorInfo, kind: 'installer' | 'dep
     return {
       label: f,
       kind: CompletionItemKind.File,
-      detail: kind === 'certificate' ? (/\.(pfx|p12)$/i.test(f) ? 'Client certificate (needs a password secret)' : 'Root or CA certificate') : `File in the project folder`,
+      detail:
+        kind === 'certificate'
+          ? /\.(pfx|p12)$/i.test(f)
+            ? 'Client certificate (needs a password secret)'
+            : 'Root or CA certificate'
+          : `File in the project folder`,
       filterText: JSON.stringify(f),
       textEdit: { range, newText: JSON.stringify(f) } satisfies TextEdit,
       sortText: `${preferred ? '0' : '1'}${String(i).padStart(5, '0')}`,
@@ -213,7 +221,10 @@ function secretNameItems(ctx: DocContext, cursor: CursorInfo, suggested: string)
     label: n,
     kind: CompletionItemKind.Constant,
     detail: 'Stored in SecretStorage for this project',
-    documentation: { kind: MarkupKind.Markdown, value: `The secret **${n}** is set in VS Code's SecretStorage for this project. The CLI reads \`${secretEnvVar(n)}\`.` },
+    documentation: {
+      kind: MarkupKind.Markdown,
+      value: `The secret **${n}** is set in VS Code's SecretStorage for this project. The CLI reads \`${secretEnvVar(n)}\`.`,
+    },
     filterText: JSON.stringify(n),
     textEdit: { range, newText: JSON.stringify(n) },
     sortText: n === suggested ? '0' : '1' + n,
@@ -325,7 +336,10 @@ function sectionSnippets(ctx: DocContext, keyItem: CompletionItem): CompletionIt
       label: `${s.key} section`,
       kind: CompletionItemKind.Snippet,
       detail: s.label,
-      documentation: { kind: MarkupKind.Markdown, value: `Inserts the whole **${s.label}** section:\n\n\`\`\`json\n${newText.replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$\d+/g, '')}\n\`\`\`` },
+      documentation: {
+        kind: MarkupKind.Markdown,
+        value: `Inserts the whole **${s.label}** section:\n\n\`\`\`json\n${newText.replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$\d+/g, '')}\n\`\`\``,
+      },
       insertTextFormat: InsertTextFormat.Snippet,
       filterText: `"${s.key}"`,
       sortText: `~section${i}`,

@@ -117,7 +117,8 @@ export function secretFieldOf(path: JsonPath): { suggestedName: string; what: st
   if (pathEquals(path, ['network', 'wifi', 'key'])) return { suggestedName: 'wifi-key', what: 'Wi-Fi password' };
   if (pathEquals(path, ['account', 'entra', 'token'])) return { suggestedName: 'bulk-token', what: 'bulk token' };
   if (pathEquals(path, ['account', 'localAdmin', 'password'])) return { suggestedName: 'local-admin-password', what: 'local administrator password' };
-  if (pathEquals(path, ['certificates', '*', 'password'])) return { suggestedName: `certificate-${Number(path[1]) + 1}-password`, what: 'certificate password' };
+  if (pathEquals(path, ['certificates', '*', 'password']))
+    return { suggestedName: `certificate-${Number(path[1]) + 1}-password`, what: 'certificate password' };
   if (pathEquals(path, ['additionalSettings', '*', 'value'])) return { suggestedName: `setting-${Number(path[1]) + 1}`, what: 'setting value' };
   return undefined;
 }

@@ -35,7 +35,11 @@ export function locate(text: string, offset: number, root: ASTNode | undefined, 
   let previousNode: Node | undefined;
   if (local.previousNode) {
     const { colonOffset } = local.previousNode;
-    previousNode = { ...local.previousNode, offset: local.previousNode.offset + base, ...(colonOffset !== undefined ? { colonOffset: colonOffset + base } : {}) };
+    previousNode = {
+      ...local.previousNode,
+      offset: local.previousNode.offset + base,
+      ...(colonOffset !== undefined ? { colonOffset: colonOffset + base } : {}),
+    };
   }
   return { path, previousNode, isAtPropertyKey: local.isAtPropertyKey, matches: (pattern) => matchesPath(path, pattern) };
 }

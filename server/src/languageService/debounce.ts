@@ -47,10 +47,13 @@ export class Debouncer {
     if (pending) clearTimeout(pending);
     this.timers.set(
       key,
-      setTimeout(() => {
-        this.timers.delete(key);
-        fn();
-      }, delayMs ?? this.delay(key)),
+      setTimeout(
+        () => {
+          this.timers.delete(key);
+          fn();
+        },
+        delayMs ?? this.delay(key),
+      ),
     );
   }
 

@@ -33,7 +33,8 @@ export function hoverDomain(ctx: DocContext, offset: number, schemaHover: Hover 
   if (extra.length === 0 && !schemaHover) return null;
   const base = schemaHover ? markdownOf(schemaHover.contents) : '';
   const value = [base, ...extra].filter(Boolean).join('\n\n---\n\n');
-  const range = schemaHover?.range ?? (node ? { start: ctx.document.positionAt(node.offset), end: ctx.document.positionAt(node.offset + node.length) } : undefined);
+  const range =
+    schemaHover?.range ?? (node ? { start: ctx.document.positionAt(node.offset), end: ctx.document.positionAt(node.offset + node.length) } : undefined);
   return { contents: { kind: MarkupKind.Markdown, value }, ...(range ? { range } : {}) };
 }
 
@@ -54,11 +55,13 @@ export function deviceNameFacts(name: string): string {
       `**Device name:** ${worst} fixed character${worst === 1 ? '' : 's'}${a.randDigits ? ` (including ${a.randDigits} random digit${a.randDigits === 1 ? '' : 's'})` : ''}, ` +
         `leaving **${a.serialBudget} of ${NETBIOS_LIMIT}** for %SERIAL%. Serial ${EXAMPLE_SERIAL} gives \`${a.example}\`.`,
     );
-    if (a.serialBudget < MIN_SERIAL_CHARS) lines.push(`Fewer than ${MIN_SERIAL_CHARS} serial characters: devices whose serials end alike will get the same name.`);
+    if (a.serialBudget < MIN_SERIAL_CHARS)
+      lines.push(`Fewer than ${MIN_SERIAL_CHARS} serial characters: devices whose serials end alike will get the same name.`);
   } else {
     lines.push(`**Device name:** expands to at most **${worst} of ${NETBIOS_LIMIT}** characters${a.randDigits ? `, e.g. \`${a.example}\`` : ''}.`);
   }
-  if (worst > NETBIOS_LIMIT) lines.push(`Over the ${NETBIOS_LIMIT}-character NetBIOS limit${worst > DNS_LIMIT ? ` and the ${DNS_LIMIT}-character DNS limit` : ''}.`);
+  if (worst > NETBIOS_LIMIT)
+    lines.push(`Over the ${NETBIOS_LIMIT}-character NetBIOS limit${worst > DNS_LIMIT ? ` and the ${DNS_LIMIT}-character DNS limit` : ''}.`);
   if (a.randDigits > 0 || a.hasSerial) lines.push('Names made from macros are not guaranteed to be unique.');
   return lines.join(' ');
 }
@@ -67,7 +70,8 @@ function expiryFacts(ctx: DocContext, text: string): string {
   const expiry = parseIsoDate(text);
   if (!expiry) return `**Bulk token:** "${text}" is not a YYYY-MM-DD date. The latest allowed expiry from today is ${latestSafeExpiry(ctx.now)}.`;
   const days = daysBetween(ctx.now, expiry);
-  if (days <= 0) return `**Bulk token:** expired ${days === 0 ? 'today' : `${-days} day${days === -1 ? '' : 's'} ago`} (${text}). Fetch a new one with **ppkg: Fetch Bulk Token** and rebuild.`;
+  if (days <= 0)
+    return `**Bulk token:** expired ${days === 0 ? 'today' : `${-days} day${days === -1 ? '' : 's'} ago`} (${text}). Fetch a new one with **ppkg: Fetch Bulk Token** and rebuild.`;
   return `**Bulk token:** **${days} day${days === 1 ? '' : 's'} left** (stops working at 00:00 UTC on ${text}). Tokens live at most ${MAX_TOKEN_LIFETIME_DAYS} days.`;
 }
 

@@ -72,7 +72,8 @@ export function reparseAround(
   const root = oldDoc.root;
   if (!root) return undefined;
   const prefix = commonPrefix(oldText, newText);
-  if (prefix === oldText.length && prefix === newText.length) return oldBroken ? (oldErrors ? { doc: oldDoc, broken: oldBroken, errors: oldErrors } : undefined) : { doc: oldDoc, errors: [] };
+  if (prefix === oldText.length && prefix === newText.length)
+    return oldBroken ? (oldErrors ? { doc: oldDoc, broken: oldBroken, errors: oldErrors } : undefined) : { doc: oldDoc, errors: [] };
   const suffix = commonSuffix(oldText, newText, Math.min(oldText.length, newText.length) - prefix);
   const oldEnd = oldText.length - suffix;
   const delta = newText.length - oldText.length;
@@ -87,7 +88,13 @@ export function reparseAround(
     if (node.length + delta > limit) return undefined;
     // The broken subtree's end moved with the edit when the edit was inside it.
     const end = node.offset + node.length + delta;
-    const parsed = parseValueAt(newText, node.offset, end, parseFragment, tolerant && (node.type === 'object' || node.type === 'array') ? node.type : undefined);
+    const parsed = parseValueAt(
+      newText,
+      node.offset,
+      end,
+      parseFragment,
+      tolerant && (node.type === 'object' || node.type === 'array') ? node.type : undefined,
+    );
     if (!parsed) continue;
     const parent = node.parent;
     if (parent?.type !== 'property' && parent?.type !== 'array') return undefined;
@@ -134,7 +141,16 @@ function parseValueAt(
   }
   const fragmentText = text.substring(start, end);
   const fragment = parseFragment(fragmentText);
-  const syntaxErrors = (fragment as JSONDocument & { syntaxErrors?: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; message: string; code?: number; severity?: number }[] }).syntaxErrors;
+  const syntaxErrors = (
+    fragment as JSONDocument & {
+      syntaxErrors?: {
+        range: { start: { line: number; character: number }; end: { line: number; character: number } };
+        message: string;
+        code?: number;
+        severity?: number;
+      }[];
+    }
+  ).syntaxErrors;
   const value = fragment.root;
   if (!Array.isArray(syntaxErrors) || !value || value.offset !== 0 || value.length !== end - start) return undefined;
   if (syntaxErrors.length === 0 && !scanErrors) return { root: value, errors: [] };

@@ -153,7 +153,8 @@ export function reparseProject(old: ProjectDocument, newText: string, span?: Edi
     // Graft the new subtree; what follows moves when it is next looked at (patchedTree.ts).
     tree.graft(node, parsed, start, at.length, delta);
     const oldLines = old.lines;
-    const lines = oldLines instanceof PatchedLineIndex ? PatchedLineIndex.patch(oldLines, newText, prefix, oldEnd, oldEnd + delta) : PatchedLineIndex.of(newText);
+    const lines =
+      oldLines instanceof PatchedLineIndex ? PatchedLineIndex.patch(oldLines, newText, prefix, oldEnd, oldEnd + delta) : PatchedLineIndex.of(newText);
     const patchedTree = tree;
     const doc: ProjectDocument = {
       text: newText,

@@ -24,7 +24,9 @@ export function refineSymbols(ctx: DocContext, symbols: DocumentSymbol[]): Docum
       out.children = s.children.map((child, i) => {
         const item = list?.type === 'array' ? list.children?.[i] : undefined;
         const name = item ? nodeAtPath(item, ['name']) : undefined;
-        return name?.type === 'string' && String(name.value).trim() ? { ...child, name: String(name.value), detail: `${s.name === 'applications' ? 'Application' : 'Certificate'} ${i + 1}` } : child;
+        return name?.type === 'string' && String(name.value).trim()
+          ? { ...child, name: String(name.value), detail: `${s.name === 'applications' ? 'Application' : 'Certificate'} ${i + 1}` }
+          : child;
       });
     }
     return out;
@@ -65,7 +67,9 @@ export function documentLinks(ctx: DocContext): DocumentLink[] {
   const apps = nodeAtPath(root, ['applications']);
   apps?.children?.forEach((_, i) => {
     add(nodeAtPath(root, ['applications', i, 'installer']), 'Open the installer');
-    nodeAtPath(root, ['applications', i, 'dependencies'])?.children?.forEach((_d, j) => add(nodeAtPath(root, ['applications', i, 'dependencies', j]), 'Open the dependency'));
+    nodeAtPath(root, ['applications', i, 'dependencies'])?.children?.forEach((_d, j) =>
+      add(nodeAtPath(root, ['applications', i, 'dependencies', j]), 'Open the dependency'),
+    );
   });
   nodeAtPath(root, ['certificates'])?.children?.forEach((_, i) => add(nodeAtPath(root, ['certificates', i, 'file']), 'Open the certificate'));
   return links;

@@ -137,7 +137,7 @@ export class PatchedTree {
   }
 
   private stampOf(node: Node, inherited: number): number {
-    return this.grafts.size ? this.grafts.get(node) ?? inherited : inherited;
+    return this.grafts.size ? (this.grafts.get(node) ?? inherited) : inherited;
   }
 
   private positioned(node: Node, stamp: number): Node {

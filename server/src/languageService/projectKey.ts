@@ -9,7 +9,10 @@
 /** The package ID in one canonical form: lower case, without braces. Empty when there is no usable ID. */
 export function projectKey(id: unknown): string {
   if (typeof id !== 'string') return '';
-  return id.trim().replace(/^\{|\}$/g, '').toLowerCase();
+  return id
+    .trim()
+    .replace(/^\{|\}$/g, '')
+    .toLowerCase();
 }
 
 /** The SecretStorage key of one secret of one project. */

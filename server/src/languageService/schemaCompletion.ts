@@ -1,7 +1,15 @@
 import { createScanner, SyntaxKind } from 'jsonc-parser';
 import type { ASTNode, JSONDocument, PropertyASTNode } from 'vscode-json-languageservice';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList, type MarkupContent, type Range } from 'vscode-languageserver-types';
+import {
+  CompletionItemKind,
+  InsertTextFormat,
+  MarkupKind,
+  type CompletionItem,
+  type CompletionList,
+  type MarkupContent,
+  type Range,
+} from 'vscode-languageserver-types';
 
 /**
  * vscode-json-languageservice's `doComplete` for our fixed schema, without
@@ -52,14 +60,32 @@ type Schema = Record<string, unknown> & {
 };
 
 /** Keywords that make the schema of a value depend on more than its path: with any of them on a path, ask json-ls. */
-const PATH_DEPENDENT = ['anyOf', 'oneOf', 'allOf', 'not', 'if', 'then', 'else', 'patternProperties', 'propertyNames', 'dependencies', 'dependentSchemas', 'unevaluatedProperties', 'unevaluatedItems', 'contains', 'prefixItems', 'uniqueItems'];
+const PATH_DEPENDENT = [
+  'anyOf',
+  'oneOf',
+  'allOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  'patternProperties',
+  'propertyNames',
+  'dependencies',
+  'dependentSchemas',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+  'contains',
+  'prefixItems',
+  'uniqueItems',
+];
 
 /** The schema with local `$ref`s merged in, as vscode-json-languageservice's schema service resolves it. */
 export function resolveSchema(schema: Record<string, unknown>): Schema {
   const root = structuredClone(schema) as Schema;
   const pointer = (ref: string): unknown => {
     let s: unknown = root;
-    for (const seg of ref.split('/').slice(1)) s = (s as Record<string, unknown> | undefined)?.[decodeURIComponent(seg).replace(/~1/g, '/').replace(/~0/g, '~')];
+    for (const seg of ref.split('/').slice(1))
+      s = (s as Record<string, unknown> | undefined)?.[decodeURIComponent(seg).replace(/~1/g, '/').replace(/~0/g, '~')];
     return s;
   };
   const seen = new Set<unknown>();
@@ -115,7 +141,20 @@ export class SchemaCompleter {
       root = undefined;
     }
     this.root = root ?? {};
-    this.usable = !!root && !usesKeyword(root, ['oneOf', 'allOf', 'not', 'if', 'patternProperties', 'propertyNames', 'dependencies', 'dependentSchemas', 'uniqueItems', 'prefixItems']);
+    this.usable =
+      !!root &&
+      !usesKeyword(root, [
+        'oneOf',
+        'allOf',
+        'not',
+        'if',
+        'patternProperties',
+        'propertyNames',
+        'dependencies',
+        'dependentSchemas',
+        'uniqueItems',
+        'prefixItems',
+      ]);
   }
 
   /**
@@ -204,14 +243,37 @@ export class SchemaCompleter {
           add.add(yes);
           add.add(no);
         }
-        if (types.null) add.add({ kind: suggestionKind('null'), label: 'null', insertText: 'null' + separatorAfter, insertTextFormat: InsertTextFormat.Snippet, documentation: '' });
+        if (types.null)
+          add.add({
+            kind: suggestionKind('null'),
+            label: 'null',
+            insertText: 'null' + separatorAfter,
+            insertTextFormat: InsertTextFormat.Snippet,
+            documentation: '',
+          });
       }
     }
 
     if (result.items.length === 0) {
       const separatorAfter = evaluateSeparatorAfter(text, offsetForSeparator);
-      if (types.object) add.add({ kind: suggestionKind('object'), label: '{}', insertText: guessedValue({}, separatorAfter), insertTextFormat: InsertTextFormat.Snippet, detail: 'New object', documentation: '' });
-      if (types.array) add.add({ kind: suggestionKind('array'), label: '[]', insertText: guessedValue([], separatorAfter), insertTextFormat: InsertTextFormat.Snippet, detail: 'New array', documentation: '' });
+      if (types.object)
+        add.add({
+          kind: suggestionKind('object'),
+          label: '{}',
+          insertText: guessedValue({}, separatorAfter),
+          insertTextFormat: InsertTextFormat.Snippet,
+          detail: 'New object',
+          documentation: '',
+        });
+      if (types.array)
+        add.add({
+          kind: suggestionKind('array'),
+          label: '[]',
+          insertText: guessedValue([], separatorAfter),
+          insertTextFormat: InsertTextFormat.Snippet,
+          detail: 'New array',
+          documentation: '',
+        });
     }
     return result;
   }
@@ -245,7 +307,12 @@ export class SchemaCompleter {
           break;
         }
         const props = schema.properties;
-        next = props && Object.prototype.hasOwnProperty.call(props, key) ? props[key] : typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+        next =
+          props && Object.prototype.hasOwnProperty.call(props, key)
+            ? props[key]
+            : typeof schema.additionalProperties === 'object'
+              ? schema.additionalProperties
+              : undefined;
       } else if (n.type === 'array') {
         if (Array.isArray(schema.items)) return undefined;
         next = schema.items;
@@ -284,7 +351,8 @@ export class SchemaCompleter {
         };
         if (propertySchema.completionDetail !== undefined) proposal.detail = propertySchema.completionDetail;
         if (propertySchema.suggestSortText !== undefined) proposal.sortText = propertySchema.suggestSortText;
-        if (proposal.insertText && proposal.insertText.endsWith(`$1${separatorAfter}`)) proposal.command = { title: 'Suggest', command: 'editor.action.triggerSuggest' };
+        if (proposal.insertText && proposal.insertText.endsWith(`$1${separatorAfter}`))
+          proposal.command = { title: 'Suggest', command: 'editor.action.triggerSuggest' };
         proposals.push(proposal);
       }
       bySeparator.set(key, proposals);
@@ -359,7 +427,13 @@ function defaultProposals(schema: Schema, separatorAfter: string, out: Proposal[
       value = [value];
       type = 'array';
     }
-    out.push({ kind: suggestionKind(type), label: JSON.stringify(value), insertText: insertTextForValue(value, separatorAfter), insertTextFormat: InsertTextFormat.Snippet, detail: 'Default value' });
+    out.push({
+      kind: suggestionKind(type),
+      label: JSON.stringify(value),
+      insertText: insertTextForValue(value, separatorAfter),
+      insertTextFormat: InsertTextFormat.Snippet,
+      detail: 'Default value',
+    });
     hasProposals = true;
   }
   if (Array.isArray(schema.examples)) {
@@ -370,7 +444,12 @@ function defaultProposals(schema: Schema, separatorAfter: string, out: Proposal[
         value = [value];
         type = 'array';
       }
-      out.push({ kind: suggestionKind(type), label: JSON.stringify(value), insertText: insertTextForValue(value, separatorAfter), insertTextFormat: InsertTextFormat.Snippet });
+      out.push({
+        kind: suggestionKind(type),
+        label: JSON.stringify(value),
+        insertText: insertTextForValue(value, separatorAfter),
+        insertTextFormat: InsertTextFormat.Snippet,
+      });
       hasProposals = true;
     }
   }
@@ -403,7 +482,14 @@ function defaultProposals(schema: Schema, separatorAfter: string, out: Proposal[
         continue;
       }
       // As in json-ls: a body snippet's kind is the schema's type even when wrapped in arrays (its `type` is shadowed there).
-      out.push({ kind: suggestionKind(type), label: label!, documentation: fromMarkup(s.markdownDescription) || s.description, insertText, insertTextFormat: InsertTextFormat.Snippet, filterText });
+      out.push({
+        kind: suggestionKind(type),
+        label: label!,
+        documentation: fromMarkup(s.markdownDescription) || s.description,
+        insertText,
+        insertTextFormat: InsertTextFormat.Snippet,
+        filterText,
+      });
       hasProposals = true;
     }
   }
@@ -455,7 +541,13 @@ class Collector {
 const BOOLEANS: Record<string, [Proposal, Proposal]> = {};
 
 function booleanProposal(value: boolean, separatorAfter: string): Proposal {
-  return { kind: suggestionKind('boolean'), label: value ? 'true' : 'false', insertText: insertTextForValue(value, separatorAfter), insertTextFormat: InsertTextFormat.Snippet, documentation: '' };
+  return {
+    kind: suggestionKind('boolean'),
+    label: value ? 'true' : 'false',
+    insertText: insertTextForValue(value, separatorAfter),
+    insertTextFormat: InsertTextFormat.Snippet,
+    documentation: '',
+  };
 }
 
 function fromMarkup(markup: string | undefined): MarkupContent | undefined {

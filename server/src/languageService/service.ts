@@ -135,7 +135,10 @@ class VersionState {
       const base = this.projectBase;
       this.projectBase = undefined;
       const previous = base?.projectDoc;
-      const patched = previous && base && this.text.length <= MAX_PROJECT_CHARS ? reparseProject(previous, this.text, this.changedBetween(base.version, this.version)) : undefined;
+      const patched =
+        previous && base && this.text.length <= MAX_PROJECT_CHARS
+          ? reparseProject(previous, this.text, this.changedBetween(base.version, this.version))
+          : undefined;
       // The previous version's tree now belongs to this version; it parses again if it is ever asked.
       if (patched && base && patched !== previous) base.projectDoc = undefined;
       this.projectDoc = patched ?? withPatchableLines(this.text.length > MAX_PROJECT_CHARS ? parseProject('') : parseProject(this.text));
@@ -173,9 +176,17 @@ class VersionState {
         this.jsonDoc = parsed;
         if (Array.isArray(errors) && errors.length) {
           // Errors confined to one closed object or array: the next keystrokes can patch around it.
-          const found = errors.map((e) => ({ offset: doc.offsetAt(e.range.start), length: doc.offsetAt(e.range.end) - doc.offsetAt(e.range.start), message: String(e.message), code: typeof e.code === 'number' ? e.code : undefined, severity: e.severity }));
+          const found = errors.map((e) => ({
+            offset: doc.offsetAt(e.range.start),
+            length: doc.offsetAt(e.range.end) - doc.offsetAt(e.range.start),
+            message: String(e.message),
+            code: typeof e.code === 'number' ? e.code : undefined,
+            severity: e.severity,
+          }));
           const service = this.jsonService();
-          this.broken = brokenSubtree(parsed, this.text, found, (fragment) => service.parseJSONDocument(TextDocument.create('ppkg://fragment', 'json', 0, fragment)));
+          this.broken = brokenSubtree(parsed, this.text, found, (fragment) =>
+            service.parseJSONDocument(TextDocument.create('ppkg://fragment', 'json', 0, fragment)),
+          );
           if (this.broken) this.brokenErrors = found;
         }
       }
@@ -198,7 +209,12 @@ class VersionState {
       (root, errors) =>
         service.newJSONDocument(
           root,
-          errors.map((e): Diagnostic => ({ range: { start: doc.positionAt(e.offset), end: doc.positionAt(e.offset + e.length) }, message: e.message, severity: (e.severity ?? 1) as Diagnostic["severity"], ...(e.code !== undefined ? { code: e.code } : {}) })),
+          errors.map((e): Diagnostic => ({
+            range: { start: doc.positionAt(e.offset), end: doc.positionAt(e.offset + e.length) },
+            message: e.message,
+            severity: (e.severity ?? 1) as Diagnostic['severity'],
+            ...(e.code !== undefined ? { code: e.code } : {}),
+          })),
           [],
         ),
       true,
@@ -332,7 +348,12 @@ function astValue(node: ASTNode): unknown {
     case 'object': {
       const obj: Record<string, unknown> = {};
       for (const p of node.properties) {
-        Object.defineProperty(obj, p.keyNode.value, { value: p.valueNode ? astValue(p.valueNode) : undefined, enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(obj, p.keyNode.value, {
+          value: p.valueNode ? astValue(p.valueNode) : undefined,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return obj;
     }
@@ -437,7 +458,16 @@ export class PpkgLanguageService {
     const text = document.getText();
     const hit = this.cache.get(document.uri);
     if (hit && hit.version === document.version && hit.text.length === text.length) return hit;
-    const entry = new VersionState(document.uri, document.version, text, document, () => this.json(), hit?.jsonBase(), hit?.projectSource(), (from, to) => this.edits.between(document.uri, from, to));
+    const entry = new VersionState(
+      document.uri,
+      document.version,
+      text,
+      document,
+      () => this.json(),
+      hit?.jsonBase(),
+      hit?.projectSource(),
+      (from, to) => this.edits.between(document.uri, from, to),
+    );
     this.cache.set(document.uri, entry);
     return entry;
   }

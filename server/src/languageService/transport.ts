@@ -86,7 +86,13 @@ function indexOfContentLength(b: Buffer, from = 0): number {
   for (let i = b.indexOf(0x3a /* : */, from); i >= 0; i = b.indexOf(0x3a, i + 1)) {
     const start = i - (CONTENT_LENGTH.length - 1);
     if (start < from) continue;
-    if (b.subarray(start, i + 1).toString('ascii').toLowerCase() === 'content-length:') return start;
+    if (
+      b
+        .subarray(start, i + 1)
+        .toString('ascii')
+        .toLowerCase() === 'content-length:'
+    )
+      return start;
   }
   return -1;
 }
@@ -214,7 +220,11 @@ export class GuardedStreamReader extends AbstractMessageReader {
 
   private dispatch(message: unknown): void {
     if (message === null || typeof message !== 'object' || Array.isArray(message)) {
-      this.replyError(null, INVALID_REQUEST, Array.isArray(message) ? 'Invalid request: batches are not part of LSP.' : 'Invalid request: a message is a JSON object.');
+      this.replyError(
+        null,
+        INVALID_REQUEST,
+        Array.isArray(message) ? 'Invalid request: batches are not part of LSP.' : 'Invalid request: a message is a JSON object.',
+      );
       return;
     }
     const m = message as Json;
@@ -234,7 +244,8 @@ export class GuardedStreamReader extends AbstractMessageReader {
     const method = m.method;
     const isRequest = hasId;
     if (isRequest) {
-      if (this.state.phase === 'new' && method !== 'initialize') return this.replyError(id, SERVER_NOT_INITIALIZED, `The server is not initialized: ${method} before initialize.`);
+      if (this.state.phase === 'new' && method !== 'initialize')
+        return this.replyError(id, SERVER_NOT_INITIALIZED, `The server is not initialized: ${method} before initialize.`);
       if (this.state.phase !== 'new' && method === 'initialize') return this.replyError(id, INVALID_REQUEST, 'initialize may be sent only once.');
       if (this.state.phase === 'shutdown') return this.replyError(id, INVALID_REQUEST, `The server is shutting down: ${method} after shutdown.`);
       const problem = checkParams(method, m.params);
@@ -304,7 +315,14 @@ const isRange = (v: unknown) => isObject(v) && isPosition(v.start) && isPosition
 const docId = (p: Json) => (isObject(p.textDocument) && typeof p.textDocument.uri === 'string' ? undefined : 'textDocument.uri must be a string');
 const position = (p: Json) => docId(p) ?? (isPosition(p.position) ? undefined : 'position must be { line, character } of non-negative integers');
 const formatting = (p: Json) =>
-  docId(p) ?? (isObject(p.options) && typeof p.options.tabSize === 'number' && p.options.tabSize >= 0 && p.options.tabSize <= 64 && typeof p.options.insertSpaces === 'boolean' ? undefined : 'options must have tabSize (0–64) and insertSpaces');
+  docId(p) ??
+  (isObject(p.options) &&
+  typeof p.options.tabSize === 'number' &&
+  p.options.tabSize >= 0 &&
+  p.options.tabSize <= 64 &&
+  typeof p.options.insertSpaces === 'boolean'
+    ? undefined
+    : 'options must have tabSize (0–64) and insertSpaces');
 
 const CHECKS: Record<string, (p: Json) => string | undefined> = {
   initialize: (p) => (isObject(p.capabilities) ? undefined : 'capabilities must be an object'),
@@ -314,17 +332,30 @@ const CHECKS: Record<string, (p: Json) => string | undefined> = {
   'textDocument/foldingRange': docId,
   'textDocument/documentLink': docId,
   'textDocument/codeLens': docId,
-  'textDocument/selectionRange': (p) => docId(p) ?? (Array.isArray(p.positions) && p.positions.length <= 10_000 && p.positions.every(isPosition) ? undefined : 'positions must be a list of positions'),
+  'textDocument/selectionRange': (p) =>
+    docId(p) ??
+    (Array.isArray(p.positions) && p.positions.length <= 10_000 && p.positions.every(isPosition) ? undefined : 'positions must be a list of positions'),
   'textDocument/formatting': formatting,
   'textDocument/rangeFormatting': (p) => formatting(p) ?? (isRange(p.range) ? undefined : 'range must be a range'),
-  'textDocument/codeAction': (p) => docId(p) ?? (isRange(p.range) ? undefined : 'range must be a range') ?? (isObject(p.context) && Array.isArray(p.context.diagnostics) ? undefined : 'context.diagnostics must be a list'),
-  'workspace/executeCommand': (p) => (typeof p.command === 'string' && (p.arguments === undefined || Array.isArray(p.arguments)) ? undefined : 'command must be a string and arguments a list'),
+  'textDocument/codeAction': (p) =>
+    docId(p) ??
+    (isRange(p.range) ? undefined : 'range must be a range') ??
+    (isObject(p.context) && Array.isArray(p.context.diagnostics) ? undefined : 'context.diagnostics must be a list'),
+  'workspace/executeCommand': (p) =>
+    typeof p.command === 'string' && (p.arguments === undefined || Array.isArray(p.arguments)) ? undefined : 'command must be a string and arguments a list',
   'textDocument/didOpen': (p) =>
-    isObject(p.textDocument) && typeof p.textDocument.uri === 'string' && typeof p.textDocument.text === 'string' && typeof p.textDocument.languageId === 'string' && Number.isInteger(p.textDocument.version)
+    isObject(p.textDocument) &&
+    typeof p.textDocument.uri === 'string' &&
+    typeof p.textDocument.text === 'string' &&
+    typeof p.textDocument.languageId === 'string' &&
+    Number.isInteger(p.textDocument.version)
       ? undefined
       : 'textDocument needs uri, languageId and text (strings) and an integer version',
   'textDocument/didChange': (p) =>
-    isObject(p.textDocument) && typeof p.textDocument.uri === 'string' && Number.isInteger(p.textDocument.version) && Array.isArray(p.contentChanges) &&
+    isObject(p.textDocument) &&
+    typeof p.textDocument.uri === 'string' &&
+    Number.isInteger(p.textDocument.version) &&
+    Array.isArray(p.contentChanges) &&
     p.contentChanges.every((c) => isObject(c) && typeof c.text === 'string' && (c.range === undefined || isRange(c.range)))
       ? undefined
       : 'needs textDocument { uri, version } and contentChanges of { text, range? }',

@@ -14,7 +14,7 @@ export const MIN_SERIAL_CHARS = 8;
 export const EXAMPLE_SERIAL = 'PF3K8Z21QX';
 
 /** Characters Windows rejects in a computer name (docs/provisioning.md §Device name), besides space; `%` only as part of a macro. */
-export const FORBIDDEN_CHARACTERS = "{|}~[\\]^':;<=>?@!\"#$`()+/.,*&";
+export const FORBIDDEN_CHARACTERS = '{|}~[\\]^\':;<=>?@!"#$`()+/.,*&';
 
 export type NamePart =
   | { kind: 'text'; text: string; start: number; end: number }
@@ -89,7 +89,13 @@ export function analyzeDeviceName(name: string): DeviceNameAnalysis {
     } else if (/^(serial|rand(:.*)?)$/i.test(body) && body.toUpperCase() !== body) {
       parts.push({ kind: 'bad', text: m[0], start, end, reason: `Macros are written in upper case: ${m[0].toUpperCase()}.` });
     } else if (/^RAND(:.*)?$/.test(body)) {
-      parts.push({ kind: 'bad', text: m[0], start, end, reason: `"${m[0]}" is malformed: write %RAND:x% with x digits from 1 to ${NETBIOS_LIMIT - 1}, for example %RAND:5%.` });
+      parts.push({
+        kind: 'bad',
+        text: m[0],
+        start,
+        end,
+        reason: `"${m[0]}" is malformed: write %RAND:x% with x digits from 1 to ${NETBIOS_LIMIT - 1}, for example %RAND:5%.`,
+      });
     } else {
       parts.push({ kind: 'bad', text: m[0], start, end, reason: `"${m[0]}" is not a macro Windows knows. Use %SERIAL% or %RAND:x%.` });
     }
@@ -107,9 +113,7 @@ export function analyzeDeviceName(name: string): DeviceNameAnalysis {
   const worstCaseWithoutSerial = staticBytes + randDigits;
   const serialBudget = Math.max(0, NETBIOS_LIMIT - worstCaseWithoutSerial);
   const serialShown = hasSerial ? EXAMPLE_SERIAL.slice(Math.max(0, EXAMPLE_SERIAL.length - serialBudget)) : '';
-  const example = parts
-    .map((p) => (p.kind === 'rand' ? '9'.repeat(p.digits) : p.kind === 'serial' ? serialShown : p.text))
-    .join('');
+  const example = parts.map((p) => (p.kind === 'rand' ? '9'.repeat(p.digits) : p.kind === 'serial' ? serialShown : p.text)).join('');
   return { parts, staticBytes, randDigits, hasSerial, worstCaseWithoutSerial, serialBudget, example };
 }
 

@@ -134,21 +134,22 @@ function walk(value: unknown, schema: Schema, chain: Chain | undefined, kind: Ki
 /** Every secret-bearing property present in the project, in document order. */
 export function secretFields(project: unknown): SecretField[] {
   const out: SecretField[] = [];
-  if (annotatedBelow(ROOT, 'x-ppkg-secret')) walk(project, ROOT, undefined, 'x-ppkg-secret', (value, schema, path) => {
-    const a = schema['x-ppkg-secret'] as SecretAnnotation | undefined;
-    if (!a) return;
-    if (a.onlyWhenSecretLeaf) {
-      // An additionalSettings value is a secret when its WCD leaf is one (…/Password, BPRT, …).
-      const settingPath = (project as { additionalSettings?: { path?: unknown }[] }).additionalSettings?.[path[1] as number]?.path;
-      const segments = typeof settingPath === 'string' ? parseSettingPath(settingPath) : undefined;
-      const def = segments ? settingAt(schemaPathOf(segments)) : undefined;
-      const leaf = segments?.[segments.length - 1]?.name.toLowerCase() ?? '';
-      if (def?.wcd !== 'secret' && !isSecretReference(value) && !/(password|bprt|securitykey|secret)$/.test(leaf)) return;
-      out.push({ path, what: `value of ${String(settingPath)}`, suggestedName: a.suggestedName, value, plainTextIsSecret: true });
-      return;
-    }
-    out.push({ path, what: a.what, suggestedName: suggestedName(a.suggestedName, path), value, plainTextIsSecret: !a.onlyWhenReference });
-  });
+  if (annotatedBelow(ROOT, 'x-ppkg-secret'))
+    walk(project, ROOT, undefined, 'x-ppkg-secret', (value, schema, path) => {
+      const a = schema['x-ppkg-secret'] as SecretAnnotation | undefined;
+      if (!a) return;
+      if (a.onlyWhenSecretLeaf) {
+        // An additionalSettings value is a secret when its WCD leaf is one (…/Password, BPRT, …).
+        const settingPath = (project as { additionalSettings?: { path?: unknown }[] }).additionalSettings?.[path[1] as number]?.path;
+        const segments = typeof settingPath === 'string' ? parseSettingPath(settingPath) : undefined;
+        const def = segments ? settingAt(schemaPathOf(segments)) : undefined;
+        const leaf = segments?.[segments.length - 1]?.name.toLowerCase() ?? '';
+        if (def?.wcd !== 'secret' && !isSecretReference(value) && !/(password|bprt|securitykey|secret)$/.test(leaf)) return;
+        out.push({ path, what: `value of ${String(settingPath)}`, suggestedName: a.suggestedName, value, plainTextIsSecret: true });
+        return;
+      }
+      out.push({ path, what: a.what, suggestedName: suggestedName(a.suggestedName, path), value, plainTextIsSecret: !a.onlyWhenReference });
+    });
   return out;
 }
 
@@ -163,11 +164,12 @@ function suggestedName(base: string, path: JsonPath): string {
 /** Every file-bearing property present in the project, in document order. */
 export function fileFields(project: unknown): FileField[] {
   const out: FileField[] = [];
-  if (annotatedBelow(ROOT, 'x-ppkg-file')) walk(project, ROOT, undefined, 'x-ppkg-file', (value, schema, path) => {
-    const a = schema['x-ppkg-file'] as FileAnnotation | undefined;
-    if (!a || typeof value !== 'string' || value === '') return;
-    out.push({ path, role: a.role, commandFolder: a.commandFolder === true, value });
-  });
+  if (annotatedBelow(ROOT, 'x-ppkg-file'))
+    walk(project, ROOT, undefined, 'x-ppkg-file', (value, schema, path) => {
+      const a = schema['x-ppkg-file'] as FileAnnotation | undefined;
+      if (!a || typeof value !== 'string' || value === '') return;
+      out.push({ path, role: a.role, commandFolder: a.commandFolder === true, value });
+    });
   return out;
 }
 
@@ -207,7 +209,9 @@ export function fieldAt(path: JsonPath): { secret?: { what: string; suggestedNam
   const secret = s['x-ppkg-secret'] as SecretAnnotation | undefined;
   const file = s['x-ppkg-file'] as FileAnnotation | undefined;
   return {
-    ...(secret && !secret.onlyWhenReference && !secret.onlyWhenSecretLeaf ? { secret: { what: secret.what.replace(/ \(.*\)$/, ''), suggestedName: suggestedName(secret.suggestedName, path) } } : {}),
+    ...(secret && !secret.onlyWhenReference && !secret.onlyWhenSecretLeaf
+      ? { secret: { what: secret.what.replace(/ \(.*\)$/, ''), suggestedName: suggestedName(secret.suggestedName, path) } }
+      : {}),
     ...(file ? { file: { role: file.role, commandFolder: file.commandFolder === true } } : {}),
   };
 }

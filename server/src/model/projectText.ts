@@ -8,7 +8,10 @@ export class InvalidUtf8Error extends PpkgError {
     readonly byte: number,
     readonly position: Position,
   ) {
-    super('project', `The file is not valid UTF-8 (byte 0x${byte.toString(16).padStart(2, '0')} at offset ${offset}, line ${position.line + 1}, column ${position.character + 1}). Save it as UTF-8.`);
+    super(
+      'project',
+      `The file is not valid UTF-8 (byte 0x${byte.toString(16).padStart(2, '0')} at offset ${offset}, line ${position.line + 1}, column ${position.character + 1}). Save it as UTF-8.`,
+    );
   }
 }
 

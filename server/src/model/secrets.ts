@@ -7,12 +7,7 @@ export interface SecretReference {
 }
 
 export function isSecretReference(value: unknown): value is SecretReference {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    typeof (value as { secret?: unknown }).secret === 'string'
-  );
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { secret?: unknown }).secret === 'string';
 }
 
 /** The environment variable the CLI reads for a secret: `PPKG_SECRET_` + name upper-cased, other characters as `_`. */

@@ -78,13 +78,20 @@ export class BuildError extends PpkgError {
 
 export function defaultOutDir(projectPath: string): string {
   const abs = path.resolve(projectPath);
-  const base = path.basename(abs).replace(/\.ppkg\.json$/i, '').replace(/\.jsonc?$/i, '') || 'project';
+  const base =
+    path
+      .basename(abs)
+      .replace(/\.ppkg\.json$/i, '')
+      .replace(/\.jsonc?$/i, '') || 'project';
   return path.join(path.dirname(abs), 'ppkg-out', base);
 }
 
 /** The package file name: the project name with characters Windows forbids in file names replaced. */
 export function packageFileName(name: string): string {
-  let s = name.replace(/[<>:"/\\|?*\u0000-\u001f]/g, '_').replace(/[. ]+$/, '').trim();
+  let s = name
+    .replace(/[<>:"/\\|?*\u0000-\u001f]/g, '_')
+    .replace(/[. ]+$/, '')
+    .trim();
   if (!s || /^(con|prn|aux|nul|com\d|lpt\d)$/i.test(s)) s = `package${s ? '-' + s : ''}`;
   return `${s}.ppkg`;
 }
@@ -117,12 +124,20 @@ async function build(options: BuildOptions): Promise<BuildResult> {
     // The backend decides what is an error: settings only ICD compiles (PPKG113) refuse a native build only.
     validation = await validateFile(projectPath, { now, projectPath, backend: backend === 'icd' ? 'icd' : 'native' });
   } catch (err) {
-    const reason = errnoCode(err) === 'ENOENT' ? 'it does not exist. Check the path' : errnoCode(err) ? fileProblemReason(err) : 'it is not a file. Name a *.ppkg.json project file';
+    const reason =
+      errnoCode(err) === 'ENOENT'
+        ? 'it does not exist. Check the path'
+        : errnoCode(err)
+          ? fileProblemReason(err)
+          : 'it is not a file. Name a *.ppkg.json project file';
     throw new BuildError(`Cannot read the project file ${projectPath}: ${reason.replace(/\.$/, '')}.`, [], 'io');
   }
   const errors = validation.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length || !validation.doc) {
-    throw new BuildError(`The project has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} and build again.`, errors.length ? errors : validation.diagnostics);
+    throw new BuildError(
+      `The project has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} and build again.`,
+      errors.length ? errors : validation.diagnostics,
+    );
   }
   const doc: ProjectDocument = validation.doc;
   const project = doc.value as Project;
@@ -132,11 +147,19 @@ async function build(options: BuildOptions): Promise<BuildResult> {
   // 2. Backend.
   if (backend !== 'native' && backend !== 'icd') throw new BuildError(`Unknown backend "${String(backend)}"; use native or icd.`, [], 'tool');
   if (project.protection?.encrypt && backend === 'native') {
-    const d = diag(['protection', 'encrypt'], 'PPKG090', 'Only ICD can encrypt a package; the native backend cannot. Build on Windows with the ICD backend (ppkg build --backend icd), or set protection.encrypt to false.');
+    const d = diag(
+      ['protection', 'encrypt'],
+      'PPKG090',
+      'Only ICD can encrypt a package; the native backend cannot. Build on Windows with the ICD backend (ppkg build --backend icd), or set protection.encrypt to false.',
+    );
     throw new BuildError(d.message, [d]);
   }
   if (backend === 'icd' && process.platform !== 'win32') {
-    throw new BuildError(`The ICD backend runs only on Windows (ICD.exe is part of the Windows ADK); this machine runs ${process.platform}. Use the native backend (the default), or build on Windows.`, [], 'tool');
+    throw new BuildError(
+      `The ICD backend runs only on Windows (ICD.exe is part of the Windows ADK); this machine runs ${process.platform}. Use the native backend (the default), or build on Windows.`,
+      [],
+      'tool',
+    );
   }
 
   // 3. The output folder: refused now, read-only, if it is not ppkg's.
@@ -166,11 +189,16 @@ async function build(options: BuildOptions): Promise<BuildResult> {
   const reportPath = path.join(outDir, 'build-report.json');
   let compiled: CompileResult;
   try {
-    compiled = compileProject(project, secrets.values, {
-      files: hashed.files,
-      // ICD reads the files itself: it needs absolute paths.
-      customizationsPath: backend === 'icd' ? (p) => path.win32.resolve(hashed.realProjectDir, p) : undefined,
-    }, { target: backend === 'icd' ? 'customizations' : 'package' });
+    compiled = compileProject(
+      project,
+      secrets.values,
+      {
+        files: hashed.files,
+        // ICD reads the files itself: it needs absolute paths.
+        customizationsPath: backend === 'icd' ? (p) => path.win32.resolve(hashed.realProjectDir, p) : undefined,
+      },
+      { target: backend === 'icd' ? 'customizations' : 'package' },
+    );
   } catch (err) {
     if (err instanceof CompileError) {
       const ds = compileDiagnostics(err, diag);
@@ -206,7 +234,16 @@ async function build(options: BuildOptions): Promise<BuildResult> {
     icdLogPath = path.join(outDir, 'icd.log');
     const logPath = icdLogPath;
     await writing(packagePath, () =>
-      buildWithIcd({ icdPath: options.icdPath, signal: options.signal, outDir, customizationsPath, packagePath, icdLogPath: logPath, encrypt: project.protection?.encrypt === true, progress }),
+      buildWithIcd({
+        icdPath: options.icdPath,
+        signal: options.signal,
+        outDir,
+        customizationsPath,
+        packagePath,
+        icdLogPath: logPath,
+        encrypt: project.protection?.encrypt === true,
+        progress,
+      }),
     );
   }
 

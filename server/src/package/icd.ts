@@ -35,7 +35,10 @@ export interface IcdLocation {
 }
 
 export class IcdNotFoundError extends PpkgError {
-  constructor(readonly tried: string[], detail?: string) {
+  constructor(
+    readonly tried: string[],
+    detail?: string,
+  ) {
     super(
       'tool',
       detail ??
@@ -50,7 +53,11 @@ export async function locateIcd(d: IcdDiscovery): Promise<IcdLocation> {
   const tried: string[] = [];
   const withStore = (icdPath: string): IcdLocation => {
     const storeFile = win.join(win.dirname(icdPath), DESKTOP_STORE_FILE);
-    if (!d.exists(storeFile)) throw new IcdNotFoundError([storeFile], `ICD.exe was found at ${icdPath}, but its desktop store file ${storeFile} is missing. Reinstall the ADK's Imaging and Configuration Designer.`);
+    if (!d.exists(storeFile))
+      throw new IcdNotFoundError(
+        [storeFile],
+        `ICD.exe was found at ${icdPath}, but its desktop store file ${storeFile} is missing. Reinstall the ADK's Imaging and Configuration Designer.`,
+      );
     return { icdPath, storeFile };
   };
   if (d.configured) {

@@ -63,7 +63,9 @@ export async function inspectOutputFolder(dir: string, shown: string = dir): Pro
     throw new OutputFolderError(describeFileError(err, `the output folder ${shown}`, 'read'));
   }
   if (st.isSymbolicLink()) {
-    throw new OutputFolderError(`The output folder ${shown} is a symbolic link. ppkg writes only into a real folder it created; name the folder the link points to, or another one.`);
+    throw new OutputFolderError(
+      `The output folder ${shown} is a symbolic link. ppkg writes only into a real folder it created; name the folder the link points to, or another one.`,
+    );
   }
   if (!st.isDirectory()) {
     throw new OutputFolderError(`The output folder ${shown} is a file, not a folder. Choose a folder for the build's output (ppkg creates it).`);

@@ -40,12 +40,22 @@ export function buildReport(o: {
     builtAt: o.builtAt.toISOString(),
     backend: o.backend,
     package: { name: o.project.name, id: o.project.id, version: o.project.version, owner: o.project.owner ?? 'ITAdmin', rank: o.project.rank ?? 0 },
-    project: { path: path.relative(o.outDir, o.projectPath).split(path.sep).join('/'), sha256: createHash('sha256').update(projectBytes).digest('hex'), size: projectBytes.length },
+    project: {
+      path: path.relative(o.outDir, o.projectPath).split(path.sep).join('/'),
+      sha256: createHash('sha256').update(projectBytes).digest('hex'),
+      size: projectBytes.length,
+    },
     inputs: o.inputs,
     secrets: o.secrets.map((s) => ({ name: s.name, field: s.field, note: 'value not recorded' })),
     outputs: o.outputs,
     ...(o.imageProperties ? { imageProperties: Object.fromEntries(o.imageProperties) } : {}),
     ...(o.packageEntries ? { packageFiles: o.packageEntries } : {}),
-    warnings: o.warnings.map((w) => ({ code: w.code, severity: w.severity, line: w.range.start.line + 1, column: w.range.start.character + 1, message: w.message })),
+    warnings: o.warnings.map((w) => ({
+      code: w.code,
+      severity: w.severity,
+      line: w.range.start.line + 1,
+      column: w.range.start.character + 1,
+      message: w.message,
+    })),
   };
 }

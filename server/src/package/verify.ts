@@ -20,7 +20,10 @@ import { openWim, type WimArchive } from './wim/read';
 /** The written package does not read back as compiled: a bug in ppkg's writer (category `tool`). */
 export class PackageCheckError extends PpkgError {
   constructor(detail: string) {
-    super('tool', `Reading the written package back found a problem: ${detail}. The package was not published; the previous one is unchanged. This is a bug in ppkg: please report it.`);
+    super(
+      'tool',
+      `Reading the written package back found a problem: ${detail}. The package was not published; the previous one is unchanged. This is a bug in ppkg: please report it.`,
+    );
     this.name = 'PackageCheckError';
   }
 }
@@ -71,7 +74,10 @@ export async function verifyPackage(packagePath: string, compiled: CompileResult
     }
 
     // Every setting RunTime.xml lists is there, with the parms it was compiled with.
-    const groups = [...(compiled.layout?.device ?? []).map((g) => ({ g, dir: 'RunTime' })), ...(compiled.layout?.user ?? []).map((g) => ({ g, dir: 'User_RunTime' }))];
+    const groups = [
+      ...(compiled.layout?.device ?? []).map((g) => ({ g, dir: 'RunTime' })),
+      ...(compiled.layout?.user ?? []).map((g) => ({ g, dir: 'User_RunTime' })),
+    ];
     for (const index of ['RunTime', 'User_RunTime']) {
       const listed = groups.filter((x) => x.dir === index);
       const indexEntry = files.get(`Multivariant/0/Prov/${index}.xml`);
@@ -83,7 +89,8 @@ export async function verifyPackage(packagePath: string, compiled: CompileResult
       if (sets.length !== listed.length) throw new PackageCheckError(`${index}.xml lists ${sets.length} settings groups, ${listed.length} were compiled`);
       for (const { g } of listed) {
         const set = sets.find((s) => s.attrs.some(([k, v]) => k === 'Data' && v === `$(_prov)\\${index}\\${g.file}`));
-        if (!set || !set.attrs.some(([k, v]) => k === 'SettingsGroup' && v === g.settingsGroup)) throw new PackageCheckError(`${index}.xml does not list ${g.file} with SettingsGroup ${g.settingsGroup}`);
+        if (!set || !set.attrs.some(([k, v]) => k === 'SettingsGroup' && v === g.settingsGroup))
+          throw new PackageCheckError(`${index}.xml does not list ${g.file} with SettingsGroup ${g.settingsGroup}`);
         const file = files.get(`Multivariant/0/Prov/${index}/${g.file}`);
         if (!file) throw new PackageCheckError(`${g.file} is missing`);
         const parms = parmsOf(parseXmlDocument((await wim.readFile(file)).toString('utf8').replace(/^\ufeff/, '')));
@@ -94,7 +101,8 @@ export async function verifyPackage(packagePath: string, compiled: CompileResult
 
     const props = new Map(wim.imageProperties);
     for (const [k, v] of [...compiled.imageProperties, ...compiled.trailingImageProperties]) {
-      if (props.get(k) !== v) throw new PackageCheckError(`the image property ${k} is ${JSON.stringify(props.get(k) ?? null)}, ${JSON.stringify(v)} was compiled`);
+      if (props.get(k) !== v)
+        throw new PackageCheckError(`the image property ${k} is ${JSON.stringify(props.get(k) ?? null)}, ${JSON.stringify(v)} was compiled`);
     }
   } finally {
     await wim.close();

@@ -53,7 +53,10 @@ export function identityOf(schemaPath: string, s: InstanceSegment): string | und
 export function fileStem(instance: readonly InstanceSegment[]): string {
   const parts: string[] = [];
   instance.forEach((s, i) => {
-    const schemaPath = instance.slice(0, i + 1).map((x) => x.name).join('/');
+    const schemaPath = instance
+      .slice(0, i + 1)
+      .map((x) => x.name)
+      .join('/');
     parts.push(identityOf(schemaPath, s) ?? s.name);
   });
   return parts.map(fileSafe).join('_');

@@ -22,17 +22,19 @@ const SECTION_DOCS: Record<MirroredSectionDef['key'], string> = {
 };
 
 const SECTION_TEXT: Record<MirroredSectionDef['key'], string> = {
-  accountManagement: 'User profile management for shared devices, by WCD\'s names.',
-  deviceManagement: 'Device management settings, by WCD\'s names.',
-  licensing: 'Windows licensing behaviour, by WCD\'s names.',
+  accountManagement: "User profile management for shared devices, by WCD's names.",
+  deviceManagement: "Device management settings, by WCD's names.",
+  licensing: "Windows licensing behaviour, by WCD's names.",
   personalization: 'Desktop and lock screen images, shipped in the package or downloaded from a URL.',
   policies:
     'Policy CSP settings by area and policy, with the values WCD offers. ppkg compiles the policies WCD is known to compile; for any other policy, use the `csp` list with its OMA-URI (`./Device/Vendor/MSFT/Policy/Config/<Area>/<Policy>`).',
-  smiSettings: 'Kiosk and embedded-device settings (automatic sign-in, custom shell, boot screens), by WCD\'s names.',
+  smiSettings: "Kiosk and embedded-device settings (automatic sign-in, custom shell, boot screens), by WCD's names.",
 };
 
 function evidenceText(def: SettingDef): string {
-  return 'observed' in def.evidence ? 'Compiled as ICD compiles it (seen in ICD-built packages).' : 'Compiled in the form ppkg believes ICD uses; see docs/settings.md.';
+  return 'observed' in def.evidence
+    ? 'Compiled as ICD compiles it (seen in ICD-built packages).'
+    : 'Compiled in the form ppkg believes ICD uses; see docs/settings.md.';
 }
 
 function cspText(def: SettingDef): string {
@@ -56,9 +58,18 @@ function leafSchema(def: SettingDef): Schema {
         markdownDescription: md,
       };
     case 'secret':
-      return { $ref: '#/definitions/secretValue', markdownDescription: md, 'x-ppkg-secret': { what: def.title, suggestedName: def.path.split('/').slice(-2).join('-').toLowerCase() } };
+      return {
+        $ref: '#/definitions/secretValue',
+        markdownDescription: md,
+        'x-ppkg-secret': { what: def.title, suggestedName: def.path.split('/').slice(-2).join('-').toLowerCase() },
+      };
     case 'file':
-      return { type: 'string', minLength: 1, markdownDescription: `${md.replace(/\n\n\[Microsoft/, '\n\nA path relative to this project file.\n\n[Microsoft')}`, 'x-ppkg-file': { role: def.title } };
+      return {
+        type: 'string',
+        minLength: 1,
+        markdownDescription: `${md.replace(/\n\n\[Microsoft/, '\n\nA path relative to this project file.\n\n[Microsoft')}`,
+        'x-ppkg-file': { role: def.title },
+      };
     default:
       return { type: 'string', markdownDescription: md };
   }
@@ -94,7 +105,11 @@ function objectSchema(trie: Trie, schemaPath: string, title: string, docs: strin
     if (list) {
       const item = body as { properties: Record<string, Schema>; required?: string[] };
       item.properties = {
-        [list.key]: { type: 'string', minLength: 1, markdownDescription: `**WCD:** ${childTitle} › @${list.key} (\`${childPath}/@${list.key}\`)\n\nThe key of this entry.\n\n[Microsoft documentation](${docs})` },
+        [list.key]: {
+          type: 'string',
+          minLength: 1,
+          markdownDescription: `**WCD:** ${childTitle} › @${list.key} (\`${childPath}/@${list.key}\`)\n\nThe key of this entry.\n\n[Microsoft documentation](${docs})`,
+        },
         ...item.properties,
       };
       item.required = [list.key];

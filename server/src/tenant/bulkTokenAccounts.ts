@@ -17,7 +17,8 @@ import { addDays, daysBetween, formatIsoDate, MAX_TOKEN_LIFETIME_DAYS, parseIsoD
 export const LIST_SCOPES = ['User.Read', 'User.Read.All'];
 export const REVOKE_SCOPES = ['User.Read', 'User.ReadWrite.All'];
 
-export const PACKAGE_USERS_REQUEST = "/v1.0/users?$filter=startswith(userPrincipalName,'package_')&$select=id,userPrincipalName,displayName,createdDateTime&$top=999";
+export const PACKAGE_USERS_REQUEST =
+  "/v1.0/users?$filter=startswith(userPrincipalName,'package_')&$select=id,userPrincipalName,displayName,createdDateTime&$top=999";
 
 export interface GraphUser {
   id: string;
@@ -51,7 +52,6 @@ export interface BulkTokenAccount {
 export function isPackageUpn(upn: string): boolean {
   return /^package_[^@]+@.+/i.test(upn);
 }
-
 
 /** Maps lower-cased package UPN → the project files that record it in account.entra.packageUser. */
 export async function scanProjectReferences(files: string[]): Promise<Map<string, ProjectReference[]>> {

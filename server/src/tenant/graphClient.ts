@@ -172,10 +172,26 @@ export class GraphClient {
       }
       let res: RawResponse;
       try {
-        res = await httpsCall({ method, url, headers, body: payload, ca: this.opts.ca, signal: this.opts.signal, timeoutMs: Math.min(remaining, this.opts.requestTimeoutMs) });
+        res = await httpsCall({
+          method,
+          url,
+          headers,
+          body: payload,
+          ca: this.opts.ca,
+          signal: this.opts.signal,
+          timeoutMs: Math.min(remaining, this.opts.requestTimeoutMs),
+        });
       } catch (err) {
-        if (this.opts.signal?.aborted || (err instanceof HttpsFailure && err.kind === 'cancelled')) throw new GraphError('Cancelled.', 0, 'Cancelled', method, shownPath);
-        const code = err instanceof HttpsFailure ? (err.kind === 'timeout' ? 'Timeout' : err.kind === 'too-large' ? 'TooLarge' : (err.code ?? 'NetworkError')) : 'NetworkError';
+        if (this.opts.signal?.aborted || (err instanceof HttpsFailure && err.kind === 'cancelled'))
+          throw new GraphError('Cancelled.', 0, 'Cancelled', method, shownPath);
+        const code =
+          err instanceof HttpsFailure
+            ? err.kind === 'timeout'
+              ? 'Timeout'
+              : err.kind === 'too-large'
+                ? 'TooLarge'
+                : (err.code ?? 'NetworkError')
+            : 'NetworkError';
         throw new GraphError(`Could not reach Microsoft Graph (${method} ${shownPath}): ${this.redact(errorText(err))}`, 0, code, method, shownPath);
       }
       if (RETRYABLE.has(res.status) && attempt < this.opts.maxAttempts) {

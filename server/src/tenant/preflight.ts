@@ -55,7 +55,11 @@ export interface PreflightReport {
 
 /** The preflight itself could not run (sign-in, /me unreadable, network down): exit 2 in the CLI. */
 export class PreflightError extends PpkgError {
-  constructor(message: string, readonly status: number, code?: string) {
+  constructor(
+    message: string,
+    readonly status: number,
+    code?: string,
+  ) {
     super(code === 'Cancelled' ? 'cancelled' : 'tenant', message, { code });
     this.name = 'PreflightError';
   }
@@ -90,7 +94,9 @@ async function readRoles(client: GraphClient, me: Me): Promise<R2Data> {
   // Fallback B: direct and group-based, beta; needs ConsistencyLevel on every page (docs/tenant-checks.md §R2, §Graph errors, paging and throttling).
   const filter = encodeURIComponent(`principalId eq ${odataString(me.id)}`);
   const transitive = await read(() =>
-    client.getAll<RoleAssignment>(`/beta/roleManagement/directory/transitiveRoleAssignments?$count=true&$filter=${filter}`, { headers: { ConsistencyLevel: 'eventual' } }),
+    client.getAll<RoleAssignment>(`/beta/roleManagement/directory/transitiveRoleAssignments?$count=true&$filter=${filter}`, {
+      headers: { ConsistencyLevel: 'eventual' },
+    }),
   );
   if (transitive.ok) return { assignments: { source: 'transitive', body: transitive.body } };
   failures.push(transitive);
@@ -150,7 +156,10 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
         const policy = await read(() => client.get<MdmPolicy>(R3_REQUEST));
         let membership: Membership | undefined;
         if (policy.ok && (policy.body.appliesTo ?? '').toLowerCase() === 'selected' && (policy.body.includedGroups ?? []).length > 0) {
-          membership = await checkMemberGroups(client, (policy.body.includedGroups ?? []).map((g) => g.id));
+          membership = await checkMemberGroups(
+            client,
+            (policy.body.includedGroups ?? []).map((g) => g.id),
+          );
         }
         results.push(evaluateR3({ policy, membership }));
         break;
@@ -210,7 +219,6 @@ export interface TokenFailureExplanation {
   hint: string;
 }
 
-
 /**
  * Which preflight check explains a failed bulk-token request
  * (docs/tenant-checks.md §Which check explains a refused fetch; docs/bulk-token.md §Errors in the admin's terms). Mappings beyond
@@ -228,19 +236,31 @@ export function explainTokenFailure(kindOrCode: TokenFailureKind): TokenFailureE
     };
   }
   if (CONSENT_CODES.has(code ?? '') || k === 'consentrequired') {
-    return { checks: [], hint: 'The sign-in app has no consent in this tenant. A Global Administrator, Privileged Role Administrator or Cloud Application Administrator must grant admin consent.' };
+    return {
+      checks: [],
+      hint: 'The sign-in app has no consent in this tenant. A Global Administrator, Privileged Role Administrator or Cloud Application Administrator must grant admin consent.',
+    };
   }
   if (k === 'federatedstagedrollout' || k === 'emptyresponse' || text.toLowerCase().includes('empty response')) {
-    return { checks: ['R7'], hint: '"The operation returned empty response" is what federated accounts in a staged rollout get (R7). Use a cloud-only account.' };
+    return {
+      checks: ['R7'],
+      hint: '"The operation returned empty response" is what federated accounts in a staged rollout get (R7). Use a cloud-only account.',
+    };
   }
   if (MFA_CODES.has(code ?? '') || k === 'mfarequired') {
-    return { checks: ['R6'], hint: 'Multi-factor authentication was required; bulk tokens need password or certificate sign-in, and the package_ account cannot do MFA (R6).' };
+    return {
+      checks: ['R6'],
+      hint: 'Multi-factor authentication was required; bulk tokens need password or certificate sign-in, and the package_ account cannot do MFA (R6).',
+    };
   }
   if (CA_CODES.has(code ?? '') || k === 'conditionalaccess') {
     return { checks: ['R6'], hint: 'Conditional Access blocked the request (R6). Review the policies that apply to you and to the package_ accounts.' };
   }
   if (code === '90093' || k === 'graphforbidden') {
-    return { checks: [], hint: 'AADSTS90093: Entra ID was refused by Microsoft Graph while acting for you (GraphUserUnauthorized): admin consent for the sign-in app is missing, or a policy blocks it. It is not about your role.' };
+    return {
+      checks: [],
+      hint: 'AADSTS90093: Entra ID was refused by Microsoft Graph while acting for you (GraphUserUnauthorized): admin consent for the sign-in app is missing, or a policy blocks it. It is not about your role.',
+    };
   }
   if (code === '90092') {
     return { checks: ['R1'], hint: `AADSTS90092: the Microsoft.Azure.SyncFabric service principal is missing (R1); ${cmd('doctorFix')} can create it.` };

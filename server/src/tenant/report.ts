@@ -48,7 +48,10 @@ export function renderPreflightText(report: PreflightReport, options: TextReport
       '',
       `Some data could not be read. If the sign-in app lacks admin consent, a Global Administrator, Privileged Role Administrator or Cloud Application Administrator can grant it for: ${report.missingScopes.join('; ')}.`,
     );
-    if (options.clientId) lines.push(`  Admin consent: ${(options.authority ?? 'https://login.microsoftonline.com/organizations').replace(/\/+$/, '')}/adminconsent?client_id=${encodeURIComponent(options.clientId)}`);
+    if (options.clientId)
+      lines.push(
+        `  Admin consent: ${(options.authority ?? 'https://login.microsoftonline.com/organizations').replace(/\/+$/, '')}/adminconsent?client_id=${encodeURIComponent(options.clientId)}`,
+      );
   }
   lines.push(
     '',
@@ -58,7 +61,9 @@ export function renderPreflightText(report: PreflightReport, options: TextReport
 }
 
 /** `ppkg tokens list --format json`: `[{ upn, created, status, daysLeft, project }]`. */
-export function accountsToJson(accounts: BulkTokenAccount[]): { upn: string; created: string | null; status: string; daysLeft: number | null; project: string | null }[] {
+export function accountsToJson(
+  accounts: BulkTokenAccount[],
+): { upn: string; created: string | null; status: string; daysLeft: number | null; project: string | null }[] {
   return accounts.map((a) => ({ upn: a.upn, created: a.created, status: a.status, daysLeft: a.daysLeft, project: a.project }));
 }
 
@@ -76,8 +81,12 @@ export function renderAccountsText(accounts: BulkTokenAccount[], projectFileCoun
   const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
   const lines = [fmt(head), ...rows.map(fmt)];
   const expired = accounts.filter((a) => a.status === 'expired').length;
-  lines.push('', `${accounts.length} account(s), ${expired} expired. Each valid account is a live credential for joining devices; revoke unused ones with \`ppkg tokens revoke\`.`);
-  if (projectFileCount !== undefined) lines.push(`Matched against ${projectFileCount} project file(s). Status assumes the 180-day maximum unless the project records an earlier tokenExpiry.`);
+  lines.push(
+    '',
+    `${accounts.length} account(s), ${expired} expired. Each valid account is a live credential for joining devices; revoke unused ones with \`ppkg tokens revoke\`.`,
+  );
+  if (projectFileCount !== undefined)
+    lines.push(`Matched against ${projectFileCount} project file(s). Status assumes the 180-day maximum unless the project records an earlier tokenExpiry.`);
   return lines.join('\n') + '\n';
 }
 

@@ -17,7 +17,12 @@ export const GRAPH_CLI_TOOLS_CLIENT_ID = '14d82eec-204b-4c2f-b7e8-296a70dab67e';
 export const DEFAULT_GRAPH_AUTHORITY = 'https://login.microsoftonline.com/organizations';
 
 /** Graph hosts whose own resource URI is used for scopes; any other endpoint (an emulator) uses the global one. */
-const KNOWN_GRAPH_ORIGINS = ['https://graph.microsoft.com', 'https://graph.microsoft.us', 'https://dod-graph.microsoft.us', 'https://microsoftgraph.chinacloudapi.cn'];
+const KNOWN_GRAPH_ORIGINS = [
+  'https://graph.microsoft.com',
+  'https://graph.microsoft.us',
+  'https://dod-graph.microsoft.us',
+  'https://microsoftgraph.chinacloudapi.cn',
+];
 
 /** `User.Read` → `https://graph.microsoft.com/User.Read`, plus offline_access. */
 export function graphScopes(scopes: string[], graphEndpoint?: string): string[] {
@@ -86,7 +91,11 @@ export type BrowserAvailability = { ok: true; opener: string } | { ok: false; re
  * not over SSH (it would open on the remote machine, if at all), not on
  * Linux without a display, not without the opener program (xdg-open).
  */
-export function browserAvailability(env: Record<string, string | undefined>, platform: NodeJS.Platform = process.platform, onPath: (command: string) => boolean = (c) => commandOnPath(c, env, platform)): BrowserAvailability {
+export function browserAvailability(
+  env: Record<string, string | undefined>,
+  platform: NodeJS.Platform = process.platform,
+  onPath: (command: string) => boolean = (c) => commandOnPath(c, env, platform),
+): BrowserAvailability {
   if (env.CI && env.CI !== 'false' && env.CI !== '0') return { ok: false, reason: 'this is a CI run (CI is set)' };
   if (env.SSH_CONNECTION || env.SSH_TTY || env.SSH_CLIENT) return { ok: false, reason: 'this is an SSH session: a browser would not open on your screen' };
   if (platform !== 'win32' && platform !== 'darwin' && !env.DISPLAY && !env.WAYLAND_DISPLAY) {
@@ -102,7 +111,9 @@ export function openSystemBrowser(url: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const { command, args } = browserOpener();
     const child = spawn(command, args(url), { stdio: 'ignore', detached: true });
-    child.once('error', (err) => reject(new Error(`${command} could not be started (${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it is not installed' : 'it failed'})`)));
+    child.once('error', (err) =>
+      reject(new Error(`${command} could not be started (${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it is not installed' : 'it failed'})`)),
+    );
     child.once('spawn', () => {
       child.unref();
       resolve();
@@ -181,7 +192,10 @@ export interface GraphSession {
  * option that is wrong (category `usage`).
  */
 export class SessionError extends PpkgError {
-  constructor(message: string, readonly kind?: string) {
+  constructor(
+    message: string,
+    readonly kind?: string,
+  ) {
     super(sessionCategory(kind), message, { code: kind });
     this.name = 'SessionError';
   }

@@ -31,7 +31,13 @@ import type { CheckId, CheckResult, CheckStatus } from './types';
  * fewer scopes, the likelier the client has consent for all of them; without
  * the fallbacks R2 can only become `unknown`, never a wrong verdict.
  */
-export const TOKEN_PREFLIGHT_SCOPES = ['User.Read', 'Application.Read.All', 'RoleAssignmentSchedule.Read.Directory', 'Policy.Read.DeviceConfiguration', 'GroupMember.Read.All'];
+export const TOKEN_PREFLIGHT_SCOPES = [
+  'User.Read',
+  'Application.Read.All',
+  'RoleAssignmentSchedule.Read.Directory',
+  'Policy.Read.DeviceConfiguration',
+  'GroupMember.Read.All',
+];
 
 /** How each check reads to an admin, in one phrase. */
 export const CHECK_NAMES: Record<CheckId, string> = {
@@ -207,7 +213,16 @@ function explaining(error: { kind: string; details?: { code?: string } }): Token
 }
 
 /** Kinds that say nothing about the tenant: no check may be blamed for them. */
-const NOT_A_TENANT_PROBLEM = new Set(['network', 'timeout', 'cancelled', 'http', 'malformed-response', 'invalid-option', 'invalid-expiry', 'browser-unavailable']);
+const NOT_A_TENANT_PROBLEM = new Set([
+  'network',
+  'timeout',
+  'cancelled',
+  'http',
+  'malformed-response',
+  'invalid-option',
+  'invalid-expiry',
+  'browser-unavailable',
+]);
 
 /**
  * After a failed fetch: which preflight check looks for the cause

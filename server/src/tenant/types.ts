@@ -22,9 +22,7 @@ export interface CheckResult {
  * The outcome of one Graph read as the checks see it: the body, or the
  * failure (status 0 = network/timeout). Checks are pure over these.
  */
-export type Fetched<T> =
-  | { ok: true; body: T }
-  | { ok: false; status: number; code?: string; message: string; requestId?: string };
+export type Fetched<T> = { ok: true; body: T } | { ok: false; status: number; code?: string; message: string; requestId?: string };
 
 export function fetchedError(err: unknown): Fetched<never> {
   if (err instanceof GraphError) return { ok: false, status: err.status, code: err.code, message: err.message, requestId: err.requestId };

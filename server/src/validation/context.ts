@@ -96,7 +96,7 @@ export class RuleContext {
   /** The key node of the property at `path` (for "this section is missing something" findings). */
   keyNode(path: JsonPath): Node | undefined {
     const found = locate(this.doc, path);
-    return found ? found.key ?? found.node : undefined;
+    return found ? (found.key ?? found.node) : undefined;
   }
 
   /**
@@ -105,7 +105,14 @@ export class RuleContext {
    * range to characters [start, end) of a string value, when the literal has
    * no escapes (so the text and the value line up).
    */
-  report(target: Node | JsonPath | undefined, severity: Severity, code: DiagnosticCode, message: string, data?: Record<string, unknown>, sub?: { start: number; end: number }): void {
+  report(
+    target: Node | JsonPath | undefined,
+    severity: Severity,
+    code: DiagnosticCode,
+    message: string,
+    data?: Record<string, unknown>,
+    sub?: { start: number; end: number },
+  ): void {
     const node = Array.isArray(target) ? this.node(target) : target;
     if (!node) return;
     let offset = node.offset;

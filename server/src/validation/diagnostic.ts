@@ -21,11 +21,7 @@ export interface PpkgDiagnostic {
 }
 
 export function compareDiagnostics(a: PpkgDiagnostic, b: PpkgDiagnostic): number {
-  return (
-    a.range.start.line - b.range.start.line ||
-    a.range.start.character - b.range.start.character ||
-    a.code.localeCompare(b.code)
-  );
+  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code);
 }
 
 /**

@@ -66,17 +66,23 @@ export function usesPrecompiledValidator(): boolean {
 export function schemaErrors(value: unknown): ErrorObject[] {
   const { validate, validateApplication } = validators();
   const apps = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>).applications : undefined;
-  if (!Array.isArray(apps) || apps.length === 0) return validate(value) ? [] : validate.errors ?? [];
+  if (!Array.isArray(apps) || apps.length === 0) return validate(value) ? [] : (validate.errors ?? []);
   // The rest of the project, with an empty list in place of the applications (the list itself has no constraint).
-  const rest = Object.defineProperty({ ...(value as Record<string, unknown>) }, 'applications', { value: [], enumerable: true, writable: true, configurable: true });
+  const rest = Object.defineProperty({ ...(value as Record<string, unknown>) }, 'applications', {
+    value: [],
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
   const errors = validate(rest) ? [] : [...(validate.errors ?? [])];
   apps.forEach((app, i) => {
     let own = app !== null && typeof app === 'object' ? applicationErrors.get(app) : undefined;
     if (!own) {
-      own = validateApplication(app) ? [] : validateApplication.errors ?? [];
+      own = validateApplication(app) ? [] : (validateApplication.errors ?? []);
       if (app !== null && typeof app === 'object') applicationErrors.set(app, own);
     }
-    for (const e of own) errors.push({ ...e, instancePath: `/applications/${i}${e.instancePath}`, schemaPath: e.schemaPath.replace(/^#/, '#/properties/applications/items') });
+    for (const e of own)
+      errors.push({ ...e, instancePath: `/applications/${i}${e.instancePath}`, schemaPath: e.schemaPath.replace(/^#/, '#/properties/applications/items') });
   });
   return errors;
 }
@@ -214,7 +220,15 @@ function valueMessage(error: ErrorObject, parentSchema: Record<string, unknown>,
 }
 
 function article(type: string): string {
-  const words: Record<string, string> = { string: 'a text value', boolean: 'true or false', integer: 'a whole number', number: 'a number', array: 'a list [ … ]', object: 'an object { … }', null: 'null' };
+  const words: Record<string, string> = {
+    string: 'a text value',
+    boolean: 'true or false',
+    integer: 'a whole number',
+    number: 'a number',
+    array: 'a list [ … ]',
+    object: 'an object { … }',
+    null: 'null',
+  };
   return words[type] ?? type;
 }
 

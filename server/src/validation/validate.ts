@@ -20,12 +20,22 @@ export function validateDocument(doc: ProjectDocument, options: ValidationOption
     message: p.message,
   }));
   if (doc.value !== undefined && (typeof doc.value !== 'object' || doc.value === null || Array.isArray(doc.value))) {
-    diagnostics.push({ range: doc.lines.rangeOf(doc.root?.offset ?? 0, doc.root?.length ?? 1), severity: 'error', code: 'PPKG100', message: 'A project file is a JSON object { … } with at least name, id and version.' });
+    diagnostics.push({
+      range: doc.lines.rangeOf(doc.root?.offset ?? 0, doc.root?.length ?? 1),
+      severity: 'error',
+      code: 'PPKG100',
+      message: 'A project file is a JSON object { … } with at least name, id and version.',
+    });
     return diagnostics;
   }
   if (doc.value === undefined) {
     if (diagnostics.length === 0) {
-      diagnostics.push({ range: doc.lines.rangeOf(0, 0), severity: 'error', code: CODE_SYNTAX, message: 'The file is empty. A project file is a JSON object { … }; run ppkg init for a starter.' });
+      diagnostics.push({
+        range: doc.lines.rangeOf(0, 0),
+        severity: 'error',
+        code: CODE_SYNTAX,
+        message: 'The file is empty. A project file is a JSON object { … }; run ppkg init for a starter.',
+      });
     }
     return diagnostics;
   }
@@ -40,7 +50,12 @@ export function validateDocument(doc: ProjectDocument, options: ValidationOption
       rule(ctx);
     } catch (err) {
       // A rule bug must not hide every other finding; surface it as one.
-      ctx.diagnostics.push({ range: doc.lines.rangeOf(0, 0), severity: 'error', code: 'PPKG999', message: `Internal error in a validation rule: ${err instanceof Error ? err.message : String(err)}` });
+      ctx.diagnostics.push({
+        range: doc.lines.rangeOf(0, 0),
+        severity: 'error',
+        code: 'PPKG999',
+        message: `Internal error in a validation rule: ${err instanceof Error ? err.message : String(err)}`,
+      });
     }
   }
   diagnostics.push(...ctx.diagnostics);
@@ -56,7 +71,14 @@ export function validateText(text: string, options: ValidationOptions = {}): { d
     const doc = parseProject('');
     return {
       doc,
-      diagnostics: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'error', code: 'PPKG082', message: `The file has ${text.length} characters; a project file is at most ${MAX_PROJECT_CHARS}. Is this the right file?` }],
+      diagnostics: [
+        {
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          severity: 'error',
+          code: 'PPKG082',
+          message: `The file has ${text.length} characters; a project file is at most ${MAX_PROJECT_CHARS}. Is this the right file?`,
+        },
+      ],
     };
   }
   const doc = parseProject(text);

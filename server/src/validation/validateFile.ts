@@ -37,7 +37,14 @@ export async function validateFile(path: string, options: ValidationOptions = {}
     const pos = err.position;
     return {
       path,
-      diagnostics: [{ range: { start: pos, end: { line: pos.line, character: pos.character + 1 } }, severity: 'error', code: 'PPKG082', message: `The file is not valid UTF-8 (byte 0x${err.byte.toString(16).padStart(2, '0')} at offset ${err.offset}). Save it as UTF-8.` }],
+      diagnostics: [
+        {
+          range: { start: pos, end: { line: pos.line, character: pos.character + 1 } },
+          severity: 'error',
+          code: 'PPKG082',
+          message: `The file is not valid UTF-8 (byte 0x${err.byte.toString(16).padStart(2, '0')} at offset ${err.offset}). Save it as UTF-8.`,
+        },
+      ],
     };
   }
   const { doc, diagnostics } = validateText(text, { ...options, projectPath: options.projectPath ?? path });

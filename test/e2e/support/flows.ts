@@ -14,17 +14,30 @@ export async function setSecretViaUi(s: Session, name: string, value: string): P
   const p = s.page;
   await s.runCommand('ppkg: Set Secret');
   const pick = await s.quickInput();
-  assert.ok(pick.items.some((i) => i.includes(name)), `Set Secret offers ${JSON.stringify(pick.items)}, not "${name}"`);
+  assert.ok(
+    pick.items.some((i) => i.includes(name)),
+    `Set Secret offers ${JSON.stringify(pick.items)}, not "${name}"`,
+  );
   await p.keyboard.type(name, { delay: 5 });
   const row = p.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
   await row.waitFor({ state: 'visible', timeout: 5000 });
   await row.click();
   // The value box: a password input titled after the secret.
-  await waitUntil(`the input box for the value of "${name}"`, async () => {
-    const title = await p.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '');
-    const type = await p.locator('.quick-input-widget .quick-input-box input').getAttribute('type').catch(() => null);
-    return title.includes(name) && type === 'password';
-  }, 10000);
+  await waitUntil(
+    `the input box for the value of "${name}"`,
+    async () => {
+      const title = await p
+        .locator('.quick-input-widget .quick-input-title')
+        .innerText()
+        .catch(() => '');
+      const type = await p
+        .locator('.quick-input-widget .quick-input-box input')
+        .getAttribute('type')
+        .catch(() => null);
+      return title.includes(name) && type === 'password';
+    },
+    10000,
+  );
   await p.keyboard.type(value, { delay: 2 });
   await p.keyboard.press('Enter');
   await waitForNotification(s, new RegExp(`Stored the secret "${name}"`), 15000);
@@ -34,12 +47,17 @@ export async function setSecretViaUi(s: Session, name: string, value: string): P
 export async function waitForNotification(s: Session, re: RegExp, timeoutMs: number, fail?: RegExp): Promise<string> {
   let seen: string[] = [];
   try {
-    return await waitUntil(`a notification matching ${re}`, async () => {
-      seen = await s.notifications();
-      const bad = fail ? seen.find((t) => fail.test(t)) : undefined;
-      if (bad) throw new FatalNotification(bad);
-      return seen.find((t) => re.test(t));
-    }, timeoutMs, 300);
+    return await waitUntil(
+      `a notification matching ${re}`,
+      async () => {
+        seen = await s.notifications();
+        const bad = fail ? seen.find((t) => fail.test(t)) : undefined;
+        if (bad) throw new FatalNotification(bad);
+        return seen.find((t) => re.test(t));
+      },
+      timeoutMs,
+      300,
+    );
   } catch (err) {
     if (err instanceof FatalNotification) throw new Error(`VS Code reported: ${err.message}`);
     const msg = (err as Error).message;
@@ -114,19 +132,36 @@ export function verifyAndExtract(pkg: string, resultsDir: string): ExtractedPack
 
 /** The tree every package of the example must hold (docs/compiled-forms.md §Package layout). */
 export function assertExampleTree(files: string[]): void {
-  for (const f of ['Multivariant/Multivariant.xml', 'Multivariant/0/MasterDatastore.xml', 'Multivariant/0/Prov/RunTime.xml', 'Multivariant/0/customizations.xml', 'DataAsset/DataAsset.xml']) {
+  for (const f of [
+    'Multivariant/Multivariant.xml',
+    'Multivariant/0/MasterDatastore.xml',
+    'Multivariant/0/Prov/RunTime.xml',
+    'Multivariant/0/customizations.xml',
+    'DataAsset/DataAsset.xml',
+  ]) {
     assert.ok(files.includes(f), `The package lacks ${f}; it holds ${JSON.stringify(files)}`);
   }
-  assert.ok(files.some((f) => /^Multivariant\/0\/Prov\/RunTime\/\d+__.+\.provxml$/.test(f)), 'The package has no runtime provxml files');
+  assert.ok(
+    files.some((f) => /^Multivariant\/0\/Prov\/RunTime\/\d+__.+\.provxml$/.test(f)),
+    'The package has no runtime provxml files',
+  );
   for (const installer of ['cts-agent.msi', 'set-wallpaper.cmd', 'wallpaper.png']) {
-    assert.ok(files.some((f) => f.startsWith('DataAsset/') && f.endsWith(`/${installer}`)), `The package lacks the installer ${installer}: ${JSON.stringify(files)}`);
+    assert.ok(
+      files.some((f) => f.startsWith('DataAsset/') && f.endsWith(`/${installer}`)),
+      `The package lacks the installer ${installer}: ${JSON.stringify(files)}`,
+    );
   }
 }
 
 /** The text of `<tag>…</tag>` in an XML string (first match), unescaped for the basic entities. */
 export function xmlValue(xml: string, tag: string): string | undefined {
   const m = new RegExp(`<${tag}(?:\\s[^>]*)?>([^<]*)</${tag}>`).exec(xml);
-  return m?.[1]?.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return m?.[1]
+    ?.replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 /** Which log files of the session (VS Code's logs folder, code-server's log, the browser console) contain any of `values`. */

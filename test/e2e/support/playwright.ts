@@ -20,7 +20,12 @@ export interface Mouse {
   click(x: number, y: number, options?: { button?: 'left' | 'right' | 'middle'; clickCount?: number }): Promise<void>;
 }
 
-export interface BoundingBox { x: number; y: number; width: number; height: number }
+export interface BoundingBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
 export interface Locator {
   first(): Locator;
@@ -48,7 +53,10 @@ export interface Locator {
   screenshot(options?: { path?: string }): Promise<Buffer>;
 }
 
-export interface ConsoleMessage { type(): string; text(): string }
+export interface ConsoleMessage {
+  type(): string;
+  text(): string;
+}
 
 export interface Page {
   goto(url: string, options?: { timeout?: number; waitUntil?: 'load' | 'domcontentloaded' | 'networkidle' | 'commit' }): Promise<unknown>;

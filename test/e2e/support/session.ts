@@ -30,13 +30,23 @@ export const RESULTS = process.env.PPKG_E2E_RESULTS ?? path.join(ROOT, 'test-res
 const groups = new Set<number>();
 let exitHookInstalled = false;
 function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try { process.kill(-pid, signal); } catch { /* gone */ }
-  try { process.kill(pid, signal); } catch { /* gone */ }
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    /* gone */
+  }
+  try {
+    process.kill(pid, signal);
+  } catch {
+    /* gone */
+  }
 }
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on('exit', () => { for (const pid of groups) killGroup(pid, 'SIGKILL'); });
+  process.on('exit', () => {
+    for (const pid of groups) killGroup(pid, 'SIGKILL');
+  });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(sig, () => {
       for (const pid of groups) killGroup(pid, 'SIGKILL');
@@ -53,16 +63,29 @@ export function spawnTracked(cmd: string, args: string[], opts: { env?: NodeJS.P
   if (child.pid) {
     groups.add(child.pid);
     // A watchdog outlives even a SIGKILL of this process: when it is gone, the group goes too.
-    const watchdog = spawn('bash', ['-c', `while kill -0 ${process.pid} 2>/dev/null && kill -0 -${child.pid} 2>/dev/null; do sleep 1; done; kill -KILL -- -${child.pid} 2>/dev/null; exit 0`], { detached: true, stdio: 'ignore' });
+    const watchdog = spawn(
+      'bash',
+      [
+        '-c',
+        `while kill -0 ${process.pid} 2>/dev/null && kill -0 -${child.pid} 2>/dev/null; do sleep 1; done; kill -KILL -- -${child.pid} 2>/dev/null; exit 0`,
+      ],
+      { detached: true, stdio: 'ignore' },
+    );
     watchdog.unref();
   }
-  child.once('exit', () => { if (child.pid) groups.delete(child.pid); });
+  child.once('exit', () => {
+    if (child.pid) groups.delete(child.pid);
+  });
   return child;
 }
 export async function stopTracked(child: ChildProcess, graceMs = 3000): Promise<void> {
   const pid = child.pid;
   if (!pid) return;
-  if (child.exitCode !== null || child.signalCode !== null) { killGroup(pid, 'SIGKILL'); groups.delete(pid); return; }
+  if (child.exitCode !== null || child.signalCode !== null) {
+    killGroup(pid, 'SIGKILL');
+    groups.delete(pid);
+    return;
+  }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   killGroup(pid, 'SIGTERM');
   const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
@@ -89,7 +112,12 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `fn` until it returns a truthy value; throws with `what` after `timeoutMs`. */
-export async function waitUntil<T>(what: string, fn: () => T | undefined | false | null | Promise<T | undefined | false | null>, timeoutMs = 15000, everyMs = 250): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  fn: () => T | undefined | false | null | Promise<T | undefined | false | null>,
+  timeoutMs = 15000,
+  everyMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -108,13 +136,23 @@ export async function waitUntil<T>(what: string, fn: () => T | undefined | false
 
 function httpStatus(url: string): Promise<number> {
   return new Promise((resolve) => {
-    const req = http.get(url, { timeout: 2000 }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+    const req = http.get(url, { timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
     req.on('error', () => resolve(0));
-    req.on('timeout', () => { req.destroy(); resolve(0); });
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(0);
+    });
   });
 }
 
-export function run(cmd: string, args: string[], opts: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): { status: number | null; stdout: string; stderr: string } {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(cmd, args, { cwd: opts.cwd, env: opts.env, encoding: 'utf8', timeout: opts.timeoutMs ?? 60000, maxBuffer: 64 * 1024 * 1024 });
   if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -249,7 +287,21 @@ export class Session {
     fs.writeFileSync(config, `bind-addr: 127.0.0.1:${this.port}\nauth: none\ncert: false\n`);
     if (o.installVsix !== false) {
       if (!fs.existsSync(VSIX)) throw new Error(`${VSIX} does not exist: npm run package first (run.sh does)`);
-      const r = run(CODE_SERVER, ['--config', path.join(this.base, 'config.yaml'), '--install-extension', VSIX, '--force', '--extensions-dir', this.extensionsDir, '--user-data-dir', this.userDataDir], { timeoutMs: 90000 });
+      const r = run(
+        CODE_SERVER,
+        [
+          '--config',
+          path.join(this.base, 'config.yaml'),
+          '--install-extension',
+          VSIX,
+          '--force',
+          '--extensions-dir',
+          this.extensionsDir,
+          '--user-data-dir',
+          this.userDataDir,
+        ],
+        { timeoutMs: 90000 },
+      );
       fs.appendFileSync(this.codeServerLog, `--install-extension ${VSIX}\n${r.stdout}\n${r.stderr}\n`);
       if (r.status !== 0) throw new Error(`code-server --install-extension failed (${r.status}): ${r.stdout}${r.stderr}`);
       const installed = fs.readdirSync(this.extensionsDir).filter((d) => d.startsWith('ppkg.ppkg'));
@@ -267,34 +319,60 @@ export class Session {
     delete env.NODE_TEST_CONTEXT;
     delete env.NODE_OPTIONS;
     for (const k of Object.keys(env)) if (k.startsWith('PPKG_SECRET_')) delete env[k];
-    this.codeServer = spawnTracked(CODE_SERVER, [
-      '--config', config,
-      '--user-data-dir', this.userDataDir,
-      '--extensions-dir', this.extensionsDir,
-      '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
-      '--ignore-last-opened',
-      ...(o.codeServerArgs ?? []),
-      this.workspace,
-    ], { env, cwd: this.base, logFile: this.codeServerLog });
+    this.codeServer = spawnTracked(
+      CODE_SERVER,
+      [
+        '--config',
+        config,
+        '--user-data-dir',
+        this.userDataDir,
+        '--extensions-dir',
+        this.extensionsDir,
+        '--disable-telemetry',
+        '--disable-update-check',
+        '--disable-workspace-trust',
+        '--disable-getting-started-override',
+        '--ignore-last-opened',
+        ...(o.codeServerArgs ?? []),
+        this.workspace,
+      ],
+      { env, cwd: this.base, logFile: this.codeServerLog },
+    );
     const cs = this.codeServer;
-    await waitUntil('code-server to answer /healthz', async () => {
-      if (cs.exitCode !== null) throw new Error(`code-server exited with ${cs.exitCode}; log: ${fs.readFileSync(this.codeServerLog, 'utf8').slice(-2000)}`);
-      return (await httpStatus(`http://127.0.0.1:${this.port}/healthz`)) === 200;
-    }, 60000, 300);
+    await waitUntil(
+      'code-server to answer /healthz',
+      async () => {
+        if (cs.exitCode !== null) throw new Error(`code-server exited with ${cs.exitCode}; log: ${fs.readFileSync(this.codeServerLog, 'utf8').slice(-2000)}`);
+        return (await httpStatus(`http://127.0.0.1:${this.port}/healthz`)) === 200;
+      },
+      60000,
+      300,
+    );
 
     if (o.noBrowser) return;
     const { chromium } = loadPlaywright();
     this.context = await chromium.launchPersistentContext(path.join(this.base, 'chromium-profile'), {
       executablePath: process.env.PPKG_E2E_CHROMIUM ?? '/usr/bin/chromium',
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+      ],
       viewport: { width: 1400, height: 900 },
       timeout: 60000,
       // The workbench reads the clipboard for paste; allow it like a person would.
       permissions: ['clipboard-read', 'clipboard-write'],
     });
     this._page = this.context.pages()[0] ?? (await this.context.newPage());
-    this._page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') this.consoleLines.push(`[${m.type()}] ${m.text()}`); });
+    this._page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') this.consoleLines.push(`[${m.type()}] ${m.text()}`);
+    });
     this._page.on('pageerror', (e) => this.consoleLines.push(`[pageerror] ${e.message}`));
     let url = `http://127.0.0.1:${this.port}/?folder=${encodeURIComponent(this.workspace)}`;
     if (o.urlPayload) {
@@ -342,7 +420,9 @@ export class Session {
     }
     try {
       await Promise.race([this.context?.close(), sleep(10000)]);
-    } catch { /* already gone */ }
+    } catch {
+      /* already gone */
+    }
     if (this.codeServer) await stopTracked(this.codeServer);
     // Logs are in the results folder by now; the session folder goes either way.
     if (!process.env.PPKG_E2E_KEEP) fs.rmSync(this.base, { recursive: true, force: true, maxRetries: 3 });
@@ -382,10 +462,25 @@ export class Session {
     const w = this.page.locator('.quick-input-widget');
     await w.waitFor({ state: 'visible', timeout: timeoutMs });
     await sleep(200);
-    const title = (await w.locator('.quick-input-title').innerText().catch(() => '')) ?? '';
-    const message = (await w.locator('.quick-input-message').innerText().catch(() => '')) ?? '';
-    const placeholder = (await w.locator('.quick-input-box input').getAttribute('placeholder').catch(() => '')) ?? '';
-    const items = await w.locator('.monaco-list-row').allInnerTexts().catch(() => [] as string[]);
+    const title =
+      (await w
+        .locator('.quick-input-title')
+        .innerText()
+        .catch(() => '')) ?? '';
+    const message =
+      (await w
+        .locator('.quick-input-message')
+        .innerText()
+        .catch(() => '')) ?? '';
+    const placeholder =
+      (await w
+        .locator('.quick-input-box input')
+        .getAttribute('placeholder')
+        .catch(() => '')) ?? '';
+    const items = await w
+      .locator('.monaco-list-row')
+      .allInnerTexts()
+      .catch(() => [] as string[]);
     return { title, message, placeholder, items };
   }
 
@@ -428,12 +523,22 @@ export class Session {
     await find.waitFor({ state: 'visible', timeout: 10000 });
     await p.keyboard.press('Control+A');
     await p.keyboard.type(text, { delay: 5 });
-    await waitUntil(`the Find widget to find "${text}"`, async () => {
-      const count = await p.locator('.editor-group-container.active .find-widget .matchesCount').innerText().catch(() => '');
-      return /^1 of|^\d+ of/.test(count.trim()) ? count : false;
-    }, 10000);
+    await waitUntil(
+      `the Find widget to find "${text}"`,
+      async () => {
+        const count = await p
+          .locator('.editor-group-container.active .find-widget .matchesCount')
+          .innerText()
+          .catch(() => '');
+        return /^1 of|^\d+ of/.test(count.trim()) ? count : false;
+      },
+      10000,
+    );
     await p.keyboard.press('Escape');
-    await p.locator('.editor-group-container.active .find-widget.visible').waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+    await p
+      .locator('.editor-group-container.active .find-widget.visible')
+      .waitFor({ state: 'hidden', timeout: 5000 })
+      .catch(() => undefined);
   }
 
   /** Replaces the first occurrence of `from` with `to` by selecting it and typing. */
@@ -463,40 +568,70 @@ export class Session {
       await p.keyboard.press('Control+Shift+M');
       await panel.waitFor({ state: 'visible', timeout: 10000 });
     }
-    return p.locator('.markers-panel .monaco-list-row').evaluateAll((els) => els.map((e) => {
-      const el = e as { getAttribute(n: string): string | null; innerText: string };
-      return { label: el.getAttribute('aria-label') ?? '', text: (el.innerText ?? '').replace(/\s+/g, ' ').trim() };
-    }));
+    return p.locator('.markers-panel .monaco-list-row').evaluateAll((els) =>
+      els.map((e) => {
+        const el = e as { getAttribute(n: string): string | null; innerText: string };
+        return { label: el.getAttribute('aria-label') ?? '', text: (el.innerText ?? '').replace(/\s+/g, ' ').trim() };
+      }),
+    );
   }
 
   /** Waits until the Problems panel lists a row matching `re` (label or text). */
   async waitForProblem(re: RegExp, timeoutMs = 30000): Promise<Problem> {
     let last: Problem[] = [];
     try {
-      return await waitUntil(`a problem matching ${re}`, async () => {
-        last = await this.problems();
-        return last.find((x) => re.test(x.label) || re.test(x.text));
-      }, timeoutMs, 500);
+      return await waitUntil(
+        `a problem matching ${re}`,
+        async () => {
+          last = await this.problems();
+          return last.find((x) => re.test(x.label) || re.test(x.text));
+        },
+        timeoutMs,
+        500,
+      );
     } catch (err) {
-      throw new Error(`${(err as Error).message}; the Problems panel shows: ${JSON.stringify(last.map((x) => x.label || x.text), null, 1)}`);
+      throw new Error(
+        `${(err as Error).message}; the Problems panel shows: ${JSON.stringify(
+          last.map((x) => x.label || x.text),
+          null,
+          1,
+        )}`,
+      );
     }
   }
 
   /** The visible notification toasts' texts. */
   async notifications(): Promise<string[]> {
-    return (await this.page.locator('.notifications-toasts .notification-toast').allInnerTexts().catch(() => [] as string[])).map((t) => t.replace(/\s+/g, ' ').trim());
+    return (
+      await this.page
+        .locator('.notifications-toasts .notification-toast')
+        .allInnerTexts()
+        .catch(() => [] as string[])
+    ).map((t) => t.replace(/\s+/g, ' ').trim());
   }
 
   /** The texts of all notifications, including those only in the notification center. */
   async allNotifications(): Promise<string[]> {
     const toasts = await this.notifications();
-    const center = (await this.page.locator('.notifications-center .notification-list-item').allInnerTexts().catch(() => [] as string[])).map((t) => t.replace(/\s+/g, ' ').trim());
+    const center = (
+      await this.page
+        .locator('.notifications-center .notification-list-item')
+        .allInnerTexts()
+        .catch(() => [] as string[])
+    ).map((t) => t.replace(/\s+/g, ' ').trim());
     return [...toasts, ...center];
   }
 
   /** Text of the status bar items. */
   async statusBar(): Promise<string[]> {
-    return (await this.page.locator('.part.statusbar .statusbar-item').allInnerTexts().catch(() => [] as string[])).map((t) => t.replace(/\s+/g, ' ').trim()).filter(Boolean);
+    return (
+      await this.page
+        .locator('.part.statusbar .statusbar-item')
+        .allInnerTexts()
+        .catch(() => [] as string[])
+    )
+      .map((t) => t.replace(/\s+/g, ' ').trim())
+      .filter(Boolean);
   }
 }
 

@@ -20,8 +20,15 @@ interface JsonDiagnostic {
 }
 
 /** Token commands point at a closed local port: they must refuse before any network access. */
-const NO_NETWORK = ['--print', '--authority', 'https://127.0.0.1:9/organizations', '--bulk-endpoint', 'https://127.0.0.1:9/webapp/bulkaadjtoken', '--timeout', '5'];
-
+const NO_NETWORK = [
+  '--print',
+  '--authority',
+  'https://127.0.0.1:9/organizations',
+  '--bulk-endpoint',
+  'https://127.0.0.1:9/webapp/bulkaadjtoken',
+  '--timeout',
+  '5',
+];
 
 export function countBy(xs: string[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -63,7 +70,11 @@ function assertClean(c: HostileCase, r: Run, how: string) {
   assert.ok(!hasStackTrace(r.stdout), `${c.id} (${how}): stack trace on stdout`);
   assert.ok(!/internal error/i.test(r.stderr), `${c.id} (${how}): internal error: ${r.stderr.slice(0, 500)}`);
   assert.equal(r.signal ?? null, null, `${c.id} (${how}): killed by ${r.signal} (timeout or crash)`);
-  assert.equal(r.code, c.expect.exit, `${c.id} (${how}): exit ${r.code}, expected ${c.expect.exit}\nstdout: ${r.stdout.slice(0, 1500)}\nstderr: ${r.stderr.slice(0, 1500)}`);
+  assert.equal(
+    r.code,
+    c.expect.exit,
+    `${c.id} (${how}): exit ${r.code}, expected ${c.expect.exit}\nstdout: ${r.stdout.slice(0, 1500)}\nstderr: ${r.stderr.slice(0, 1500)}`,
+  );
   if (c.expect.stderr) assert.match(r.stderr, c.expect.stderr, `${c.id} (${how}): stderr`);
   if (c.expect.stdoutNot) assert.doesNotMatch(r.stdout, c.expect.stdoutNot, `${c.id} (${how}): stdout`);
   if (c.expect.exit === 2) assert.ok(r.stderr.trim().length > 0, `${c.id} (${how}): exit 2 without a message`);
@@ -80,7 +91,6 @@ function assertWrites(c: HostileCase, before: Map<string, string>, after: Map<st
     assert.deepEqual(diff, [], `${c.id} (${how}): the ${c.target} command changed the disk`);
   }
 }
-
 
 export async function runHostileCase(c: HostileCase): Promise<void> {
   {
@@ -99,33 +109,57 @@ export async function runHostileCase(c: HostileCase): Promise<void> {
         caseResults.push({ id: c.id, target: c.target, exit: r.code, child: how === 'child', ms: Math.round(performance.now() - t0) });
         const ms = performance.now() - t0;
         assertClean(c, r, how);
-        if (c.expect.maxMs !== undefined && how === 'in-process') assert.ok(ms <= c.expect.maxMs, `${c.id}: took ${Math.round(ms)} ms, the budget is ${c.expect.maxMs} ms`);
+        if (c.expect.maxMs !== undefined && how === 'in-process')
+          assert.ok(ms <= c.expect.maxMs, `${c.id}: took ${Math.round(ms)} ms, the budget is ${c.expect.maxMs} ms`);
         assertWrites(c, snap, snapshot(box.root), how);
 
         if (c.target === 'validate' && r.code !== 2) {
           const expected = expectedPosition(c, dir);
           if (jsonMode) {
-            const diagnostics = (JSON.parse(r.stdout) as { diagnostics?: JsonDiagnostic[] }[] | JsonDiagnostic[]).flatMap((x) => ('diagnostics' in x && x.diagnostics ? x.diagnostics : [x as JsonDiagnostic]));
+            const diagnostics = (JSON.parse(r.stdout) as { diagnostics?: JsonDiagnostic[] }[] | JsonDiagnostic[]).flatMap((x) =>
+              'diagnostics' in x && x.diagnostics ? x.diagnostics : [x as JsonDiagnostic],
+            );
             for (const d of diagnostics) {
-              assert.ok(d.range && d.range.start.line >= 0 && d.range.start.character >= 0 && d.range.end.line >= d.range.start.line, `${c.id}: a diagnostic without a valid range: ${JSON.stringify(d).slice(0, 300)}`);
+              assert.ok(
+                d.range && d.range.start.line >= 0 && d.range.start.character >= 0 && d.range.end.line >= d.range.start.line,
+                `${c.id}: a diagnostic without a valid range: ${JSON.stringify(d).slice(0, 300)}`,
+              );
               assert.match(d.code, /^PPKG\d{3}$/);
             }
-            for (const bad of c.expect.forbidCodes ?? ['PPKG999']) assert.ok(!diagnostics.some((d) => d.code === bad), `${c.id}: reported ${bad}: ${diagnostics.filter((d) => d.code === bad).map((d) => d.message).join(' | ')}`);
+            for (const bad of c.expect.forbidCodes ?? ['PPKG999'])
+              assert.ok(
+                !diagnostics.some((d) => d.code === bad),
+                `${c.id}: reported ${bad}: ${diagnostics
+                  .filter((d) => d.code === bad)
+                  .map((d) => d.message)
+                  .join(' | ')}`,
+              );
             if (c.expect.code) {
               const hits = diagnostics.filter((d) => d.code === c.expect.code);
-              assert.ok(hits.length > 0, `${c.id}: no ${c.expect.code}; got ${diagnostics.map((d) => `${d.code}@${d.range.start.line + 1}:${d.range.start.character + 1} ${d.message}`).join(' | ').slice(0, 1500)}`);
+              assert.ok(
+                hits.length > 0,
+                `${c.id}: no ${c.expect.code}; got ${diagnostics
+                  .map((d) => `${d.code}@${d.range.start.line + 1}:${d.range.start.character + 1} ${d.message}`)
+                  .join(' | ')
+                  .slice(0, 1500)}`,
+              );
               if (expected) {
                 const where = hits.map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1}`);
-                assert.ok(where.includes(`${expected.line}:${expected.col}`), `${c.id}: ${c.expect.code} at ${where.join(', ')}, expected ${expected.line}:${expected.col}`);
+                assert.ok(
+                  where.includes(`${expected.line}:${expected.col}`),
+                  `${c.id}: ${c.expect.code} at ${where.join(', ')}, expected ${expected.line}:${expected.col}`,
+                );
               }
             }
-            if (c.expect.exit === 0) assert.ok(!diagnostics.some((d) => d.severity === 'error'), `${c.id}: unexpected errors ${diagnostics.map((d) => d.code).join(', ')}`);
+            if (c.expect.exit === 0)
+              assert.ok(!diagnostics.some((d) => d.severity === 'error'), `${c.id}: unexpected errors ${diagnostics.map((d) => d.code).join(', ')}`);
           } else if (c.expect.code) {
             // The text format, as a terminal or CI log shows it: file:line:col: severity CODE message.
             const re = new RegExp(`^${PROJECT.replace(/\./g, '\\.')}:(\\d+):(\\d+): error ${c.expect.code} `, 'm');
             const m = re.exec(r.stdout);
             assert.ok(m, `${c.id} (child): no located ${c.expect.code} line in:\n${r.stdout.slice(0, 1500)}`);
-            if (expected) assert.match(r.stdout, new RegExp(`^${PROJECT.replace(/\./g, '\\.')}:${expected.line}:${expected.col}: error ${c.expect.code} `, 'm'));
+            if (expected)
+              assert.match(r.stdout, new RegExp(`^${PROJECT.replace(/\./g, '\\.')}:${expected.line}:${expected.col}: error ${c.expect.code} `, 'm'));
           }
         }
         if (c.target === 'init' && c.expect.exit === 0) {

@@ -102,10 +102,18 @@ export function runChild(args: string[], cwd: string, env: Record<string, string
 
 /** True when the text looks like a JavaScript stack trace or a crash report. */
 export function hasStackTrace(text: string): boolean {
-  return /^\s+at .+(:\d+:\d+\)?|\(native\)|\(<anonymous>\))$/m.test(text) || /\b(Uncaught|UnhandledPromiseRejection|FATAL ERROR|Maximum call stack)\b/.test(text) || /^node:internal/m.test(text);
+  return (
+    /^\s+at .+(:\d+:\d+\)?|\(native\)|\(<anonymous>\))$/m.test(text) ||
+    /\b(Uncaught|UnhandledPromiseRejection|FATAL ERROR|Maximum call stack)\b/.test(text) ||
+    /^node:internal/m.test(text)
+  );
 }
 
 /** Every own enumerable-or-not property name that does not belong on a pristine Object/Array prototype. */
 export function prototypeState(): string {
-  return JSON.stringify([Object.getOwnPropertyNames(Object.prototype).sort(), Object.getOwnPropertyNames(Array.prototype).sort(), Object.getOwnPropertyNames(Function.prototype).sort()]);
+  return JSON.stringify([
+    Object.getOwnPropertyNames(Object.prototype).sort(),
+    Object.getOwnPropertyNames(Array.prototype).sort(),
+    Object.getOwnPropertyNames(Function.prototype).sort(),
+  ]);
 }

@@ -61,25 +61,155 @@ export interface FuzzResult {
 
 /** Text that breaks parsers, offsets and encoders. */
 export const ADVERSARIAL: readonly string[] = [
-  '{', '}', '[', ']', '{{{{{{{{', ']]]]]]', '"', '""', '\\', '\\"', '\\u', '\\uD800', '\\udc00', '\\u0000', ',', ',,', ':', '::',
-  '/*', '*/', '//', '/* unterminated', '\n', '\r\n', '\r', '\u2028', '\u2029', '\t', '\u000b', '\f',
-  '\u0000', '\u0000\u0000\u0000', '\u0001\u001f\u007f', '\ud800', '\udc00', '\udbff', '\udfff\ud800', '\ufeff', '\ufffe', '\uffff',
-  '😀', '👩‍👩‍👧‍👦', 'e\u0301', 'Ω≈ç√∫', 'ÿ', '\u202e', '\u200b',
-  '%RAND:', '%RAND:%', '%RAND:0%', '%RAND:15%', '%RAND:99999999999999999999%', '%RAND:-1%', '%SERIAL%', '%SERIAL', '%%%%', '%',
-  '1e400', '-1e400', '1e-400', '12345678901234567890', '-0', '0x1F', 'NaN', 'Infinity', '9'.repeat(400), '.5', '1.', '01',
-  'null', 'true', 'false', 'undefined',
-  '"__proto__": { "polluted": 1 },', '"constructor": { "prototype": {} },', '"prototype":', '"toString": 1,', '"hasOwnProperty": null,',
-  '{ "secret": "wifi-key" }', '{ "secret": "" }', '{ "secret": 1 }', '{ "secret": { "secret": "x" } }',
-  '<', '>', '&', '\'', '<![CDATA[', ']]>', '<!--', '-->', '&amp;', '&#0;', '<!DOCTYPE x [<!ENTITY a "aaaa">]>', '<?xml version="1.0"?>',
-  '../../../../etc/passwd', '/etc/shadow', 'C:\\Windows\\System32\\cmd.exe', '\\\\server\\share\\x.msi', 'file:///etc/passwd',
-  '"installer": "../x.msi"', '"file": "/etc/passwd"', '"name": "', '"device": { "name": "CTS-%RAND:4%" }',
+  '{',
+  '}',
+  '[',
+  ']',
+  '{{{{{{{{',
+  ']]]]]]',
+  '"',
+  '""',
+  '\\',
+  '\\"',
+  '\\u',
+  '\\uD800',
+  '\\udc00',
+  '\\u0000',
+  ',',
+  ',,',
+  ':',
+  '::',
+  '/*',
+  '*/',
+  '//',
+  '/* unterminated',
+  '\n',
+  '\r\n',
+  '\r',
+  '\u2028',
+  '\u2029',
+  '\t',
+  '\u000b',
+  '\f',
+  '\u0000',
+  '\u0000\u0000\u0000',
+  '\u0001\u001f\u007f',
+  '\ud800',
+  '\udc00',
+  '\udbff',
+  '\udfff\ud800',
+  '\ufeff',
+  '\ufffe',
+  '\uffff',
+  '😀',
+  '👩‍👩‍👧‍👦',
+  'e\u0301',
+  'Ω≈ç√∫',
+  'ÿ',
+  '\u202e',
+  '\u200b',
+  '%RAND:',
+  '%RAND:%',
+  '%RAND:0%',
+  '%RAND:15%',
+  '%RAND:99999999999999999999%',
+  '%RAND:-1%',
+  '%SERIAL%',
+  '%SERIAL',
+  '%%%%',
+  '%',
+  '1e400',
+  '-1e400',
+  '1e-400',
+  '12345678901234567890',
+  '-0',
+  '0x1F',
+  'NaN',
+  'Infinity',
+  '9'.repeat(400),
+  '.5',
+  '1.',
+  '01',
+  'null',
+  'true',
+  'false',
+  'undefined',
+  '"__proto__": { "polluted": 1 },',
+  '"constructor": { "prototype": {} },',
+  '"prototype":',
+  '"toString": 1,',
+  '"hasOwnProperty": null,',
+  '{ "secret": "wifi-key" }',
+  '{ "secret": "" }',
+  '{ "secret": 1 }',
+  '{ "secret": { "secret": "x" } }',
+  '<',
+  '>',
+  '&',
+  "'",
+  '<![CDATA[',
+  ']]>',
+  '<!--',
+  '-->',
+  '&amp;',
+  '&#0;',
+  '<!DOCTYPE x [<!ENTITY a "aaaa">]>',
+  '<?xml version="1.0"?>',
+  '../../../../etc/passwd',
+  '/etc/shadow',
+  'C:\\Windows\\System32\\cmd.exe',
+  '\\\\server\\share\\x.msi',
+  'file:///etc/passwd',
+  '"installer": "../x.msi"',
+  '"file": "/etc/passwd"',
+  '"name": "',
+  '"device": { "name": "CTS-%RAND:4%" }',
   '"applications": [ { "name": "A", "installer": "installers/cts-agent.msi", "commandLine": "msiexec /i x /qn" } ]',
-  '"certificates": [ { "name": "C", "file": "x.pfx" } ]', '"additionalSettings": [ { "path": "A/B", "value": { "secret": "s" } } ]',
-  '"network": { "wifi": { "ssid": "", "security": "WEP", "key": "short" } }', '"account": { "entra": { "tokenExpiry": "2099-13-45" } }',
-  '"rank": 1e400,', '"version": "1.2.3",', '"id": "not-a-guid",', '"owner": "Nobody",', '"$schema": 5,',
+  '"certificates": [ { "name": "C", "file": "x.pfx" } ]',
+  '"additionalSettings": [ { "path": "A/B", "value": { "secret": "s" } } ]',
+  '"network": { "wifi": { "ssid": "", "security": "WEP", "key": "short" } }',
+  '"account": { "entra": { "tokenExpiry": "2099-13-45" } }',
+  '"rank": 1e400,',
+  '"version": "1.2.3",',
+  '"id": "not-a-guid",',
+  '"owner": "Nobody",',
+  '"$schema": 5,',
 ];
 
-const SNIPPET_KEYS = ['name', 'id', 'version', 'owner', 'rank', 'description', 'device', 'network', 'wifi', 'ssid', 'key', 'account', 'entra', 'token', 'localAdmin', 'user', 'password', 'applications', 'installer', 'commandLine', 'dependencies', 'certificates', 'file', 'store', 'oobe', 'hide', 'protection', 'encrypt', 'additionalSettings', 'path', 'value', 'secret'];
+const SNIPPET_KEYS = [
+  'name',
+  'id',
+  'version',
+  'owner',
+  'rank',
+  'description',
+  'device',
+  'network',
+  'wifi',
+  'ssid',
+  'key',
+  'account',
+  'entra',
+  'token',
+  'localAdmin',
+  'user',
+  'password',
+  'applications',
+  'installer',
+  'commandLine',
+  'dependencies',
+  'certificates',
+  'file',
+  'store',
+  'oobe',
+  'hide',
+  'protection',
+  'encrypt',
+  'additionalSettings',
+  'path',
+  'value',
+  'secret',
+];
 
 interface Doc {
   uri: string;
@@ -126,7 +256,13 @@ function randomText(rng: Prng): string {
     case 'adversarial':
       return rng.pick(ADVERSARIAL);
     case 'key':
-      return rng.pick([`"${rng.pick(SNIPPET_KEYS)}": `, `"${rng.pick(SNIPPET_KEYS)}"`, `${rng.pick(SNIPPET_KEYS)}`, `, "${rng.pick(SNIPPET_KEYS)}": {}`, `"${rng.pick(SNIPPET_KEYS)}": [`]);
+      return rng.pick([
+        `"${rng.pick(SNIPPET_KEYS)}": `,
+        `"${rng.pick(SNIPPET_KEYS)}"`,
+        `${rng.pick(SNIPPET_KEYS)}`,
+        `, "${rng.pick(SNIPPET_KEYS)}": {}`,
+        `"${rng.pick(SNIPPET_KEYS)}": [`,
+      ]);
     case 'ascii': {
       let s = '';
       const n = 1 + rng.int(12);
@@ -157,7 +293,9 @@ interface Change {
 /** One random edit of `doc`: returns the LSP changes (applied in order) and the new text. */
 function randomEdit(rng: Prng, text: string): { kind: string; changes: Change[]; text: string } {
   const tooBig = text.length > 60_000;
-  const kind = tooBig ? rng.pick(['truncate', 'delete', 'reset']) : rng.weighted({ insert: 34, delete: 20, replace: 20, chars: 8, truncate: 3, duplicate: 5, batch: 6, reset: 2, swapLines: 2 });
+  const kind = tooBig
+    ? rng.pick(['truncate', 'delete', 'reset'])
+    : rng.weighted({ insert: 34, delete: 20, replace: 20, chars: 8, truncate: 3, duplicate: 5, batch: 6, reset: 2, swapLines: 2 });
   const changes: Change[] = [];
   let current = text;
   const apply = (start: number, end: number, insert: string) => {
@@ -237,7 +375,10 @@ function stats(samples: number[], errors: number, timeouts: number): LatencyStat
 
 /** stderr lines that mean a crash, an unhandled rejection or an uncaught exception. */
 export function badStderr(stderr: string): string | undefined {
-  const m = /(Unhandled|unhandled|Uncaught|uncaught|TypeError|RangeError|ReferenceError|SyntaxError|Maximum call stack|FATAL|heap out of memory|^\s+at .+:\d+:\d+\)?$)/m.exec(stderr);
+  const m =
+    /(Unhandled|unhandled|Uncaught|uncaught|TypeError|RangeError|ReferenceError|SyntaxError|Maximum call stack|FATAL|heap out of memory|^\s+at .+:\d+:\d+\)?$)/m.exec(
+      stderr,
+    );
   return m ? stderr.slice(Math.max(0, m.index - 300), m.index + 700) : undefined;
 }
 
@@ -245,10 +386,18 @@ export function projectDocuments(): { path: string; text: string; label: string 
   const files = globSync('examples/**/*.ppkg.json', { cwd: ROOT, absolute: true }).sort();
   const docs = files.map((f) => ({ path: f, text: readFileSync(f, 'utf8'), label: f.slice(ROOT.length + 1) }));
   // The starter `ppkg init` writes: another real project shape, in a folder next to the examples.
-  docs.push({ path: join(ROOT, 'examples/bulk-enrollment/fuzz-starter.ppkg.json'), text: starterProject({ name: 'Fuzz Starter', id: '11111111-2222-4333-8444-555555555555', today: new Date('2026-11-26T12:00:00Z') }), label: 'starter (ppkg init)' });
+  docs.push({
+    path: join(ROOT, 'examples/bulk-enrollment/fuzz-starter.ppkg.json'),
+    text: starterProject({ name: 'Fuzz Starter', id: '11111111-2222-4333-8444-555555555555', today: new Date('2026-11-26T12:00:00Z') }),
+    label: 'starter (ppkg init)',
+  });
   // The same example with Windows line ends and a BOM, as saved by Notepad.
   const first = docs[0]!;
-  docs.push({ path: first.path.replace(/\.ppkg\.json$/, '-crlf.ppkg.json'), text: '\ufeff' + first.text.replace(/\r?\n/g, '\r\n'), label: `${first.label} (BOM, CRLF)` });
+  docs.push({
+    path: first.path.replace(/\.ppkg\.json$/, '-crlf.ppkg.json'),
+    text: '\ufeff' + first.text.replace(/\r?\n/g, '\r\n'),
+    label: `${first.label} (BOM, CRLF)`,
+  });
   return docs;
 }
 
@@ -256,7 +405,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   const log = options.log ?? (() => undefined);
   const rng = new Prng(options.seed);
   const t0 = performance.now();
-  const client = RawLspClient.start(SERVER_JS, { PATH: process.env.PATH, PPKG_TEST: '1', PPKG_TEST_NOW: '2026-11-26T12:00:00Z' }, options.requestTimeoutMs ?? 10_000);
+  const client = RawLspClient.start(
+    SERVER_JS,
+    { PATH: process.env.PATH, PPKG_TEST: '1', PPKG_TEST_NOW: '2026-11-26T12:00:00Z' },
+    options.requestTimeoutMs ?? 10_000,
+  );
   const latencies = new Map<string, number[]>();
   const errorCounts = new Map<string, number>();
   const timeoutCounts = new Map<string, number>();
@@ -271,7 +424,14 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     if (failures.length < 50) failures.push({ seed: options.seed, editIndex, kind, detail: detail.slice(0, 4000), replay: replay(Math.max(editIndex, 0)) });
   };
 
-  const docs: Doc[] = projectDocuments().map((d, i) => ({ uri: pathToFileURL(d.path).toString() + (i === 0 ? '' : ''), label: d.label, original: d.text, text: d.text, version: 1, lastDiagnostics: [] }));
+  const docs: Doc[] = projectDocuments().map((d, i) => ({
+    uri: pathToFileURL(d.path).toString() + (i === 0 ? '' : ''),
+    label: d.label,
+    original: d.text,
+    text: d.text,
+    version: 1,
+    lastDiagnostics: [],
+  }));
   const diagWaiters: { uri: string; version: number; resolve: () => void }[] = [];
   client.onNotification('textDocument/publishDiagnostics', (p) => {
     const params = p as { uri: string; version?: number; diagnostics: unknown[] };
@@ -330,18 +490,42 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     });
 
   try {
-    const init = client.request('initialize', {
-      processId: process.pid,
-      rootUri: pathToFileURL(join(ROOT, 'examples')).toString(),
-      workspaceFolders: [{ uri: pathToFileURL(join(ROOT, 'examples')).toString(), name: 'examples' }],
-      capabilities: { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } }, textDocument: { synchronization: { dynamicRegistration: false }, completion: { completionItem: { snippetSupport: true } }, hover: { contentFormat: ['markdown', 'plaintext'] }, codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix'] } } }, documentSymbol: { hierarchicalDocumentSymbolSupport: true } } },
-    }, 30_000);
+    const init = client.request(
+      'initialize',
+      {
+        processId: process.pid,
+        rootUri: pathToFileURL(join(ROOT, 'examples')).toString(),
+        workspaceFolders: [{ uri: pathToFileURL(join(ROOT, 'examples')).toString(), name: 'examples' }],
+        capabilities: {
+          workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
+          textDocument: {
+            synchronization: { dynamicRegistration: false },
+            completion: { completionItem: { snippetSupport: true } },
+            hover: { contentFormat: ['markdown', 'plaintext'] },
+            codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix'] } } },
+            documentSymbol: { hierarchicalDocumentSymbolSupport: true },
+          },
+        },
+      },
+      30_000,
+    );
     await init;
     client.notify('initialized', {});
     for (const d of docs) client.notify('textDocument/didOpen', { textDocument: { uri: d.uri, languageId: 'ppkg-project', version: d.version, text: d.text } });
     await Promise.all(docs.map((d) => waitForDiagnostics(d, 10_000)));
 
-    const methods = { 'textDocument/completion': 30, 'textDocument/hover': 25, 'textDocument/codeAction': 15, 'textDocument/documentSymbol': 12, 'textDocument/formatting': 8, 'textDocument/rangeFormatting': 2, 'textDocument/foldingRange': 3, 'textDocument/selectionRange': 2, 'textDocument/documentLink': 2, 'textDocument/codeLens': 1 } as const;
+    const methods = {
+      'textDocument/completion': 30,
+      'textDocument/hover': 25,
+      'textDocument/codeAction': 15,
+      'textDocument/documentSymbol': 12,
+      'textDocument/formatting': 8,
+      'textDocument/rangeFormatting': 2,
+      'textDocument/foldingRange': 3,
+      'textDocument/selectionRange': 2,
+      'textDocument/documentLink': 2,
+      'textDocument/codeLens': 1,
+    } as const;
 
     for (editIndex = 0; editIndex < options.edits; editIndex++) {
       if (client.exited) {
@@ -361,7 +545,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
       }
       doc.version++;
       doc.text = newText;
-      if (options.traceFrom !== undefined && editIndex >= options.traceFrom) log(`#${editIndex} ${doc.label} v${doc.version} ${edit.kind} ${JSON.stringify(changes).slice(0, 400)}`);
+      if (options.traceFrom !== undefined && editIndex >= options.traceFrom)
+        log(`#${editIndex} ${doc.label} v${doc.version} ${edit.kind} ${JSON.stringify(changes).slice(0, 400)}`);
       client.notify('textDocument/didChange', { textDocument: { uri: doc.uri, version: doc.version }, contentChanges: changes });
       changeNotifications++;
 
@@ -376,13 +561,23 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
         const textDocument = { uri: doc.uri };
         const fmt = { tabSize: rng.pick([2, 4, 8]), insertSpaces: rng.chance(0.8) };
         const params: Record<string, unknown> =
-          method === 'textDocument/completion' ? { textDocument, position, context: { triggerKind: rng.pick([1, 2]), triggerCharacter: rng.pick(['"', ':', '%', '/']) } }
-          : method === 'textDocument/hover' ? { textDocument, position }
-          : method === 'textDocument/codeAction' ? { textDocument, range: { start: position, end }, context: { diagnostics: (doc.lastDiagnostics as { range: unknown }[]).slice(0, 1 + rng.int(5)) } }
-          : method === 'textDocument/formatting' ? { textDocument, options: fmt }
-          : method === 'textDocument/rangeFormatting' ? { textDocument, range: { start: position, end }, options: fmt }
-          : method === 'textDocument/selectionRange' ? { textDocument, positions: [position, end] }
-          : { textDocument };
+          method === 'textDocument/completion'
+            ? { textDocument, position, context: { triggerKind: rng.pick([1, 2]), triggerCharacter: rng.pick(['"', ':', '%', '/']) } }
+            : method === 'textDocument/hover'
+              ? { textDocument, position }
+              : method === 'textDocument/codeAction'
+                ? {
+                    textDocument,
+                    range: { start: position, end },
+                    context: { diagnostics: (doc.lastDiagnostics as { range: unknown }[]).slice(0, 1 + rng.int(5)) },
+                  }
+                : method === 'textDocument/formatting'
+                  ? { textDocument, options: fmt }
+                  : method === 'textDocument/rangeFormatting'
+                    ? { textDocument, range: { start: position, end }, options: fmt }
+                    : method === 'textDocument/selectionRange'
+                      ? { textDocument, positions: [position, end] }
+                      : { textDocument };
         track(method, params);
       }
       while (inflight.size > 8) await Promise.race(inflight);
@@ -401,7 +596,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
       const bad = badStderr(client.stderr);
       if (bad) fail('stderr', bad);
       if (client.errorMessages.length) fail('log-error', client.errorMessages.join('\n'));
-      if (editIndex > 0 && editIndex % 1000 === 0) log(`  ${editIndex} edits, ${[...latencies.values()].reduce((s, a) => s + a.length, 0)} answers, ${Math.round(performance.now() - t0)} ms`);
+      if (editIndex > 0 && editIndex % 1000 === 0)
+        log(`  ${editIndex} edits, ${[...latencies.values()].reduce((s, a) => s + a.length, 0)} answers, ${Math.round(performance.now() - t0)} ms`);
     }
     await Promise.allSettled([...inflight]);
     // Every document ends consistent: one last diagnostics round per document.

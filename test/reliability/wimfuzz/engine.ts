@@ -61,7 +61,13 @@ const MiB = 1024 * 1024;
 const CRAFT_FILES: CraftFile[] = [
   { path: 'Multivariant/Multivariant.xml', data: Buffer.from('\ufeff<Multivariant/>'), securityId: 1, shortName: 'MULTIV~1.XML' },
   { path: 'Multivariant/0/Prov/RunTime.xml', data: Buffer.from('\ufeff<RunTime>' + '<x/>'.repeat(3000) + '</RunTime>'), securityId: 1 },
-  { path: 'DataAsset/1/0_x/setup.msi', data: pattern(70_000, 3), securityId: 1, streams: [{ name: 'Zone.Identifier', data: Buffer.from('[ZoneTransfer]\r\nZoneId=3\r\n') }], dataInStreamEntry: true },
+  {
+    path: 'DataAsset/1/0_x/setup.msi',
+    data: pattern(70_000, 3),
+    securityId: 1,
+    streams: [{ name: 'Zone.Identifier', data: Buffer.from('[ZoneTransfer]\r\nZoneId=3\r\n') }],
+    dataInStreamEntry: true,
+  },
   { path: 'DataAsset/1/0_x/empty.txt', data: Buffer.alloc(0), securityId: 1 },
   { path: 'DataAsset/2/a.txt', data: Buffer.from('same'), hardLinkGroupId: 3n },
   { path: 'DataAsset/2/b.txt', data: Buffer.from('same'), hardLinkGroupId: 3n },
@@ -76,7 +82,10 @@ export async function loadCorpus(): Promise<CorpusItem[]> {
   ];
   corpus.push({ name: 'crafted, uncompressed metadata', data: buildWim(CRAFT_FILES, { descriptors: sds, rootSecurityId: 0, compressBlobs: true }) });
   corpus.push({ name: 'ICD-shaped', data: icdPackage() });
-  corpus.push({ name: 'crafted, XPRESS metadata, 4 KiB chunks', data: buildWim(CRAFT_FILES, { descriptors: sds, rootSecurityId: 0, compressBlobs: true, compressMetadata: true, chunkSize: 4096 }) });
+  corpus.push({
+    name: 'crafted, XPRESS metadata, 4 KiB chunks',
+    data: buildWim(CRAFT_FILES, { descriptors: sds, rootSecurityId: 0, compressBlobs: true, compressMetadata: true, chunkSize: 4096 }),
+  });
 
   // The repo's own writer, whatever it currently writes.
   const dir = await mkdtemp(join(tmpdir(), 'ppkg-wimfuzz-'));
@@ -92,7 +101,10 @@ export async function loadCorpus(): Promise<CorpusItem[]> {
           { path: 'DataAsset/1/0_abc/installer.msi', source: { kind: 'buffer', data: pattern(50_000, 8) } },
         ],
         {
-          properties: [['NAME', 'fuzz'], ['PACKAGEID', '{00000000-0000-0000-0000-000000000001}']],
+          properties: [
+            ['NAME', 'fuzz'],
+            ['PACKAGEID', '{00000000-0000-0000-0000-000000000001}'],
+          ],
           timestamp: new Date('2026-01-02T03:04:05Z'),
           guid: Buffer.alloc(16, 7),
           headerCompression,
@@ -194,8 +206,22 @@ const MUTATORS: Record<string, [number, Mutator]> = {
     3,
     (b, rng) => {
       const [at, width] = rng.pick<[number, 1 | 2 | 4 | 8]>([
-        [0x08, 4], [0x0c, 4], [0x10, 4], [0x14, 4], [0x28, 2], [0x2a, 2], [0x2c, 4],
-        [0x30, 8], [0x37, 1], [0x38, 8], [0x40, 8], [0x48, 8], [0x4f, 1], [0x50, 8], [0x58, 8], [0x78, 4],
+        [0x08, 4],
+        [0x0c, 4],
+        [0x10, 4],
+        [0x14, 4],
+        [0x28, 2],
+        [0x2a, 2],
+        [0x2c, 4],
+        [0x30, 8],
+        [0x37, 1],
+        [0x38, 8],
+        [0x40, 8],
+        [0x48, 8],
+        [0x4f, 1],
+        [0x50, 8],
+        [0x58, 8],
+        [0x78, 4],
       ]);
       writeField(b, at, width, interesting(rng, [b.length, 208, b.length - 208]));
       return b;
@@ -207,7 +233,16 @@ const MUTATORS: Record<string, [number, Mutator]> = {
       const entries = blobEntries(b);
       if (!entries.length) return undefined;
       const e = rng.pick(entries);
-      const [rel, width] = rng.pick<[number, 1 | 2 | 4 | 8]>([[0, 8], [7, 1], [8, 8], [16, 8], [24, 2], [26, 4], [30, 1], [49, 1]]);
+      const [rel, width] = rng.pick<[number, 1 | 2 | 4 | 8]>([
+        [0, 8],
+        [7, 1],
+        [8, 8],
+        [16, 8],
+        [24, 2],
+        [26, 4],
+        [30, 1],
+        [49, 1],
+      ]);
       writeField(b, e.at + rel, width, interesting(rng, [e.size, e.usize, e.offset, b.length, ...entries.map((x) => x.offset)]));
       return b;
     },
@@ -252,7 +287,17 @@ const MUTATORS: Record<string, [number, Mutator]> = {
       for (let n = 1 + rng.int(2); n > 0; n--) {
         const d = rng.pick(offsets);
         const [rel, width] = rng.pick<[number, 1 | 2 | 4 | 8]>([
-          [0x00, 8], [0x08, 4], [0x0c, 4], [0x10, 8], [0x40, 1], [0x58, 8], [0x60, 2], [0x62, 2], [0x64, 2], [0x66, 2], [0x68, 2],
+          [0x00, 8],
+          [0x08, 4],
+          [0x0c, 4],
+          [0x10, 8],
+          [0x40, 1],
+          [0x58, 8],
+          [0x60, 2],
+          [0x62, 2],
+          [0x64, 2],
+          [0x66, 2],
+          [0x68, 2],
         ]);
         const around = [...offsets, meta.size, d, 102, 104, 112];
         if (rng.chance(0.2)) region[d + 0x66 + rng.int(8)] = rng.pick([0x2e, 0x2f, 0x5c, 0x3a, 0x00, 0xd8, 0xdc]);
@@ -306,7 +351,13 @@ export function mutate(corpus: CorpusItem[], seed: number, i: number): { item: C
   return { item, mutations, mutant };
 }
 
-export async function runWimFuzz(opts: { seed: number; iterations: number; from?: number; corpus?: CorpusItem[]; log?: (s: string) => void }): Promise<FuzzResult> {
+export async function runWimFuzz(opts: {
+  seed: number;
+  iterations: number;
+  from?: number;
+  corpus?: CorpusItem[];
+  log?: (s: string) => void;
+}): Promise<FuzzResult> {
   const corpus = opts.corpus ?? (await loadCorpus());
   const outcomes: Record<string, number> = {};
   const mutationCounts: Record<string, number> = {};

@@ -27,10 +27,24 @@ export const ASSET_SD = securityDescriptor('S-1-1-0', 'S-1-1-0', [['S-1-5-11', 0
 const xml = (s: string) => Buffer.from('\ufeff<?xml version="1.0" encoding="utf-8"?>\r\n' + s);
 export const PKG = '9f3c2a1e-5b6d-4e7f-8a9b-0c1d2e3f4a5b';
 export const ICD_FILES: CraftFile[] = [
-  { path: 'Multivariant/Multivariant.xml', data: Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\r\n<Multivariant />'), securityId: 1, shortName: 'TEM-1A~2.TMP' },
+  {
+    path: 'Multivariant/Multivariant.xml',
+    data: Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\r\n<Multivariant />'),
+    securityId: 1,
+    shortName: 'TEM-1A~2.TMP',
+  },
   { path: 'Multivariant/0/MasterDatastore.xml', data: xml('<ConfigurationSourceList />'), securityId: 1 },
-  { path: 'Multivariant/0/Prov/RunTime.xml', data: xml('<RunTime>' + '<ConfigurationSet />'.repeat(40) + '</RunTime>'), securityId: 1, shortName: 'RunTime.xml' },
-  { path: 'Multivariant/0/Prov/RunTime/10__Policies.provxml', data: xml('<wap-provisioningdoc>' + '<characteristic type="Policy" />'.repeat(300) + '</wap-provisioningdoc>'), securityId: 1 },
+  {
+    path: 'Multivariant/0/Prov/RunTime.xml',
+    data: xml('<RunTime>' + '<ConfigurationSet />'.repeat(40) + '</RunTime>'),
+    securityId: 1,
+    shortName: 'RunTime.xml',
+  },
+  {
+    path: 'Multivariant/0/Prov/RunTime/10__Policies.provxml',
+    data: xml('<wap-provisioningdoc>' + '<characteristic type="Policy" />'.repeat(300) + '</wap-provisioningdoc>'),
+    securityId: 1,
+  },
   { path: 'Multivariant/0/Prov/RunTime/1__Accounts.provxml', data: xml('<wap-provisioningdoc />'), securityId: 1 },
   { path: 'CommonSettings/CommonSettings.xml', data: Buffer.from('x'.repeat(122)), securityId: 1 },
   { path: 'CommonSettings/1/AnswerFile.xml', data: xml('<Settings />'), securityId: 1, shortName: 'ICD_20~1.3' },
@@ -69,4 +83,3 @@ export function icdPackage(): Buffer {
     ]),
   });
 }
-

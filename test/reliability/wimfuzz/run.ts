@@ -26,8 +26,20 @@ async function main(): Promise<number> {
   console.log(`WIM reader fuzz: seed ${seed}, iterations ${from}..${from + iterations - 1} (replay: --seed ${seed} --from ${from} --iterations ${iterations})`);
   const r = await runWimFuzz({ seed, iterations, from, log: (s) => console.log(s) });
   console.log(`${iterations} mutants in ${(r.durationMs / 1000).toFixed(1)} s (slowest ${r.slowestMs.toFixed(0)} ms)`);
-  console.log('outcomes:  ' + Object.entries(r.outcomes).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', '));
-  console.log('mutations: ' + Object.entries(r.mutations).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', '));
+  console.log(
+    'outcomes:  ' +
+      Object.entries(r.outcomes)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+  );
+  console.log(
+    'mutations: ' +
+      Object.entries(r.mutations)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+  );
   if (r.failures.length === 0) {
     console.log('OK: every mutant read back or gave a WimReadError.');
     return 0;
@@ -37,7 +49,9 @@ async function main(): Promise<number> {
   for (const f of r.failures.slice(0, 20)) {
     const file = join(out, `seed${seed}-iter${f.iteration}.wim`);
     writeFileSync(file, f.mutant);
-    console.error(`- iteration ${f.iteration} (${f.corpus}; ${f.mutations.join(', ')}): ${f.error.split('\n').slice(0, 8).join('\n    ')}\n  saved: ${file}\n  replay: --seed ${seed} --from ${f.iteration} --iterations 1`);
+    console.error(
+      `- iteration ${f.iteration} (${f.corpus}; ${f.mutations.join(', ')}): ${f.error.split('\n').slice(0, 8).join('\n    ')}\n  saved: ${file}\n  replay: --seed ${seed} --from ${f.iteration} --iterations 1`,
+    );
   }
   return 1;
 }

@@ -7,7 +7,6 @@ import { createSyncFabricServicePrincipal, SYNC_FABRIC_FIX_SCOPE } from '../../t
 import { SYNC_FABRIC_APP_ID } from '../../tenant/checks/r1';
 import { openGraphSession, tenantTestHooks } from '../../tenant/session';
 
-
 /**
  * `ppkg doctor`: reads the tenant's bulk-enrollment prerequisites through
  * Microsoft Graph (R1–R7). Read-only, except `--fix`, which creates the
@@ -43,7 +42,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       let go = v.yes === true;
       if (!go) {
         if (!io.confirm) {
-          refusal = 'Not creating the SyncFabric service principal: --fix needs a confirmation, and there is no terminal to ask. Run it in a terminal, or add --yes.';
+          refusal =
+            'Not creating the SyncFabric service principal: --fix needs a confirmation, and there is no terminal to ask. Run it in a terminal, or add --yes.';
         } else {
           go = await io.confirm(question);
           if (!go) refusal = 'Not creating the SyncFabric service principal: not confirmed.';
@@ -52,9 +52,13 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       if (go) {
         try {
           const outcome = await createSyncFabricServicePrincipal(session.graph);
-          io.stderr(outcome.created ? 'Created the Microsoft.Azure.SyncFabric service principal.\n' : 'The Microsoft.Azure.SyncFabric service principal already exists.\n');
+          io.stderr(
+            outcome.created
+              ? 'Created the Microsoft.Azure.SyncFabric service principal.\n'
+              : 'The Microsoft.Azure.SyncFabric service principal already exists.\n',
+          );
           const again = await runPreflight({ ...session.graph, only: ['R1'] });
-          report = { ...report, results: report.results.map((r) => (r.check === 'R1' ? again.results[0] ?? r : r)) };
+          report = { ...report, results: report.results.map((r) => (r.check === 'R1' ? (again.results[0] ?? r) : r)) };
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
           refusal = `Could not create the SyncFabric service principal: ${message}. It needs ${SYNC_FABRIC_FIX_SCOPE} and Application Administrator, Cloud Application Administrator, Hybrid Identity Administrator or Global Administrator.`;
@@ -74,5 +78,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
 /** The preflight itself failed (PreflightError, GraphError): said as such, in its category (`tenant` for anything else). */
 function cannotRun(err: unknown): PpkgError {
   const message = `The preflight could not run: ${err instanceof Error ? err.message : String(err)}`;
-  return isPpkgError(err) ? new PpkgError(err.category, message, { code: err.code, advice: err.advice, cause: err }) : new PpkgError('tenant', message, { cause: err });
+  return isPpkgError(err)
+    ? new PpkgError(err.category, message, { code: err.code, advice: err.advice, cause: err })
+    : new PpkgError('tenant', message, { cause: err });
 }

@@ -31,7 +31,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   try {
     const st = await fs.stat(input);
     if (!st.isFile()) throw new CliError(`${shownInput} is not a file.`);
-    if (st.size > MAX_IMPORT_CHARS * 4) throw new CliError(`${shownInput} has ${st.size} bytes; a customizations.xml is a few kilobytes. Is this the right file?`);
+    if (st.size > MAX_IMPORT_CHARS * 4)
+      throw new CliError(`${shownInput} has ${st.size} bytes; a customizations.xml is a few kilobytes. Is this the right file?`);
     bytes = await fs.readFile(input);
   } catch (err) {
     if (err instanceof CliError) throw err;
@@ -66,11 +67,14 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     // 'wx': never overwrite an existing project unless --force.
     await fs.writeFile(out, result.projectText, { flag: parsed.flag('force') ? 'w' : 'wx' });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new PpkgError('io', `${shownOut} already exists; not overwriting it (use --force, or --out <another file>).`);
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new PpkgError('io', `${shownOut} already exists; not overwriting it (use --force, or --out <another file>).`);
     throw new PpkgError('io', describeFileError(err, `the project file ${shownOut}`, 'write'), { cause: err });
   }
   for (const w of result.warnings) io.stderr(`ppkg import: warning: ${w}\n`);
-  io.stdout(`Wrote ${shownOut}.\nNext: ${result.secrets.length ? `set the secrets (${result.secrets.join(', ')}), ` : ''}ppkg validate ${shownOut}, then ppkg build ${shownOut}.\n`);
+  io.stdout(
+    `Wrote ${shownOut}.\nNext: ${result.secrets.length ? `set the secrets (${result.secrets.join(', ')}), ` : ''}ppkg validate ${shownOut}, then ppkg build ${shownOut}.\n`,
+  );
   return EXIT_OK;
 }
 

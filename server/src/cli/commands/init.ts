@@ -24,10 +24,13 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     // 'wx': never overwrite an existing project.
     await fs.writeFile(file, text, { flag: 'wx' });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new PpkgError('io', `${path.relative(io.cwd, file) || file} already exists; not overwriting it.`);
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new PpkgError('io', `${path.relative(io.cwd, file) || file} already exists; not overwriting it.`);
     throw new PpkgError('io', describeFileError(err, `the project file ${path.relative(io.cwd, file) || file}`, 'write'), { cause: err });
   }
   const shown = path.relative(io.cwd, file) || file;
-  io.stdout(`Wrote ${shown}.\nNext: set the secrets (PPKG_SECRET_WIFI_KEY, PPKG_SECRET_LOCAL_ADMIN_PASSWORD), fetch the bulk token with \`ppkg token ${shown} --out <file>\`, then \`ppkg build ${shown}\`.\n`);
+  io.stdout(
+    `Wrote ${shown}.\nNext: set the secrets (PPKG_SECRET_WIFI_KEY, PPKG_SECRET_LOCAL_ADMIN_PASSWORD), fetch the bulk token with \`ppkg token ${shown} --out <file>\`, then \`ppkg build ${shown}\`.\n`,
+  );
   return EXIT_OK;
 }

@@ -13,8 +13,6 @@ import { describeFileError } from '../../package/build/fileErrors';
 import { parseCommandArgs, usageOf } from '../args';
 import { CliError, EXIT_OK, type CliIO } from '../io';
 
-
-
 /** Reads a package for a command: every failure is a PpkgError in the admin's words (exit 2). */
 export async function readPackageForCli(file: string, shown: string, options: { showSecrets?: boolean } = {}): Promise<InspectResult> {
   try {
@@ -39,7 +37,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const shown = path.relative(io.cwd, input) || input;
   const showSecrets = parsed.flag('show-secrets');
   const result = await readPackageForCli(input, shown, { showSecrets });
-  if (showSecrets) io.stderr('ppkg inspect: warning: --show-secrets prints the bulk token and passwords in clear text. Do not paste this output into a ticket or commit it.\n');
+  if (showSecrets)
+    io.stderr(
+      'ppkg inspect: warning: --show-secrets prints the bulk token and passwords in clear text. Do not paste this output into a ticket or commit it.\n',
+    );
   if (format === 'json') io.stdout(JSON.stringify(result.model, null, 2) + '\n');
   else io.stdout(renderInspectText(result.model, shown));
   return EXIT_OK;

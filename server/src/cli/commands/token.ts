@@ -92,7 +92,11 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (!Number.isFinite(ms) || ms < 0) throw new CliError('--poll-interval must be a number of milliseconds.');
     pollIntervalMs = ms;
   }
-  for (const [flag, value] of [['--authority', v.authority], ['--bulk-endpoint', v['bulk-endpoint']], ['--graph-endpoint', v['graph-endpoint']]] as const) {
+  for (const [flag, value] of [
+    ['--authority', v.authority],
+    ['--bulk-endpoint', v['bulk-endpoint']],
+    ['--graph-endpoint', v['graph-endpoint']],
+  ] as const) {
     if (value === undefined) continue;
     let u: URL | undefined;
     try {

@@ -58,9 +58,7 @@ async function fetchListing(s: GraphSession, folders: string[], io: CliIO): Prom
   } catch (err) {
     const status = (err as { status?: number }).status;
     const hint =
-      status === 403
-        ? ' Listing the package_ accounts needs the delegated permission User.Read.All (admin consent) and a role that can read users.'
-        : '';
+      status === 403 ? ' Listing the package_ accounts needs the delegated permission User.Read.All (admin consent) and a role that can read users.' : '';
     const message = `Could not list the bulk-token accounts: ${err instanceof Error ? err.message : String(err)}.${hint}`;
     throw new PpkgError(isPpkgError(err) ? err.category : 'tenant', message, { code: isPpkgError(err) ? err.code : undefined, cause: err });
   }
@@ -89,7 +87,13 @@ async function list(args: string[], io: CliIO): Promise<number> {
 
 async function revoke(args: string[], io: CliIO): Promise<number> {
   const parsed = parse(args, 'revoke');
-  const v = { ...signInArgs(parsed), expired: parsed.flag('expired'), unreferenced: parsed.flag('unreferenced'), 'dry-run': parsed.flag('dry-run'), yes: parsed.flag('yes') };
+  const v = {
+    ...signInArgs(parsed),
+    expired: parsed.flag('expired'),
+    unreferenced: parsed.flag('unreferenced'),
+    'dry-run': parsed.flag('dry-run'),
+    yes: parsed.flag('yes'),
+  };
   if (v.expired && v.unreferenced) throw new CliError('Use --expired or --unreferenced, not both (run them one after the other).');
   const bySelector = v.expired || v.unreferenced;
   if (!bySelector && parsed.positionals.length === 0) {
@@ -98,7 +102,9 @@ async function revoke(args: string[], io: CliIO): Promise<number> {
   if (!bySelector) {
     const notPackage = parsed.positionals.filter((u) => !isPackageUpn(u));
     if (notPackage.length) {
-      throw new CliError(`Refusing: ${notPackage.join(', ')} ${notPackage.length === 1 ? 'is' : 'are'} not a bulk-token account (package_…@domain). ppkg tokens only deletes package_ users.`);
+      throw new CliError(
+        `Refusing: ${notPackage.join(', ')} ${notPackage.length === 1 ? 'is' : 'are'} not a bulk-token account (package_…@domain). ppkg tokens only deletes package_ users.`,
+      );
     }
   }
   const folders = bySelector ? folderArgs(parsed.positionals, io) : [];
@@ -125,7 +131,13 @@ async function revoke(args: string[], io: CliIO): Promise<number> {
   }
 
   if (selected.length === 0) {
-    io.stdout(v.expired ? 'No expired bulk-token accounts. Nothing to revoke.\n' : v.unreferenced ? 'Every bulk-token account is recorded in a project file. Nothing to revoke.\n' : 'Nothing to revoke.\n');
+    io.stdout(
+      v.expired
+        ? 'No expired bulk-token accounts. Nothing to revoke.\n'
+        : v.unreferenced
+          ? 'Every bulk-token account is recorded in a project file. Nothing to revoke.\n'
+          : 'Nothing to revoke.\n',
+    );
     return EXIT_OK;
   }
 

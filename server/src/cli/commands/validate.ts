@@ -24,7 +24,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const days = parsed.string('expiry-warning-days');
   if (days !== undefined) {
     expiryWarningDays = Number(days);
-    if (!/^\d+$/.test(days.trim()) || !Number.isInteger(expiryWarningDays) || expiryWarningDays < 0) throw new CliError('--expiry-warning-days must be a whole number of days.');
+    if (!/^\d+$/.test(days.trim()) || !Number.isInteger(expiryWarningDays) || expiryWarningDays < 0)
+      throw new CliError('--expiry-warning-days must be a whole number of days.');
   }
   let maxWarnings: number | undefined;
   const max = parsed.string('max-warnings');
@@ -77,7 +78,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (maxWarnings !== undefined) {
     const warnings = results.reduce((n, r) => n + r.diagnostics.filter((d) => d.severity === 'warning').length, 0);
     if (warnings > maxWarnings) {
-      io.stderr(`ppkg validate: ${warnings} warning${warnings === 1 ? '' : 's'}, more than the ${maxWarnings} allowed by ${parsed.flag('strict') ? '--strict' : `--max-warnings ${maxWarnings}`}.\n`);
+      io.stderr(
+        `ppkg validate: ${warnings} warning${warnings === 1 ? '' : 's'}, more than the ${maxWarnings} allowed by ${parsed.flag('strict') ? '--strict' : `--max-warnings ${maxWarnings}`}.\n`,
+      );
       return EXIT_FINDINGS;
     }
   }

@@ -47,11 +47,21 @@ export function compileCertificate(group: CompiledGroup, instance: InstanceSegme
     if (!data) return;
     const der = certificateDer(data);
     if (!der) {
-      ctx.problems.push({ path: m.leaf.leaf.source, code: 'PPKG034', message: `"${m.leaf.leaf.file}" is not an X.509 certificate (DER or PEM). Export the certificate as .cer (DER or Base64).` });
+      ctx.problems.push({
+        path: m.leaf.leaf.source,
+        code: 'PPKG034',
+        message: `"${m.leaf.leaf.file}" is not an X.509 certificate (DER or PEM). Export the certificate as .cer (DER or Base64).`,
+      });
       return;
     }
     const thumbprint = createHash('sha1').update(der).digest('hex').toUpperCase();
-    group.parms.push({ path: ['RootCATrustedCertificates', STORES[storeGroup]!, thumbprint], name: 'EncodedCertificate', value: der.toString('base64'), datatype: 'string', scope: 'Device' });
+    group.parms.push({
+      path: ['RootCATrustedCertificates', STORES[storeGroup]!, thumbprint],
+      name: 'EncodedCertificate',
+      value: der.toString('base64'),
+      datatype: 'string',
+      scope: 'Device',
+    });
     return;
   }
 

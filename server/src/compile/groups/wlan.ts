@@ -16,7 +16,13 @@ import { secretText } from '../types';
 type Security = 'Open' | 'WPA2-Personal' | 'WEP';
 
 /** The WLANProfile document, compact (no declaration, no whitespace between elements). */
-export function wlanProfileXml(ssid: string, security: Security, key: string | undefined, autoConnect: boolean | undefined, hidden: boolean | undefined): string {
+export function wlanProfileXml(
+  ssid: string,
+  security: Security,
+  key: string | undefined,
+  autoConnect: boolean | undefined,
+  hidden: boolean | undefined,
+): string {
   const t = (name: string, text: string): XmlElement => ({ name, children: [{ text }] });
   const children: XmlElement[] = [
     t('name', ssid),
@@ -26,13 +32,19 @@ export function wlanProfileXml(ssid: string, security: Security, key: string | u
     // (auto and false when absent): written only when the project states them.
     ...(autoConnect !== undefined ? [t('connectionMode', autoConnect ? 'auto' : 'manual')] : []),
   ];
-  const authEncryption = el('authEncryption', [], [
-    t('authentication', security === 'WPA2-Personal' ? 'WPA2PSK' : 'open'),
-    t('encryption', security === 'WPA2-Personal' ? 'AES' : security === 'WEP' ? 'WEP' : 'none'),
-  ]);
+  const authEncryption = el(
+    'authEncryption',
+    [],
+    [
+      t('authentication', security === 'WPA2-Personal' ? 'WPA2PSK' : 'open'),
+      t('encryption', security === 'WPA2-Personal' ? 'AES' : security === 'WEP' ? 'WEP' : 'none'),
+    ],
+  );
   const securityEl = el('security', [], [authEncryption]);
   if (security !== 'Open') {
-    securityEl.children!.push(el('sharedKey', [], [t('keyType', security === 'WPA2-Personal' ? 'passPhrase' : 'networkKey'), t('protected', 'false'), t('keyMaterial', key ?? '')]));
+    securityEl.children!.push(
+      el('sharedKey', [], [t('keyType', security === 'WPA2-Personal' ? 'passPhrase' : 'networkKey'), t('protected', 'false'), t('keyMaterial', key ?? '')]),
+    );
   }
   children.push(el('MSM', [], [securityEl]));
   return compact({ name: 'WLANProfile', attrs: [['xmlns', 'http://www.microsoft.com/networking/WLAN/profile/v1']], children });
@@ -40,7 +52,9 @@ export function wlanProfileXml(ssid: string, security: Security, key: string | u
 
 function compact(e: XmlElement): string {
   const attrs = (e.attrs ?? []).map(([k, v]) => ` ${k}="${v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;')}"`).join('');
-  const body = (e.children ?? []).map((c) => ('name' in c ? compact(c) : 'text' in c ? c.text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;') : '')).join('');
+  const body = (e.children ?? [])
+    .map((c) => ('name' in c ? compact(c) : 'text' in c ? c.text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;') : ''))
+    .join('');
   return `<${e.name}${attrs}>${body}</${e.name}>`;
 }
 
@@ -72,6 +86,12 @@ export function compileWlan(group: CompiledGroup, instance: InstanceSegment[], m
   const auto = text('AutoConnect');
   const hidden = text('HiddenNetwork');
   if (!ok) return;
-  const xml = wlanProfileXml(ssid, security, security === 'Open' ? undefined : key, auto === undefined ? undefined : auto === 'true', hidden === undefined ? undefined : hidden === 'true');
+  const xml = wlanProfileXml(
+    ssid,
+    security,
+    security === 'Open' ? undefined : key,
+    auto === undefined ? undefined : auto === 'true',
+    hidden === undefined ? undefined : hidden === 'true',
+  );
   group.parms.push({ path: ['WiFi', 'Profile', ssid], name: 'WlanXml', value: xml, datatype: 'string' });
 }

@@ -89,7 +89,8 @@ export async function hashInputs(o: {
       const st = await fs.stat(real);
       if (!st.isFile()) throw fail(`The ${ref.role} "${ref.p}" is not a regular file.`);
       if (ref.certificate) {
-        if (st.size > MAX_CERTIFICATE_BYTES) throw fail(`The certificate "${ref.p}" has ${st.size} bytes; a certificate file is a few kilobytes. Is this the right file?`);
+        if (st.size > MAX_CERTIFICATE_BYTES)
+          throw fail(`The certificate "${ref.p}" has ${st.size} bytes; a certificate file is a few kilobytes. Is this the right file?`);
         const data = await fs.readFile(real);
         checkCertificate(o, ref, data);
         info = { data, size: data.length, sha256: createHash('sha256').update(data).digest() };

@@ -36,7 +36,10 @@ export interface CompileProblemLike {
  * (the first problem of a setting wins), sorted by position. A CompileError
  * without `problems` gives its own single diagnostic.
  */
-export function compileDiagnostics(err: { path?: JsonPath; code?: DiagnosticCode; message: string; problems?: CompileProblemLike[] }, diag: Diag): PpkgDiagnostic[] {
+export function compileDiagnostics(
+  err: { path?: JsonPath; code?: DiagnosticCode; message: string; problems?: CompileProblemLike[] },
+  diag: Diag,
+): PpkgDiagnostic[] {
   const problems: CompileProblemLike[] = err.problems?.length ? err.problems : [{ path: err.path ?? [], code: err.code ?? 'PPKG111', message: err.message }];
   const seen = new Set<string>();
   const out: PpkgDiagnostic[] = [];

@@ -65,9 +65,7 @@ export function sourceError(node: WimFileNode, sourcePath: string, err: unknown)
 }
 
 export function sizeChangedError(node: WimFileNode, sourcePath: string, expected: number, actual: number): Error {
-  return new Error(
-    `${describe(node, sourcePath)} changed size during the build (expected ${expected} bytes, found ${actual}); rebuild once it is stable`,
-  );
+  return new Error(`${describe(node, sourcePath)} changed size during the build (expected ${expected} bytes, found ${actual}); rebuild once it is stable`);
 }
 
 function contentChangedError(node: WimFileNode, sourcePath: string): Error {

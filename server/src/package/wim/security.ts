@@ -97,10 +97,7 @@ function descriptor(aceFlags: number): Buffer {
   return selfRelative(
     SID_BUILTIN_ADMINISTRATORS,
     SID_LOCAL_SYSTEM,
-    acl([
-      accessAllowedAce(aceFlags, FILE_ALL_ACCESS, SID_LOCAL_SYSTEM),
-      accessAllowedAce(aceFlags, FILE_ALL_ACCESS, SID_BUILTIN_ADMINISTRATORS),
-    ]),
+    acl([accessAllowedAce(aceFlags, FILE_ALL_ACCESS, SID_LOCAL_SYSTEM), accessAllowedAce(aceFlags, FILE_ALL_ACCESS, SID_BUILTIN_ADMINISTRATORS)]),
   );
 }
 

@@ -23,11 +23,7 @@ import { buildTree, countDirs, filesInOrder } from './tree';
 import type { WimFileEntry, WimImageOptions } from './types';
 import { encodeXmlData, validateProperties } from './xmlData';
 
-export async function writeWim(
-  outputPath: string,
-  entries: WimFileEntry[],
-  image: WimImageOptions,
-): Promise<{ bytes: number }> {
+export async function writeWim(outputPath: string, entries: WimFileEntry[], image: WimImageOptions): Promise<{ bytes: number }> {
   const { signal } = image;
   if (signal?.aborted) throw abortError(signal);
 

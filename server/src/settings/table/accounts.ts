@@ -46,24 +46,22 @@ export const ACCOUNT_SETTINGS: SettingDef[] = [
     description: 'The device name; %SERIAL% and %RAND:x% are expanded on the device.',
     docs: `${DOCS}#computeraccount`,
   },
-  ...(['Account', 'AccountOU', 'DomainName'] as const).map(
-    (leaf): SettingDef => ({
-      path: `Accounts/ComputerAccount/${leaf}`,
-      group: 'Accounts/ComputerAccount',
-      csp: `Accounts/Domain/${leaf}`,
-      type: 'string',
-      wcd: 'text',
-      evidence: { believed: AD_BOUNDARY },
-      title: `ComputerAccount › ${leaf}`,
-      description:
-        leaf === 'Account'
-          ? 'The domain account (domain\\user) allowed to join devices to the domain.'
-          : leaf === 'AccountOU'
-            ? 'The organizational unit the computer account is created in.'
-            : 'The Active Directory domain the device joins.',
-      docs: `${DOCS}#computeraccount`,
-    }),
-  ),
+  ...(['Account', 'AccountOU', 'DomainName'] as const).map((leaf): SettingDef => ({
+    path: `Accounts/ComputerAccount/${leaf}`,
+    group: 'Accounts/ComputerAccount',
+    csp: `Accounts/Domain/${leaf}`,
+    type: 'string',
+    wcd: 'text',
+    evidence: { believed: AD_BOUNDARY },
+    title: `ComputerAccount › ${leaf}`,
+    description:
+      leaf === 'Account'
+        ? 'The domain account (domain\\user) allowed to join devices to the domain.'
+        : leaf === 'AccountOU'
+          ? 'The organizational unit the computer account is created in.'
+          : 'The Active Directory domain the device joins.',
+    docs: `${DOCS}#computeraccount`,
+  })),
   {
     path: 'Accounts/ComputerAccount/Password',
     group: 'Accounts/ComputerAccount',

@@ -83,62 +83,58 @@ export const DEVICE_SETTINGS: SettingDef[] = [
     description: 'Shared PC mode, for devices many people sign in to; accounts are cleaned up automatically.',
     docs: `${WCD}sharedpc`,
   },
-  ...(['EnableCortanaVoice', 'HideOobe'] as const).map(
-    (leaf): SettingDef => ({
-      path: `OOBE/Desktop/${leaf}`,
-      group: `OOBE/Desktop/${leaf}`,
-      csp: `MCSF/OOBE/Desktop/${leaf}`,
-      type: 'boolean',
-      wcd: 'bool',
-      evidence: { observed: leaf === 'HideOobe' ? 'HideOobe (6 of 8 ICD packages)' : 'EnableCortanaVoice (1 of 8 ICD packages)' },
-      title: `OOBE › Desktop › ${leaf}`,
-      description: leaf === 'HideOobe' ? 'Skips the setup screens; the package must then create a local account.' : 'Lets Cortana speak during setup.',
-      docs: `${WCD}oobe`,
-    }),
-  ),
-  ...(['AllowWindowsEntitlementReactivation', 'DisallowKMSClientOnlineAVSValidation'] as const).map(
-    (leaf): SettingDef => ({
-      path: `Licensing/${leaf}`,
-      group: `Licensing/${leaf}`,
-      csp: `MCSF/Licensing/${leaf}`,
-      type: 'boolean',
-      wcd: 'bool',
-      evidence: { observed: 'Licensing (1 of 8 ICD packages), one file per leaf' },
-      title: `Licensing › ${leaf}`,
-      description:
-        leaf === 'AllowWindowsEntitlementReactivation'
-          ? 'Lets Windows reactivate its subscription entitlement after a hardware change.'
-          : 'Stops KMS clients from sending activation data to Microsoft (AVS validation).',
-      docs: `${WCD}licensing`,
-    }),
-  ),
-  ...(['DeployDesktopImage', 'DeployLockScreenImage'] as const).map(
-    (leaf): SettingDef => ({
-      path: `Personalization/${leaf}`,
-      group: `Personalization/${leaf}`,
-      csp: '',
-      type: 'string',
-      wcd: 'file',
-      asset: { kind: leaf, type: `/Personalization/${leaf}`, dataAssetValue: `/Personalization/${leaf}` },
-      evidence: { observed: 'desktop and lock screen images (2 of 8 ICD packages)' },
-      title: `Personalization › ${leaf}`,
-      description: leaf === 'DeployDesktopImage' ? 'A desktop background image file, shipped in the package.' : 'A lock screen image file, shipped in the package.',
-      docs: `${WCD}personalization`,
-    }),
-  ),
-  ...(['DesktopImageUrl', 'LockScreenImageUrl'] as const).map(
-    (leaf): SettingDef => ({
-      path: `Personalization/${leaf}`,
-      group: `Personalization/${leaf}`,
-      csp: `Personalization/${leaf}`,
-      type: 'string',
-      wcd: 'text',
-      evidence: { observed: 'image URLs (1 of 8 ICD packages)' },
-      title: `Personalization › ${leaf}`,
-      description: leaf === 'DesktopImageUrl' ? 'A desktop background image the device downloads (http, https or file URL).' : 'A lock screen image the device downloads (http, https or file URL).',
-      docs: `${WCD}personalization`,
-    }),
-  ),
+  ...(['EnableCortanaVoice', 'HideOobe'] as const).map((leaf): SettingDef => ({
+    path: `OOBE/Desktop/${leaf}`,
+    group: `OOBE/Desktop/${leaf}`,
+    csp: `MCSF/OOBE/Desktop/${leaf}`,
+    type: 'boolean',
+    wcd: 'bool',
+    evidence: { observed: leaf === 'HideOobe' ? 'HideOobe (6 of 8 ICD packages)' : 'EnableCortanaVoice (1 of 8 ICD packages)' },
+    title: `OOBE › Desktop › ${leaf}`,
+    description: leaf === 'HideOobe' ? 'Skips the setup screens; the package must then create a local account.' : 'Lets Cortana speak during setup.',
+    docs: `${WCD}oobe`,
+  })),
+  ...(['AllowWindowsEntitlementReactivation', 'DisallowKMSClientOnlineAVSValidation'] as const).map((leaf): SettingDef => ({
+    path: `Licensing/${leaf}`,
+    group: `Licensing/${leaf}`,
+    csp: `MCSF/Licensing/${leaf}`,
+    type: 'boolean',
+    wcd: 'bool',
+    evidence: { observed: 'Licensing (1 of 8 ICD packages), one file per leaf' },
+    title: `Licensing › ${leaf}`,
+    description:
+      leaf === 'AllowWindowsEntitlementReactivation'
+        ? 'Lets Windows reactivate its subscription entitlement after a hardware change.'
+        : 'Stops KMS clients from sending activation data to Microsoft (AVS validation).',
+    docs: `${WCD}licensing`,
+  })),
+  ...(['DeployDesktopImage', 'DeployLockScreenImage'] as const).map((leaf): SettingDef => ({
+    path: `Personalization/${leaf}`,
+    group: `Personalization/${leaf}`,
+    csp: '',
+    type: 'string',
+    wcd: 'file',
+    asset: { kind: leaf, type: `/Personalization/${leaf}`, dataAssetValue: `/Personalization/${leaf}` },
+    evidence: { observed: 'desktop and lock screen images (2 of 8 ICD packages)' },
+    title: `Personalization › ${leaf}`,
+    description:
+      leaf === 'DeployDesktopImage' ? 'A desktop background image file, shipped in the package.' : 'A lock screen image file, shipped in the package.',
+    docs: `${WCD}personalization`,
+  })),
+  ...(['DesktopImageUrl', 'LockScreenImageUrl'] as const).map((leaf): SettingDef => ({
+    path: `Personalization/${leaf}`,
+    group: `Personalization/${leaf}`,
+    csp: `Personalization/${leaf}`,
+    type: 'string',
+    wcd: 'text',
+    evidence: { observed: 'image URLs (1 of 8 ICD packages)' },
+    title: `Personalization › ${leaf}`,
+    description:
+      leaf === 'DesktopImageUrl'
+        ? 'A desktop background image the device downloads (http, https or file URL).'
+        : 'A lock screen image the device downloads (http, https or file URL).',
+    docs: `${WCD}personalization`,
+  })),
   {
     path: 'AccountManagement/UserProfilePolicies/EnableProfileManager',
     group: 'AccountManagement',
@@ -151,21 +147,23 @@ export const DEVICE_SETTINGS: SettingDef[] = [
     description: 'Deletes user profiles automatically by the AccountManagement policies (shared devices).',
     docs: `${WCD}accountmanagement`,
   },
-  ...(['AllowCrashDump', 'AllowLiveDump'] as const).map(
-    (leaf): SettingDef => ({
-      path: `DeviceManagement/MemoryDump/${leaf}`,
-      group: 'DeviceManagement',
-      csp: `Policy/Config/MemoryDump/${leaf}`,
-      type: 'integer',
-      wcd: 'choice',
-      choices: [
-        { label: 'Allowed', value: '1' },
-        { label: 'Not allowed', value: '0', believed: "the label of value 0 is not observed here; 'Not allowed' is WCD's label for 0 on a sibling policy and the Policy CSP's own wording" },
-      ],
-      evidence: { observed: 'DeviceManagement (1 of 8 ICD packages): one group-level file with both MemoryDump parms' },
-      title: `DeviceManagement › MemoryDump › ${leaf}`,
-      description: leaf === 'AllowCrashDump' ? 'Whether Windows writes a memory dump when it crashes.' : 'Whether Windows can take live memory dumps.',
-      docs: `${WCD}devicemanagement`,
-    }),
-  ),
+  ...(['AllowCrashDump', 'AllowLiveDump'] as const).map((leaf): SettingDef => ({
+    path: `DeviceManagement/MemoryDump/${leaf}`,
+    group: 'DeviceManagement',
+    csp: `Policy/Config/MemoryDump/${leaf}`,
+    type: 'integer',
+    wcd: 'choice',
+    choices: [
+      { label: 'Allowed', value: '1' },
+      {
+        label: 'Not allowed',
+        value: '0',
+        believed: "the label of value 0 is not observed here; 'Not allowed' is WCD's label for 0 on a sibling policy and the Policy CSP's own wording",
+      },
+    ],
+    evidence: { observed: 'DeviceManagement (1 of 8 ICD packages): one group-level file with both MemoryDump parms' },
+    title: `DeviceManagement › MemoryDump › ${leaf}`,
+    description: leaf === 'AllowCrashDump' ? 'Whether Windows writes a memory dump when it crashes.' : 'Whether Windows can take live memory dumps.',
+    docs: `${WCD}devicemanagement`,
+  })),
 ];

@@ -51,7 +51,14 @@ function trusted(group: string, element: string, leaf: string, store: string): S
 }
 
 const CLIENT = 'Certificates/ClientCertificates/ClientCertificate';
-function client(leaf: string, parm: string, type: SettingDef['type'], wcd: SettingDef['wcd'], description: string, choices?: SettingDef['choices']): SettingDef {
+function client(
+  leaf: string,
+  parm: string,
+  type: SettingDef['type'],
+  wcd: SettingDef['wcd'],
+  description: string,
+  choices?: SettingDef['choices'],
+): SettingDef {
   return {
     path: `${CLIENT}/${leaf}`,
     group: CLIENT,
@@ -84,8 +91,16 @@ export const CERTIFICATE_SETTINGS: SettingDef[] = [
   client('CertificatePath', 'PFXCertBlob', 'string', 'file', 'A .pfx file with the certificate and its private key.'),
   client('ExportCertificate', 'PFXKeyExportable', 'boolean', 'bool', 'Whether the private key can be exported.'),
   client('KeyLocation', 'KeyLocation', 'integer', 'choice', 'Where Windows keeps the private key.', [
-    { label: 'TPMWithSoftwareFallback', value: '1', believed: 'ClientCertificateInstall KeyLocation 1 = TPM if present, else software; the WCD literal is inferred from its UI choice' },
-    { label: 'TPMOnly', value: '2', believed: 'ClientCertificateInstall KeyLocation 2 = TPM, fail without one; the WCD literal is inferred from its UI choice' },
+    {
+      label: 'TPMWithSoftwareFallback',
+      value: '1',
+      believed: 'ClientCertificateInstall KeyLocation 1 = TPM if present, else software; the WCD literal is inferred from its UI choice',
+    },
+    {
+      label: 'TPMOnly',
+      value: '2',
+      believed: 'ClientCertificateInstall KeyLocation 2 = TPM, fail without one; the WCD literal is inferred from its UI choice',
+    },
     { label: 'SoftwareOnly', value: '3' },
   ]),
   trusted('RootCertificates', 'RootCertificate', 'CertificatePath', 'Root'),

@@ -31,7 +31,13 @@ const PAIRING =
 const ROWS: Row[] = [
   { area: 'Accounts', policy: 'AllowAddingNonMicrosoftAccountsManually', kind: 'yesno', title: 'Let users add non-Microsoft email accounts manually.' },
   // ICD 10.0.22000 and later sort this one as if it were ApplicationManagement/AllowAllTrustedApps (docs/compiled-forms.md §Groups, files and order).
-  { area: 'ApplicationManagement', policy: 'AllowAllTrustedApps', kind: 'yesno', sortAs: 'ApplicationManagement/AllowAllTrustedApps', title: 'Allow apps that are not from the Microsoft Store (sideloading).' },
+  {
+    area: 'ApplicationManagement',
+    policy: 'AllowAllTrustedApps',
+    kind: 'yesno',
+    sortAs: 'ApplicationManagement/AllowAllTrustedApps',
+    title: 'Allow apps that are not from the Microsoft Store (sideloading).',
+  },
   {
     area: 'ApplicationManagement',
     policy: 'AllowAppStoreAutoUpdate',
@@ -85,8 +91,19 @@ const ROWS: Row[] = [
   { area: 'System', policy: 'AllowLocation', kind: 'yesno', title: 'Allow location services.' },
   { area: 'TextInput', policy: 'AllowIMELogging', kind: 'yesno', title: 'Allow the input method editor to log conversion errors.' },
   { area: 'TextInput', policy: 'AllowInputPanel', kind: 'yesno', title: 'Allow the touch keyboard and handwriting panel.' },
-  { area: 'TimeLanguageSettings', policy: 'ConfigureTimeZone', kind: 'text', title: 'The time zone, by its Windows name (for example "Pacific Standard Time").' },
-  { area: 'Update', policy: 'AllowAutoUpdate', kind: [{ label: 'Turn off automatic updates', value: '5' }], title: 'How Windows Update installs updates. Only the value WCD is seen to write is listed; for the others use csp with ./Device/Vendor/MSFT/Policy/Config/Update/AllowAutoUpdate.' },
+  {
+    area: 'TimeLanguageSettings',
+    policy: 'ConfigureTimeZone',
+    kind: 'text',
+    title: 'The time zone, by its Windows name (for example "Pacific Standard Time").',
+  },
+  {
+    area: 'Update',
+    policy: 'AllowAutoUpdate',
+    kind: [{ label: 'Turn off automatic updates', value: '5' }],
+    title:
+      'How Windows Update installs updates. Only the value WCD is seen to write is listed; for the others use csp with ./Device/Vendor/MSFT/Policy/Config/Update/AllowAutoUpdate.',
+  },
   {
     area: 'Update',
     policy: 'UpdateNotificationLevel',
@@ -94,7 +111,12 @@ const ROWS: Row[] = [
     title: 'Which Windows Update notifications users see. Only the value WCD is seen to write is listed; for the others use csp.',
   },
   { area: 'WindowsInkWorkspace', policy: 'AllowSuggestedAppsInWindowsInkWorkspace', kind: 'yesno', title: 'Show suggested apps in Windows Ink Workspace.' },
-  { area: 'WindowsInkWorkspace', policy: 'AllowWindowsInkWorkspace', kind: [{ label: 'On', value: '2' }], title: 'Windows Ink Workspace. Only the value WCD is seen to write (On, above the lock screen) is listed; for the others use csp.' },
+  {
+    area: 'WindowsInkWorkspace',
+    policy: 'AllowWindowsInkWorkspace',
+    kind: [{ label: 'On', value: '2' }],
+    title: 'Windows Ink Workspace. Only the value WCD is seen to write (On, above the lock screen) is listed; for the others use csp.',
+  },
   { area: 'WindowsLogon', policy: 'EnableFirstLogonAnimation', kind: 'yesno', title: 'Show the animation at first sign-in.' },
   { area: 'WindowsLogon', policy: 'HideFastUserSwitching', kind: 'yesno', title: 'Hide fast user switching.' },
 ];

@@ -8,7 +8,15 @@ const DOCS = 'https://learn.microsoft.com/windows/configuration/wcd/wcd-smisetti
 const SEEN = { observed: 'SMISettings (4 of 8 ICD packages)' };
 
 function smi(leaf: string, rest: Omit<SettingDef, 'path' | 'group' | 'csp' | 'evidence' | 'title' | 'docs'>): SettingDef {
-  return { path: `SMISettings/${leaf}`, group: `SMISettings/${leaf}`, csp: `MCSF/SMISettings/${leaf}`, evidence: SEEN, title: `SMISettings › ${leaf}`, docs: DOCS, ...rest };
+  return {
+    path: `SMISettings/${leaf}`,
+    group: `SMISettings/${leaf}`,
+    csp: `MCSF/SMISettings/${leaf}`,
+    evidence: SEEN,
+    title: `SMISettings › ${leaf}`,
+    docs: DOCS,
+    ...rest,
+  };
 }
 
 const AUTOLOGON = 'SMISettings/AutoLogon';
@@ -24,7 +32,7 @@ export const SMI_SETTINGS: SettingDef[] = [
     wcd: 'choice',
     choices: [
       { label: 'ENABLE', value: '1' },
-      { label: 'DISABLE', value: '0', believed: "the natural pair of ENABLE → \"1\"; WCD's AutoLogon takes ENABLE or DISABLE" },
+      { label: 'DISABLE', value: '0', believed: 'the natural pair of ENABLE → "1"; WCD\'s AutoLogon takes ENABLE or DISABLE' },
     ],
     evidence: SEEN,
     title: 'SMISettings › AutoLogon › Enable',
@@ -54,7 +62,12 @@ export const SMI_SETTINGS: SettingDef[] = [
     docs: DOCS,
   },
   smi('BrandingNeutral', { type: 'integer', wcd: 'int', description: 'Hides Windows branding elements on the Welcome screen (a bit mask).' }),
-  smi('CrashDumpEnabled', { type: 'integer', wcd: 'choice', choices: [{ label: 'Mini dump', value: '7' }], description: 'The kind of memory dump written on a crash. Only the value WCD is seen to write is listed.' }),
+  smi('CrashDumpEnabled', {
+    type: 'integer',
+    wcd: 'choice',
+    choices: [{ label: 'Mini dump', value: '7' }],
+    description: 'The kind of memory dump written on a crash. Only the value WCD is seen to write is listed.',
+  }),
   smi('DisableBootMenu', { type: 'boolean', wcd: 'bool', description: 'Disables the F8 and F10 boot menus.' }),
   smi('HideAllBootUI', { type: 'boolean', wcd: 'bool', description: 'Hides the boot screens.' }),
   smi('HideAutologonUI', { type: 'boolean', wcd: 'bool', description: 'Hides the Welcome screen during automatic sign-in.' }),

@@ -23,12 +23,13 @@ export interface R1Data {
  * Code command writes to the tenant (only the CLI's `ppkg doctor --fix`
  * does), so in VS Code the PowerShell and Graph lines are the fix.
  */
-export const r1FixCreate = (): string => [
-  'Create the service principal (needs Application Administrator, Cloud Application Administrator, Hybrid Identity Administrator or Global Administrator):',
-  `  PowerShell: Connect-MgGraph -Scopes Application.ReadWrite.All; New-MgServicePrincipal -AppId "${SYNC_FABRIC_APP_ID}"`,
-  `  Graph:      POST https://graph.microsoft.com/v1.0/servicePrincipals {"appId":"${SYNC_FABRIC_APP_ID}"}`,
-  ...(messageHost() === 'vscode' ? [] : [`  or run ${cmd('doctorFix')}.`]),
-].join('\n');
+export const r1FixCreate = (): string =>
+  [
+    'Create the service principal (needs Application Administrator, Cloud Application Administrator, Hybrid Identity Administrator or Global Administrator):',
+    `  PowerShell: Connect-MgGraph -Scopes Application.ReadWrite.All; New-MgServicePrincipal -AppId "${SYNC_FABRIC_APP_ID}"`,
+    `  Graph:      POST https://graph.microsoft.com/v1.0/servicePrincipals {"appId":"${SYNC_FABRIC_APP_ID}"}`,
+    ...(messageHost() === 'vscode' ? [] : [`  or run ${cmd('doctorFix')}.`]),
+  ].join('\n');
 
 export function evaluateR1(data: R1Data): CheckResult {
   const r = data.servicePrincipal;
@@ -49,9 +50,15 @@ export function evaluateR1(data: R1Data): CheckResult {
       ...base,
       status: 'warn',
       // The effect of a disabled SyncFabric SP on token issuance is unverified (docs/tenant-checks.md §R1).
-      message: 'The Microsoft.Azure.SyncFabric service principal exists but is disabled (accountEnabled = false). Whether this blocks bulk tokens is not documented (unverified).',
+      message:
+        'The Microsoft.Azure.SyncFabric service principal exists but is disabled (accountEnabled = false). Whether this blocks bulk tokens is not documented (unverified).',
       fix: `Entra admin center > Enterprise applications > Microsoft.Azure.SyncFabric > Properties > "Enabled for users to sign in?" = Yes, or Update-MgServicePrincipal -ServicePrincipalId ${r.body.id ?? '<id>'} -AccountEnabled:$true.`,
     };
   }
-  return { ...base, status: 'pass', message: 'The Microsoft.Azure.SyncFabric service principal exists and is enabled. (Graph cannot show that token issuance through it works.)', fix: '' };
+  return {
+    ...base,
+    status: 'pass',
+    message: 'The Microsoft.Azure.SyncFabric service principal exists and is enabled. (Graph cannot show that token issuance through it works.)',
+    fix: '',
+  };
 }

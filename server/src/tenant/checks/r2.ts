@@ -55,7 +55,7 @@ export function evaluateR2(data: R2Data): CheckResult {
     return {
       ...base,
       status: 'pass',
-      message: `You hold ${names.join(', ')} tenant-wide.${onlyGa ? ' Note: Microsoft\'s current page lists Cloud Device Administrator, Intune Administrator and Password Administrator; Global Administrator appears only in an older version.' : ''}`,
+      message: `You hold ${names.join(', ')} tenant-wide.${onlyGa ? " Note: Microsoft's current page lists Cloud Device Administrator, Intune Administrator and Password Administrator; Global Administrator appears only in an older version." : ''}`,
       fix: '',
     };
   }
@@ -80,7 +80,8 @@ export function evaluateR2(data: R2Data): CheckResult {
   return {
     ...base,
     status: 'fail',
-    message: 'You hold none of the roles that may request a bulk token: Cloud Device Administrator, Intune Administrator or Password Administrator (active, tenant-wide).',
+    message:
+      'You hold none of the roles that may request a bulk token: Cloud Device Administrator, Intune Administrator or Password Administrator (active, tenant-wide).',
     fix: FIX_ASSIGN,
   };
 }

@@ -33,7 +33,8 @@ export function evaluateR3(data: R3Data): CheckResult {
       return {
         ...base,
         status: 'fail',
-        message: 'The Microsoft Intune MDM application is not configured in Entra ID (its MDM policy was not found; that Graph reports this as 404 is unverified).',
+        message:
+          'The Microsoft Intune MDM application is not configured in Entra ID (its MDM policy was not found; that Graph reports this as 404 is unverified).',
         fix: `Make sure the tenant has Intune licences and that Microsoft Intune appears under Entra admin center > Mobility (MDM and WIP). ${FIX_SCOPE}`,
       };
     }
@@ -47,7 +48,12 @@ export function evaluateR3(data: R3Data): CheckResult {
   }
   if (appliesTo === 'all') {
     return invalid
-      ? { ...base, status: 'warn', message: `MDM user scope = All.${invalid}`, fix: 'Entra admin center > Mobility (MDM and WIP) > Microsoft Intune > Restore default MDM URLs.' }
+      ? {
+          ...base,
+          status: 'warn',
+          message: `MDM user scope = All.${invalid}`,
+          fix: 'Entra admin center > Mobility (MDM and WIP) > Microsoft Intune > Restore default MDM URLs.',
+        }
       : { ...base, status: 'pass', message: 'Windows automatic enrollment is on for all users (MDM user scope = All).', fix: '' };
   }
   if (appliesTo === 'selected') {
@@ -59,10 +65,22 @@ export function evaluateR3(data: R3Data): CheckResult {
     const m = data.membership;
     if (!m) return { ...base, status: 'unknown', message: 'MDM user scope = Some; your group membership was not checked.', fix: FIX_SCOPE };
     if (!m.ok) {
-      return unreadable('R3', R3_TITLE, `your membership of the MDM user scope groups (${names})`, m, 'GroupMember.Read.All', 'any member user (for your own groups)');
+      return unreadable(
+        'R3',
+        R3_TITLE,
+        `your membership of the MDM user scope groups (${names})`,
+        m,
+        'GroupMember.Read.All',
+        'any member user (for your own groups)',
+      );
     }
     if (m.body.length === 0) {
-      return { ...base, status: 'fail', message: `You are not in the MDM user scope: MDM user scope = Some (${names}) and you are in none of these groups.`, fix: FIX_SCOPE };
+      return {
+        ...base,
+        status: 'fail',
+        message: `You are not in the MDM user scope: MDM user scope = Some (${names}) and you are in none of these groups.`,
+        fix: FIX_SCOPE,
+      };
     }
     const inGroups = groups.filter((g) => m.body.includes(g.id)).map((g) => g.displayName ?? g.id);
     const msg = `MDM user scope = Some; you are in ${inGroups.join(', ') || 'a scoped group'}. Keep the account in the group: removing it stops bulk enrollment.${invalid}`;

@@ -4,7 +4,8 @@ import { unreadable, type CheckResult, type Fetched, type Membership } from '../
 export const R4_TITLE = 'Users may join devices to Microsoft Entra ID';
 export const R4_REQUEST = '/v1.0/policies/deviceRegistrationPolicy';
 export const R4_SCOPE = 'Policy.Read.DeviceConfiguration';
-export const R4_READERS = 'Global Reader, Cloud Device Administrator, Intune Administrator, Windows 365 Administrator, Directory Reviewer (a Password Administrator gets 403 here)';
+export const R4_READERS =
+  'Global Reader, Cloud Device Administrator, Intune Administrator, Windows 365 Administrator, Directory Reviewer (a Password Administrator gets 403 here)';
 
 export interface DeviceRegistrationPolicy {
   id?: string;
@@ -37,7 +38,12 @@ export function evaluateR4(data: R4Data): CheckResult {
     return { ...base, status: 'pass', message: `All users may join devices to Microsoft Entra ID.${quota}`, fix: '' };
   }
   if (type === 'nodeviceregistrationmembership') {
-    return { ...base, status: 'fail', message: 'Nobody may join devices to Microsoft Entra ID ("Users may join devices" = None). This blocks bulk tokens.', fix: FIX_JOIN };
+    return {
+      ...base,
+      status: 'fail',
+      message: 'Nobody may join devices to Microsoft Entra ID ("Users may join devices" = None). This blocks bulk tokens.',
+      fix: FIX_JOIN,
+    };
   }
   if (type === 'enumerateddeviceregistrationmembership') {
     const users = (who?.users ?? []).map((u) => u.toLowerCase());
@@ -46,7 +52,15 @@ export function evaluateR4(data: R4Data): CheckResult {
     if (!direct && (who?.groups ?? []).length > 0) {
       const m = data.membership;
       if (!m || !m.ok) {
-        if (m && !m.ok) return unreadable('R4', R4_TITLE, 'your membership of the groups allowed to join devices', m, 'GroupMember.Read.All', 'any member user (for your own groups)');
+        if (m && !m.ok)
+          return unreadable(
+            'R4',
+            R4_TITLE,
+            'your membership of the groups allowed to join devices',
+            m,
+            'GroupMember.Read.All',
+            'any member user (for your own groups)',
+          );
       } else viaGroup = m.body.length > 0;
     }
     if (!direct && !viaGroup) {

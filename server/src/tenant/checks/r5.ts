@@ -42,11 +42,21 @@ export function evaluateR5(data: R5Data): CheckResult {
   if (!r.ok) return unreadable('R5', R5_TITLE, 'the Intune enrollment restrictions (deviceEnrollmentConfigurations, beta)', r, R5_SCOPE, R5_READERS);
   const def = findDefaultRestriction(r.body);
   if (!def) {
-    return { ...base, status: 'unknown', message: 'The Default device platform restriction was not found among the enrollment configurations.', fix: `Review by hand: ${FIX}` };
+    return {
+      ...base,
+      status: 'unknown',
+      message: 'The Default device platform restriction was not found among the enrollment configurations.',
+      fix: `Review by hand: ${FIX}`,
+    };
   }
   const w = def.windowsRestriction ?? {};
   if (w.platformBlocked === true) {
-    return { ...base, status: 'fail', message: 'The Default device platform restriction blocks Windows (MDM). Bulk enrollment only uses the Default restriction.', fix: FIX };
+    return {
+      ...base,
+      status: 'fail',
+      message: 'The Default device platform restriction blocks Windows (MDM). Bulk enrollment only uses the Default restriction.',
+      fix: FIX,
+    };
   }
   const personal = w.personalDeviceEnrollmentBlocked
     ? ' Personally owned Windows devices are blocked; bulk-enrolled devices are assumed to count as corporate (unverified).'

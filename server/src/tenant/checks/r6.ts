@@ -5,7 +5,8 @@ import type { DeviceRegistrationPolicy } from './r4';
 export const R6_TITLE = 'Conditional Access and MFA';
 export const R6_REQUEST = '/v1.0/identity/conditionalAccess/policies';
 export const R6_SCOPE = 'Policy.Read.All';
-const R6_READERS = 'Global Reader, Security Reader, Security Administrator, Conditional Access Administrator, Global Secure Access Administrator (the token-capable roles cannot read Conditional Access)';
+const R6_READERS =
+  'Global Reader, Security Reader, Security Administrator, Conditional Access Administrator, Global Secure Access Administrator (the token-capable roles cannot read Conditional Access)';
 
 /** Apps whose inclusion makes an MFA policy relevant; the DRS ID is well known but unverified here (docs/tenant-checks.md §R6). */
 export const ENROLLMENT_APPS: Record<string, string> = {
@@ -55,13 +56,18 @@ export function evaluateR6(data: R6Data): CheckResult {
   const dr = data.deviceRegistration;
   // Inference, unverified: the package_ account cannot do MFA, so "Require MFA to register or join devices" may break it (docs/tenant-checks.md §R6).
   if (dr.ok && (dr.body.multiFactorAuthConfiguration ?? '').toLowerCase() === 'required') {
-    warnings.push('"Require multifactor authentication to register or join devices" is on; the package_ account cannot do MFA, so this may block device join (inferred, unverified).');
-    fixes.push('Entra admin center > Devices > Device settings > "Require Multifactor Authentication to register or join devices" = No (use a Conditional Access policy with an exclusion instead).');
+    warnings.push(
+      '"Require multifactor authentication to register or join devices" is on; the package_ account cannot do MFA, so this may block device join (inferred, unverified).',
+    );
+    fixes.push(
+      'Entra admin center > Devices > Device settings > "Require Multifactor Authentication to register or join devices" = No (use a Conditional Access policy with an exclusion instead).',
+    );
   }
   const p = data.policies;
   if (!p.ok) {
     const u = unreadable('R6', R6_TITLE, 'the Conditional Access policies', p, R6_SCOPE, R6_READERS);
-    if (warnings.length === 0) return { ...u, fix: `${u.fix} By hand: make sure MFA policies exclude the package_ accounts (usually through an excluded group).` };
+    if (warnings.length === 0)
+      return { ...u, fix: `${u.fix} By hand: make sure MFA policies exclude the package_ accounts (usually through an excluded group).` };
     return { ...u, status: 'warn', message: `${warnings.join(' ')} Also: ${u.message}`, fix: [...fixes, u.fix].join('\n') };
   }
   const enforced = p.body.filter((x) => x.state === 'enabled' && requiresMfa(x));
@@ -75,8 +81,12 @@ export function evaluateR6(data: R6Data): CheckResult {
     return {
       ...base,
       status: 'fail',
-      message: `Conditional Access ${failing.map(name).join(', ')} requires MFA for the user action "Register or join devices"; the package_ account cannot do MFA, so bulk-enrolled devices are reported to fail to join (not stated by Microsoft; unverified). ${warnings.join(' ')}`.trim(),
-      fix: ['Entra admin center > Protection > Conditional Access > (policy) > Users > Exclude: add a group that will hold the package_ accounts, or exclude "Register or join devices" from MFA for them.', ...fixes].join('\n'),
+      message:
+        `Conditional Access ${failing.map(name).join(', ')} requires MFA for the user action "Register or join devices"; the package_ account cannot do MFA, so bulk-enrolled devices are reported to fail to join (not stated by Microsoft; unverified). ${warnings.join(' ')}`.trim(),
+      fix: [
+        'Entra admin center > Protection > Conditional Access > (policy) > Users > Exclude: add a group that will hold the package_ accounts, or exclude "Register or join devices" from MFA for them.',
+        ...fixes,
+      ].join('\n'),
     };
   }
   const broad = enforced.filter((x) => {
@@ -90,12 +100,19 @@ export function evaluateR6(data: R6Data): CheckResult {
     warnings.push(`Conditional Access ${name(x)} requires MFA broadly (${exclusions(x)}); confirm that the package_ accounts are excluded.`);
   }
   if (broad.length > 0) {
-    fixes.push('Entra admin center > Protection > Conditional Access > (policy) > Users > Exclude: add a group for the package_ accounts (the account is created when the token is fetched; add it to the group then).');
+    fixes.push(
+      'Entra admin center > Protection > Conditional Access > (policy) > Users > Exclude: add a group for the package_ accounts (the account is created when the token is fetched; add it to the group then).',
+    );
   }
   const reportOnly = p.body.filter((x) => x.state === 'enabledForReportingButNotEnforced' && requiresMfa(x));
   const info = reportOnly.length ? ` Report-only MFA policies (not enforced): ${reportOnly.map(name).join(', ')}.` : '';
   const caveat = ' Graph cannot prove in advance that the future package_ account is excluded.';
   if (warnings.length > 0) return { ...base, status: 'warn', message: warnings.join(' ') + info + caveat, fix: fixes.join('\n') };
   const drNote = dr.ok ? '' : ' (The device registration MFA setting could not be read.)';
-  return { ...base, status: 'pass', message: `No enabled Conditional Access policy requires MFA for device registration or broadly for Intune.${info}${drNote}${caveat}`, fix: '' };
+  return {
+    ...base,
+    status: 'pass',
+    message: `No enabled Conditional Access policy requires MFA for device registration or broadly for Intune.${info}${drNote}${caveat}`,
+    fix: '',
+  };
 }

@@ -50,7 +50,14 @@ export function evaluateR7(data: R7Data): CheckResult {
   const r = data.rollout;
   if (!r) return { ...base, status: 'unknown', message: `Your domain ${suffix} is federated; staged-rollout policies were not read.`, fix: FIX };
   if (!r.ok) {
-    return unreadable('R7', R7_TITLE, `the staged-rollout policies (your domain ${suffix} is federated)`, r, R7_ROLLOUT_SCOPE, 'not documented (Hybrid Identity Administrator or Global Administrator are expected to work; unverified)');
+    return unreadable(
+      'R7',
+      R7_TITLE,
+      `the staged-rollout policies (your domain ${suffix} is federated)`,
+      r,
+      R7_ROLLOUT_SCOPE,
+      'not documented (Hybrid Identity Administrator or Global Administrator are expected to work; unverified)',
+    );
   }
   const member = new Set(data.membership?.ok ? data.membership.body : []);
   const membershipUnknown = data.membership !== undefined && !data.membership.ok;

@@ -20,7 +20,8 @@ export function applicationRules(ctx: RuleContext): void {
         path: ['commandLine'],
         severity: 'warning',
         code: 'PPKG036',
-        message: 'This msiexec command has no quiet switch. Commands run as SYSTEM during setup with nobody to click, and a dialog hangs until the 30-minute timeout. Add /qn.',
+        message:
+          'This msiexec command has no quiet switch. Commands run as SYSTEM during setup with nobody to click, and a dialog hangs until the 30-minute timeout. Add /qn.',
       },
     ];
   });
@@ -38,7 +39,12 @@ type NameKey = { key: string; name: string } | undefined;
 const sameKey = (a: NameKey, b: NameKey) => a?.key === b?.key && a?.name === b?.name;
 
 export function uniqueNameRules(ctx: RuleContext): void {
-  const check = (list: string, label: (item: Record<string, unknown>) => string | undefined, group: (item: Record<string, unknown>) => string, what: string) => {
+  const check = (
+    list: string,
+    label: (item: Record<string, unknown>) => string | undefined,
+    group: (item: Record<string, unknown>) => string,
+    what: string,
+  ) => {
     const items = ctx.value([list]);
     if (!Array.isArray(items)) return;
     // Each item's key is kept per item; the clashes are kept while no key changed.
@@ -60,10 +66,25 @@ export function uniqueNameRules(ctx: RuleContext): void {
       });
     }
     for (const { i, first, name } of memo.clashes) {
-      ctx.report([list, i, 'name'], 'error', 'PPKG039', `${list}[${first}] already has the name "${name}"; WCD tells ${what} apart by name, so the two would become one. Rename one of them.`);
+      ctx.report(
+        [list, i, 'name'],
+        'error',
+        'PPKG039',
+        `${list}[${first}] already has the name "${name}"; WCD tells ${what} apart by name, so the two would become one. Rename one of them.`,
+      );
     }
   };
   const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  check('applications', (a) => text(a.name), () => '', 'applications');
-  check('certificates', (c) => text(c.name), (c) => (/\.(pfx|p12)$/i.test(text(c.file) ?? '') ? 'client' : text(c.store) ?? 'Root'), 'certificates of one store');
+  check(
+    'applications',
+    (a) => text(a.name),
+    () => '',
+    'applications',
+  );
+  check(
+    'certificates',
+    (c) => text(c.name),
+    (c) => (/\.(pfx|p12)$/i.test(text(c.file) ?? '') ? 'client' : (text(c.store) ?? 'Root')),
+    'certificates of one store',
+  );
 }

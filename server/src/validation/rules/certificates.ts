@@ -78,7 +78,8 @@ export function inspectPkcs12(data: Buffer, password: string | undefined): Pkcs1
     return { ok: true };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    if (/MAC could not be verified|Invalid password|decrypt/i.test(message)) return { ok: false, reason: 'wrong-password', detail: 'the password does not open it' };
+    if (/MAC could not be verified|Invalid password|decrypt/i.test(message))
+      return { ok: false, reason: 'wrong-password', detail: 'the password does not open it' };
     return { ok: false, reason: 'not-pkcs12', detail: 'it is damaged or not a PKCS#12 (.pfx) file that Windows can import' };
   }
 }

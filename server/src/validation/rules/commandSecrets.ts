@@ -15,11 +15,13 @@ function otherCommandLines(ctx: RuleContext): { path: JsonPath; text: string }[]
   const dc = ctx.string(['deviceContext', 'commandLine']);
   if (dc !== undefined) out.push({ path: ['deviceContext', 'commandLine'], text: dc });
   const extra = ctx.value(['additionalSettings']);
-  if (Array.isArray(extra)) extra.forEach((s, i) => {
-    const path = (s as { path?: unknown })?.path;
-    const value = (s as { value?: unknown })?.value;
-    if (typeof path === 'string' && /CommandLine$/i.test(path) && typeof value === 'string') out.push({ path: ['additionalSettings', i, 'value'], text: value });
-  });
+  if (Array.isArray(extra))
+    extra.forEach((s, i) => {
+      const path = (s as { path?: unknown })?.path;
+      const value = (s as { value?: unknown })?.value;
+      if (typeof path === 'string' && /CommandLine$/i.test(path) && typeof value === 'string')
+        out.push({ path: ['additionalSettings', i, 'value'], text: value });
+    });
   return out;
 }
 
@@ -77,5 +79,6 @@ export function commandSecretRules(ctx: RuleContext): void {
     });
     reportEach(ctx, 'applications', values);
   }
-  for (const line of otherCommandLines(ctx)) for (const f of findingsIn(line.text, line.path)) ctx.report(f.path, f.severity, f.code, f.message, undefined, f.sub);
+  for (const line of otherCommandLines(ctx))
+    for (const f of findingsIn(line.text, line.path)) ctx.report(f.path, f.severity, f.code, f.message, undefined, f.sub);
 }

@@ -22,7 +22,12 @@ export function cspRules(ctx: RuleContext): void {
         const key = `${parsed.scope}:${[...parsed.path, parsed.parm].join('/').toLowerCase()}`;
         const first = seen.get(key);
         if (first !== undefined) {
-          ctx.report(['csp', i, 'uri'], 'error', 'PPKG062', `This OMA-URI is also set by csp[${first}]; the device would keep only one of the values. Remove one.`);
+          ctx.report(
+            ['csp', i, 'uri'],
+            'error',
+            'PPKG062',
+            `This OMA-URI is also set by csp[${first}]; the device would keep only one of the values. Remove one.`,
+          );
         } else seen.set(key, i);
       }
     }

@@ -1,4 +1,12 @@
-import { analyzeDeviceName, DNS_LIMIT, EXAMPLE_SERIAL, FORBIDDEN_CHARACTERS, MIN_SERIAL_CHARS, NETBIOS_LIMIT, suggestShorterName } from '../../model/deviceName';
+import {
+  analyzeDeviceName,
+  DNS_LIMIT,
+  EXAMPLE_SERIAL,
+  FORBIDDEN_CHARACTERS,
+  MIN_SERIAL_CHARS,
+  NETBIOS_LIMIT,
+  suggestShorterName,
+} from '../../model/deviceName';
 import type { RuleContext } from '../context';
 
 /**
@@ -24,30 +32,63 @@ export function deviceNameRules(ctx: RuleContext): void {
       const at = i;
       i += ch.length;
       const code = ch.codePointAt(0)!;
-      const forbidden = ch === ' ' || FORBIDDEN_CHARACTERS.includes(ch) || code < 0x20 || code > 0xffff || (code >= 0xd800 && code <= 0xdfff) || /\p{Extended_Pictographic}/u.test(ch);
+      const forbidden =
+        ch === ' ' ||
+        FORBIDDEN_CHARACTERS.includes(ch) ||
+        code < 0x20 ||
+        code > 0xffff ||
+        (code >= 0xd800 && code <= 0xdfff) ||
+        /\p{Extended_Pictographic}/u.test(ch);
       if (!forbidden) continue;
       hasBadCharacters = true;
       const shown =
-        ch === ' ' ? 'a space' : code < 0x20 ? `control character U+${code.toString(16).padStart(4, '0').toUpperCase()}` : code >= 0xd800 && code <= 0xdfff ? `a broken character (lone surrogate U+${code.toString(16).toUpperCase()})` : `"${ch}"`;
-      ctx.report(node, 'error', 'PPKG001', `The device name contains ${shown}. Windows allows letters, digits and "-" only (no spaces or punctuation), so the package would fail on the device.`, undefined, {
-        start: part.start + at,
-        end: part.start + at + ch.length,
-      });
+        ch === ' '
+          ? 'a space'
+          : code < 0x20
+            ? `control character U+${code.toString(16).padStart(4, '0').toUpperCase()}`
+            : code >= 0xd800 && code <= 0xdfff
+              ? `a broken character (lone surrogate U+${code.toString(16).toUpperCase()})`
+              : `"${ch}"`;
+      ctx.report(
+        node,
+        'error',
+        'PPKG001',
+        `The device name contains ${shown}. Windows allows letters, digits and "-" only (no spaces or punctuation), so the package would fail on the device.`,
+        undefined,
+        {
+          start: part.start + at,
+          end: part.start + at + ch.length,
+        },
+      );
     }
   }
 
   const onlyDigits = a.parts.every((p) => (p.kind === 'text' && /^[0-9]+$/.test(p.text)) || p.kind === 'rand');
   if (onlyDigits && a.parts.length > 0) {
-    ctx.report(node, 'error', 'PPKG002', `The device name "${name}" can only expand to digits. Windows rejects names made only of digits; add a letter, for example "PC-${name}".`);
+    ctx.report(
+      node,
+      'error',
+      'PPKG002',
+      `The device name "${name}" can only expand to digits. Windows rejects names made only of digits; add a letter, for example "PC-${name}".`,
+    );
   }
 
   // With a malformed macro the length is meaningless; the PPKG006 finding comes first.
   if (a.parts.some((p) => p.kind === 'bad')) return;
 
   if (a.worstCaseWithoutSerial > DNS_LIMIT) {
-    ctx.report(node, 'error', 'PPKG003', `The device name can be ${a.worstCaseWithoutSerial} characters long; the DNS limit is ${DNS_LIMIT}.`, withSuggestion(name));
+    ctx.report(
+      node,
+      'error',
+      'PPKG003',
+      `The device name can be ${a.worstCaseWithoutSerial} characters long; the DNS limit is ${DNS_LIMIT}.`,
+      withSuggestion(name),
+    );
   } else if (a.worstCaseWithoutSerial > NETBIOS_LIMIT) {
-    const expansion = a.randDigits > 0 ? ` "${name}" expands to up to ${a.worstCaseWithoutSerial} characters, e.g. "${a.example}".` : ` "${name}" has ${a.worstCaseWithoutSerial} characters.`;
+    const expansion =
+      a.randDigits > 0
+        ? ` "${name}" expands to up to ${a.worstCaseWithoutSerial} characters, e.g. "${a.example}".`
+        : ` "${name}" has ${a.worstCaseWithoutSerial} characters.`;
     ctx.report(
       node,
       'warning',

@@ -46,21 +46,38 @@ function checkPath(ctx: RuleContext, value: string, projectDir: string | undefin
   const probe = ctx.options.files;
   if (value.includes('\0')) return { code: 'PPKG031', message: (what) => `The ${what} path contains a NUL character.` };
   if (!isContainedPath(value)) {
-    return { code: 'PPKG031', message: (what) => `The ${what} "${value}" is outside the project folder. Use a path relative to the project file that stays inside its folder, so the project builds the same on every machine.` };
+    return {
+      code: 'PPKG031',
+      message: (what) =>
+        `The ${what} "${value}" is outside the project folder. Use a path relative to the project file that stays inside its folder, so the project builds the same on every machine.`,
+    };
   }
   if (!projectDir || !realProjectDir) return null;
   const absolute = path.resolve(projectDir, value.replace(/\\/g, '/'));
   const stat = probe.stat(absolute);
   if (!stat) {
     const actual = findCaseInsensitive(probe, projectDir, value.replace(/\\/g, '/'));
-    if (actual) return { code: 'PPKG035', message: (what) => `The ${what} "${value}" differs only in case from "${actual}". Windows would find it, but builds on Linux and macOS CI do not.`, data: { actualPath: actual } };
+    if (actual)
+      return {
+        code: 'PPKG035',
+        message: (what) => `The ${what} "${value}" differs only in case from "${actual}". Windows would find it, but builds on Linux and macOS CI do not.`,
+        data: { actualPath: actual },
+      };
     return { code: 'PPKG030', message: (what) => `The ${what} "${value}" does not exist (looked in ${projectDir}).` };
   }
-  if (!stat.isFile) return { code: 'PPKG030', message: (what) => `The ${what} "${value}" is a folder, not a file. To ship a folder, pack it into a .cab or .zip and expand it in the command line.` };
+  if (!stat.isFile)
+    return {
+      code: 'PPKG030',
+      message: (what) => `The ${what} "${value}" is a folder, not a file. To ship a folder, pack it into a .cab or .zip and expand it in the command line.`,
+    };
   const real = probe.realpath(absolute);
   if (!real) return { code: 'PPKG030', message: (what) => `The ${what} "${value}" cannot be read (a symbolic link loop or no permission).` };
   const rel = path.relative(realProjectDir, real);
-  if (rel.startsWith('..') || path.isAbsolute(rel)) return { code: 'PPKG031', message: (what) => `The ${what} "${value}" is a link to a file outside the project folder (${real}). Copy the file into the project instead.` };
+  if (rel.startsWith('..') || path.isAbsolute(rel))
+    return {
+      code: 'PPKG031',
+      message: (what) => `The ${what} "${value}" is a link to a file outside the project folder (${real}). Copy the file into the project instead.`,
+    };
   return null;
 }
 
@@ -78,7 +95,8 @@ interface PartFiles {
 type CommandFile = PartFiles['commandFiles'][number];
 
 const sameCommandFiles = (a: CommandFile[], b: CommandFile[]) =>
-  a.length === b.length && a.every((c, k) => c.base === b[k].base && c.value === b[k].value && c.path.length === b[k].path.length && c.path.every((s, j) => s === b[k].path[j]));
+  a.length === b.length &&
+  a.every((c, k) => c.base === b[k].base && c.value === b[k].value && c.path.length === b[k].path.length && c.path.every((s, j) => s === b[k].path[j]));
 
 /** A number per probe: a probe replaced after files changed may report the same epoch as the one before it. */
 const probeIds = new WeakMap<object, number>();
@@ -90,8 +108,20 @@ function partFiles(ctx: RuleContext, part: unknown, check: (value: string) => Fi
   const out: PartFiles = { findings: [], commandFiles: [] };
   for (const f of fileFields(part)) {
     const finding = check(f.value);
-    if (finding) out.findings.push({ path: f.path, severity: 'error', code: finding.code, message: finding.message(f.role), ...(finding.data ? { data: finding.data } : {}) });
-    if (f.commandFolder) out.commandFiles.push({ path: f.path, base: f.value.slice(Math.max(f.value.lastIndexOf('/'), f.value.lastIndexOf('\\')) + 1).toLowerCase(), value: f.value });
+    if (finding)
+      out.findings.push({
+        path: f.path,
+        severity: 'error',
+        code: finding.code,
+        message: finding.message(f.role),
+        ...(finding.data ? { data: finding.data } : {}),
+      });
+    if (f.commandFolder)
+      out.commandFiles.push({
+        path: f.path,
+        base: f.value.slice(Math.max(f.value.lastIndexOf('/'), f.value.lastIndexOf('\\')) + 1).toLowerCase(),
+        value: f.value,
+      });
   }
   return out;
 }
@@ -100,7 +130,7 @@ export function fileRules(ctx: RuleContext): void {
   const projectPath = ctx.options.projectPath;
   const projectDir = projectPath ? path.dirname(projectPath) : undefined;
   const probe = ctx.options.files;
-  const realProjectDir = projectDir ? probe.realpath(projectDir) ?? projectDir : undefined;
+  const realProjectDir = projectDir ? (probe.realpath(projectDir) ?? projectDir) : undefined;
   // Keep answers only while the probe says they hold, for this project folder.
   const epoch = probe.epoch?.();
   let probeId = probeIds.get(probe);
@@ -133,7 +163,10 @@ export function fileRules(ctx: RuleContext): void {
   }));
   const { values: byApp, changed } = memo.applications.map(apps, variant ?? `\u0000uncached ${uncached++}`, (app) => {
     const whole = partFiles(ctx, { applications: [app] }, check);
-    return { findings: whole.findings.map((f) => ({ ...f, path: f.path.slice(2) })), commandFiles: whole.commandFiles.map((c) => ({ ...c, path: c.path.slice(2) })) };
+    return {
+      findings: whole.findings.map((f) => ({ ...f, path: f.path.slice(2) })),
+      commandFiles: whole.commandFiles.map((c) => ({ ...c, path: c.path.slice(2) })),
+    };
   });
 
   if (restFiles.findings.length) reportItem(ctx, [], restFiles.findings);
@@ -151,7 +184,10 @@ export function fileRules(ctx: RuleContext): void {
           continue;
         }
         if (first === c.value || first.replace(/\\/g, '/') === c.value.replace(/\\/g, '/')) continue; // the same file listed twice ships once
-        found.push({ path: [...at, ...c.path], message: `"${path.win32.basename(c.value.replace(/\//g, '\\'))}" has the same file name as ${first}. All command files, installers and dependencies are copied into one folder on the device, so one would overwrite the other. Rename one of them.` });
+        found.push({
+          path: [...at, ...c.path],
+          message: `"${path.win32.basename(c.value.replace(/\//g, '\\'))}" has the same file name as ${first}. All command files, installers and dependencies are copied into one folder on the device, so one would overwrite the other. Rename one of them.`,
+        });
       }
     };
     visit([], restFiles.commandFiles);
@@ -168,10 +204,20 @@ export function fileRules(ctx: RuleContext): void {
       const ext = path.extname(file).toLowerCase();
       if (ext === '.pfx' || ext === '.p12') {
         if (ctx.value(['certificates', i, 'password']) === undefined) {
-          ctx.report(ctx.keyNode(['certificates', i]) ?? ctx.node(['certificates', i]), 'error', 'PPKG033', `The client certificate "${file}" needs its password: add "password": { "secret": "certificate-${i + 1}-password" }.`);
+          ctx.report(
+            ctx.keyNode(['certificates', i]) ?? ctx.node(['certificates', i]),
+            'error',
+            'PPKG033',
+            `The client certificate "${file}" needs its password: add "password": { "secret": "certificate-${i + 1}-password" }.`,
+          );
         }
       } else if (ext !== '.cer' && ext !== '.crt') {
-        ctx.report(ctx.node(['certificates', i, 'file']), 'error', 'PPKG034', `"${file}" is not a certificate file WCD takes: use .cer or .crt for a root or CA certificate, .pfx for a client certificate.`);
+        ctx.report(
+          ctx.node(['certificates', i, 'file']),
+          'error',
+          'PPKG034',
+          `"${file}" is not a certificate file WCD takes: use .cer or .crt for a root or CA certificate, .pfx for a client certificate.`,
+        );
       }
     });
   }

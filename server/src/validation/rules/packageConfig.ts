@@ -9,7 +9,13 @@ export function packageConfigRules(ctx: RuleContext): void {
     // A product key is a licence, not a credential: still, show its form only.
     const upper = key.toUpperCase();
     const hint = PRODUCT_KEY.test(upper) ? ' Write it in upper case.' : '';
-    ctx.report(ctx.node(['device', 'productKey']), 'error', 'PPKG050', `The product key must have the form XXXXX-XXXXX-XXXXX-XXXXX-XXXXX (25 letters and digits in five groups).${hint}`, hint ? { fixed: upper } : undefined);
+    ctx.report(
+      ctx.node(['device', 'productKey']),
+      'error',
+      'PPKG050',
+      `The product key must have the form XXXXX-XXXXX-XXXXX-XXXXX-XXXXX (25 letters and digits in five groups).${hint}`,
+      hint ? { fixed: upper } : undefined,
+    );
   }
   if (ctx.value(['protection', 'encrypt']) === true) {
     ctx.report(

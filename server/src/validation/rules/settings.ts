@@ -79,7 +79,11 @@ function settingsFindings(project: Project, native: boolean): ItemFinding[] {
     const compiled = compileValue(def, leaf.leaf.value, describeLeaf(leaf)) as { problem: string };
     // For a WCD choice, offer its labels; the one whose CSP value was written is the likely intent.
     const text = leaf.leaf.value;
-    const fixes = (def.choices ?? []).map((c) => ({ title: `Use "${c.label}" (compiled as ${c.value})`, isPreferred: c.value === text.trim(), edits: [{ path: leaf.leaf.source, value: c.label }] }));
+    const fixes = (def.choices ?? []).map((c) => ({
+      title: `Use "${c.label}" (compiled as ${c.value})`,
+      isPreferred: c.value === text.trim(),
+      edits: [{ path: leaf.leaf.source, value: c.label }],
+    }));
     out.push({ path: leaf.leaf.source, severity: 'error', code: 'PPKG111', message: compiled.problem, ...(fixes.length ? { data: { fixes } } : {}) });
   }
   return out;
@@ -114,7 +118,11 @@ export function settingsRules(ctx: RuleContext): void {
     for (const f of settingsFindings(rest as Project, native)) ctx.report(f.path, f.severity, f.code, f.message, f.data);
     const kept = ctx.memo('settings/applications', () => new PerIndex<ItemFinding[]>());
     const { values } = kept.map(apps!, native ? 'native' : 'icd', (app) =>
-      settingsFindings({ name: '', id: '', version: '', applications: [app] } as Project, native).map((f) => ({ ...f, path: f.path.slice(2), ...relocate(f.data) })),
+      settingsFindings({ name: '', id: '', version: '', applications: [app] } as Project, native).map((f) => ({
+        ...f,
+        path: f.path.slice(2),
+        ...relocate(f.data),
+      })),
     );
     reportEach(ctx, 'applications', values);
   }

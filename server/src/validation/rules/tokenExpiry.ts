@@ -15,7 +15,12 @@ export function tokenExpiryRules(ctx: RuleContext): void {
   if (issuedText !== undefined) {
     const t = typeof issuedText === 'string' ? Date.parse(issuedText) : NaN;
     if (Number.isNaN(t)) {
-      ctx.report(ctx.node(['account', 'entra', 'issuedAt']), 'error', 'PPKG015', 'issuedAt is not a date and time (ISO 8601, e.g. 2026-11-26T10:00:00Z). It is written by ppkg: Fetch Bulk Token; fetch the token again rather than editing it.');
+      ctx.report(
+        ctx.node(['account', 'entra', 'issuedAt']),
+        'error',
+        'PPKG015',
+        'issuedAt is not a date and time (ISO 8601, e.g. 2026-11-26T10:00:00Z). It is written by ppkg: Fetch Bulk Token; fetch the token again rather than editing it.',
+      );
     } else {
       issued = new Date(t);
     }
@@ -26,13 +31,21 @@ export function tokenExpiryRules(ctx: RuleContext): void {
   const limitFrom = issued ?? today;
   const latest = latestSafeExpiry(limitFrom);
   if (expiryText === undefined) {
-    ctx.report(ctx.keyNode(['account', 'entra']), 'error', 'PPKG014', `Entra join needs the bulk token's expiry (tokenExpiry, YYYY-MM-DD). Fetch the token with ppkg: Fetch Bulk Token, or set the date it was fetched with (at most ${MAX_TOKEN_LIFETIME_DAYS} days ahead).`, { latestExpiry: latest });
+    ctx.report(
+      ctx.keyNode(['account', 'entra']),
+      'error',
+      'PPKG014',
+      `Entra join needs the bulk token's expiry (tokenExpiry, YYYY-MM-DD). Fetch the token with ppkg: Fetch Bulk Token, or set the date it was fetched with (at most ${MAX_TOKEN_LIFETIME_DAYS} days ahead).`,
+      { latestExpiry: latest },
+    );
     return;
   }
   if (typeof expiryText !== 'string') return; // the schema reports the type
   const expiry = parseIsoDate(expiryText);
   if (!expiry) {
-    ctx.report(expiryNode, 'error', 'PPKG010', `"${expiryText}" is not a real date. Write the token expiry as YYYY-MM-DD, for example ${latest}.`, { latestExpiry: latest });
+    ctx.report(expiryNode, 'error', 'PPKG010', `"${expiryText}" is not a real date. Write the token expiry as YYYY-MM-DD, for example ${latest}.`, {
+      latestExpiry: latest,
+    });
     return;
   }
 

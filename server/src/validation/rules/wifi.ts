@@ -12,7 +12,12 @@ export function wifiRules(ctx: RuleContext): void {
   if (security === 'WPA2-Personal') {
     if (key === undefined) {
       const implicit = securityValue === undefined ? ' (the network type defaults to WPA2-Personal)' : '';
-      ctx.report(ctx.keyNode(['network', 'wifi']), 'error', 'PPKG020', `A WPA2-Personal network needs its password (key)${implicit}. Add "key": { "secret": "wifi-key" }, or set "security": "Open".`);
+      ctx.report(
+        ctx.keyNode(['network', 'wifi']),
+        'error',
+        'PPKG020',
+        `A WPA2-Personal network needs its password (key)${implicit}. Add "key": { "secret": "wifi-key" }, or set "security": "Open".`,
+      );
     } else if (typeof key === 'string' && (key.length < 8 || key.length > 63)) {
       // The length is reported, never the key itself.
       ctx.report(keyNode, 'error', 'PPKG021', `A WPA2-Personal password has 8 to 63 characters; this one has ${key.length}.`);
@@ -20,6 +25,11 @@ export function wifiRules(ctx: RuleContext): void {
   } else if (security === 'Open' && key !== undefined) {
     ctx.report(keyNode, 'warning', 'PPKG022', 'An Open network has no password: the key is ignored. Remove it, or set "security": "WPA2-Personal".');
   } else if (security === 'WEP') {
-    ctx.report(ctx.node(['network', 'wifi', 'security']), 'warning', 'PPKG023', 'WEP is obsolete and can be broken in minutes. Use WPA2-Personal if the access point supports it.');
+    ctx.report(
+      ctx.node(['network', 'wifi', 'security']),
+      'warning',
+      'PPKG023',
+      'WEP is obsolete and can be broken in minutes. Use WPA2-Personal if the access point supports it.',
+    );
   }
 }

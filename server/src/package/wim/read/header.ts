@@ -115,10 +115,7 @@ export function parseHeader(head: Buffer, fileSize: number): WimHeaderInfo {
 
   const compression = compressionOf(flags);
   if (compression === 'lzx' || compression === 'lzms') {
-    throw new WimReadError(
-      'unsupported',
-      `${compression.toUpperCase()}-compressed WIM: only XPRESS and uncompressed packages can be read (ICD writes XPRESS)`,
-    );
+    throw new WimReadError('unsupported', `${compression.toUpperCase()}-compressed WIM: only XPRESS and uncompressed packages can be read (ICD writes XPRESS)`);
   }
   let chunkSize = head.readUInt32LE(0x14);
   if (compression === 'xpress') {

@@ -18,13 +18,7 @@
 import { XpressDecompressError, type XpressDecompressor } from '../xpress/decompress';
 
 import { WimReadError } from './errors';
-import {
-  RESHDR_FLAG_COMPRESSED,
-  RESHDR_FLAG_SOLID,
-  WIM_HEADER_SIZE,
-  type WimCompression,
-  type WimResourceHeader,
-} from './header';
+import { RESHDR_FLAG_COMPRESSED, RESHDR_FLAG_SOLID, WIM_HEADER_SIZE, type WimCompression, type WimResourceHeader } from './header';
 import { checkRange, type WimSource } from './source';
 
 /** Uncompressed bytes handed out per step of a streamed read. */

@@ -26,7 +26,8 @@ export function parseSecurityData(meta: Buffer, limits: WimReadLimits): Security
   if (8 + count * 8 > totalLength) {
     throw new WimReadError('corrupt', `WIM security data lists ${count} descriptors, more than its ${totalLength} bytes can hold`);
   }
-  if (count > limits.maxSecurityDescriptors) throw limitError(`WIM security data with ${count} descriptors`, 'maxSecurityDescriptors', limits.maxSecurityDescriptors);
+  if (count > limits.maxSecurityDescriptors)
+    throw limitError(`WIM security data with ${count} descriptors`, 'maxSecurityDescriptors', limits.maxSecurityDescriptors);
   const descriptors: Buffer[] = [];
   let at = 8 + count * 8;
   for (let i = 0; i < count; i++) {

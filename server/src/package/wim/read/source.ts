@@ -18,10 +18,7 @@ export interface WimSource {
 
 export function checkRange(size: number, offset: number, length: number, what: string): void {
   if (!(offset >= 0 && length >= 0 && offset <= size && length <= size - offset)) {
-    throw new WimReadError(
-      'truncated',
-      `${what} (${length} bytes at offset ${offset}) extends past the end of the ${size}-byte file`,
-    );
+    throw new WimReadError('truncated', `${what} (${length} bytes at offset ${offset}) extends past the end of the ${size}-byte file`);
   }
 }
 

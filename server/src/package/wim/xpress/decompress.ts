@@ -108,9 +108,7 @@ export class XpressDecompressor {
       if (left < 0) throw new XpressDecompressError('XPRESS Huffman code is over-subscribed');
     }
     if (left !== 0) {
-      throw new XpressDecompressError(
-        lenCounts[0] === NUM_SYMBOLS ? 'XPRESS Huffman code is empty' : 'XPRESS Huffman code is incomplete',
-      );
+      throw new XpressDecompressError(lenCounts[0] === NUM_SYMBOLS ? 'XPRESS Huffman code is empty' : 'XPRESS Huffman code is incomplete');
     }
 
     // Symbols ordered by (length, symbol): the order canonical codewords are assigned in.
