@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import type { Node } from 'jsonc-parser';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { locate, parseProject } from '../../server/src/model/parse';
+import type { EditSpan } from '../../server/src/languageService/editLog';
 import { PatchedLineIndex, reparseProject, withPatchableLines } from '../../server/src/languageService/incrementalProject';
 import { PpkgLanguageService } from '../../server/src/languageService/service';
 import { validateText } from '../../server/src/validation/validate';
@@ -42,34 +43,40 @@ function parentsOk(n: Node): boolean {
 
 const PIECES = ['1', '0', 'true', 'false', 'null', '"x"', 'a', ' ', '\n', '\r\n', ',', ':', '"', '{', '}', '[', ']', '// c\n', '%', 'é', '💻', '12'];
 
-test('patched documents equal full parses, step after step of random edits', () => {
-  const rand = prng(20261201);
+/**
+ * 3000 seeded random edits, each patched from the previous version (with the
+ * span `spanOf` gives, or by comparing the texts) and held equal to a full
+ * parse: value, tree, parents and line starts.
+ */
+function randomEdits(seed: number, spanOf?: (rand: () => number, text: string, at: number, del: number) => EditSpan): void {
+  const rand = prng(seed);
   let doc = withPatchableLines(parseProject(EXAMPLE));
   let patched = 0;
   for (let step = 0; step < 3000; step++) {
     const text = doc.text;
     // Mostly edits inside string and number values, where keystrokes land; sometimes anything.
     const at = Math.floor(rand() * text.length);
-    const del = rand() < 0.4 ? Math.floor(rand() * 3) : 0;
+    const del = Math.min(text.length - at, rand() < 0.4 ? Math.floor(rand() * 3) : 0);
     const ins = rand() < 0.8 ? PIECES[Math.floor(rand() * PIECES.length)] : '';
     const next = text.slice(0, at) + ins + text.slice(at + del);
     const full = parseProject(next);
-    const inc = reparseProject(doc, next);
+    const inc = reparseProject(doc, next, spanOf?.(rand, text, at, del));
     if (inc) {
       patched++;
       assert.equal(full.syntaxProblems.length, 0, `step ${step}: patched although a full parse has errors`);
       assert.deepEqual(inc.value, full.value, `step ${step}: value`);
       assert.deepEqual(shape(inc.root), shape(full.root), `step ${step}: tree`);
       assert.ok(parentsOk(inc.root!), `step ${step}: parents`);
-      const lines = inc.lines as PatchedLineIndex;
-      assert.deepEqual(lines.starts, PatchedLineIndex.of(next).starts, `step ${step}: line starts`);
+      assert.deepEqual((inc.lines as PatchedLineIndex).starts, PatchedLineIndex.of(next).starts, `step ${step}: line starts`);
       doc = inc;
     } else {
       doc = withPatchableLines(full.syntaxProblems.length ? parseProject(EXAMPLE) : full);
     }
   }
   assert.ok(patched > 300, `only ${patched} of 3000 edits were patched`);
-});
+}
+
+test('patched documents equal full parses, step after step of random edits', () => randomEdits(20261201));
 
 test("the service gives the engine's diagnostics at every keystroke, and patches ordinary ones", () => {
   const now = new Date(TEST_NOW);
@@ -100,35 +107,12 @@ test("the service gives the engine's diagnostics at every keystroke, and patches
   assert.equal(service.context(doc).project.root, tree);
 });
 
-test('a span from the client (exact or wider than the edit) patches the same document as comparing the texts', () => {
-  const rand = prng(20261202);
-  let doc = withPatchableLines(parseProject(EXAMPLE));
-  let patched = 0;
-  for (let step = 0; step < 3000; step++) {
-    const text = doc.text;
-    const at = Math.floor(rand() * text.length);
-    const del = Math.min(text.length - at, rand() < 0.4 ? Math.floor(rand() * 3) : 0);
-    const ins = rand() < 0.8 ? PIECES[Math.floor(rand() * PIECES.length)] : '';
-    const next = text.slice(0, at) + ins + text.slice(at + del);
+test('a span from the client (exact or wider than the edit) patches the same document as comparing the texts', () =>
+  randomEdits(20261202, (rand, text, at, del) => {
     // What the client said: exactly the edit, or (as after several edits) a wider region.
     const widen = rand() < 0.5 ? 0 : Math.floor(rand() * 40);
-    const span = { prefix: Math.max(0, at - widen), suffix: Math.max(0, text.length - at - del - widen) };
-    const full = parseProject(next);
-    const inc = reparseProject(doc, next, span);
-    if (inc) {
-      patched++;
-      assert.equal(full.syntaxProblems.length, 0, `step ${step}: patched although a full parse has errors`);
-      assert.deepEqual(inc.value, full.value, `step ${step}: value`);
-      assert.deepEqual(shape(inc.root), shape(full.root), `step ${step}: tree`);
-      assert.ok(parentsOk(inc.root!), `step ${step}: parents`);
-      assert.deepEqual((inc.lines as PatchedLineIndex).starts, PatchedLineIndex.of(next).starts, `step ${step}: line starts`);
-      doc = inc;
-    } else {
-      doc = withPatchableLines(full.syntaxProblems.length ? parseProject(EXAMPLE) : full);
-    }
-  }
-  assert.ok(patched > 300, `only ${patched} of 3000 edits were patched`);
-});
+    return { prefix: Math.max(0, at - widen), suffix: Math.max(0, text.length - at - del - widen) };
+  }));
 
 test('ranged didChanges through the service: several per notification, several notifications per validation', () => {
   const now = new Date(TEST_NOW);

@@ -184,7 +184,7 @@ export function projectSettings(project: Project): ProjectSettings {
   // Mirrored sections (Policies, SMISettings, …): WCD's names, typed by the table.
   for (const section of MIRRORED_SECTIONS) {
     const value = project[section.key];
-    if (value && typeof value === 'object') mirror(t, [seg(section.element)], section.element, value, [section.key], set, problems);
+    if (value && typeof value === 'object') mirror(t, undefined, [seg(section.element)], section.element, value, [section.key], set, problems);
   }
 
   // Settings outside the format, merged into the same tree.
@@ -217,8 +217,15 @@ function describe(p: JsonPath): string {
 
 type Setter = (segments: PathSegment[], value: SecretValue, source: JsonPath, options?: { file?: string; from?: SettingNode }) => void;
 
+/**
+ * A mirrored section's value (or a list element's, `from` being its node)
+ * into the tree: keys the table knows become leaves, lists become one
+ * element per item keyed by the list's key, nested objects recurse. `at` is
+ * relative to `from` (the tree's root when absent).
+ */
 function mirror(
   t: SettingsTree,
+  from: SettingNode | undefined,
   at: PathSegment[],
   schemaPath: string,
   value: MirroredSection,
@@ -236,43 +243,21 @@ function mirror(
         if (!item || typeof item !== 'object') return;
         const id = (item as MirroredSection)[list.key];
         if (typeof id !== 'string') return;
-        const parent = t.ensure(at);
+        const parent = t.ensure(at, from);
         const node: SettingNode = { name: key, attrs: [[list.key, id]], children: [] };
         parent.children.push(node);
         const { [list.key]: _key, ...rest } = item as MirroredSection;
-        mirrorUnder(t, node, childSchema, rest, [...here, i], set, problems);
+        mirror(t, node, [], childSchema, rest, [...here, i], set, problems);
       });
       continue;
     }
     const def = settingAt(childSchema);
     if (def) {
-      leafOf(def, v, here, (text, file) => set([...at, seg(key)], text, here, file !== undefined ? { file } : {}));
+      leafOf(def, v, here, (text, file) => set([...at, seg(key)], text, here, { ...(from ? { from } : {}), ...(file !== undefined ? { file } : {}) }));
       continue;
     }
     if (v && typeof v === 'object' && !Array.isArray(v) && !isSecretReference(v))
-      mirror(t, [...at, seg(key)], childSchema, v as MirroredSection, here, set, problems);
-  }
-}
-
-function mirrorUnder(
-  t: SettingsTree,
-  node: SettingNode,
-  schemaPath: string,
-  value: MirroredSection,
-  source: JsonPath,
-  set: Setter,
-  problems: SettingsProblem[],
-): void {
-  for (const [key, v] of Object.entries(value)) {
-    const childSchema = `${schemaPath}/${key}`;
-    const here: JsonPath = [...source, key];
-    const def = settingAt(childSchema);
-    if (def) {
-      leafOf(def, v, here, (text, file) => set([seg(key)], text, here, { from: node, ...(file !== undefined ? { file } : {}) }));
-    } else if (v && typeof v === 'object' && !Array.isArray(v) && !isSecretReference(v)) {
-      const child = t.ensure([seg(key)], node);
-      mirrorUnder(t, child, childSchema, v as MirroredSection, here, set, problems);
-    }
+      mirror(t, from, [...at, seg(key)], childSchema, v as MirroredSection, here, set, problems);
   }
 }
 
