@@ -102,7 +102,7 @@ export async function runCli(root: string, tmp: string, log: (s: string) => void
       checkAjv();
       const what = broken ? 'one schema error per file' : expectedFindings === 0 ? 'valid' : `as generated (${expectedFindings} findings)`;
       log(`  3. ${FILES} files (${what}), ${(bytes / FILES / 1024).toFixed(1)} KB each, ${expectedFindings} findings expected…`);
-      const t = await measurePair(checkPpkg, checkAjv, { warmup: 1, runs: 5 });
+      const t = await measurePair(checkPpkg, checkAjv, { warmup: 1, runs: 11 });
       rows.push(
         ratioRow({
           group: 3,
