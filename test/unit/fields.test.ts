@@ -81,3 +81,18 @@ test('fieldAt answers for the spot under the cursor', () => {
   assert.deepEqual(fieldAt(['csp', 0, 'value']), {}, 'a csp value is a secret only as a reference');
   assert.deepEqual(fieldAt(['nonsense', 3, 'x']), {});
 });
+
+test('the editor asks the schema about the field under the cursor (secretFieldOf, fileFieldOf)', async () => {
+  const { fileFieldOf, secretFieldOf } = await import('../../server/src/languageService/context');
+  assert.deepEqual(secretFieldOf(['network', 'wifi', 'key']), { what: 'Wi-Fi password', suggestedName: 'wifi-key' });
+  assert.equal(secretFieldOf(['users', 1, 'password'])?.suggestedName, 'user-2-password');
+  assert.equal(secretFieldOf(['account', 'activeDirectory', 'password'])?.suggestedName, 'domain-join-password');
+  // Holds a secret only as a reference: the editor asks about a reference.
+  assert.equal(secretFieldOf(['csp', 0, 'value'])?.suggestedName, 'csp-1-value');
+  assert.equal(secretFieldOf(['device', 'name']), undefined);
+  assert.equal(fileFieldOf(['applications', 0, 'installer']), 'installer');
+  assert.equal(fileFieldOf(['applications', 0, 'dependencies', 2]), 'dependency');
+  assert.equal(fileFieldOf(['certificates', 0, 'file']), 'certificate');
+  assert.equal(fileFieldOf(['deviceContext', 'commandFiles', 0]), 'command file');
+  assert.equal(fileFieldOf(['applications', 0, 'name']), undefined);
+});

@@ -189,7 +189,7 @@ function findIssuedAt(ctx: DocContext): Date | undefined {
 const INSTALLER_EXT = /\.(msi|exe|cmd|bat|ps1|msix|msixbundle|appx|appxbundle|cab|zip)$/i;
 const CERT_EXT = /\.(cer|crt|pfx|p12)$/i;
 
-function fileItems(ctx: DocContext, cursor: CursorInfo, kind: 'installer' | 'dependency' | 'certificate'): CompletionItem[] {
+function fileItems(ctx: DocContext, cursor: CursorInfo, kind: string): CompletionItem[] {
   if (!ctx.projectPath) return [];
   const dir = path.dirname(ctx.projectPath);
   const own = path.basename(ctx.projectPath);

@@ -1,5 +1,6 @@
 import { findNodeAtOffset, getLocation, type Location, type Node } from 'jsonc-parser';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { fieldAt } from '../model/fields';
 import { pathOfNode, type JsonPath, type ProjectDocument } from '../model/parse';
 import type { FileProbe } from '../validation/fileProbe';
 
@@ -112,23 +113,18 @@ export function pathEquals(path: JsonPath, pattern: (string | number | '*')[]): 
   return pattern.every((p, i) => (p === '*' ? typeof path[i] === 'number' : p === path[i]));
 }
 
-/** The fields that hold a secret, with the suggested secret name and the WCD description. */
+/**
+ * The field at `path` holds a secret reference: its description and the
+ * suggested secret name, from the schema's x-ppkg-secret annotations
+ * (model/fields.ts), as validation and the build read them.
+ */
 export function secretFieldOf(path: JsonPath): { suggestedName: string; what: string } | undefined {
-  if (pathEquals(path, ['network', 'wifi', 'key'])) return { suggestedName: 'wifi-key', what: 'Wi-Fi password' };
-  if (pathEquals(path, ['account', 'entra', 'token'])) return { suggestedName: 'bulk-token', what: 'bulk token' };
-  if (pathEquals(path, ['account', 'localAdmin', 'password'])) return { suggestedName: 'local-admin-password', what: 'local administrator password' };
-  if (pathEquals(path, ['certificates', '*', 'password']))
-    return { suggestedName: `certificate-${Number(path[1]) + 1}-password`, what: 'certificate password' };
-  if (pathEquals(path, ['additionalSettings', '*', 'value'])) return { suggestedName: `setting-${Number(path[1]) + 1}`, what: 'setting value' };
-  return undefined;
+  return fieldAt(path, { reference: true }).secret;
 }
 
-/** The kind of file a path field points at, or undefined when the field is not a file path. */
-export function fileFieldOf(path: JsonPath): 'installer' | 'dependency' | 'certificate' | undefined {
-  if (pathEquals(path, ['applications', '*', 'installer'])) return 'installer';
-  if (pathEquals(path, ['applications', '*', 'dependencies', '*'])) return 'dependency';
-  if (pathEquals(path, ['certificates', '*', 'file'])) return 'certificate';
-  return undefined;
+/** The role of the file a path field points at (the schema's x-ppkg-file: installer, dependency, certificate, …), or undefined. */
+export function fileFieldOf(path: JsonPath): string | undefined {
+  return fieldAt(path).file?.role;
 }
 
 /** Every secret name the document references, in order, without duplicates. */

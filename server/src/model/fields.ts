@@ -197,8 +197,14 @@ export function secretReferences(project: unknown): { path: JsonPath; name: stri
  * What the schema says of the property at a path (array indexes as numbers):
  * whether it holds a secret or names a file. For the editor, which asks
  * about the spot under the cursor rather than walking a whole project.
+ * With `reference`, the value there is a secret reference: properties that
+ * hold a secret only in that case (an OMA-URI value, an advanced setting's
+ * value) count as well.
  */
-export function fieldAt(path: JsonPath): { secret?: { what: string; suggestedName: string }; file?: { role: string; commandFolder: boolean } } {
+export function fieldAt(
+  path: JsonPath,
+  options: { reference?: boolean } = {},
+): { secret?: { what: string; suggestedName: string }; file?: { role: string; commandFolder: boolean } } {
   let s: Schema | undefined = ROOT;
   for (const step of path) {
     if (!s) return {};
@@ -209,7 +215,7 @@ export function fieldAt(path: JsonPath): { secret?: { what: string; suggestedNam
   const secret = s['x-ppkg-secret'] as SecretAnnotation | undefined;
   const file = s['x-ppkg-file'] as FileAnnotation | undefined;
   return {
-    ...(secret && !secret.onlyWhenReference && !secret.onlyWhenSecretLeaf
+    ...(secret && (options.reference || (!secret.onlyWhenReference && !secret.onlyWhenSecretLeaf))
       ? { secret: { what: secret.what.replace(/ \(.*\)$/, ''), suggestedName: suggestedName(secret.suggestedName, path) } }
       : {}),
     ...(file ? { file: { role: file.role, commandFolder: file.commandFolder === true } } : {}),
