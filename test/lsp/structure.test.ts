@@ -139,6 +139,18 @@ test('document links on installer, dependency, certificate and $schema paths tha
   const slinks = await client.request<DocumentLink[]>('textDocument/documentLink', { textDocument: { uri: suri } });
   assert.equal(slinks.length, 1);
   await client.close(suri);
+  // Every file field the schema marks gets its link, a DeviceContext command file too.
+  const curi = pathToFileURL(path.join(fx.dir, 'command-link.ppkg.json')).toString();
+  await client.open(
+    curi,
+    `{ "name": "x", "id": "{6f1c2a3e-8d4b-4e7a-9c51-2b7d0e4f9a13}", "version": "1.0", "deviceContext": { "commandLine": "cmd /c set-wallpaper.cmd", "commandFiles": ["installers/set-wallpaper.cmd"] } }`,
+  );
+  const clinks = await client.request<DocumentLink[]>('textDocument/documentLink', { textDocument: { uri: curi } });
+  assert.deepEqual(
+    clinks.map((l) => l.tooltip),
+    ['Open the command file'],
+  );
+  await client.close(curi);
 });
 
 test('code lens over the bulk token: days left, fetch, revoke', async () => {

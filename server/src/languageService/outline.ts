@@ -3,6 +3,7 @@ import { URI } from 'vscode-uri';
 import type { Node } from 'jsonc-parser';
 import type { CodeLens, DocumentLink, DocumentSymbol } from 'vscode-languageserver-types';
 import { daysBetween, parseIsoDate } from '../model/dates';
+import { fileFields } from '../model/fields';
 import { nodeAtPath } from '../model/parse';
 import { PROJECT_SCHEMA, wcdTerm } from '../validation/schema';
 import { isContainedPath } from '../validation/rules/files';
@@ -47,7 +48,7 @@ function hideSecretValues(symbols: DocumentSymbol[]): DocumentSymbol[] {
   });
 }
 
-/** Links on installer, dependency and certificate paths (when the file exists) and on a relative $schema. */
+/** Links on every file path the schema marks (x-ppkg-file: installers, dependencies, certificates, …) when the file exists, and on a relative $schema. */
 export function documentLinks(ctx: DocContext): DocumentLink[] {
   if (!ctx.projectPath || !ctx.project.root) return [];
   const dir = path.dirname(ctx.projectPath);
@@ -64,14 +65,7 @@ export function documentLinks(ctx: DocContext): DocumentLink[] {
   };
   const root = ctx.project.root;
   add(nodeAtPath(root, ['$schema']), 'Open the project schema');
-  const apps = nodeAtPath(root, ['applications']);
-  apps?.children?.forEach((_, i) => {
-    add(nodeAtPath(root, ['applications', i, 'installer']), 'Open the installer');
-    nodeAtPath(root, ['applications', i, 'dependencies'])?.children?.forEach((_d, j) =>
-      add(nodeAtPath(root, ['applications', i, 'dependencies', j]), 'Open the dependency'),
-    );
-  });
-  nodeAtPath(root, ['certificates'])?.children?.forEach((_, i) => add(nodeAtPath(root, ['certificates', i, 'file']), 'Open the certificate'));
+  for (const f of fileFields(ctx.project.value)) add(nodeAtPath(root, f.path), `Open the ${f.role}`);
   return links;
 }
 
