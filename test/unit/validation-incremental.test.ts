@@ -8,11 +8,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reparseProject, withPatchableLines } from '../../server/src/languageService/incrementalProject';
-import { parseProject } from '../../server/src/model/parse';
+import { parseProject, type ProjectDocument } from '../../server/src/model/parse';
 import type { PpkgDiagnostic } from '../../server/src/validation/diagnostic';
 import { validateDocument } from '../../server/src/validation/validate';
 import { cachedFileProbe, type FileProbe } from '../../server/src/validation/fileProbe';
-import { ValidationMemo } from '../../server/src/validation/context';
+import { ValidationMemo, type ValidationOptions } from '../../server/src/validation/context';
 
 const app = (name: string, extra: Record<string, unknown> = {}) => ({
   name,
@@ -32,29 +32,12 @@ const options = () => ({ projectPath: '/p/x.ppkg.json', files: cachedFileProbe(d
 
 const brief = (ds: PpkgDiagnostic[]) => ds.map((d) => `${d.code}@${d.range.start.line}:${d.range.start.character}`).sort();
 
-test('findings kept per application equal a full validation after each edit', () => {
-  const apps = [
-    app('a'),
-    app('b', { successCodes: [0, 1641] }),
-    app('c', { commandLine: 'msiexec /i c.msi' }),
-    app('d', { commandLine: 'net user d Secret1 /add' }),
-    app('missing'),
-    app('f', { installer: 'apps/a.msi' }),
-  ];
-  let text = project(apps);
-  const opts = { ...options(), memo: new ValidationMemo() };
-  let doc = withPatchableLines(parseProject(text));
-  const first = validateDocument(doc, opts);
-  assert.deepEqual(brief(first), brief(validateDocument(parseProject(text), options())));
-  assert.deepEqual(new Set(first.map((d) => d.code)), new Set(['PPKG111', 'PPKG036', 'PPKG071', 'PPKG030']));
-
-  // Edit inside application "a": the others keep their objects; findings must not change place.
-  const edits: [string, string][] = [
-    ['"name": "a"', '"name": "aa"'],
-    ['"commandLine": "msiexec /i c.msi"', '"commandLine": "msiexec /i c.msi /qn"'], // fixes PPKG036 in c
-    ['"successCodes": [\n        0,\n        1641\n      ]', '"successCodes": [\n        0\n      ]'], // fixes PPKG111 in b
-    ['"installer": "apps/missing.msi"', '"installer": "apps/missing.msi",\n      "continueInstall": true\n      '],
-  ];
+/**
+ * Applies `edits` one after another, each patching the previous version as
+ * the language server does, and holds the findings (kept in `opts.memo`)
+ * after each to a full validation from nothing. Returns the last text.
+ */
+function followEdits(text: string, doc: ProjectDocument, opts: ValidationOptions, edits: [string, string][]): string {
   // What a full validation finds after each edit (no memo: from nothing).
   const texts: string[] = [];
   for (const [from, to] of edits) {
@@ -70,14 +53,40 @@ test('findings kept per application equal a full validation after each edit', ()
     doc = patched;
     assert.deepEqual(brief(validateDocument(doc, opts)), expected[k], `after ${edits[k][0]}`);
   });
-  text = texts.at(-1)!;
+  return texts.at(-1)!;
+}
+
+test('findings kept per application equal a full validation after each edit', () => {
+  const apps = [
+    app('a'),
+    app('b', { successCodes: [0, 1641] }),
+    app('c', { commandLine: 'msiexec /i c.msi' }),
+    app('d', { commandLine: 'net user d Secret1 /add' }),
+    app('missing'),
+    app('f', { installer: 'apps/a.msi' }),
+  ];
+  const text = project(apps);
+  const opts = { ...options(), memo: new ValidationMemo() };
+  const doc = withPatchableLines(parseProject(text));
+  const first = validateDocument(doc, opts);
+  assert.deepEqual(brief(first), brief(validateDocument(parseProject(text), options())));
+  assert.deepEqual(new Set(first.map((d) => d.code)), new Set(['PPKG111', 'PPKG036', 'PPKG071', 'PPKG030']));
+
+  // Edit inside application "a": the others keep their objects; findings must not change place.
+  const edits: [string, string][] = [
+    ['"name": "a"', '"name": "aa"'],
+    ['"commandLine": "msiexec /i c.msi"', '"commandLine": "msiexec /i c.msi /qn"'], // fixes PPKG036 in c
+    ['"successCodes": [\n        0,\n        1641\n      ]', '"successCodes": [\n        0\n      ]'], // fixes PPKG111 in b
+    ['"installer": "apps/missing.msi"', '"installer": "apps/missing.msi",\n      "continueInstall": true\n      '],
+  ];
+  followEdits(text, doc, opts, edits);
 });
 
 test('findings across applications (one name twice, one command file name twice) follow each edit', () => {
   const apps = [app('a'), app('b'), app('c', { installer: 'other/b.msi' }), app('d'), app('e')];
   let text = project(apps);
   const opts = { ...options(), memo: new ValidationMemo() };
-  let doc = withPatchableLines(parseProject(text));
+  const doc = withPatchableLines(parseProject(text));
   assert.deepEqual(brief(validateDocument(doc, opts)), brief(validateDocument(parseProject(text), options())));
   assert.ok(
     brief(validateDocument(doc, opts)).some((d) => d.startsWith('PPKG032')),
@@ -90,22 +99,7 @@ test('findings across applications (one name twice, one command file name twice)
     ['"installer": "other/b.msi"', '"installer": "other/c.msi"'], // the file clash goes
     ['"installer": "apps/d.msi"', '"installer": "other/C.msi"'], // a new clash, later in the list
   ];
-  // What a full validation finds after each edit (no memo: from nothing).
-  const texts: string[] = [];
-  for (const [from, to] of edits) {
-    const next = (texts.at(-1) ?? text).replace(from, to);
-    assert.notEqual(next, texts.at(-1) ?? text, from);
-    texts.push(next);
-  }
-  const expected = texts.map((t) => brief(validateDocument(parseProject(t), options())));
-  validateDocument(doc, opts);
-  texts.forEach((next, k) => {
-    const patched = reparseProject(doc, next);
-    assert.ok(patched, `the edit ${edits[k][0]} patches the previous version`);
-    doc = patched;
-    assert.deepEqual(brief(validateDocument(doc, opts)), expected[k], `after ${edits[k][0]}`);
-  });
-  text = texts.at(-1)!;
+  text = followEdits(text, doc, opts, edits);
   // An application inserted at the start moves every other one: findings follow their items.
   const moved = text.replace('"applications": [', `"applications": [\n    ${JSON.stringify(app('z', { commandLine: 'msiexec /i z.msi' }))},`);
   const full = parseProject(moved);
