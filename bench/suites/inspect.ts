@@ -29,6 +29,7 @@ import { compileProject, type InputFile } from '../../server/src/compile';
 import type { Project } from '../../server/src/model/project';
 import { ratioRow, type Row } from '../lib/result';
 import { summarize, type Timing } from '../lib/stats';
+import { fmtSeconds, SEVEN_ZIP_SCRIPT, xorshift } from '../lib/sevenZip';
 
 export interface InspectBench {
   packageBytes: number;
@@ -43,16 +44,6 @@ export interface InspectBench {
 }
 
 /* ---------------------------------------------------------------- the package */
-
-function xorshift(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
-}
 
 function randomBytesSeeded(n: number, rnd: () => number): Buffer {
   const b = Buffer.allocUnsafe(n + 4);
@@ -137,23 +128,6 @@ export function generatePackageTree(dir: string, totalMb = 200): { tree: string;
 
 /* --------------------------------------------------------------- the programs */
 
-const SEVEN_ZIP = `
-const path = require('node:path');
-const SevenZip = require(${JSON.stringify(require.resolve('7z-wasm'))});
-(async () => {
-  const [pkg, outDir] = process.argv.slice(2);
-  const lines = [];
-  const sz = await SevenZip({ print: (s) => lines.push(s), printErr: (s) => lines.push(s) });
-  require('node:fs').mkdirSync(outDir, { recursive: true });
-  sz.FS.mkdir('/in');
-  sz.FS.mount(sz.NODEFS, { root: path.dirname(path.resolve(pkg)) }, '/in');
-  sz.FS.mkdir('/out');
-  sz.FS.mount(sz.NODEFS, { root: path.resolve(outDir) }, '/out');
-  try { sz.callMain(['x', '/in/' + path.basename(pkg), '-o/out', '-y']); } catch (e) { if (!(e && typeof e === 'object' && 'status' in e)) throw e; }
-  if (!lines.some((l) => /Everything is Ok/.test(l))) { console.error(lines.join('\\n')); process.exit(1); }
-})();
-`;
-
 function timed(cmd: string, args: string[], stdout: 'pipe' | 'ignore' = 'ignore'): { ms: number; out: string } {
   const start = performance.now();
   const r = spawnSync(cmd, args, { stdio: ['ignore', stdout, 'pipe'], maxBuffer: 256 << 20, encoding: 'utf8' });
@@ -191,7 +165,7 @@ export async function runInspect(
     log(
       `  wimlib-imagex capture --compress=xpress: ${files.size} files, ${(contentBytes / 1e6).toFixed(0)} MB of installers → ${(packageBytes / 1e6).toFixed(0)} MB`,
     );
-    fs.writeFileSync(path.join(dir, 'seven-zip.cjs'), SEVEN_ZIP);
+    fs.writeFileSync(path.join(dir, 'seven-zip.cjs'), SEVEN_ZIP_SCRIPT);
 
     const out = path.join(dir, 'out');
     const clean = () => fs.rmSync(out, { recursive: true, force: true });
@@ -322,10 +296,6 @@ export async function runInspect(
   }
 }
 
-function ms(t: Timing): string {
-  return `${(t.median / 1000).toFixed(2)} s (min ${(t.min / 1000).toFixed(2)}, max ${(t.max / 1000).toFixed(2)})`;
-}
-
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const arg = (name: string) => {
@@ -340,10 +310,10 @@ async function main(): Promise<void> {
     totalMb: arg('--mb') ? Number(arg('--mb')) : undefined,
   });
   log('');
-  log(`ppkg inspect  ${ms(r.inspect)}`);
-  log(`ppkg import   ${ms(r.import)}`);
-  log(`wimlib apply  ${ms(r.wimlib)}`);
-  log(`7-Zip WASM x  ${ms(r.sevenZip)}`);
+  log(`ppkg inspect  ${fmtSeconds(r.inspect)}`);
+  log(`ppkg import   ${fmtSeconds(r.import)}`);
+  log(`wimlib apply  ${fmtSeconds(r.wimlib)}`);
+  log(`7-Zip WASM x  ${fmtSeconds(r.sevenZip)}`);
   log('');
   log(`inspect / wimlib ${r.ratios.inspectVsWimlib.toFixed(2)} (target ≤ 1.5)   inspect / 7-Zip WASM ${r.ratios.inspectVsSevenZip.toFixed(2)} (target ≤ 0.5)`);
   log(`import  / wimlib ${r.ratios.importVsWimlib.toFixed(2)} (target ≤ 1.5)   import  / 7-Zip WASM ${r.ratios.importVsSevenZip.toFixed(2)} (target ≤ 0.5)`);

@@ -31,6 +31,7 @@ import { performance } from 'node:perf_hooks';
 import { XpressDecompressor } from '../../server/src/package/wim/xpress/decompress';
 import { ratioRow, type Row } from '../lib/result';
 import { summarize, type Timing } from '../lib/stats';
+import { fmtSeconds, SEVEN_ZIP_SCRIPT, xorshift } from '../lib/sevenZip';
 
 export interface WimReadBench {
   packageBytes: number;
@@ -63,16 +64,6 @@ export interface WimReadBench {
 }
 
 /* ---------------------------------------------------------------- the package */
-
-function xorshift(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
-}
 
 const WORDS = [
   'Provisioning',
@@ -209,25 +200,6 @@ async function main() {
 main().catch((err) => { console.error(err); process.exit(1); });
 `;
 
-const SEVEN_ZIP = `
-const path = require('node:path');
-const SevenZip = require(${JSON.stringify(require.resolve('7z-wasm'))});
-(async () => {
-  const [pkg, outDir] = process.argv.slice(2);
-  const lines = [];
-  const sz = await SevenZip({ print: (s) => lines.push(s), printErr: (s) => lines.push(s) });
-  require('node:fs').mkdirSync(outDir, { recursive: true });
-  sz.FS.mkdir('/in');
-  sz.FS.mount(sz.NODEFS, { root: path.dirname(path.resolve(pkg)) }, '/in');
-  sz.FS.mkdir('/out');
-  sz.FS.mount(sz.NODEFS, { root: path.resolve(outDir) }, '/out');
-  const list = process.argv[4] === 'l';
-  try { sz.callMain(list ? ['l', '-slt', '/in/' + path.basename(pkg)] : ['x', '/in/' + path.basename(pkg), '-o/out', '-y']); } catch (e) { if (!(e && typeof e === 'object' && 'status' in e)) throw e; }
-  const ok = list ? lines.some((l) => l.startsWith('Path = ')) : lines.some((l) => /Everything is Ok/.test(l));
-  if (!ok) { console.error(lines.join('\\n')); process.exit(1); }
-})();
-`;
-
 function run(cmd: string, args: string[]): number {
   const start = performance.now();
   const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 16 << 20 });
@@ -291,7 +263,7 @@ export async function runWimRead(
 
     // Ours as it ships: one esbuild bundle, plain node.
     fs.writeFileSync(path.join(dir, 'read-all.ts'), READ_ALL);
-    fs.writeFileSync(path.join(dir, 'seven-zip.cjs'), SEVEN_ZIP);
+    fs.writeFileSync(path.join(dir, 'seven-zip.cjs'), SEVEN_ZIP_SCRIPT);
     const esbuild = path.join(root, 'node_modules', '.bin', 'esbuild');
     run(esbuild, [
       path.join(dir, 'read-all.ts'),
@@ -424,10 +396,6 @@ export async function runWimRead(
   }
 }
 
-function ms(t: Timing): string {
-  return `${(t.median / 1000).toFixed(2)} s (min ${(t.min / 1000).toFixed(2)}, max ${(t.max / 1000).toFixed(2)})`;
-}
-
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const arg = (name: string) => {
@@ -442,13 +410,13 @@ async function main(): Promise<void> {
     totalMb: arg('--mb') ? Number(arg('--mb')) : undefined,
   });
   log('');
-  log(`ours read     ${ms(r.oursRead)}`);
-  log(`ours extract  ${ms(r.oursExtract)}`);
-  log(`wimlib apply  ${ms(r.wimlib)}`);
-  log(`7-Zip WASM x  ${ms(r.sevenZip)}`);
-  log(`ours inspect  ${ms(r.oursInspect)}   (open, list, read every file < 1 MiB)`);
-  log(`wimdir        ${ms(r.wimdir)}   (wimdir PKG 1 --detailed)`);
-  log(`7-Zip WASM l  ${ms(r.sevenZipList)}   (7z l -slt)`);
+  log(`ours read     ${fmtSeconds(r.oursRead)}`);
+  log(`ours extract  ${fmtSeconds(r.oursExtract)}`);
+  log(`wimlib apply  ${fmtSeconds(r.wimlib)}`);
+  log(`7-Zip WASM x  ${fmtSeconds(r.sevenZip)}`);
+  log(`ours inspect  ${fmtSeconds(r.oursInspect)}   (open, list, read every file < 1 MiB)`);
+  log(`wimdir        ${fmtSeconds(r.wimdir)}   (wimdir PKG 1 --detailed)`);
+  log(`7-Zip WASM l  ${fmtSeconds(r.sevenZipList)}   (7z l -slt)`);
   log('');
   log(`read    / wimlib ${r.ratios.readVsWimlib.toFixed(2)} (target ≤ 1.5)   read    / 7-Zip WASM ${r.ratios.readVsSevenZip.toFixed(2)} (target ≤ 0.5)`);
   log(`extract / wimlib ${r.ratios.extractVsWimlib.toFixed(2)} (target ≤ 1.5)   extract / 7-Zip WASM ${r.ratios.extractVsSevenZip.toFixed(2)} (target ≤ 0.5)`);
