@@ -25,6 +25,7 @@ import { applyEdits, modify, parse as parseJsonc, type ParseError } from 'jsonc-
 import { compileProject, projectSettings, type InputFile } from '../compile';
 import { leavesOf } from '../compile/settingsTree';
 import { NAMESPACE_PACKAGE_CONFIG, NAMESPACE_SETTINGS } from '../compile/types';
+import { fileFields } from '../model/fields';
 import type { Project } from '../model/project';
 import { inspectPackageFiles, CUSTOMIZATIONS_XML, type InspectResult } from '../inspect/inspect';
 import { decodeXml, PackageXmlError } from '../inspect/provxml';
@@ -292,38 +293,31 @@ function cspEntries(raw: MappedSetting[], secrets: string[], secretValues: Map<s
 
 type JsonPath = (string | number)[];
 
-/** The file paths a project holds, in document order, with where they are. */
+/** The import's name for each kind of file field the schema marks (x-ppkg-file); other fields are Personalization's, named by their key. */
+const ROLE_OF_FIELD: Record<string, string> = { installer: 'CommandFile', dependency: 'Dependency', 'command file': 'DeviceCommandFile' };
+
+/**
+ * The file paths a project holds (model/fields.ts fileFields: the schema's
+ * x-ppkg-file properties), with where they are: the application or command
+ * file's index, and a certificate's store and name.
+ */
 function fileReferences(project: Record<string, unknown>): { at: JsonPath; value: string; role: string; index?: number; store?: string; name?: string }[] {
-  const refs: { at: JsonPath; value: string; role: string; index?: number; store?: string; name?: string }[] = [];
-  const apps = Array.isArray(project.applications) ? (project.applications as Record<string, unknown>[]) : [];
-  apps.forEach((a, i) => {
-    if (typeof a.installer === 'string') refs.push({ at: ['applications', i, 'installer'], value: a.installer, role: 'CommandFile', index: i });
-    if (Array.isArray(a.dependencies))
-      a.dependencies.forEach(
-        (d, j) => typeof d === 'string' && refs.push({ at: ['applications', i, 'dependencies', j], value: d, role: 'Dependency', index: i }),
-      );
+  return fileFields(project).map((f) => {
+    const index = f.path.find((s): s is number => typeof s === 'number');
+    if (f.role === 'certificate') {
+      const c = (project.certificates as Record<string, unknown>[])[index!]!;
+      const client = /\.(pfx|p12)$/i.test(f.value);
+      return {
+        at: f.path,
+        value: f.value,
+        role: client ? 'Client' : 'Certificate',
+        store: client ? 'Client' : typeof c.store === 'string' ? c.store : 'Root',
+        name: typeof c.name === 'string' ? c.name : '',
+      };
+    }
+    const role = ROLE_OF_FIELD[f.role] ?? String(f.path[f.path.length - 1]);
+    return { at: f.path, value: f.value, role, ...(index !== undefined ? { index } : {}) };
   });
-  const dc = project.deviceContext as Record<string, unknown> | undefined;
-  if (dc && Array.isArray(dc.commandFiles))
-    dc.commandFiles.forEach(
-      (f, k) => typeof f === 'string' && refs.push({ at: ['deviceContext', 'commandFiles', k], value: f, role: 'DeviceCommandFile', index: k }),
-    );
-  const certs = Array.isArray(project.certificates) ? (project.certificates as Record<string, unknown>[]) : [];
-  certs.forEach((c, i) => {
-    if (typeof c.file !== 'string') return;
-    const client = /\.(pfx|p12)$/i.test(c.file);
-    refs.push({
-      at: ['certificates', i, 'file'],
-      value: c.file,
-      role: client ? 'Client' : 'Certificate',
-      store: client ? 'Client' : typeof c.store === 'string' ? c.store : 'Root',
-      name: typeof c.name === 'string' ? c.name : '',
-    });
-  });
-  const pers = project.personalization as Record<string, unknown> | undefined;
-  for (const leaf of ['DeployDesktopImage', 'DeployLockScreenImage'])
-    if (pers && typeof pers[leaf] === 'string') refs.push({ at: ['personalization', leaf], value: pers[leaf] as string, role: leaf });
-  return refs;
 }
 
 const SETTING_OF_ROLE: Record<string, string> = {
