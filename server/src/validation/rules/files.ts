@@ -4,20 +4,6 @@ import { fileFields } from '../../model/fields';
 import type { RuleContext } from '../context';
 import { PerIndex, reportItem, type ItemFinding } from '../perItem';
 
-export interface FileReference {
-  path: JsonPath;
-  value: string;
-  /** What the wizard calls the field, for messages. */
-  what: string;
-  /** True when the file is shipped into the command folder on the device (unique names needed). */
-  commandFile: boolean;
-}
-
-/** Every file the project points at, in document order (the schema's x-ppkg-file properties). */
-export function fileReferences(ctx: RuleContext): FileReference[] {
-  return fileFields(ctx.doc.value).map((f) => ({ path: f.path, value: f.value, what: f.role, commandFile: f.commandFolder }));
-}
-
 /** True when a relative path written in the project stays inside the project folder by its form alone. */
 export function isContainedPath(p: string): boolean {
   // The common case, a plain relative path, without normalising.
@@ -28,10 +14,7 @@ export function isContainedPath(p: string): boolean {
   return !(normalized === '..' || normalized.startsWith('../'));
 }
 
-/**
- * File rules (https://learn.microsoft.com/windows/configuration/provisioning-packages/provisioning-script-to-install-app): every file must exist
- * inside the project folder, and command files share one folder on the device.
- */
+/** What checking one path found (null: nothing wrong), worded for the field it is in. */
 type FileFinding = { code: 'PPKG030' | 'PPKG031' | 'PPKG035'; message: (what: string) => string; data?: Record<string, unknown> } | null;
 
 /**
@@ -81,10 +64,7 @@ function checkPath(ctx: RuleContext, value: string, projectDir: string | undefin
   return null;
 }
 
-/**
- * File rules (https://learn.microsoft.com/windows/configuration/provisioning-packages/provisioning-script-to-install-app): every file must exist
- * inside the project folder, and command files share one folder on the device.
- */
+/** What one part of the project (an application, or the rest) holds: its findings and its command-folder files. */
 interface PartFiles {
   /** Findings of the part's paths, relative to the part. */
   findings: ItemFinding[];
@@ -126,6 +106,10 @@ function partFiles(ctx: RuleContext, part: unknown, check: (value: string) => Fi
   return out;
 }
 
+/**
+ * File rules (https://learn.microsoft.com/windows/configuration/provisioning-packages/provisioning-script-to-install-app): every file must exist
+ * inside the project folder, and command files share one folder on the device.
+ */
 export function fileRules(ctx: RuleContext): void {
   const projectPath = ctx.options.projectPath;
   const projectDir = projectPath ? path.dirname(projectPath) : undefined;
