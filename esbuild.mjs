@@ -1,4 +1,4 @@
-// Bundles the three entry points. Everything in server/ is plain Node and
+// Bundles the three entry points and the WIM reader's worker. Everything in server/ is plain Node and
 // must never import `vscode`; the client is the only bundle that may.
 import * as esbuild from 'esbuild';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -51,4 +51,7 @@ await Promise.all([
   bundle({ entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' }),
   bundle({ entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),
   bundle({ entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
+  // The WIM reader's worker thread, loaded by all three (blobPool.ts): only the reader, not a whole bundle.
+  bundle({ entryPoints: ['server/src/package/wim/read/blobWorker.ts'], outfile: 'dist/wimBlobWorker.js' }),
 ]);
+

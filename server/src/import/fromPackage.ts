@@ -19,7 +19,6 @@
  * again here to a safe set.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, openSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { applyEdits, modify, parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import { compileProject, projectSettings, type InputFile } from '../compile';
@@ -31,7 +30,6 @@ import { inspectPackageFiles, CUSTOMIZATIONS_XML, type InspectResult } from '../
 import { decodeXml, PackageXmlError } from '../inspect/provxml';
 import type { InstanceSeg, MappedSetting } from '../inspect/reverse';
 import { looksSecret } from '../inspect/secrets';
-import { sha256For } from '../inspect/hashWorker';
 import { compiledFiles, wimFiles, type FileDigest } from '../inspect/source';
 import type { WimArchive } from '../package/wim/read';
 import { listAt } from '../settings/lists';
@@ -75,51 +73,40 @@ export function safeFileName(name: string): string {
   return /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i.test(base) ? `_${base}` : base;
 }
 
+export interface StagedAssets {
+  /** Package path → its copy in the staging folder. */
+  staged: Map<string, string>;
+  /** Package path → its size and SHA-256, once written. */
+  digests: Map<string, Promise<FileDigest>>;
+  /** Every write has ended, written or failed: only then may the staging folder be removed. */
+  settled: Promise<void>;
+}
+
 /**
- * Streams every shipped file (DataAsset/…) into `stagingDir`, hashing it on
- * the way: the package's data is decompressed once for the whole import.
+ * Starts writing every shipped file (DataAsset/…) into `stagingDir`,
+ * hashing it on the way: the package's data is decompressed once for the
+ * whole import, the large files side by side on worker threads
+ * (`WimArchive.digestFile`), while the caller reads the package's XML.
  */
-export async function stageAssets(
-  wim: WimArchive,
-  stagingDir: string,
-  signal?: AbortSignal,
-): Promise<{ digests: Map<string, FileDigest>; staged: Map<string, string> }> {
-  const digests = new Map<string, FileDigest>();
+export function stageAssets(wim: WimArchive, stagingDir: string, signal?: AbortSignal): StagedAssets {
   const staged = new Map<string, string>();
+  const digests = new Map<string, Promise<FileDigest>>();
   let n = 0;
   // Equal content is one blob in the WIM: staged (decompressed, written) once.
-  const bySha1 = new Map<string, { target: string; digest: FileDigest }>();
+  const bySha1 = new Map<string, { target: string; digest: Promise<FileDigest> }>();
   for (const e of wim.entries) {
     if (e.isDirectory || !/^DataAsset\/\d+\/[^/]+\/[^/]+$/.test(e.path)) continue;
-    if (signal?.aborted) throw signal.reason ?? new Error('aborted');
-    const seen = e.sha1 ? bySha1.get(e.sha1) : undefined;
-    if (seen) {
-      digests.set(e.path, seen.digest);
-      staged.set(e.path, seen.target);
-      continue;
+    let stage = e.sha1 ? bySha1.get(e.sha1) : undefined;
+    if (!stage) {
+      const target = path.join(stagingDir, String(n++));
+      stage = { target, digest: wim.digestFile(e, { writeTo: target, signal }) };
+      stage.digest.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
+      if (e.sha1) bySha1.set(e.sha1, stage);
     }
-    const target = path.join(stagingDir, String(n++));
-    // Each piece is written, then handed to the SHA-256 worker (the other core) for a large file.
-    const hash = sha256For(e.size);
-    let size = 0;
-    // Written synchronously: the page cache takes a piece at once, and the main thread does not sit idle between them.
-    const fd = openSync(target, 'wx');
-    try {
-      for await (const piece of wim.streamFile(e)) {
-        if (signal?.aborted) throw signal.reason ?? new Error('aborted');
-        for (let at = 0; at < piece.length;) at += writeSync(fd, piece, at);
-        size += piece.length;
-        hash.update(piece);
-      }
-    } finally {
-      closeSync(fd);
-    }
-    const digest = { size, sha256: await hash.digest() };
-    digests.set(e.path, digest);
-    staged.set(e.path, target);
-    if (e.sha1) bySha1.set(e.sha1, { target, digest });
+    staged.set(e.path, stage.target);
+    digests.set(e.path, stage.digest);
   }
-  return { digests, staged };
+  return { staged, digests, settled: Promise.allSettled(digests.values()).then(() => undefined) };
 }
 
 /** Where each shipped and embedded file goes, one name per distinct content. */
@@ -384,13 +371,15 @@ function withoutPathWarnings(warnings: string[]): string[] {
 }
 
 /**
- * Reads the package (its shipped files already staged and hashed by
+ * Reads the package (its shipped files being staged and hashed by
  * `stageAssets`) and makes the project. Throws ImportError for a package
  * whose customizations.xml cannot be read.
  */
-export async function planPackageImport(wim: WimArchive, staged: { digests: Map<string, FileDigest>; staged: Map<string, string> }): Promise<PackageImport> {
+export async function planPackageImport(wim: WimArchive, staged: StagedAssets): Promise<PackageImport> {
   const inspected = await inspectPackageFiles(wimFiles(wim, staged.digests), { secrets: { show: false } });
-  const { files, byPackagePath, byEmbedded } = planFiles(inspected, staged.staged, staged.digests);
+  const digests = new Map<string, FileDigest>();
+  for (const [p, d] of staged.digests) digests.set(p, await d);
+  const { files, byPackagePath, byEmbedded } = planFiles(inspected, staged.staged, digests);
   const embedded = wim.entries.find((e) => !e.isDirectory && e.path === CUSTOMIZATIONS_XML);
   const warnings: string[] = [];
   if (embedded) {

@@ -62,8 +62,14 @@ export async function importPackageFile(input: string, shownInput: string, outPa
     let done = false;
     try {
       await fs.mkdir(staging, { mode: 0o700 });
-      const staged = await stageAssets(wim, staging, io.signal);
-      const plan = await planPackageImport(wim, staged);
+      const staged = stageAssets(wim, staging, io.signal);
+      let plan;
+      try {
+        plan = await planPackageImport(wim, staged);
+      } finally {
+        // No write may still be running in the staging folder when it is used or removed.
+        await staged.settled;
+      }
 
       // Check every name before writing any.
       const keep = new Set<string>();

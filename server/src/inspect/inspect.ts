@@ -91,6 +91,15 @@ export async function inspectPackageFiles(files: PackageFiles, options: InspectO
   const policy: SecretPolicy = options.secrets ?? { show: false };
   const warnings: string[] = [];
   const present = new Set(files.paths);
+  // Shipped files (every file under DataAsset/) are hashed from the start, side by side on worker
+  // threads, while this thread reads the XML; a failure is reported where the digest is awaited.
+  const shipped = files.paths.flatMap((p) => {
+    const m = /^DataAsset\/(\d+)\/([^/]+)\/([^/]+)$/.exec(p);
+    if (!m) return [];
+    const digest = files.digest(p);
+    digest.catch(() => undefined);
+    return [{ p, m, digest }];
+  });
   // The same content (one blob) is parsed once, however many entries name it.
   const parsed = new WeakMap<Buffer, ReturnType<typeof parsePackageXml>>();
   const readXml = async (p: string) => {
@@ -168,14 +177,15 @@ export async function inspectPackageFiles(files: PackageFiles, options: InspectO
       warnings.push(`${p} is in the package but no RunTime list names it: Windows does not apply it.`);
   }
 
+  // Secrets are fingerprinted (scrypt, slow on purpose) while the shipped files are still being read.
+  const secrets = mapped.map((m) => secretView(m, policy));
+
   // Shipped files: every file under DataAsset/, hashed.
   const digests = new Map<string, FileDigest>();
   const assets: InspectAsset[] = [];
   const dataAssetList: InspectResult['dataAssets'] = [];
-  for (const p of files.paths) {
-    const m = /^DataAsset\/(\d+)\/([^/]+)\/([^/]+)$/.exec(p);
-    if (!m) continue;
-    const d = await files.digest(p);
+  for (const { p, m, digest } of shipped) {
+    const d = await digest;
     digests.set(p, d);
     const da = daByKey.get(`${m[2]}\\${m[3]}`);
     assets.push({ name: m[3]!, packagePath: p, size: d.size, sha256: d.sha256, kind: da?.kind ?? '', setting: da?.setting ?? null });
@@ -201,7 +211,7 @@ export async function inspectPackageFiles(files: PackageFiles, options: InspectO
     if (m.asset && !m.asset.packagePath) warnings.push(`${m.source} ships ${m.asset.folder}\\${m.asset.fileName}, which is not in the package.`);
   }
 
-  const settings: InspectSetting[] = mapped.map((m) => settingView(m, policy, fileRef(m)));
+  const settings: InspectSetting[] = mapped.map((m, i) => settingView(m, secrets[i], fileRef(m)));
   const users = usersOf(mapped);
   const commands = commandsOf(mapped, fileRef);
   const certificates = certificatesOf(mapped);
@@ -238,9 +248,23 @@ function summarizeBlob(value: string): string {
   return `(${value.length} characters)`;
 }
 
-function settingView(m: MappedSetting, policy: SecretPolicy, file: FileRef | undefined): InspectSetting {
+/** How a secret setting is shown (masked unless the policy shows it) and its fingerprint; undefined for others. */
+function secretView(m: MappedSetting, policy: SecretPolicy): { value: string; fingerprint: string | null } | undefined {
+  const name = settingName(m);
+  if (m.secret) {
+    const masked = maskSecret(m.compiled, name, policy);
+    return { value: masked.shown, fingerprint: masked.fingerprint };
+  }
+  if (m.secretPart !== undefined) {
+    const masked = maskSecret(m.secretPart, name, policy);
+    const v = policy.show ? m.compiled : m.compiled.replace(/<keyMaterial>[^<]*<\/keyMaterial>/g, `<keyMaterial>${masked.shown}</keyMaterial>`);
+    return { value: v, fingerprint: masked.fingerprint };
+  }
+  return undefined;
+}
+
+function settingView(m: MappedSetting, secret: ReturnType<typeof secretView>, file: FileRef | undefined): InspectSetting {
   const path = m.instance ? formatInstance(m.instance) : null;
-  const name = path ?? m.uri;
   const s: InspectSetting = {
     scope: m.scope,
     path,
@@ -251,17 +275,10 @@ function settingView(m: MappedSetting, policy: SecretPolicy, file: FileRef | und
     source: m.source,
   };
   if (m.label !== undefined) s.label = m.label;
-  if (m.secret) {
-    const masked = maskSecret(m.compiled, name, policy);
-    s.value = masked.shown;
-    s.compiledValue = masked.shown;
-    s.secret = { fingerprint: masked.fingerprint };
-  } else if (m.secretPart !== undefined) {
-    const masked = maskSecret(m.secretPart, name, policy);
-    const v = policy.show ? m.compiled : m.compiled.replace(/<keyMaterial>[^<]*<\/keyMaterial>/g, `<keyMaterial>${masked.shown}</keyMaterial>`);
-    s.value = v;
-    s.compiledValue = v;
-    s.secret = { fingerprint: masked.fingerprint };
+  if (secret) {
+    s.value = secret.value;
+    s.compiledValue = secret.value;
+    s.secret = { fingerprint: secret.fingerprint };
   }
   if (file) {
     s.file = file;

@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { CompileResult } from '../compile';
 import type { WimArchive, WimEntry } from '../package/wim/read';
-import { sha256For } from './hashWorker';
 
 /** Largest XML file of a package read whole (provxml, RunTime.xml, DataAsset.xml, customizations.xml). */
 export const MAX_PACKAGE_XML_BYTES = 8 * 1024 * 1024;
@@ -30,14 +29,14 @@ export interface PackageFiles {
   size(path: string): number;
   /** The whole content of a small file; refuses one larger than MAX_PACKAGE_XML_BYTES. */
   read(path: string): Promise<Buffer>;
-  /** Size and SHA-256 of a file, by streaming. */
+  /** Size and SHA-256 of a file, by streaming; files asked for together are read in parallel. */
   digest(path: string): Promise<FileDigest>;
   /** The WIM image properties (NAME, PACKAGEID, …) in stored order. */
   readonly properties: [string, string][];
 }
 
-/** The files of an opened package. `digests` may hold hashes already known (an import extracts and hashes at once). */
-export function wimFiles(wim: WimArchive, digests?: Map<string, FileDigest>): PackageFiles {
+/** The files of an opened package. `digests` may hold hashes already asked for (an import extracts and hashes at once). */
+export function wimFiles(wim: WimArchive, digests?: ReadonlyMap<string, Promise<FileDigest>>): PackageFiles {
   const files = new Map<string, WimEntry>();
   for (const e of wim.entries) if (!e.isDirectory) files.set(e.path, e);
   const entry = (p: string) => {
@@ -48,7 +47,7 @@ export function wimFiles(wim: WimArchive, digests?: Map<string, FileDigest>): Pa
   // Many entries may share one blob (the WIM stores equal content once): each blob is
   // decompressed at most once, and the XML read in all is capped, so a package built to
   // point thousands of entries at one large blob costs no more than the blob.
-  const bySha1 = new Map<string, FileDigest>();
+  const bySha1 = new Map<string, Promise<FileDigest>>();
   const readBySha1 = new Map<string, Buffer>();
   let xmlBytes = 0;
   return {
@@ -65,20 +64,16 @@ export function wimFiles(wim: WimArchive, digests?: Map<string, FileDigest>): Pa
       if (e.sha1) readBySha1.set(e.sha1, data);
       return data;
     },
-    async digest(p) {
+    digest(p) {
       const e = entry(p);
-      const known = digests?.get(p) ?? (e.sha1 ? bySha1.get(e.sha1) : undefined);
+      const known = digests?.get(p);
       if (known) return known;
-      // SHA-256 on the other core while this one decompresses and checks SHA-1.
-      const hash = sha256For(e.size);
-      let size = 0;
-      for await (const piece of wim.streamFile(e)) {
-        size += piece.length;
-        hash.update(piece);
+      // Asked together, large files are read side by side on worker threads.
+      let d = e.sha1 ? bySha1.get(e.sha1) : undefined;
+      if (!d) {
+        d = wim.digestFile(e);
+        if (e.sha1) bySha1.set(e.sha1, d);
       }
-      const d = { size, sha256: await hash.digest() };
-      digests?.set(p, d);
-      if (e.sha1) bySha1.set(e.sha1, d);
       return d;
     },
     properties: wim.imageProperties,

@@ -7,11 +7,10 @@
  * project says is never published.
  *
  * Generated files are compared byte for byte. Shipped files (installers,
- * images) are streamed back and compared by SHA-256 with the file the build
- * hashed before compiling; the reader also checks each one against the SHA-1
- * the WIM records.
+ * images) are read back (on worker threads, side by side) and compared by
+ * SHA-256 with the file the build hashed before compiling; the reader also
+ * checks each one against the SHA-1 the WIM records.
  */
-import { createHash } from 'node:crypto';
 import type { CompileResult } from '../compile';
 import { PpkgError } from '../errors';
 import { childElements, parseXmlDocument, type XElement } from '../compile/xmlParse';
@@ -52,25 +51,25 @@ export async function verifyPackage(packagePath: string, compiled: CompileResult
     const expected = new Set(compiled.entries.map((e) => e.path));
     for (const path of files.keys()) if (!expected.has(path)) throw new PackageCheckError(`${path} is in the package but was not compiled`);
 
+    for (const entry of compiled.entries) if (!files.has(entry.path)) throw new PackageCheckError(`${entry.path} is missing`);
+    // Shipped files are read back side by side on worker threads while the generated ones are compared here.
+    const shipped = compiled.entries.flatMap((entry) => {
+      if (entry.source.kind !== 'file') return [];
+      const digest = wim.digestFile(files.get(entry.path)!, { signal });
+      digest.catch(() => undefined); // awaited below, in order
+      return [{ entry, source: entry.source.path, digest }];
+    });
     for (const entry of compiled.entries) {
       if (signal?.aborted) throw signal.reason ?? new Error('aborted');
-      const found = files.get(entry.path);
-      if (!found) throw new PackageCheckError(`${entry.path} is missing`);
-      if (entry.source.kind === 'buffer') {
-        const data = await wim.readFile(found);
-        if (!data.equals(entry.source.data)) throw new PackageCheckError(`${entry.path} differs from what was compiled`);
-        continue;
-      }
-      const source = entry.source.path;
+      if (entry.source.kind !== 'buffer') continue;
+      const data = await wim.readFile(files.get(entry.path)!);
+      if (!data.equals(entry.source.data)) throw new PackageCheckError(`${entry.path} differs from what was compiled`);
+    }
+    for (const { entry, source, digest } of shipped) {
       const input = [...compiled.inputs.values()].find((f) => f.path === source);
       if (!input) throw new PackageCheckError(`${entry.path} comes from ${source}, which the build did not hash`);
-      const hash = createHash('sha256');
-      let size = 0;
-      for await (const piece of wim.streamFile(found)) {
-        hash.update(piece);
-        size += piece.length;
-      }
-      if (size !== input.size || !hash.digest().equals(input.sha256)) throw new PackageCheckError(`${entry.path} differs from ${source}`);
+      const { size, sha256 } = await digest;
+      if (size !== input.size || sha256 !== input.sha256.toString('hex')) throw new PackageCheckError(`${entry.path} differs from ${source}`);
     }
 
     // Every setting RunTime.xml lists is there, with the parms it was compiled with.

@@ -6,9 +6,12 @@
  * its SHA-1 before (readFile) or as (streamFile) it is handed out.
  */
 import { createHash } from 'node:crypto';
+import { closeSync, openSync, writeSync } from 'node:fs';
 
 import { XpressDecompressor } from '../xpress/decompress';
 
+import type { BlobDigest } from './blobDigest';
+import { createBlobPool, type BlobPool } from './blobPool';
 import { BLOB_DESCRIPTOR_SIZE, parseBlobTable, type BlobDescriptor } from './blobTable';
 import { WimReadError } from './errors';
 import { parseHeader, WIM_HEADER_SIZE, type WimHeaderInfo } from './header';
@@ -46,8 +49,20 @@ export interface WimArchive {
    * piece already handed out must be discarded.
    */
   streamFile(target: WimEntry | WimStream): AsyncIterable<Buffer>;
+  /**
+   * Reads the content whole, checks its SHA-1, and gives its size and
+   * SHA-256; with `writeTo`, also creates that file (which must not exist)
+   * holding the content. Files of a package opened from disk are read on
+   * worker threads, several at once when called together, largest first.
+   * Cancelled by `signal` (rejecting with its reason) within about 1 MiB of
+   * data, with its files closed.
+   */
+  digestFile(target: WimEntry | WimStream, opts?: { writeTo?: string; signal?: AbortSignal }): Promise<BlobDigest>;
   close(): Promise<void>;
 }
+
+/** Smaller files are read on the calling thread: a worker's message round trip and start cost more than they save. */
+export const WORKER_MIN_BYTES = 1024 * 1024;
 
 /** Open a package file. */
 export async function openWim(path: string, limits?: Partial<WimReadLimits>): Promise<WimArchive> {
@@ -117,7 +132,7 @@ async function load(src: WimSource, limits: WimReadLimits): Promise<WimArchive> 
   });
 }
 
-type ArchiveData = Omit<WimArchive, 'readFile' | 'streamFile' | 'close'>;
+type ArchiveData = Omit<WimArchive, 'readFile' | 'streamFile' | 'digestFile' | 'close'>;
 
 class Archive implements WimArchive {
   readonly header: WimHeaderInfo;
@@ -127,6 +142,8 @@ class Archive implements WimArchive {
   readonly root: WimEntry;
   readonly entries: WimEntry[];
   readonly unreferencedBlobs: number;
+  /** Started on the first large file; undefined until then, null when no worker can run. */
+  private pool: BlobPool | null | undefined;
 
   constructor(
     private readonly ctx: ResourceContext,
@@ -182,7 +199,45 @@ class Archive implements WimArchive {
     };
   }
 
-  close(): Promise<void> {
+  async digestFile(target: WimEntry | WimStream, opts: { writeTo?: string; signal?: AbortSignal } = {}): Promise<BlobDigest> {
+    const blob = this.blobOf(target);
+    const src = this.ctx.src;
+    if (blob && src.path !== undefined && blob.resource.uncompressedSize >= WORKER_MIN_BYTES) {
+      if (this.pool === undefined) this.pool = createBlobPool() ?? null;
+      if (this.pool) {
+        return this.pool.digest(
+          {
+            packagePath: src.path,
+            packageSize: src.size,
+            chunkSize: this.ctx.chunkSize,
+            resource: blob.resource,
+            sha1: blob.sha1,
+            label: label(target),
+            writeTo: opts.writeTo,
+          },
+          opts.signal,
+        );
+      }
+    }
+    const sha256 = createHash('sha256');
+    let size = 0;
+    const fd = opts.writeTo === undefined ? undefined : openSync(opts.writeTo, 'wx');
+    try {
+      for await (const piece of this.streamFile(target)) {
+        if (opts.signal?.aborted) throw (opts.signal.reason as Error | undefined) ?? new Error('aborted');
+        sha256.update(piece);
+        size += piece.length;
+        // Synchronous: the page cache takes a piece at once, and the thread does not sit idle between pieces.
+        if (fd !== undefined) for (let at = 0; at < piece.length;) at += writeSync(fd, piece, at);
+      }
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+    return { size, sha256: sha256.digest('hex') };
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
     return this.ctx.src.close();
   }
 }

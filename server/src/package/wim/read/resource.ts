@@ -22,7 +22,7 @@ import { RESHDR_FLAG_COMPRESSED, RESHDR_FLAG_SOLID, WIM_HEADER_SIZE, type WimCom
 import { checkRange, type WimSource } from './source';
 
 /** Uncompressed bytes handed out per step of a streamed read. */
-const BATCH_BYTES = 1024 * 1024;
+export const BATCH_BYTES = 1024 * 1024;
 const U32_MAX = 0xffff_ffff;
 
 export interface ResourceContext {
@@ -32,7 +32,7 @@ export interface ResourceContext {
   decompressor: XpressDecompressor;
 }
 
-interface ChunkLayout {
+export interface ChunkLayout {
   chunks: number;
   entrySize: 4 | 8;
   tableBytes: number;
@@ -42,7 +42,7 @@ interface ChunkLayout {
   dataBytes: number;
 }
 
-function layoutOf(ctx: ResourceContext, res: WimResourceHeader): ChunkLayout {
+export function layoutOf(ctx: Pick<ResourceContext, 'chunkSize'>, res: WimResourceHeader): ChunkLayout {
   const chunks = Math.ceil(res.uncompressedSize / ctx.chunkSize);
   const entrySize = res.uncompressedSize > U32_MAX ? 8 : 4;
   const tableBytes = (chunks - 1) * entrySize;
@@ -83,7 +83,7 @@ export function checkResource(ctx: ResourceContext, res: WimResourceHeader, what
   }
 }
 
-interface Batch {
+export interface Batch {
   first: number;
   count: number;
   /** Chunk start offsets relative to `dataStart`, count + 1 of them. */
@@ -91,20 +91,29 @@ interface Batch {
   data: Buffer;
 }
 
-async function fetchBatch(ctx: ResourceContext, res: WimResourceHeader, lay: ChunkLayout, first: number, count: number, what: string): Promise<Batch> {
-  const last = first + count; // exclusive; its start (or the end) bounds the batch
-  // A resource that is one batch (most provisioning XML) is read in one go, table and chunks.
-  const whole = first === 0 && last === lay.chunks ? await ctx.src.read(res.offset, res.sizeInWim, what) : undefined;
+/** The chunk-table entries a batch needs: entry k holds the start of chunk k + 1. */
+export function tableWindow(lay: ChunkLayout, first: number, count: number): { fromEntry: number; toEntry: number } {
+  return { fromEntry: Math.max(first, 1) - 1, toEntry: Math.min(first + count, lay.chunks - 1) };
+}
+
+/**
+ * Where chunks `first .. first+count` start relative to `dataStart` (count + 1
+ * values; the last bounds the batch), from the table entries of
+ * `tableWindow`, each chunk checked: at least one byte, at most its
+ * uncompressed size, inside the resource.
+ */
+export function batchStarts(
+  chunkSize: number,
+  res: WimResourceHeader,
+  lay: ChunkLayout,
+  first: number,
+  count: number,
+  table: Buffer | undefined,
+  what: string,
+): number[] {
+  const { fromEntry } = tableWindow(lay, first, count);
   const starts: number[] = [];
-  // Table entry k holds the start of chunk k + 1.
-  const fromEntry = Math.max(first, 1) - 1;
-  const toEntry = Math.min(last, lay.chunks - 1); // exclusive
-  let table: Buffer | undefined;
-  if (whole) table = whole.subarray(0, lay.tableBytes);
-  else if (toEntry > fromEntry) {
-    table = await ctx.src.read(res.offset + fromEntry * lay.entrySize, (toEntry - fromEntry) * lay.entrySize, `${what} chunk table`);
-  }
-  for (let c = first; c <= last; c++) {
+  for (let c = first; c <= first + count; c++) {
     let start: number;
     if (c === 0) start = 0;
     else if (c === lay.chunks) start = lay.dataBytes;
@@ -117,7 +126,7 @@ async function fetchBatch(ctx: ResourceContext, res: WimResourceHeader, lay: Chu
   for (let i = 0; i < count; i++) {
     const c = first + i;
     const csize = starts[i + 1]! - starts[i]!;
-    const usize = chunkUsize(ctx, res, lay, c);
+    const usize = chunkUsize(chunkSize, res, lay, c);
     if (!(csize >= 1 && csize <= usize) || starts[i + 1]! > lay.dataBytes) {
       throw new WimReadError(
         'corrupt',
@@ -125,19 +134,41 @@ async function fetchBatch(ctx: ResourceContext, res: WimResourceHeader, lay: Chu
       );
     }
   }
+  return starts;
+}
+
+async function fetchBatch(ctx: ResourceContext, res: WimResourceHeader, lay: ChunkLayout, first: number, count: number, what: string): Promise<Batch> {
+  // A resource that is one batch (most provisioning XML) is read in one go, table and chunks.
+  const whole = first === 0 && first + count === lay.chunks ? await ctx.src.read(res.offset, res.sizeInWim, what) : undefined;
+  const { fromEntry, toEntry } = tableWindow(lay, first, count);
+  let table: Buffer | undefined;
+  if (whole) table = whole.subarray(0, lay.tableBytes);
+  else if (toEntry > fromEntry) {
+    table = await ctx.src.read(res.offset + fromEntry * lay.entrySize, (toEntry - fromEntry) * lay.entrySize, `${what} chunk table`);
+  }
+  const starts = batchStarts(ctx.chunkSize, res, lay, first, count, table, what);
   const data = whole ? whole.subarray(lay.tableBytes) : await ctx.src.read(lay.dataStart + starts[0]!, starts[count]! - starts[0]!, `${what} data`);
   return { first, count, starts, data };
 }
 
-function chunkUsize(ctx: ResourceContext, res: WimResourceHeader, lay: ChunkLayout, c: number): number {
-  return c < lay.chunks - 1 ? ctx.chunkSize : res.uncompressedSize - (lay.chunks - 1) * ctx.chunkSize;
+export function chunkUsize(chunkSize: number, res: WimResourceHeader, lay: ChunkLayout, c: number): number {
+  return c < lay.chunks - 1 ? chunkSize : res.uncompressedSize - (lay.chunks - 1) * chunkSize;
 }
 
-function decodeBatch(ctx: ResourceContext, res: WimResourceHeader, lay: ChunkLayout, b: Batch, out: Buffer, outPos: number, what: string): number {
+/** Decodes a batch's chunks into `out` from `outPos`; returns the position after them. */
+export function decodeBatch(
+  ctx: Pick<ResourceContext, 'chunkSize' | 'decompressor'>,
+  res: WimResourceHeader,
+  lay: ChunkLayout,
+  b: Batch,
+  out: Buffer,
+  outPos: number,
+  what: string,
+): number {
   const base = b.starts[0]!;
   for (let i = 0; i < b.count; i++) {
     const c = b.first + i;
-    const usize = chunkUsize(ctx, res, lay, c);
+    const usize = chunkUsize(ctx.chunkSize, res, lay, c);
     const chunk = b.data.subarray(b.starts[i]! - base, b.starts[i + 1]! - base);
     if (chunk.length === usize) {
       chunk.copy(out, outPos);
@@ -212,7 +243,7 @@ export async function* streamResource(ctx: ResourceContext, res: WimResourceHead
   const lay = layoutOf(ctx, res);
   for await (const batch of compressedBatches(ctx, res, lay, what)) {
     let bytes = 0;
-    for (let c = batch.first; c < batch.first + batch.count; c++) bytes += chunkUsize(ctx, res, lay, c);
+    for (let c = batch.first; c < batch.first + batch.count; c++) bytes += chunkUsize(ctx.chunkSize, res, lay, c);
     const out = Buffer.allocUnsafe(bytes);
     decodeBatch(ctx, res, lay, batch, out, 0, what);
     yield out;

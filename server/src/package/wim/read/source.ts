@@ -11,6 +11,8 @@ import { WimReadError } from './errors';
 export interface WimSource {
   /** Size in bytes when opened. */
   readonly size: number;
+  /** The file, when the package is one (worker threads open it again to read blobs in parallel). */
+  readonly path?: string;
   /** Exactly `length` bytes at `offset`; the range must lie within `size`. */
   read(offset: number, length: number, what: string): Promise<Buffer>;
   close(): Promise<void>;
@@ -48,6 +50,7 @@ export async function fileSource(path: string): Promise<WimSource> {
   let closed = false;
   return {
     size,
+    path,
     async read(offset, length, what) {
       checkRange(size, offset, length, what);
       if (closed) throw new Error('WIM archive is closed');
