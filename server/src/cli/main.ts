@@ -1,3 +1,5 @@
+import * as readline from 'node:readline/promises';
+
 import { isPpkgError, PpkgError } from '../errors';
 import { describeFileError, errnoCode } from '../package/build/fileErrors';
 import { didYouMean } from './args';
@@ -120,7 +122,6 @@ export function runCli(): void {
     signal: controller.signal,
     confirm: process.stdin.isTTY
       ? async (question) => {
-          const readline = await import('node:readline/promises');
           const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
           try {
             const answer = await rl.question(`${question} [y/N] `);

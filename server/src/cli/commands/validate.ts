@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { cachedFileProbe, nodeFileProbe } from '../../validation/fileProbe';
@@ -91,7 +92,6 @@ export async function run(args: string[], io: CliIO): Promise<number> {
 async function expand(patterns: string[], cwd: string): Promise<{ found: string[]; missing: string[] }> {
   const found = new Set<string>();
   const missing: string[] = [];
-  const { stat } = await import('node:fs/promises');
   for (const pattern of patterns) {
     if (isDynamicPattern(pattern)) {
       const matches = await glob(pattern, { cwd, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'], dot: false });
