@@ -110,6 +110,12 @@ export function digestBlob(job: BlobDigestJob, decompressor = new XpressDecompre
         const data = readExactly(fd, job.packageSize, input(stored), stored, lay.dataStart + starts[0]!, `${label} data`);
         let bytes = 0;
         for (let c = first; c < first + count; c++) bytes += chunkUsize(job.chunkSize, res, lay, c);
+        // No chunk is stored larger than it decodes to, so a batch stored in exactly its decoded size is
+        // all raw chunks, back to back: its bytes are the data (an installer that does not compress).
+        if (stored === bytes) {
+          take(data);
+          continue;
+        }
         const decoded = output(bytes).subarray(0, bytes);
         decodeBatch({ chunkSize: job.chunkSize, decompressor }, res, lay, { first, count, starts, data }, decoded, 0, label);
         take(decoded);
