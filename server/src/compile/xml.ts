@@ -3,9 +3,22 @@
  * line ends (docs/compiled-forms.md §Byte conventions verified on Windows: a provxml without the BOM fails on Windows
  * with 0xC00CEE2D). Text is escaped by xmlbuilder2; never concatenate XML.
  */
-import { create } from 'xmlbuilder2';
-import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
+import type * as Xmlbuilder2 from 'xmlbuilder2';
+import type { XMLBuilder, XMLBuilderCreateOptions } from 'xmlbuilder2/lib/interfaces';
 import type { XNode } from './xmlParse';
+
+let xmlbuilder2: typeof Xmlbuilder2 | undefined;
+
+/**
+ * A new XML document. xmlbuilder2 (with the DOM and YAML libraries it
+ * brings, about 10 ms to set up) is loaded on first use, not at every CLI
+ * start: inspecting a package or validating a project writes no XML.
+ */
+export function createXml(options?: XMLBuilderCreateOptions): XMLBuilder {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily on purpose (see above)
+  xmlbuilder2 ??= require('xmlbuilder2') as typeof Xmlbuilder2;
+  return options ? xmlbuilder2.create(options) : xmlbuilder2.create();
+}
 
 export const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
@@ -29,7 +42,7 @@ export function attrs(o: Record<string, string>): Record<string, string> {
 }
 
 export function newDocument(standalone = false): XMLBuilder {
-  return create(standalone ? { version: '1.0', encoding: 'utf-8', standalone: true } : { version: '1.0', encoding: 'utf-8' });
+  return createXml(standalone ? { version: '1.0', encoding: 'utf-8', standalone: true } : { version: '1.0', encoding: 'utf-8' });
 }
 
 /** Serializes with the BOM and CRLF. `wellFormed` makes xmlbuilder2 refuse characters XML cannot carry. */

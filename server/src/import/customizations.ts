@@ -12,10 +12,9 @@
  * declarations, limits size and depth (compile/xmlParse.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { create } from 'xmlbuilder2';
 import type { SettingNode } from '../compile/settingsTree';
 import { NAMESPACE_SETTINGS } from '../compile/types';
-import { appendNodes } from '../compile/xml';
+import { appendNodes, createXml } from '../compile/xml';
 import { childElements, localName, parseXmlDocument, textOf, XmlParseError, type XElement, type XNode } from '../compile/xmlParse';
 import { PpkgError, type PpkgErrorOptions } from '../errors';
 import type { OwnerType, Project } from '../model/project';
@@ -195,7 +194,7 @@ export function importCustomizations(xmlText: string): ImportResult {
     ? customizations.children.filter((n) => !(n.type === 'element' && localName(n.name) === 'Common') && !(n.type === 'text' && !n.text.trim()))
     : [];
   if (rest.some((n) => n.type === 'element')) {
-    const wrapper = create().ele(NAMESPACE_SETTINGS, 'ppkgWrapper');
+    const wrapper = createXml().ele(NAMESPACE_SETTINGS, 'ppkgWrapper');
     appendNodes(wrapper, rest);
     const text = wrapper.doc().end({ headless: true, prettyPrint: true, indent: '  ', newline: '\n' });
     const lines = text

@@ -6,7 +6,7 @@
  * with node-forge. The password is never part of what is returned.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import forge from 'node-forge';
+import { forgeLib } from '../validation/rules/certificates';
 
 export interface CertificateFacts {
   subject: string | null;
@@ -59,6 +59,7 @@ export function trustedCertificateFacts(encoded: string): { facts: CertificateFa
 
 /** The first certificate of a .pfx, opened with its password (the PFX's own, from the package). */
 export function pfxCertificateFacts(pfx: Buffer, password: string | undefined): CertificateFacts {
+  const forge = forgeLib();
   if (password === undefined) return { ...NONE, error: 'the package has no password for it, so it was not opened' };
   try {
     const asn1 = forge.asn1.fromDer(forge.util.createBuffer(pfx.toString('binary')), { strict: false } as never);

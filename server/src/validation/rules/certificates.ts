@@ -20,10 +20,17 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import forge from 'node-forge';
+import type Forge from 'node-forge';
 import { isSecretReference } from '../../model/secrets';
 import type { RuleContext } from '../context';
 import { isContainedPath } from './files';
+
+let loadedForge: typeof Forge | undefined;
+/** node-forge (600 KB, several ms to set up), loaded when a PFX is first read rather than at every CLI start. */
+export function forgeLib(): typeof Forge {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily on purpose (see above)
+  return (loadedForge ??= require('node-forge') as typeof Forge);
+}
 
 /** PPKG037: the certificate file is not a PKCS#12 (.pfx) file. */
 export const CODE_NOT_PKCS12 = 'PPKG037';
@@ -46,7 +53,8 @@ export interface CertificateCheckOptions {
 export type Pkcs12Verdict = { ok: true } | { ok: false; reason: 'not-pkcs12' | 'wrong-password'; detail: string };
 
 /** True when the bytes have the outer shape of a PFX: SEQUENCE { INTEGER 3, ContentInfo, … }. */
-function pfxShape(data: Buffer): forge.asn1.Asn1 | undefined {
+function pfxShape(data: Buffer): Forge.asn1.Asn1 | undefined {
+  const forge = forgeLib();
   try {
     const asn1 = forge.asn1.fromDer(forge.util.createBuffer(data.toString('binary')), { strict: false } as never);
     const items = asn1.value;
@@ -66,6 +74,7 @@ function pfxShape(data: Buffer): forge.asn1.Asn1 | undefined {
  * the password never appears in the verdict.
  */
 export function inspectPkcs12(data: Buffer, password: string | undefined): Pkcs12Verdict {
+  const forge = forgeLib();
   const asn1 = pfxShape(data);
   if (!asn1) return { ok: false, reason: 'not-pkcs12', detail: 'it is not a PKCS#12 (.pfx) file' };
   if (password === undefined) return { ok: true };
