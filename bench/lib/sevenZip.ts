@@ -7,7 +7,8 @@
  *   node seven-zip.cjs <package> <out folder> l      7z l -slt (list)
  *
  * It exits 1 unless 7-Zip reports success ("Everything is Ok", or a listing
- * with paths), so a measured run always checks that 7-Zip read the package.
+ * with paths, which it prints), so a measured run always checks that 7-Zip
+ * read the package.
  */
 import type { Timing } from './stats';
 
@@ -27,6 +28,7 @@ const SevenZip = require(${JSON.stringify(require.resolve('7z-wasm'))});
   try { sz.callMain(list ? ['l', '-slt', '/in/' + path.basename(pkg)] : ['x', '/in/' + path.basename(pkg), '-o/out', '-y']); } catch (e) { if (!(e && typeof e === 'object' && 'status' in e)) throw e; }
   const ok = list ? lines.some((l) => l.startsWith('Path = ')) : lines.some((l) => /Everything is Ok/.test(l));
   if (!ok) { console.error(lines.join('\\n')); process.exit(1); }
+  if (list) process.stdout.write(lines.join('\\n') + '\\n'); // the listing, checked by the bench like wimdir's
 })();
 `;
 

@@ -7,8 +7,10 @@
  * Each measurement is a whole process, started fresh, interleaved with the
  * others in rotating order so load from other users of a shared machine
  * hits all of them alike; medians are reported:
- *   ours read     node (esbuild bundle): openWim + streamFile of every file
- *                 (every chunk decompressed, every SHA-1 checked)
+ *   ours read     node (esbuild bundle): openWim + digestFile of every file,
+ *                 asked for at once as inspect does (every chunk decoded,
+ *                 every SHA-1 checked, SHA-256 computed; large files side by
+ *                 side on worker threads)
  *   ours extract  the same, writing every file under a temp folder (what
  *                 `ppkg import` adds)
  *   wimlib        wimlib-imagex apply PKG 1 DIR
@@ -23,6 +25,7 @@
  *   node --import tsx bench/suites/wimRead.ts [--runs N] [--mb N] [--keep DIR]
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -157,7 +160,7 @@ export function generateTree(dir: string, totalMb = 200): [number, number] {
 /* --------------------------------------------------------------- the programs */
 
 const READ_ALL = `
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { openWim } from ${JSON.stringify(path.resolve(__dirname, '../../server/src/package/wim/read'))};
 
@@ -173,26 +176,15 @@ async function main() {
         lines++;
         if (!e.isDirectory && e.size < 1 << 20) lines += (await wim.readFile(e)).length > 0 ? 1 : 0;
       }
-      if (lines === 0) process.exit(1);
+      console.log(JSON.stringify({ entries: wim.entries.length, lines }));
       return;
     }
-    for (const e of wim.entries) {
-      if (!outDir) {
-        if (!e.isDirectory) for await (const piece of wim.streamFile(e)) void piece;
-        continue;
-      }
-      const target = join(outDir, ...e.path.split('/'));
-      if (e.isDirectory) { mkdirSync(target, { recursive: true }); continue; }
-      mkdirSync(dirname(target), { recursive: true });
-      // Synchronous writes: measured faster than writes through libuv's pool
-      // (one in flight) on the shared 2-core machine, 1.05 s against 1.68 s.
-      const fd = openSync(target, 'w');
-      try {
-        for await (const piece of wim.streamFile(e)) for (let at = 0; at < piece.length; ) at += writeSync(fd, piece, at);
-      } finally {
-        closeSync(fd);
-      }
-    }
+    // The reader's path for whole files, as inspect and import take it: every file asked for at once,
+    // the large ones read side by side on worker threads (SHA-1 checked, SHA-256 computed, optionally written).
+    const files = wim.entries.filter((e) => !e.isDirectory);
+    if (outDir) for (const e of wim.entries) mkdirSync(e.isDirectory ? join(outDir, ...e.path.split('/')) : dirname(join(outDir, ...e.path.split('/'))), { recursive: true });
+    const digests = await Promise.all(files.map((e) => wim.digestFile(e, outDir ? { writeTo: join(outDir, ...e.path.split('/')) } : {})));
+    console.log(JSON.stringify(Object.fromEntries(files.map((e, i) => [e.path, digests[i]!.sha256]))));
   } finally {
     await wim.close();
   }
@@ -200,12 +192,31 @@ async function main() {
 main().catch((err) => { console.error(err); process.exit(1); });
 `;
 
-function run(cmd: string, args: string[]): number {
+function run(cmd: string, args: string[]): { ms: number; out: string } {
   const start = performance.now();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 16 << 20 });
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 << 20, encoding: 'utf8' });
   const ms = performance.now() - start;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr?.toString()}`);
-  return ms;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return { ms, out: r.stdout };
+}
+
+/** SHA-256 of every file under `dir`, by '/'-separated relative path. */
+function treeHashes(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const ent of fs.readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, ent.name);
+      if (ent.isDirectory()) walk(full);
+      else out.set(path.relative(dir, full).split(path.sep).join('/'), createHash('sha256').update(fs.readFileSync(full)).digest('hex'));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function sameHashes(got: Map<string, string>, want: Map<string, string>, what: string): void {
+  if (got.size !== want.size) throw new Error(`${what} gave ${got.size} files, not ${want.size}`);
+  for (const [rel, h] of want) if (got.get(rel) !== h) throw new Error(`${what} gave the wrong bytes for ${rel}`);
 }
 
 /** Decompressed bytes per CPU second over every compressed chunk of the package (parsed here, not with the reader). */
@@ -261,29 +272,80 @@ export async function runWimRead(
     const packageBytes = fs.statSync(pkg).size;
     log(`  wimlib-imagex capture --compress=xpress: ${files} files, ${(contentBytes / 1e6).toFixed(0)} MB → ${(packageBytes / 1e6).toFixed(0)} MB`);
 
-    // Ours as it ships: one esbuild bundle, plain node.
+    // Ours as it ships: one esbuild bundle, plain node, with the reader's worker bundled beside it.
     fs.writeFileSync(path.join(dir, 'read-all.ts'), READ_ALL);
     fs.writeFileSync(path.join(dir, 'seven-zip.cjs'), SEVEN_ZIP_SCRIPT);
     const esbuild = path.join(root, 'node_modules', '.bin', 'esbuild');
-    run(esbuild, [
-      path.join(dir, 'read-all.ts'),
-      '--bundle',
-      '--platform=node',
-      '--target=node20',
-      '--log-level=warning',
-      `--outfile=${path.join(dir, 'read-all.js')}`,
-    ]);
+    for (const [entry, outfile] of [
+      [path.join(dir, 'read-all.ts'), 'read-all.js'],
+      [path.join(root, 'server/src/package/wim/read/blobWorker.ts'), 'wimBlobWorker.js'],
+    ]) {
+      run(esbuild, [entry!, '--bundle', '--platform=node', '--target=node20', '--log-level=warning', `--outfile=${path.join(dir, outfile!)}`]);
+    }
 
+    // Every run's output is checked against the captured tree, outside the timed part.
+    const want = treeHashes(src);
     const out = path.join(dir, 'out');
     const clean = () => fs.rmSync(out, { recursive: true, force: true });
+    const readAll = path.join(dir, 'read-all.js');
     const programs: [keyof typeof samples, () => number][] = [
-      ['oursRead', () => run(process.execPath, [path.join(dir, 'read-all.js'), pkg])],
-      ['oursExtract', () => run(process.execPath, [path.join(dir, 'read-all.js'), pkg, out])],
-      ['wimlib', () => run('wimlib-imagex', ['apply', pkg, '1', out])],
-      ['sevenZip', () => run(process.execPath, [path.join(dir, 'seven-zip.cjs'), pkg, out])],
-      ['oursInspect', () => run(process.execPath, [path.join(dir, 'read-all.js'), pkg, '--inspect'])],
-      ['wimdir', () => run('wimdir', [pkg, '1', '--detailed'])],
-      ['sevenZipList', () => run(process.execPath, [path.join(dir, 'seven-zip.cjs'), pkg, out, 'l'])],
+      [
+        'oursRead',
+        () => {
+          const r = run(process.execPath, [readAll, pkg]);
+          sameHashes(new Map(Object.entries(JSON.parse(r.out) as Record<string, string>)), want, 'ours read');
+          return r.ms;
+        },
+      ],
+      [
+        'oursExtract',
+        () => {
+          const r = run(process.execPath, [readAll, pkg, out]);
+          sameHashes(treeHashes(out), want, 'ours extract');
+          return r.ms;
+        },
+      ],
+      [
+        'wimlib',
+        () => {
+          const r = run('wimlib-imagex', ['apply', pkg, '1', out]);
+          sameHashes(treeHashes(out), want, 'wimlib-imagex apply');
+          return r.ms;
+        },
+      ],
+      [
+        'sevenZip',
+        () => {
+          const r = run(process.execPath, [path.join(dir, 'seven-zip.cjs'), pkg, out]);
+          sameHashes(treeHashes(out), want, '7-Zip WASM x');
+          return r.ms;
+        },
+      ],
+      [
+        'oursInspect',
+        () => {
+          const r = run(process.execPath, [readAll, pkg, '--inspect']);
+          const got = JSON.parse(r.out) as { entries: number; lines: number };
+          if (got.entries < want.size || got.lines <= got.entries) throw new Error(`ours inspect listed ${got.entries} entries and read too little`);
+          return r.ms;
+        },
+      ],
+      [
+        'wimdir',
+        () => {
+          const r = run('wimdir', [pkg, '1', '--detailed']);
+          for (const rel of want.keys()) if (!r.out.includes(rel.split('/').pop()!)) throw new Error(`wimdir did not list ${rel}`);
+          return r.ms;
+        },
+      ],
+      [
+        'sevenZipList',
+        () => {
+          const r = run(process.execPath, [path.join(dir, 'seven-zip.cjs'), pkg, out, 'l']);
+          for (const rel of want.keys()) if (!r.out.includes(rel.split('/').pop()!)) throw new Error(`7-Zip WASM l did not list ${rel}`);
+          return r.ms;
+        },
+      ],
     ];
     const samples = {
       oursRead: [] as number[],
@@ -337,7 +399,7 @@ export async function runWimRead(
     const rows: Row[] = [
       ratioRow({
         group: 6,
-        name: 'WIM reader: read every file (openWim + streamFile, SHA-1 checked)',
+        name: 'WIM reader: read every file (openWim + digestFile: SHA-1 checked, SHA-256)',
         size,
         ours: t.oursRead,
         anchor: t.wimlib,
