@@ -16,7 +16,8 @@ import type { CliIO } from '../../server/src/cli/io';
 import { main } from '../../server/src/cli/main';
 import { safeFileName, secretsFileText } from '../../server/src/import/fromPackage';
 import { secretEnvVar } from '../../server/src/model/secrets';
-import { writeWim } from '../../server/src/package/wim';
+import { writeWim, type WimFileEntry } from '../../server/src/package/wim';
+import { openWim } from '../../server/src/package/wim/read';
 import { FIXTURE_SECRETS, SENTINEL_STRINGS } from '../fixtures/ppkg/sentinels';
 
 const FIX = resolve(__dirname, '../fixtures/ppkg');
@@ -110,6 +111,29 @@ for (const [fixture, fromXml] of [
     assert.match(d.out, /No differences/);
   });
 }
+
+test('a package whose image properties another tool wrote: the warning says only package properties differ', async () => {
+  // The files of an ICD-shaped package, put in a WIM whose image XML has only a NAME (as a capture by
+  // wimlib or DISM gives): the settings rebuild the same, the package properties cannot.
+  const dir = join(work, 'recaptured');
+  mkdirSync(dir);
+  const wim = await openWim(join(FIX, 'everything.ppkg'));
+  const entries: WimFileEntry[] = [];
+  try {
+    for (const e of wim.entries) if (!e.isDirectory) entries.push({ path: e.path, source: { kind: 'buffer', data: await wim.readFile(e) } });
+  } finally {
+    await wim.close();
+  }
+  await writeWim(join(dir, 'recaptured.ppkg'), entries, {
+    properties: [['NAME', 'Recaptured']],
+    timestamp: new Date('2026-02-03T04:05:06Z'),
+    guid: Buffer.alloc(16, 7),
+  });
+  const r = await ppkg(['import', 'recaptured/recaptured.ppkg', '--out', 'recaptured/out/p.ppkg.json']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /would not give the same package: \d+ differences? \(only package properties: [^)]*Package ID[^)]*\)/);
+  assert.doesNotMatch(r.err, /customizations\.xml does not match/);
+});
 
 test('never overwrites: the project without --force, extracted files with other content, a secrets file', async () => {
   const dir = join(work, 'again');

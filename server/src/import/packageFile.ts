@@ -141,10 +141,19 @@ export async function importPackageFile(input: string, shownInput: string, outPa
         const rebuilt = await inspectProjectFile(out, shownOut, env, digests);
         const d = diffModels(plan.inspected.model, rebuilt.model, { a: { label: shownInput, kind: 'package' }, b: { label: shownOut, kind: 'project' } });
         const n = d.image.length + d.settings.length + d.files.length;
-        if (!d.same)
+        if (!d.same) {
+          // Say where the differences are: a package whose image properties were not written by ICD (a WIM
+          // captured by another tool) differs only there, and its customizations.xml is not to blame.
+          const why =
+            d.settings.length + d.files.length === 0
+              ? ` (only package properties: ${d.image.map((c) => c.property).join(', ')})`
+              : plan.fromCustomizationsXml
+                ? " (the package's customizations.xml does not match its compiled settings)"
+                : '';
           io.stderr(
-            `ppkg import: warning: building ${shownOut} would not give the same package: ${n} difference${n === 1 ? '' : 's'}${plan.fromCustomizationsXml ? " (the package's customizations.xml does not match its compiled settings)" : ''}. See ppkg diff ${JSON.stringify(shownInput)} ${JSON.stringify(shownOut)}.\n`,
+            `ppkg import: warning: building ${shownOut} would not give the same package: ${n} difference${n === 1 ? '' : 's'}${why}. See ppkg diff ${JSON.stringify(shownInput)} ${JSON.stringify(shownOut)}.\n`,
           );
+        }
       } catch (err) {
         if (!(err instanceof ProjectReadError)) throw err;
         io.stderr(`ppkg import: warning: ${err.message}\n`);
