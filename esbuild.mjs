@@ -72,5 +72,5 @@ await Promise.all([
 if (/(^|[^\w$.])import\(\s*['"`]/m.test(readFileSync('dist/cli.js', 'utf8'))) {
   throw new Error('dist/cli.js calls import(), which fails when it is loaded from its code cache: import Node built-ins statically');
 }
-const cache = spawnSync(process.execPath, ['bin/codeCache.js', 'dist/cli.js'], { stdio: 'inherit' });
+const cache = spawnSync(process.execPath, ['scripts/make-code-cache.cjs'], { stdio: 'inherit' });
 if (cache.status !== 0) throw new Error(`making the code cache of dist/cli.js failed (exit ${cache.status})`);

@@ -1,8 +1,9 @@
 'use strict';
 /**
  * V8's code cache for the CLI bundle. Compiling dist/cli.js (3.5 MB) is
- * about half of every `ppkg` command's start-up; the build (esbuild.mjs)
- * runs `make` once, and `load` uses the cache instead of compiling.
+ * about half of every `ppkg` command's start-up; the build (esbuild.mjs,
+ * through scripts/make-code-cache.cjs) runs `make` once, and `load` uses
+ * the cache instead of compiling.
  *
  * The cache file is the SHA-256 of the bundle it was made from, then V8's
  * data. V8 checks only the source's length and its own version and flags,
@@ -53,12 +54,17 @@ function load(file) {
   return run(file, compile(file, bytes.toString('utf8'), cache.subarray(HASH_BYTES)));
 }
 
-/** Writes `file.cache` (atomically: tests may start the CLI while the build runs). */
-function make(file) {
+/**
+ * Writes `file.cache` (atomically: tests may start the CLI while the build
+ * runs). V8 caches the functions compiled so far, so the module's top level
+ * runs first, then `exercise(exports)` (scripts/make-code-cache.cjs runs a
+ * few commands in-process): their code is then in the cache too, instead of
+ * being compiled at each start.
+ */
+async function make(file, exercise = async () => {}) {
   const bytes = fs.readFileSync(file);
   const script = compile(file, bytes.toString('utf8'));
-  // Running the module's top level compiles what every command needs; the cache then holds it too.
-  run(file, script);
+  await exercise(run(file, script));
   const data = Buffer.concat([createHash('sha256').update(bytes).digest(), script.createCachedData()]);
   const temp = `${cacheFile(file)}.${process.pid}.tmp`;
   fs.writeFileSync(temp, data);
@@ -66,5 +72,3 @@ function make(file) {
 }
 
 module.exports = { load, make };
-
-if (require.main === module) make(path.resolve(process.argv[2]));
