@@ -29,6 +29,7 @@ import { compileProject, type InputFile } from '../../server/src/compile';
 import type { Project } from '../../server/src/model/project';
 import { ratioRow, type Row } from '../lib/result';
 import { summarize, type Timing } from '../lib/stats';
+import { cleanAndSettle } from '../lib/disk';
 import { fmtSeconds, SEVEN_ZIP_SCRIPT, xorshift } from '../lib/sevenZip';
 
 export interface InspectBench {
@@ -151,7 +152,8 @@ export async function runInspect(
   log: (s: string) => void,
   opts: { runs?: number; totalMb?: number } = {},
 ): Promise<{ results: InspectBench; rows: Row[] }> {
-  const runs = opts.runs ?? 5;
+  // Nine rounds: on this shared 2-core VM single runs of the same command spread by ±20%, and five rounds left the medians ±10% apart run to run.
+  const runs = opts.runs ?? 9;
   const cli = path.join(root, 'bin', 'ppkg.js');
   if (!fs.existsSync(path.join(root, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run node esbuild.mjs first');
   const dir = fs.mkdtempSync(path.join(tmp, 'inspect-'));
@@ -168,7 +170,7 @@ export async function runInspect(
     fs.writeFileSync(path.join(dir, 'seven-zip.cjs'), SEVEN_ZIP_SCRIPT);
 
     const out = path.join(dir, 'out');
-    const clean = () => fs.rmSync(out, { recursive: true, force: true });
+    const clean = () => cleanAndSettle(out);
     const byName = (name: string) => [...assets].find(([p]) => p.endsWith(`/${name}`))![1];
     const checks = {
       inspect: (stdout: string) => {

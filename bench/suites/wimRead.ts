@@ -34,6 +34,7 @@ import { performance } from 'node:perf_hooks';
 import { XpressDecompressor } from '../../server/src/package/wim/xpress/decompress';
 import { ratioRow, type Row } from '../lib/result';
 import { summarize, type Timing } from '../lib/stats';
+import { cleanAndSettle } from '../lib/disk';
 import { fmtSeconds, SEVEN_ZIP_SCRIPT, xorshift } from '../lib/sevenZip';
 
 export interface WimReadBench {
@@ -286,7 +287,7 @@ export async function runWimRead(
     // Every run's output is checked against the captured tree, outside the timed part.
     const want = treeHashes(src);
     const out = path.join(dir, 'out');
-    const clean = () => fs.rmSync(out, { recursive: true, force: true });
+    const clean = () => cleanAndSettle(out);
     const readAll = path.join(dir, 'read-all.js');
     const programs: [keyof typeof samples, () => number][] = [
       [
