@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { Worker } from 'node:worker_threads';
 
 import { writeWim, type WimFileEntry } from '../../server/src/package/wim';
 import { openWim, openWimBuffer, WimReadError, type WimArchive, type WimEntry } from '../../server/src/package/wim/read';
@@ -201,5 +202,30 @@ test('the pool runs queued jobs largest first, and a closed pool takes no more',
     assert.deepEqual(order, ['DataAsset/1/0_a/office.msi', 'DataAsset/1/1_b/agent.exe', 'DataAsset/1/2_c/small.dll']);
     await pool.close();
     await assert.rejects(pool.digest(jobFor(wim, file, byPath('DataAsset/1/2_c/small.dll'))), /closed/);
+  });
+});
+
+test('a thread that dies or cannot start fails only its job, with the reason', async () => {
+  const file = await makePackage('dying');
+  await withWim(file, async (wim, byPath) => {
+    const job = jobFor(wim, file, byPath('DataAsset/1/1_b/agent.exe'));
+    let made = 0;
+    const dies = createBlobPool(1, () => {
+      made++;
+      return new Worker("require('node:worker_threads').parentPort.on('message', () => process.exit(3))", { eval: true });
+    })!;
+    try {
+      await assert.rejects(dies.digest(job), /stopped unexpectedly \(exit code 3\)/);
+      // The next job gets a new thread, and fails the same way, on its own.
+      await assert.rejects(dies.digest(job), /exit code 3/);
+      assert.equal(made, 2);
+    } finally {
+      await dies.close();
+    }
+    const cannot = createBlobPool(1, () => {
+      throw new Error('no threads here');
+    })!;
+    await assert.rejects(cannot.digest(job), /no threads here/);
+    await cannot.close();
   });
 });

@@ -59,8 +59,8 @@ function rebuildError(e: Extract<BlobWorkerReply, { error: unknown }>['error']):
   return Object.assign(new Error(e.message), { code: e.code, syscall: e.syscall, path: e.path });
 }
 
-export function createBlobPool(threads = Math.min(availableParallelism(), MAX_WORKERS)): BlobPool | undefined {
-  const start = startWorker();
+/** `start` makes one worker; tests pass their own to make threads that die. */
+export function createBlobPool(threads = Math.min(availableParallelism(), MAX_WORKERS), start = startWorker()): BlobPool | undefined {
   if (!start || threads < 1) return undefined;
   const queue: Pending[] = [];
   const idle: Worker[] = [];
@@ -93,9 +93,11 @@ export function createBlobPool(threads = Math.min(availableParallelism(), MAX_WO
       freed(w);
       dispatch();
     });
-    w.on('error', (err) => {
-      // The thread died (out of memory, a script that failed to load): its job fails with that error.
-      busy.get(w)?.reject(err);
+    // A thread that dies (out of memory, a script that failed to load) fails only the job it was running.
+    let failure: Error | undefined;
+    w.on('error', (err) => (failure = err));
+    w.on('exit', (code) => {
+      busy.get(w)?.reject(failure ?? new Error(`a WIM reader thread stopped unexpectedly (exit code ${code})`));
       busy.delete(w);
       started--;
       const at = idle.indexOf(w);
@@ -108,7 +110,16 @@ export function createBlobPool(threads = Math.min(availableParallelism(), MAX_WO
 
   const dispatch = () => {
     while (!closed && queue.length > 0) {
-      const w = idle.pop() ?? (started < threads ? spawn() : undefined);
+      let w = idle.pop();
+      if (!w && started < threads) {
+        try {
+          w = spawn();
+        } catch (err) {
+          // No thread can start here (a resource limit): the job fails with the reason instead of crashing the process.
+          queue.shift()!.reject(err as Error);
+          continue;
+        }
+      }
       if (!w) return;
       const p = queue.shift()!;
       if (p.signal?.aborted) {
