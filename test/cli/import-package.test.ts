@@ -234,6 +234,36 @@ test('hostile or broken packages: exit 2 in words, nothing left in the output fo
   assert.deepEqual(tree(join(dir, 'x')), ['p.ppkg.json']);
 });
 
+test('an installer damaged inside the package: import and inspect refuse in words, nothing is left behind', async () => {
+  // Large enough to be read on a worker thread; one byte of its stored data flipped.
+  const dir = join(work, 'damaged-installer');
+  mkdirSync(dir);
+  const installer = Buffer.alloc(3 * 1024 * 1024);
+  for (let i = 0; i < installer.length; i += 4) installer.writeUInt32LE((i * 2654435761) >>> 0, i);
+  const p = join(dir, 'pkg.ppkg');
+  const folder = createHash('sha256').update(installer).digest('base64').replace(/\//g, '.');
+  await writeWim(p, [{ path: `DataAsset/1/0_${folder}/setup.exe`, source: { kind: 'buffer', data: installer } }], {
+    properties: [['NAME', 'Damaged installer']],
+    timestamp: new Date('2026-01-01T00:00:00Z'),
+    guid: Buffer.alloc(16, 2),
+  });
+  const wim = await openWim(p);
+  const blobs = (wim as unknown as { blobs: Map<string, { resource: { offset: number; sizeInWim: number } }> }).blobs;
+  const res = blobs.get(wim.entries.find((e) => e.path.endsWith('setup.exe'))!.sha1!)!.resource;
+  await wim.close();
+  const bytes = readFileSync(p);
+  bytes[res.offset + Math.floor(res.sizeInWim / 2)]! ^= 0x01;
+  writeFileSync(p, bytes);
+  const r = await ppkg(['import', 'damaged-installer/pkg.ppkg', '--out', 'damaged-installer/out/p.ppkg.json']);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /^ppkg import: damaged-installer\/pkg\.ppkg is damaged/);
+  assert.match(r.err, /setup\.exe/);
+  assert.deepEqual(tree(join(dir, 'out')), [], 'nothing, not even the staging folder, is left');
+  const i = await ppkg(['inspect', 'damaged-installer/pkg.ppkg']);
+  assert.equal(i.code, 2, i.err);
+  assert.match(i.err, /is damaged/);
+});
+
 test('file names are reduced to a safe set; the secrets file quotes for a shell', () => {
   assert.equal(safeFileName('../../etc/passwd'), '.._.._etc_passwd'.replace(/^\.+/, ''));
   assert.equal(safeFileName('..'), 'file');
