@@ -19,6 +19,7 @@ import { secretEnvVar } from '../../server/src/model/secrets';
 import { writeWim, type WimFileEntry } from '../../server/src/package/wim';
 import { openWim } from '../../server/src/package/wim/read';
 import { FIXTURE_SECRETS, SENTINEL_STRINGS } from '../fixtures/ppkg/sentinels';
+import { pattern } from '../support/bytes';
 
 const FIX = resolve(__dirname, '../fixtures/ppkg');
 const work = mkdtempSync(join(tmpdir(), 'ppkg-cli-import-pkg-'));
@@ -235,11 +236,12 @@ test('hostile or broken packages: exit 2 in words, nothing left in the output fo
 });
 
 test('an installer damaged inside the package: import and inspect refuse in words, nothing is left behind', async () => {
-  // Large enough to be read on a worker thread; one byte of its stored data flipped.
+  // Large enough to be read on a worker thread; one byte of its stored data flipped. Incompressible, so
+  // its chunks are stored raw and only a hash can tell: the SHA-256 in its folder name no longer
+  // matches, and its SHA-1 then fails.
   const dir = join(work, 'damaged-installer');
   mkdirSync(dir);
-  const installer = Buffer.alloc(3 * 1024 * 1024);
-  for (let i = 0; i < installer.length; i += 4) installer.writeUInt32LE((i * 2654435761) >>> 0, i);
+  const installer = pattern(3 * 1024 * 1024, 5);
   const p = join(dir, 'pkg.ppkg');
   const folder = createHash('sha256').update(installer).digest('base64').replace(/\//g, '.');
   await writeWim(p, [{ path: `DataAsset/1/0_${folder}/setup.exe`, source: { kind: 'buffer', data: installer } }], {
@@ -262,6 +264,33 @@ test('an installer damaged inside the package: import and inspect refuse in word
   const i = await ppkg(['inspect', 'damaged-installer/pkg.ppkg']);
   assert.equal(i.code, 2, i.err);
   assert.match(i.err, /is damaged/);
+});
+
+test('an installer changed after the package was built (intact, but not the SHA-256 its folder records): a warning, not an error', async () => {
+  const dir = join(work, 'changed-installer');
+  mkdirSync(dir);
+  const built = Buffer.alloc(2 * 1024 * 1024 + 5, 1);
+  const changed = Buffer.from(built);
+  changed[12345] = 2;
+  const folder = createHash('sha256').update(built).digest('base64').replace(/\//g, '.');
+  // Large enough to be read on a worker thread, and a small one read on the calling thread.
+  await writeWim(
+    join(dir, 'pkg.ppkg'),
+    [
+      { path: `DataAsset/1/0_${folder}/setup.exe`, source: { kind: 'buffer', data: changed } },
+      { path: `DataAsset/1/1_${folder}/small.cmd`, source: { kind: 'buffer', data: Buffer.from('echo changed') } },
+    ],
+    { properties: [['NAME', 'Changed installer']], timestamp: new Date('2026-01-01T00:00:00Z'), guid: Buffer.alloc(16, 3) },
+  );
+  const r = await ppkg(['inspect', 'changed-installer/pkg.ppkg', '--format', 'json']);
+  assert.equal(r.code, 0, r.err);
+  const model = JSON.parse(r.out) as { assets: { name: string; sha256: string }[]; warnings: string[] };
+  assert.equal(model.assets.find((a) => a.name === 'setup.exe')?.sha256, createHash('sha256').update(changed).digest('hex'));
+  for (const name of ['setup.exe', 'small.cmd'])
+    assert.ok(
+      model.warnings.some((w) => w.includes(name) && /does not match the SHA-256 in its folder name: the file was changed after the package was built/.test(w)),
+      `no warning for ${name}: ${model.warnings.join(' | ')}`,
+    );
 });
 
 test('file names are reduced to a safe set; the secrets file quotes for a shell', () => {

@@ -229,3 +229,25 @@ test('a thread that dies or cannot start fails only its job, with the reason', a
     await cannot.close();
   });
 });
+
+test('a SHA-256 the package records stands in for the SHA-1 only when the content matches it', async () => {
+  const file = await makePackage('known');
+  await withWim(file, async (wim, byPath) => {
+    const e = byPath('DataAsset/1/0_a/office.msi');
+    const right = sha256(FILES[e.path]!);
+    const wrong = '0'.repeat(64);
+    // Matching content is verified by the recorded SHA-256: the SHA-1 pass is skipped, so not even a
+    // wrong blob-table SHA-1 is looked at.
+    assert.deepEqual(digestBlob(jobFor(wim, file, e, { knownSha256: right, sha1: 'f'.repeat(40) })), { size: FILES[e.path]!.length, sha256: right });
+    // Content that does not match the record is held to its SHA-1: intact, it is read and its real
+    // SHA-256 given (the caller reports the difference); with a SHA-1 that fails, it is damaged.
+    assert.deepEqual(digestBlob(jobFor(wim, file, e, { knownSha256: wrong })), { size: FILES[e.path]!.length, sha256: right });
+    assert.throws(
+      () => digestBlob(jobFor(wim, file, e, { knownSha256: wrong, sha1: 'f'.repeat(40) })),
+      (err: unknown) => err instanceof WimReadError && err.code === 'hash-mismatch',
+    );
+    // The same through the archive, on a worker.
+    assert.equal((await wim.digestFile(e, { knownSha256: wrong })).sha256, right);
+    assert.equal((await wim.digestFile(e, { knownSha256: right })).sha256, right);
+  });
+});

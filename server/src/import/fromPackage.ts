@@ -29,6 +29,7 @@ import type { Project } from '../model/project';
 import { inspectPackageFiles, CUSTOMIZATIONS_XML, type InspectResult } from '../inspect/inspect';
 import { decodeXml, PackageXmlError } from '../inspect/provxml';
 import type { InstanceSeg, MappedSetting } from '../inspect/reverse';
+import { recordedSha256 } from '../inspect/assetHash';
 import { looksSecret } from '../inspect/secrets';
 import { compiledFiles, wimFiles, type FileDigest } from '../inspect/source';
 import type { WimArchive } from '../package/wim/read';
@@ -99,7 +100,7 @@ export function stageAssets(wim: WimArchive, stagingDir: string, signal?: AbortS
     let stage = e.sha1 ? bySha1.get(e.sha1) : undefined;
     if (!stage) {
       const target = path.join(stagingDir, String(n++));
-      stage = { target, digest: wim.digestFile(e, { writeTo: target, signal }) };
+      stage = { target, digest: wim.digestFile(e, { writeTo: target, signal, knownSha256: recordedSha256(e.path) }) };
       stage.digest.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
       if (e.sha1) bySha1.set(e.sha1, stage);
     }

@@ -24,6 +24,7 @@ import {
 import { configurationSets, dataAssets, PackageXmlError, parmsOf, parsePackageXml, type DataAssetEntry } from './provxml';
 import { formatInstance, mapParms, type MappedSetting } from './reverse';
 import { assessRisks } from './risks';
+import { recordedSha256 } from './assetHash';
 import { maskSecret, type SecretPolicy } from './secrets';
 import { PackageTooLarge, type FileDigest, type PackageFiles } from './source';
 
@@ -79,12 +80,6 @@ function imageInfo(files: PackageFiles): ImageInfo {
     hasCustomizationsXml: files.paths.includes(CUSTOMIZATIONS_XML),
     properties: files.properties.map(([k, v]) => [k, v]),
   };
-}
-
-/** `<n>_<Base64 SHA-256 with / as .>`: the hash ICD puts in an asset's folder name. */
-function folderHash(folder: string): string | undefined {
-  const m = /^\d+_([A-Za-z0-9+.]{43}=)$/.exec(folder);
-  return m ? Buffer.from(m[1]!.replace(/\./g, '/'), 'base64').toString('hex') : undefined;
 }
 
 export async function inspectPackageFiles(files: PackageFiles, options: InspectOptions = {}): Promise<InspectResult> {
@@ -190,7 +185,7 @@ export async function inspectPackageFiles(files: PackageFiles, options: InspectO
     const da = daByKey.get(`${m[2]}\\${m[3]}`);
     assets.push({ name: m[3]!, packagePath: p, size: d.size, sha256: d.sha256, kind: da?.kind ?? '', setting: da?.setting ?? null });
     dataAssetList.push({ element: Number(m[1]), kind: da?.kind ?? '', folder: m[2]!, fileName: m[3]!, setting: da?.setting ?? '', packagePath: p });
-    const claimed = folderHash(m[2]!);
+    const claimed = recordedSha256(p);
     if (claimed && claimed !== d.sha256) warnings.push(`${p} does not match the SHA-256 in its folder name: the file was changed after the package was built.`);
   }
   for (const a of assetsXml) {

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { CompileResult } from '../compile';
 import type { WimArchive, WimEntry } from '../package/wim/read';
+import { recordedSha256 } from './assetHash';
 
 /** Largest XML file of a package read whole (provxml, RunTime.xml, DataAsset.xml, customizations.xml). */
 export const MAX_PACKAGE_XML_BYTES = 8 * 1024 * 1024;
@@ -71,7 +72,8 @@ export function wimFiles(wim: WimArchive, digests?: ReadonlyMap<string, Promise<
       // Asked together, large files are read side by side on worker threads.
       let d = e.sha1 ? bySha1.get(e.sha1) : undefined;
       if (!d) {
-        d = wim.digestFile(e);
+        // The SHA-256 ICD records in the folder name is checked instead of the WIM's SHA-1 when it matches.
+        d = wim.digestFile(e, { knownSha256: recordedSha256(p) });
         if (e.sha1) bySha1.set(e.sha1, d);
       }
       return d;

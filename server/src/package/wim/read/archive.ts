@@ -56,9 +56,21 @@ export interface WimArchive {
    * worker threads, several at once when called together, largest first.
    * Cancelled by `signal` (rejecting with its reason) within about 1 MiB of
    * data, with its files closed.
+   *
+   * `knownSha256` is a SHA-256 the package records for this content
+   * elsewhere (ICD's DataAsset folder name): content that matches it is
+   * verified by it, and a worker skips the SHA-1 pass; content that does
+   * not is read again and held to its SHA-1 as always.
    */
-  digestFile(target: WimEntry | WimStream, opts?: { writeTo?: string; signal?: AbortSignal }): Promise<BlobDigest>;
+  digestFile(target: WimEntry | WimStream, opts?: DigestOptions): Promise<BlobDigest>;
   close(): Promise<void>;
+}
+
+export interface DigestOptions {
+  writeTo?: string;
+  signal?: AbortSignal;
+  /** Lower-case hex. */
+  knownSha256?: string;
 }
 
 /** Smaller files are read on the calling thread: a worker's message round trip and start cost more than they save. */
@@ -199,7 +211,7 @@ class Archive implements WimArchive {
     };
   }
 
-  async digestFile(target: WimEntry | WimStream, opts: { writeTo?: string; signal?: AbortSignal } = {}): Promise<BlobDigest> {
+  async digestFile(target: WimEntry | WimStream, opts: DigestOptions = {}): Promise<BlobDigest> {
     const blob = this.blobOf(target);
     const src = this.ctx.src;
     if (blob && src.path !== undefined && blob.resource.uncompressedSize >= WORKER_MIN_BYTES) {
@@ -214,6 +226,7 @@ class Archive implements WimArchive {
             sha1: blob.sha1,
             label: label(target),
             writeTo: opts.writeTo,
+            knownSha256: opts.knownSha256,
           },
           opts.signal,
         );

@@ -1,6 +1,7 @@
 /**
  * One file's data read whole, synchronously, in bounded memory: every chunk
- * decompressed, its SHA-1 checked against the blob table, its SHA-256
+ * decompressed, its SHA-1 checked against the blob table (or its SHA-256
+ * against one the package records, see `knownSha256`), its SHA-256
  * computed, and optionally its bytes written to a new file. This is the
  * work a blob worker (`blobWorker.ts`) does for `WimArchive.digestFile`;
  * it is a plain function so that it is tested without a thread.
@@ -33,6 +34,14 @@ export interface BlobDigestJob {
   label: string;
   /** A file to create (never overwritten: opened with `wx`) and fill with the data. */
   writeTo?: string;
+  /**
+   * A SHA-256 the package records for this content elsewhere (lower-case
+   * hex; ICD's DataAsset folder name). Content whose SHA-256 equals it is
+   * verified by it, a stronger hash than the blob table's SHA-1, and the
+   * SHA-1 pass is skipped; other content is read again and held to its
+   * SHA-1 as without it.
+   */
+  knownSha256?: string;
 }
 
 export interface BlobDigest {
@@ -69,7 +78,7 @@ export class DigestCancelled extends Error {}
 /** `cancelled` is asked between batches of about 1 MiB. */
 export function digestBlob(job: BlobDigestJob, decompressor = new XpressDecompressor(), cancelled: () => boolean = () => false): BlobDigest {
   const { resource: res, label } = job;
-  const sha1 = createHash('sha1');
+  const sha1 = job.knownSha256 === undefined ? createHash('sha1') : undefined;
   const sha256 = createHash('sha256');
   const input = scratch();
   const output = scratch();
@@ -78,7 +87,7 @@ export function digestBlob(job: BlobDigestJob, decompressor = new XpressDecompre
   const out = job.writeTo === undefined ? undefined : openSync(job.writeTo, 'wx');
   const take = (data: Buffer) => {
     if (cancelled()) throw new DigestCancelled('cancelled');
-    sha1.update(data);
+    sha1?.update(data);
     sha256.update(data);
     if (out !== undefined) writeAll(out, data);
   };
@@ -125,6 +134,13 @@ export function digestBlob(job: BlobDigestJob, decompressor = new XpressDecompre
     closeSync(fd);
     if (out !== undefined) closeSync(out);
   }
-  if (sha1.digest('hex') !== job.sha1) throw new WimReadError('hash-mismatch', `${label} does not match its SHA-1 (the package is damaged)`);
-  return { size: res.uncompressedSize, sha256: sha256.digest('hex') };
+  const digest = { size: res.uncompressedSize, sha256: sha256.digest('hex') };
+  if (sha1) {
+    if (sha1.digest('hex') !== job.sha1) throw new WimReadError('hash-mismatch', `${label} does not match its SHA-1 (the package is damaged)`);
+  } else if (digest.sha256 !== job.knownSha256) {
+    // Not the content the package recorded: damaged (the SHA-1 fails, and this throws) or changed after
+    // the package was built (the SHA-1 holds, and the caller compares the SHA-256 it gets).
+    digestBlob({ ...job, knownSha256: undefined, writeTo: undefined }, decompressor, cancelled);
+  }
+  return digest;
 }
