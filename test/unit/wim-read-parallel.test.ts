@@ -66,7 +66,7 @@ function jobFor(wim: WimArchive, file: string, e: WimEntry, extra: Partial<BlobD
   // The blob's resource header, as the archive hands it to a worker.
   const blobs = (wim as unknown as { blobs: Map<string, { resource: BlobDigestJob['resource'] }> }).blobs;
   return {
-    packagePath: file,
+    packageFd: (wim as unknown as { ctx: { src: { fd: number } } }).ctx.src.fd,
     packageSize: readFileSync(file).length,
     chunkSize: wim.header.chunkSize,
     resource: blobs.get(e.sha1!)!.resource,
@@ -249,5 +249,16 @@ test('a SHA-256 the package records stands in for the SHA-1 only when the conten
     // The same through the archive, on a worker.
     assert.equal((await wim.digestFile(e, { knownSha256: wrong })).sha256, right);
     assert.equal((await wim.digestFile(e, { knownSha256: right })).sha256, right);
+  });
+});
+
+test('workers read the file that was opened, even once its path names another file', async () => {
+  const file = await makePackage('moved');
+  await withWim(file, async (wim, byPath) => {
+    // Replaced under the same name after opening (as a download or a copy over it would do).
+    rmSync(file);
+    writeFileSync(file, Buffer.alloc(4096, 0x41));
+    const e = byPath('DataAsset/1/1_b/agent.exe');
+    assert.deepEqual(await wim.digestFile(e), { size: FILES[e.path]!.length, sha256: sha256(FILES[e.path]!) });
   });
 });

@@ -3,7 +3,8 @@
  * everything except file data: header, blob table, image XML, the metadata
  * resource (verified against its SHA-1) and the whole directory tree. File
  * data is read on demand, decompressed chunk by chunk, and verified against
- * its SHA-1 before (readFile) or as (streamFile) it is handed out.
+ * its SHA-1 before (readFile) or as (streamFile) it is handed out, or read
+ * whole on worker threads (digestFile).
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -214,12 +215,12 @@ class Archive implements WimArchive {
   async digestFile(target: WimEntry | WimStream, opts: DigestOptions = {}): Promise<BlobDigest> {
     const blob = this.blobOf(target);
     const src = this.ctx.src;
-    if (blob && src.path !== undefined && blob.resource.uncompressedSize >= WORKER_MIN_BYTES) {
+    if (blob && src.fd !== undefined && blob.resource.uncompressedSize >= WORKER_MIN_BYTES) {
       if (this.pool === undefined) this.pool = createBlobPool() ?? null;
       if (this.pool) {
         return this.pool.digest(
           {
-            packagePath: src.path,
+            packageFd: src.fd,
             packageSize: src.size,
             chunkSize: this.ctx.chunkSize,
             resource: blob.resource,

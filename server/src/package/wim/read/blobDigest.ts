@@ -22,8 +22,14 @@ import { BATCH_BYTES, batchStarts, chunkUsize, decodeBatch, layoutOf, tableWindo
 import { checkRange } from './source';
 
 export interface BlobDigestJob {
-  /** The package file, and its size when the archive was opened (reads past it are `truncated`). */
-  packagePath: string;
+  /**
+   * The archive's own descriptor of the package (descriptors are per
+   * process, so a worker thread reads through it too: the file it reads is
+   * the one that was opened, whatever happened to its path since), and the
+   * size seen at open (reads past it are `truncated`). The archive keeps it
+   * open until every job has ended.
+   */
+  packageFd: number;
   packageSize: number;
   chunkSize: number;
   /** Already checked against the file by `checkResource` when the archive was opened. */
@@ -83,7 +89,7 @@ export function digestBlob(job: BlobDigestJob, decompressor = new XpressDecompre
   const input = scratch();
   const output = scratch();
   const table = scratch();
-  const fd = openSync(job.packagePath, 'r');
+  const fd = job.packageFd;
   const out = job.writeTo === undefined ? undefined : openSync(job.writeTo, 'wx');
   const take = (data: Buffer) => {
     if (cancelled()) throw new DigestCancelled('cancelled');
@@ -131,7 +137,6 @@ export function digestBlob(job: BlobDigestJob, decompressor = new XpressDecompre
       }
     }
   } finally {
-    closeSync(fd);
     if (out !== undefined) closeSync(out);
   }
   const digest = { size: res.uncompressedSize, sha256: sha256.digest('hex') };

@@ -11,8 +11,8 @@ import { WimReadError } from './errors';
 export interface WimSource {
   /** Size in bytes when opened. */
   readonly size: number;
-  /** The file, when the package is one (worker threads open it again to read blobs in parallel). */
-  readonly path?: string;
+  /** The open file's descriptor, when the package is a file: worker threads read blobs through it in parallel. */
+  readonly fd?: number;
   /** Exactly `length` bytes at `offset`; the range must lie within `size`. */
   read(offset: number, length: number, what: string): Promise<Buffer>;
   close(): Promise<void>;
@@ -50,7 +50,7 @@ export async function fileSource(path: string): Promise<WimSource> {
   let closed = false;
   return {
     size,
-    path,
+    fd: handle.fd,
     async read(offset, length, what) {
       checkRange(size, offset, length, what);
       if (closed) throw new Error('WIM archive is closed');
