@@ -18,18 +18,16 @@
  *   node --import tsx bench/suites/inspect.ts [--runs N] [--mb N]
  * Needs `node esbuild.mjs` first (bin/ppkg.js loads dist/cli.js) and wimtools.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
 
 import { compileProject, type InputFile } from '../../server/src/compile';
 import type { Project } from '../../server/src/model/project';
 import { ratioRow, type Row } from '../lib/result';
 import { summarize, type Timing } from '../lib/stats';
-import { cleanAndSettle } from '../lib/disk';
+import { cleanAndSettle, interleave, standaloneSuite, sameHashes, sha256File, timedRun, treeHashes } from '../lib/runs';
 import { fmtSeconds, SEVEN_ZIP_SCRIPT, xorshift } from '../lib/sevenZip';
 
 export interface InspectBench {
@@ -129,23 +127,6 @@ export function generatePackageTree(dir: string, totalMb = 200): { tree: string;
 
 /* --------------------------------------------------------------- the programs */
 
-function timed(cmd: string, args: string[], stdout: 'pipe' | 'ignore' = 'ignore'): { ms: number; out: string } {
-  const start = performance.now();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', stdout, 'pipe'], maxBuffer: 256 << 20, encoding: 'utf8' });
-  const ms = performance.now() - start;
-  if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
-  return { ms, out: r.stdout ?? '' };
-}
-
-const sha = (p: string) => createHash('sha256').update(fs.readFileSync(p)).digest('hex');
-
-function checkTree(out: string, files: Map<string, string>, what: string): void {
-  for (const [rel, hash] of files) {
-    const p = path.join(out, ...rel.split('/'));
-    if (!fs.existsSync(p) || sha(p) !== hash) throw new Error(`${what} did not extract ${rel} with the right bytes`);
-  }
-}
-
 export async function runInspect(
   root: string,
   tmp: string,
@@ -161,7 +142,7 @@ export async function runInspect(
     log(`  compiling a ~${opts.totalMb ?? 200} MB provisioning package (incompressible and compressible installers)…`);
     const { tree, files, contentBytes } = generatePackageTree(dir, opts.totalMb);
     const pkg = path.join(dir, 'bench.ppkg');
-    timed('wimlib-imagex', ['capture', tree, pkg, 'Bench Package', '--compress=xpress']);
+    timedRun('wimlib-imagex', ['capture', tree, pkg, 'Bench Package', '--compress=xpress'], 'ignore');
     const packageBytes = fs.statSync(pkg).size;
     const assets = new Map([...files].filter(([p]) => p.startsWith('DataAsset/') && !p.endsWith('DataAsset.xml')));
     log(
@@ -180,19 +161,19 @@ export async function runInspect(
       },
       import: () => {
         for (const name of ['agent-setup.exe', 'office-pack.msi', 'runtime.dll']) {
-          if (sha(path.join(out, 'installers', name)) !== byName(name)) throw new Error(`ppkg import extracted ${name} with the wrong bytes`);
+          if (sha256File(path.join(out, 'installers', name)) !== byName(name)) throw new Error(`ppkg import extracted ${name} with the wrong bytes`);
         }
         if (!/"installer": "installers\/agent-setup\.exe"/.test(fs.readFileSync(path.join(out, 'p.ppkg.json'), 'utf8')))
           throw new Error('ppkg import wrote a project without the installer');
       },
-      wimlib: () => checkTree(out, files, 'wimlib-imagex apply'),
-      sevenZip: () => checkTree(out, files, '7-Zip WASM'),
+      wimlib: () => sameHashes(treeHashes(out), files, 'wimlib-imagex apply'),
+      sevenZip: () => sameHashes(treeHashes(out), files, '7-Zip WASM'),
     };
     const programs: [keyof typeof checks, () => number][] = [
       [
         'inspect',
         () => {
-          const r = timed(process.execPath, [cli, 'inspect', pkg, '--format', 'json'], 'pipe');
+          const r = timedRun(process.execPath, [cli, 'inspect', pkg, '--format', 'json']);
           checks.inspect(r.out);
           return r.ms;
         },
@@ -200,7 +181,7 @@ export async function runInspect(
       [
         'import',
         () => {
-          const r = timed(process.execPath, [cli, 'import', pkg, '--out', path.join(out, 'p.ppkg.json')]);
+          const r = timedRun(process.execPath, [cli, 'import', pkg, '--out', path.join(out, 'p.ppkg.json')], 'ignore');
           checks.import();
           return r.ms;
         },
@@ -208,7 +189,7 @@ export async function runInspect(
       [
         'wimlib',
         () => {
-          const r = timed('wimlib-imagex', ['apply', pkg, '1', out]);
+          const r = timedRun('wimlib-imagex', ['apply', pkg, '1', out], 'ignore');
           checks.wimlib();
           return r.ms;
         },
@@ -216,24 +197,15 @@ export async function runInspect(
       [
         'sevenZip',
         () => {
-          const r = timed(process.execPath, [path.join(dir, 'seven-zip.cjs'), pkg, out]);
+          const r = timedRun(process.execPath, [path.join(dir, 'seven-zip.cjs'), pkg, out], 'ignore');
           checks.sevenZip();
           return r.ms;
         },
       ],
     ];
-    const samples = { inspect: [] as number[], import: [] as number[], wimlib: [] as number[], sevenZip: [] as number[] };
     const load0 = os.loadavg()[0]!;
     log(`  ${runs} interleaved rounds (+1 warm-up) of: ppkg inspect, ppkg import, wimlib apply, 7-Zip WASM x; each run's output checked…`);
-    for (let r = 0; r <= runs; r++) {
-      for (let k = 0; k < programs.length; k++) {
-        const [name, fn] = programs[(k + r) % programs.length]!;
-        clean();
-        const ms = fn();
-        if (r > 0) samples[name].push(ms);
-      }
-    }
-    clean();
+    const samples = interleave(programs, runs, clean);
     const t = {
       inspect: summarize(samples.inspect),
       import: summarize(samples.import),
@@ -299,18 +271,8 @@ export async function runInspect(
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const arg = (name: string) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const root = path.resolve(__dirname, '../..');
-  const log = (s: string) => console.log(s);
-  log(`inspect/import bench: ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores, Node ${process.version}, load ${os.loadavg()[0]!.toFixed(1)}`);
-  const { results: r } = await runInspect(root, os.tmpdir(), log, {
-    runs: arg('--runs') ? Number(arg('--runs')) : undefined,
-    totalMb: arg('--mb') ? Number(arg('--mb')) : undefined,
-  });
+  const { root, log, opts } = standaloneSuite('inspect/import bench');
+  const { results: r } = await runInspect(root, os.tmpdir(), log, opts);
   log('');
   log(`ppkg inspect  ${fmtSeconds(r.inspect)}`);
   log(`ppkg import   ${fmtSeconds(r.import)}`);
@@ -320,7 +282,7 @@ async function main(): Promise<void> {
   log(`inspect / wimlib ${r.ratios.inspectVsWimlib.toFixed(2)} (target ≤ 1.5)   inspect / 7-Zip WASM ${r.ratios.inspectVsSevenZip.toFixed(2)} (target ≤ 0.5)`);
   log(`import  / wimlib ${r.ratios.importVsWimlib.toFixed(2)} (target ≤ 1.5)   import  / 7-Zip WASM ${r.ratios.importVsSevenZip.toFixed(2)} (target ≤ 0.5)`);
   log(`load average ${r.loadAverage[0].toFixed(1)} → ${r.loadAverage[1].toFixed(1)}`);
-  if (args.includes('--json')) console.log(JSON.stringify(r, null, 2));
+  if (process.argv.includes('--json')) console.log(JSON.stringify(r, null, 2));
 }
 
 if (require.main === module) {

@@ -24,17 +24,14 @@
  *
  *   node --import tsx bench/suites/wimRead.ts [--runs N] [--mb N] [--keep DIR]
  */
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
 
 import { XpressDecompressor } from '../../server/src/package/wim/xpress/decompress';
 import { ratioRow, type Row } from '../lib/result';
 import { summarize, type Timing } from '../lib/stats';
-import { cleanAndSettle } from '../lib/disk';
+import { cleanAndSettle, interleave, standaloneSuite, sameHashes, timedRun, treeHashes } from '../lib/runs';
 import { fmtSeconds, SEVEN_ZIP_SCRIPT, xorshift } from '../lib/sevenZip';
 
 export interface WimReadBench {
@@ -193,33 +190,6 @@ async function main() {
 main().catch((err) => { console.error(err); process.exit(1); });
 `;
 
-function run(cmd: string, args: string[]): { ms: number; out: string } {
-  const start = performance.now();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 << 20, encoding: 'utf8' });
-  const ms = performance.now() - start;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
-  return { ms, out: r.stdout };
-}
-
-/** SHA-256 of every file under `dir`, by '/'-separated relative path. */
-function treeHashes(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const ent of fs.readdirSync(d, { withFileTypes: true })) {
-      const full = path.join(d, ent.name);
-      if (ent.isDirectory()) walk(full);
-      else out.set(path.relative(dir, full).split(path.sep).join('/'), createHash('sha256').update(fs.readFileSync(full)).digest('hex'));
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-function sameHashes(got: Map<string, string>, want: Map<string, string>, what: string): void {
-  if (got.size !== want.size) throw new Error(`${what} gave ${got.size} files, not ${want.size}`);
-  for (const [rel, h] of want) if (got.get(rel) !== h) throw new Error(`${what} gave the wrong bytes for ${rel}`);
-}
-
 /** Decompressed bytes per CPU second over every compressed chunk of the package (parsed here, not with the reader). */
 export function decompressorThroughput(pkgPath: string, rounds = 5): { mbps: number; chunks: number } {
   const wim = fs.readFileSync(pkgPath);
@@ -256,6 +226,8 @@ export function decompressorThroughput(pkgPath: string, rounds = 5): { mbps: num
   return { mbps: summarize(rates).median, chunks: chunks.length };
 }
 
+type Program = 'oursRead' | 'oursExtract' | 'wimlib' | 'sevenZip' | 'oursInspect' | 'wimdir' | 'sevenZipList';
+
 export async function runWimRead(
   root: string,
   tmp: string,
@@ -269,7 +241,7 @@ export async function runWimRead(
     log(`  writing ~${opts.totalMb ?? 200} MB of installer-like files…`);
     const [files, contentBytes] = generateTree(src, opts.totalMb);
     const pkg = path.join(dir, 'package.ppkg');
-    run('wimlib-imagex', ['capture', src, pkg, 'bench', '--compress=xpress']);
+    timedRun('wimlib-imagex', ['capture', src, pkg, 'bench', '--compress=xpress']);
     const packageBytes = fs.statSync(pkg).size;
     log(`  wimlib-imagex capture --compress=xpress: ${files} files, ${(contentBytes / 1e6).toFixed(0)} MB → ${(packageBytes / 1e6).toFixed(0)} MB`);
 
@@ -281,7 +253,7 @@ export async function runWimRead(
       [path.join(dir, 'read-all.ts'), 'read-all.js'],
       [path.join(root, 'server/src/package/wim/read/blobWorker.ts'), 'wimBlobWorker.js'],
     ]) {
-      run(esbuild, [entry!, '--bundle', '--platform=node', '--target=node20', '--log-level=warning', `--outfile=${path.join(dir, outfile!)}`]);
+      timedRun(esbuild, [entry!, '--bundle', '--platform=node', '--target=node20', '--log-level=warning', `--outfile=${path.join(dir, outfile!)}`]);
     }
 
     // Every run's output is checked against the captured tree, outside the timed part.
@@ -289,11 +261,11 @@ export async function runWimRead(
     const out = path.join(dir, 'out');
     const clean = () => cleanAndSettle(out);
     const readAll = path.join(dir, 'read-all.js');
-    const programs: [keyof typeof samples, () => number][] = [
+    const programs: [Program, () => number][] = [
       [
         'oursRead',
         () => {
-          const r = run(process.execPath, [readAll, pkg]);
+          const r = timedRun(process.execPath, [readAll, pkg]);
           sameHashes(new Map(Object.entries(JSON.parse(r.out) as Record<string, string>)), want, 'ours read');
           return r.ms;
         },
@@ -301,7 +273,7 @@ export async function runWimRead(
       [
         'oursExtract',
         () => {
-          const r = run(process.execPath, [readAll, pkg, out]);
+          const r = timedRun(process.execPath, [readAll, pkg, out]);
           sameHashes(treeHashes(out), want, 'ours extract');
           return r.ms;
         },
@@ -309,7 +281,7 @@ export async function runWimRead(
       [
         'wimlib',
         () => {
-          const r = run('wimlib-imagex', ['apply', pkg, '1', out]);
+          const r = timedRun('wimlib-imagex', ['apply', pkg, '1', out]);
           sameHashes(treeHashes(out), want, 'wimlib-imagex apply');
           return r.ms;
         },
@@ -317,7 +289,7 @@ export async function runWimRead(
       [
         'sevenZip',
         () => {
-          const r = run(process.execPath, [path.join(dir, 'seven-zip.cjs'), pkg, out]);
+          const r = timedRun(process.execPath, [path.join(dir, 'seven-zip.cjs'), pkg, out]);
           sameHashes(treeHashes(out), want, '7-Zip WASM x');
           return r.ms;
         },
@@ -325,7 +297,7 @@ export async function runWimRead(
       [
         'oursInspect',
         () => {
-          const r = run(process.execPath, [readAll, pkg, '--inspect']);
+          const r = timedRun(process.execPath, [readAll, pkg, '--inspect']);
           const got = JSON.parse(r.out) as { entries: number; lines: number };
           if (got.entries < want.size || got.lines <= got.entries) throw new Error(`ours inspect listed ${got.entries} entries and read too little`);
           return r.ms;
@@ -334,7 +306,7 @@ export async function runWimRead(
       [
         'wimdir',
         () => {
-          const r = run('wimdir', [pkg, '1', '--detailed']);
+          const r = timedRun('wimdir', [pkg, '1', '--detailed']);
           for (const rel of want.keys()) if (!r.out.includes(rel.split('/').pop()!)) throw new Error(`wimdir did not list ${rel}`);
           return r.ms;
         },
@@ -342,32 +314,15 @@ export async function runWimRead(
       [
         'sevenZipList',
         () => {
-          const r = run(process.execPath, [path.join(dir, 'seven-zip.cjs'), pkg, out, 'l']);
+          const r = timedRun(process.execPath, [path.join(dir, 'seven-zip.cjs'), pkg, out, 'l']);
           for (const rel of want.keys()) if (!r.out.includes(rel.split('/').pop()!)) throw new Error(`7-Zip WASM l did not list ${rel}`);
           return r.ms;
         },
       ],
     ];
-    const samples = {
-      oursRead: [] as number[],
-      oursExtract: [] as number[],
-      wimlib: [] as number[],
-      sevenZip: [] as number[],
-      oursInspect: [] as number[],
-      wimdir: [] as number[],
-      sevenZipList: [] as number[],
-    };
     const load0 = os.loadavg()[0]!;
     log(`  ${runs} interleaved rounds (+1 warm-up) of: ours read, ours extract, wimlib apply, 7-Zip WASM x, ours inspect, wimdir, 7-Zip WASM l…`);
-    for (let r = 0; r <= runs; r++) {
-      for (let k = 0; k < programs.length; k++) {
-        const [name, fn] = programs[(k + r) % programs.length]!;
-        clean();
-        const ms = fn();
-        if (r > 0) samples[name].push(ms);
-      }
-    }
-    clean();
+    const samples = interleave(programs, runs, clean);
     const t = {
       oursRead: summarize(samples.oursRead),
       oursExtract: summarize(samples.oursExtract),
@@ -460,18 +415,8 @@ export async function runWimRead(
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const arg = (name: string) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const root = path.resolve(__dirname, '../..');
-  const log = (s: string) => console.log(s);
-  log(`WIM reader bench: ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores, Node ${process.version}, load ${os.loadavg()[0]!.toFixed(1)}`);
-  const { results: r } = await runWimRead(root, os.tmpdir(), log, {
-    runs: arg('--runs') ? Number(arg('--runs')) : undefined,
-    totalMb: arg('--mb') ? Number(arg('--mb')) : undefined,
-  });
+  const { root, log, opts } = standaloneSuite('WIM reader bench');
+  const { results: r } = await runWimRead(root, os.tmpdir(), log, opts);
   log('');
   log(`ours read     ${fmtSeconds(r.oursRead)}`);
   log(`ours extract  ${fmtSeconds(r.oursExtract)}`);
@@ -488,7 +433,7 @@ async function main(): Promise<void> {
   );
   log(`XPRESS decompressor: ${r.decompressMBps.toFixed(0)} MB/s per CPU second over ${r.compressedChunks} compressed chunks`);
   log(`load average ${r.loadAverage[0].toFixed(1)} → ${r.loadAverage[1].toFixed(1)}`);
-  if (args.includes('--json')) console.log(JSON.stringify(r, null, 2));
+  if (process.argv.includes('--json')) console.log(JSON.stringify(r, null, 2));
 }
 
 if (require.main === module) {
