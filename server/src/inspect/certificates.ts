@@ -7,16 +7,10 @@
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { forgeLib } from '../validation/rules/certificates';
+import type { InspectCertificate } from './model';
 
-export interface CertificateFacts {
-  subject: string | null;
-  issuer: string | null;
-  thumbprint: string | null;
-  notBefore: string | null;
-  notAfter: string | null;
-  selfSigned: boolean | null;
-  error?: string;
-}
+/** What a certificate says about itself: the model's certificate without where the package puts it. */
+export type CertificateFacts = Omit<InspectCertificate, 'store' | 'key'>;
 
 /** Largest certificate value decoded (Base64 characters): certificates are a few kilobytes. */
 const MAX_CERT_CHARS = 1024 * 1024;
